@@ -1,0 +1,376 @@
+"""`atlas check`: every problem of the content, as `path:line: message`, in French.
+
+Per file: YAML syntax, then the JSON Schema, then what a schema cannot say (known keys,
+real country codes, points inside their country, years not in the future). Across files:
+duplicates. The checker never raises on bad input: everything becomes a Problem.
+"""
+from __future__ import annotations
+
+import datetime
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from slugify import slugify
+
+from . import countries, schema, yamlio
+
+LISTS = {"thematiques": "thematiques.yml", "sources": "sources.yml", "reseaux": "reseaux.yml", "zones": "zones.yml"}
+# Simplified shapes and coastal towns: a point this close to its country is accepted.
+COUNTRY_TOLERANCE_KM = 30.0
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+    hint: str = ""
+    severity: str = "erreur"  # or "avertissement" (does not fail the check)
+
+    def format(self) -> str:
+        text = f"{self.path}:{self.line}: {self.severity} : {self.message}"
+        return text + (f" — conseil : {self.hint}" if self.hint else "")
+
+    def format_github(self) -> str:
+        level = "error" if self.severity == "erreur" else "warning"
+        body = self.message + (f" — conseil : {self.hint}" if self.hint else "")
+        body = body.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return f"::{level} file={self.path},line={self.line},title=atlas check::{body}"
+
+
+@dataclass
+class Report:
+    root: Path
+    problems: list[Problem] = field(default_factory=list)
+    lists: dict = field(default_factory=dict)  # name -> {key: entry dict}
+    collectivites: dict = field(default_factory=dict)  # slug -> Document (valid ones)
+    pays: dict = field(default_factory=dict)  # code -> Document
+    tables: dict = field(default_factory=dict)  # key -> Document
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "erreur"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class _FileCheck:
+    """Collects the problems of one document."""
+
+    def __init__(self, report: Report, doc: yamlio.Document, display: str):
+        self.report, self.doc, self.display = report, doc, display
+        self.failed = False
+
+    def add(self, where: tuple, message: str, hint: str = "", severity: str = "erreur"):
+        self.report.problems.append(Problem(self.display, self.doc.line(where), message, hint, severity))
+        if severity == "erreur":
+            self.failed = True
+
+    def schema(self, name: str) -> None:
+        for where, message, hint in schema.errors(name, self.doc.data):
+            self.add(where, message, hint)
+
+    def key_in(self, where: tuple, value, listname: str, what: str) -> None:
+        known = self.report.lists.get(listname, {})
+        if isinstance(value, str) and known and value not in known:
+            guess = difflib.get_close_matches(value, list(known), n=1, cutoff=0.5)
+            hint = f"voulez-vous dire « {guess[0]} » ?" if guess else f"les clés possibles sont dans content/{LISTS[listname]}"
+            self.add(where, f"{what} inconnue « {value} »", hint)
+
+    def sources(self, where: tuple, values) -> None:
+        for i, key in enumerate(values or []):
+            self.key_in(where + (i,), key, "sources", "source")
+
+    def year(self, where: tuple, value) -> None:
+        if isinstance(value, int) and value > datetime.date.today().year:
+            self.add(where, f"année {value} dans le futur", "une année de début ou de recensement ne peut pas être à venir")
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _read(report: Report, path: Path) -> yamlio.Document | None:
+    try:
+        return yamlio.read(path)
+    except yamlio.YamlError as exc:
+        report.problems.append(Problem(_display(path, report.root), exc.line, exc.message, exc.hint))
+        return None
+
+
+def _check_lists(report: Report) -> None:
+    for name, filename in LISTS.items():
+        path = report.root / filename
+        display = _display(path, report.root)
+        if not path.exists():
+            report.problems.append(Problem(display, 1, f"liste contrôlée absente : {filename}",
+                                           "le dossier de contenu doit contenir " + ", ".join(LISTS.values())))
+            continue
+        doc = _read(report, path)
+        if doc is None:
+            continue
+        fc = _FileCheck(report, doc, display)
+        fc.schema("liste")
+        entries = {}
+        for i, item in enumerate(doc.data if isinstance(doc.data, list) else []):
+            if isinstance(item, dict) and isinstance(item.get("cle"), str):
+                if item["cle"] in entries:
+                    fc.add((i, "cle"), f"clé « {item['cle']} » en double dans la liste")
+                entries[item["cle"]] = item
+        report.lists[name] = entries
+    for name in ("reseaux",):
+        path = report.root / LISTS[name]
+        for key, item in report.lists.get(name, {}).items():
+            for s in item.get("sources") or []:
+                if s not in report.lists.get("sources", {}):
+                    report.problems.append(Problem(_display(path, report.root), 1, f"source inconnue « {s} » (réseau {key})"))
+
+
+def _point_in_country(fc: _FileCheck, where: tuple, coords, code) -> None:
+    if not (isinstance(coords, dict) and isinstance(code, str) and countries.is_valid(code)):
+        return
+    lat, lon = coords.get("lat"), coords.get("lon")
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon)):
+        return
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return
+    dist = countries.distance_km(code, lat, lon)
+    if dist is None or dist <= COUNTRY_TOLERANCE_KM:
+        return
+    swapped = -90 <= lon <= 90 and (countries.distance_km(code, lon, lat) or 1e9) <= COUNTRY_TOLERANCE_KM
+    hint = f"latitude et longitude inversées ? essayez lat: {lon}, lon: {lat}" if swapped else \
+        "vérifiez les coordonnées (degrés décimaux, ouest et sud négatifs) ou le code pays"
+    fc.add(where, f"point ({lat}, {lon}) hors de {countries.name_fr(code)} (à {dist:.0f} km)", hint)
+
+
+def _country(fc: _FileCheck, where: tuple, code) -> None:
+    if isinstance(code, str) and len(code) == 2 and code.isupper() and not countries.is_valid(code):
+        guess = countries.guess_code(code)
+        hint = f"voulez-vous dire {guess} ({countries.name_fr(guess)}) ?" if guess and guess != code else \
+            "codes ISO 3166-1 alpha-2 : https://fr.wikipedia.org/wiki/ISO_3166-1"
+        if code == "UK":
+            hint = "le code du Royaume-Uni est GB"
+        fc.add(where, f"code pays inconnu « {code} »", hint)
+
+
+def _check_collectivite(report: Report, path: Path) -> None:
+    display = _display(path, report.root)
+    doc = _read(report, path)
+    if doc is None:
+        return
+    fc = _FileCheck(report, doc, display)
+    data = doc.data
+    if not isinstance(data, dict):
+        fc.add((), "ce fichier ne décrit pas une collectivité (attendu des lignes « clé: valeur »)",
+               "partez du modèle écrit par « atlas new \"Nom de la collectivité\" »")
+        return
+    slug = path.stem
+    if slugify(slug) != slug:
+        fc.add((), f"nom de fichier « {path.name} » non conforme",
+               f"renommez-le {slugify(slug)}.yml (minuscules, sans accent, tirets)")
+    placeholders = list(_placeholders(data, ()))
+    for where in placeholders:
+        fc.add(where, f"« {_label(where)} » encore à remplir", "remplacez « À REMPLIR » par la valeur, ou supprimez la ligne si le champ est facultatif")
+    if placeholders:
+        return  # the schema would only repeat the same lines in other words
+    fc.schema("collectivite")
+    fc.sources(("sources",), data.get("sources") if isinstance(data.get("sources"), list) else [])
+    pop = data.get("population")
+    if isinstance(pop, dict):
+        fc.year(("population", "annee"), pop.get("annee"))
+        fc.key_in(("population", "source"), pop.get("source"), "sources", "source")
+    for i, m in enumerate(data.get("reseaux") or [] if isinstance(data.get("reseaux"), list) else []):
+        if isinstance(m, dict):
+            fc.key_in(("reseaux", i, "reseau"), m.get("reseau"), "reseaux", "réseau")
+            fc.sources(("reseaux", i, "sources"), m.get("sources") if isinstance(m.get("sources"), list) else [])
+            fc.year(("reseaux", i, "depuis"), m.get("depuis"))
+    for i, o in enumerate(data.get("organisation") or [] if isinstance(data.get("organisation"), list) else []):
+        if isinstance(o, dict):
+            fc.sources(("organisation", i, "sources"), o.get("sources") if isinstance(o.get("sources"), list) else [])
+    if isinstance(data.get("siege"), dict):
+        _point_in_country(fc, ("siege",), data["siege"], "FR")
+    code, dep, kind = data.get("code"), data.get("departement"), data.get("type")
+    if kind == "commune" and isinstance(code, str) and isinstance(dep, str) and len(code) == 5 and not code.startswith(dep[:2]):
+        fc.add(("code",), f"le code INSEE {code} ne correspond pas au département {dep}",
+               "un code INSEE de commune commence par le numéro de son département")
+    if dep is None and "departement" in data and kind != "region":
+        fc.add(("departement",), "département manquant", "seule une région peut écrire « departement: null »")
+    seen_partners: dict = {}
+    for i, p in enumerate(data.get("partenariats") if isinstance(data.get("partenariats"), list) else []):
+        if not isinstance(p, dict):
+            continue
+        where = ("partenariats", i)
+        _country(fc, where + ("pays",), p.get("pays"))
+        fc.sources(where + ("sources",), p.get("sources") if isinstance(p.get("sources"), list) else [])
+        fc.year(where + ("depuis",), p.get("depuis"))
+        for j, t in enumerate(p.get("thematiques") or [] if isinstance(p.get("thematiques"), list) else []):
+            fc.key_in(where + ("thematiques", j), t, "thematiques", "thématique")
+        partner = p.get("partenaire")
+        if isinstance(partner, dict):
+            if isinstance(partner.get("coordonnees"), dict):
+                _point_in_country(fc, where + ("partenaire", "coordonnees"), partner["coordonnees"], p.get("pays"))
+            name = partner.get("nom")
+            if isinstance(name, str):
+                key = (countries.fold(name), p.get("pays"))
+                if key in seen_partners:
+                    fc.add(where + ("partenaire", "nom"), f"partenariat avec « {name} » en double (déjà ligne {seen_partners[key]})",
+                           "un même partenariat se décrit une seule fois, en citant toutes ses sources")
+                else:
+                    seen_partners[key] = doc.line(where + ("partenaire", "nom"))
+        for k, proj in enumerate(p.get("projets") or [] if isinstance(p.get("projets"), list) else []):
+            if not isinstance(proj, dict):
+                continue
+            pw = where + ("projets", k)
+            fc.sources(pw + ("sources",), proj.get("sources") if isinstance(proj.get("sources"), list) else [])
+            for j, t in enumerate(proj.get("thematiques") or [] if isinstance(proj.get("thematiques"), list) else []):
+                fc.key_in(pw + ("thematiques", j), t, "thematiques", "thématique")
+            fc.year(pw + ("debut",), proj.get("debut"))
+            start, end = proj.get("debut"), proj.get("fin")
+            if isinstance(start, int) and isinstance(end, int) and end < start:
+                fc.add(pw + ("fin",), f"fin ({end}) avant le début ({start})", "vérifiez les années du projet")
+    if not fc.failed:
+        report.collectivites[slug] = doc
+
+
+def _placeholders(value, where: tuple):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _placeholders(v, where + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _placeholders(v, where + (i,))
+    elif isinstance(value, str) and "REMPLIR" in value.upper():
+        yield where
+
+
+def _label(where: tuple) -> str:
+    keys = [k for k in where if isinstance(k, str)]
+    return keys[-1] if keys else "valeur"
+
+
+def _check_duplicates(report: Report) -> None:
+    by_name: dict = {}
+    by_code: dict = {}
+    for slug in sorted(report.collectivites):
+        doc = report.collectivites[slug]
+        display = _display(doc.path, report.root)
+        name_key = countries.fold(doc.data["nom"])
+        kind = doc.data.get("type")
+        if (name_key, kind) in by_name:
+            other = by_name[(name_key, kind)]
+            report.problems.append(Problem(display, doc.line(("nom",)),
+                                           f"collectivité déjà présente sous un autre nom de fichier : {other}",
+                                           "complétez la fiche existante au lieu d'en créer une seconde"))
+        else:
+            by_name[(name_key, kind)] = _display(doc.path, report.root)
+        code = doc.data.get("code")
+        if code:
+            if (code, kind) in by_code:
+                report.problems.append(Problem(display, doc.line(("code",)),
+                                               f"code {code} déjà utilisé par {by_code[(code, kind)]}",
+                                               "une collectivité = une fiche ; vérifiez le code officiel"))
+            else:
+                by_code[(code, kind)] = display
+    for slug in [s for s in report.collectivites if any(p.path == _display(report.collectivites[s].path, report.root)
+                                                         and p.severity == "erreur" for p in report.problems)]:
+        del report.collectivites[slug]
+
+
+def _check_pays(report: Report, path: Path) -> None:
+    display = _display(path, report.root)
+    doc = _read(report, path)
+    if doc is None:
+        return
+    fc = _FileCheck(report, doc, display)
+    if not isinstance(doc.data, dict):
+        fc.add((), "ce fichier ne décrit pas un pays (attendu des lignes « clé: valeur »)")
+        return
+    fc.schema("pays")
+    code = doc.data.get("code")
+    _country(fc, ("code",), code)
+    if isinstance(code, str) and path.stem != code.lower():
+        fc.add(("code",), f"le fichier {path.name} décrit le pays {code}", f"renommez-le {code.lower()}.yml")
+    fc.key_in(("zone",), doc.data.get("zone"), "zones", "zone")
+    fc.sources(("sources",), doc.data.get("sources") if isinstance(doc.data.get("sources"), list) else [])
+    for i, f in enumerate(doc.data.get("chiffres") or [] if isinstance(doc.data.get("chiffres"), list) else []):
+        if isinstance(f, dict):
+            fc.key_in(("chiffres", i, "source"), f.get("source"), "sources", "source")
+    if not fc.failed:
+        report.pays[code] = doc
+
+
+def _check_table(report: Report, path: Path) -> None:
+    display = _display(path, report.root)
+    doc = _read(report, path)
+    if doc is None:
+        return
+    fc = _FileCheck(report, doc, display)
+    if not isinstance(doc.data, dict):
+        fc.add((), "ce fichier ne décrit pas un tableau statistique")
+        return
+    fc.schema("statistique")
+    fc.key_in(("source",), doc.data.get("source"), "sources", "source")
+    for i, row in enumerate(doc.data.get("lignes") or [] if isinstance(doc.data.get("lignes"), list) else []):
+        if isinstance(row, dict):
+            fc.key_in(("lignes", i, "zone"), row.get("zone"), "zones", "zone")
+            _country(fc, ("lignes", i, "pays"), row.get("pays"))
+    if not fc.failed:
+        report.tables[path.stem] = doc
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    files = sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml"))
+    return files
+
+
+def check(root: Path | str = "content", only: Path | None = None) -> Report:
+    """Check the content folder. With `only`, report just that file (checked against the rest)."""
+    root = Path(root)
+    report = Report(root=root)
+    if not root.is_dir():
+        report.problems.append(Problem(str(root), 1, "dossier de contenu introuvable",
+                                       "lancez la commande depuis la racine du dépôt, ou donnez le dossier : atlas check content/"))
+        return report
+    _check_lists(report)
+    folder = root / "collectivites"
+    files = _yaml_files(folder)
+    for path in files:
+        if path.suffix == ".yaml":
+            report.problems.append(Problem(_display(path, root), 1, "extension .yaml", f"renommez le fichier en {path.stem}.yml"))
+            continue
+        _check_collectivite(report, path)
+    if not files:
+        report.problems.append(Problem(_display(folder, root), 1, "aucune fiche collectivité",
+                                       "créez-en une avec : atlas new \"Nom de la collectivité\""))
+    _check_duplicates(report)
+    for path in _yaml_files(root / "pays"):
+        _check_pays(report, path)
+    for path in _yaml_files(root / "statistiques"):
+        _check_table(report, path)
+    _warn_missing_countries(report)
+    if only is not None:
+        target = _display(Path(only), root)
+        report.problems = [p for p in report.problems if p.path == target]
+    report.problems.sort(key=lambda p: (p.path, p.line))
+    return report
+
+
+def _warn_missing_countries(report: Report) -> None:
+    warned: set = set()  # once per country, at its first use
+    for slug, doc in sorted(report.collectivites.items()):
+        parts = doc.data["partenariats"]
+        for i, p in enumerate(parts if isinstance(parts, list) else []):
+            if p["pays"] not in report.pays and p["pays"] not in warned:
+                warned.add(p["pays"])
+                report.problems.append(Problem(
+                    _display(doc.path, report.root), doc.line(("partenariats", i, "pays")),
+                    f"pas de fiche pays pour {p['pays']} ({countries.name_fr(p['pays'])}) : il sera classé « zone non renseignée »",
+                    f"ajoutez content/pays/{p['pays'].lower()}.yml (code et zone)", "avertissement"))

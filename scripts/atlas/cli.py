@@ -1,0 +1,129 @@
+"""Command line: `atlas check | new | build | serve | synth`."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def _print_problems(problems, fmt: str, stream=sys.stdout) -> None:
+    for p in problems:
+        print(p.format_github() if fmt == "github" else p.format(), file=stream)
+
+
+def cmd_check(args) -> int:
+    from . import checker
+
+    target = Path(args.chemin)
+    if target.is_file() or target.suffix in (".yml", ".yaml"):
+        if not target.exists():
+            print(f"{target}:1: erreur : fichier introuvable", file=sys.stderr)
+            return EXIT_PROBLEMS
+        root = _content_root(target)
+        report = checker.check(root, only=target)
+    else:
+        report = checker.check(target)
+    _print_problems(report.problems, args.format)
+    n_err, n_warn = len(report.errors), len(report.problems) - len(report.errors)
+    if args.format == "texte":
+        if report.ok:
+            what = f"{len(report.collectivites)} fiche(s) collectivité" if not target.is_file() else target.name
+            extra = f", {n_warn} avertissement(s)" if n_warn else ""
+            print(f"Contenu valide : {what}{extra}.", file=sys.stderr)
+        else:
+            print(f"{n_err} erreur(s) à corriger{f', {n_warn} avertissement(s)' if n_warn else ''}.", file=sys.stderr)
+    return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
+def _content_root(file: Path) -> Path:
+    """content/ folder of a file: content/collectivites/x.yml → content/."""
+    parent = file.resolve().parent
+    return parent.parent if parent.name in ("collectivites", "pays", "statistiques") else parent
+
+
+def cmd_new(args) -> int:
+    from . import newfile
+
+    try:
+        path = newfile.write(args.nom, Path(args.contenu), args.type)
+    except FileExistsError as exc:
+        print(f"erreur : {exc.args[0]} existe déjà — modifiez ce fichier plutôt que d'en créer un autre.", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except ValueError as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"Fiche créée : {path}")
+    print(f"Remplacez les « À REMPLIR », puis vérifiez avec : atlas check {path}")
+    return EXIT_OK
+
+
+def cmd_build(args) -> int:
+    from . import build
+
+    return build.run(config=Path(args.config), site_dir=Path(args.site) if args.site else None, strict=args.strict)
+
+
+def cmd_serve(args) -> int:
+    from . import build
+
+    return build.serve(config=Path(args.config), address=args.adresse)
+
+
+def cmd_synth(args) -> int:
+    from . import synth
+
+    synth.write(Path(args.dossier), collectivites=args.collectivites, partnerships=args.partenariats,
+                countries=args.pays, seed=args.graine)
+    print(f"Corpus synthétique écrit dans {args.dossier}")
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="atlas", description="Atlas de la coopération décentralisée : vérifier, créer, construire.")
+    sub = p.add_subparsers(dest="commande", required=True, metavar="commande")
+
+    c = sub.add_parser("check", help="vérifier le contenu (ou un seul fichier)")
+    c.add_argument("chemin", nargs="?", default="content", help="dossier de contenu ou fichier (défaut : content)")
+    c.add_argument("--format", choices=["texte", "github"], default="texte",
+                   help="« github » : annotations ::error pour GitHub Actions")
+    c.set_defaults(func=cmd_check)
+
+    n = sub.add_parser("new", help="écrire le modèle de fiche d'une nouvelle collectivité")
+    n.add_argument("nom", help='nom de la collectivité, ex. "Ville de Quelquepart"')
+    n.add_argument("--type", choices=["commune", "intercommunalite", "departement", "region"], help="type (deviné du nom sinon)")
+    n.add_argument("--contenu", default="content", help="dossier de contenu (défaut : content)")
+    n.set_defaults(func=cmd_new)
+
+    b = sub.add_parser("build", help="vérifier puis construire le site dans site/")
+    b.add_argument("--config", default="mkdocs.yml", help="configuration MkDocs (défaut : mkdocs.yml)")
+    b.add_argument("--site", default=None, help="dossier de sortie (défaut : celui de mkdocs.yml, site/)")
+    b.add_argument("--strict", action="store_true", help="échouer sur tout avertissement de MkDocs")
+    b.set_defaults(func=cmd_build)
+
+    s = sub.add_parser("serve", help="prévisualiser le site ; reconstruit quand un fichier de content/ change")
+    s.add_argument("--config", default="mkdocs.yml")
+    s.add_argument("--adresse", default="127.0.0.1:8000", help="adresse d'écoute (défaut : 127.0.0.1:8000)")
+    s.set_defaults(func=cmd_serve)
+
+    y = sub.add_parser("synth", help="écrire un corpus synthétique de taille nationale (tests de charge)")
+    y.add_argument("dossier", help="dossier de sortie")
+    y.add_argument("--collectivites", type=int, default=4800)
+    y.add_argument("--partenariats", type=int, default=12000)
+    y.add_argument("--pays", type=int, default=140)
+    y.add_argument("--graine", type=int, default=1, help="graine aléatoire : même graine, même corpus")
+    y.set_defaults(func=cmd_synth)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

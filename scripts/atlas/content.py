@@ -1,0 +1,129 @@
+"""Turn a checked content folder into the Atlas records (YAML → validated records)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import checker, countries
+from .model import (Atlas, Collectivite, Country, CountryFigure, Entry, Figure, LOCATION_APPROX,
+                    LOCATION_COUNTRY, LOCATION_EXACT, Membership, Organisation, Partner, Partnership,
+                    Point, Project, PublishedTable, TableRow)
+
+UNCLASSIFIED_ZONE = "non-classe"
+
+
+class ContentError(Exception):
+    """The content does not pass `atlas check`; carries the problems."""
+
+    def __init__(self, problems: list[checker.Problem]):
+        super().__init__(f"{len(problems)} problème(s) dans le contenu")
+        self.problems = problems
+
+
+def _point(d: dict | None) -> Point | None:
+    if not d:
+        return None
+    return Point(float(d["lat"]), float(d["lon"]), bool(d.get("approximatif", False)))
+
+
+def _project(d: dict) -> Project:
+    return Project(
+        title=d["titre"], sources=list(d["sources"]), start=d.get("debut"), end=d.get("fin"),
+        description=d.get("description", ""), themes=list(d.get("thematiques", [])),
+        cofinanciers=list(d.get("cofinanceurs", [])), actors_here=list(d.get("acteurs_ici", [])),
+        actors_there=list(d.get("acteurs_la_bas", [])),
+        figures=[Figure(f["libelle"], f["valeur"], f.get("unite", "")) for f in d.get("chiffres", [])],
+    )
+
+
+def _partnership(slug: str, number: int, d: dict) -> Partnership:
+    partner = None
+    if isinstance(d["partenaire"], dict):
+        pd = d["partenaire"]
+        partner = Partner(pd["nom"], list(pd.get("alias", [])), pd.get("type", ""), _point(pd.get("coordonnees")))
+    projects = [_project(p) for p in d.get("projets", [])]
+    themes = dict.fromkeys(d.get("thematiques", []))
+    for proj in projects:
+        themes.update(dict.fromkeys(proj.themes))
+    p = Partnership(
+        collectivite=slug, number=number, partner=partner, country=d["pays"], nature=d["nature"],
+        sources=list(d["sources"]), status=d.get("statut", "inconnu"), since=d.get("depuis"),
+        themes=list(themes), description=d.get("description", ""), projects=projects,
+    )
+    if partner and partner.point:
+        p.point = partner.point
+        p.location = LOCATION_APPROX if partner.point.approximate else LOCATION_EXACT
+    else:
+        c = countries.centroid(p.country)
+        p.point = Point(c[0], c[1], True) if c else None
+        p.location = LOCATION_COUNTRY
+    return p
+
+
+def _collectivite(slug: str, doc, root: Path) -> Collectivite:
+    d = doc.data
+    parts = d["partenariats"]
+    pop = d.get("population")
+    return Collectivite(
+        slug=slug, name=d["nom"], type=d["type"], departement=d.get("departement"),
+        sources=list(d["sources"]),
+        partnerships=[_partnership(slug, i + 1, p) for i, p in enumerate(parts)] if isinstance(parts, list) else [],
+        partners_unknown=parts == "inconnus", aliases=list(d.get("alias", [])), code=d.get("code", ""),
+        region=d.get("region", ""), population=(pop["valeur"], pop["annee"], pop["source"]) if pop else None,
+        seat=_point(d.get("siege")), website=d.get("site_web", ""),
+        networks=[Membership(m["reseau"], list(m["sources"]), m.get("depuis")) for m in d.get("reseaux", [])],
+        organisation=[Organisation(o["forme"], list(o["sources"]), o.get("precision", "")) for o in d.get("organisation", [])],
+        engagement=d.get("engagement", ""), file=doc.path.relative_to(root).as_posix() if doc.path.is_relative_to(root) else doc.path.name,
+    )
+
+
+def _entries(items: dict, label_key: str) -> dict[str, Entry]:
+    out = {}
+    for key, item in items.items():
+        extra = {k: v for k, v in item.items() if k not in ("cle", label_key, "description")}
+        out[key] = Entry(key, str(item.get(label_key, key)), item.get("description", ""), extra)
+    return out
+
+
+def build_atlas(report: checker.Report) -> Atlas:
+    root = report.root
+    collectivites = {slug: _collectivite(slug, doc, root) for slug, doc in sorted(report.collectivites.items())}
+    zones = _entries(report.lists["zones"], "libelle")
+    zones.setdefault(UNCLASSIFIED_ZONE, Entry(UNCLASSIFIED_ZONE, "Zone non renseignée"))
+    result: dict[str, Country] = {}
+    for code, doc in report.pays.items():
+        d = doc.data
+        result[code] = Country(
+            code=code, name=countries.name_fr(code), zone=d["zone"], groups=list(d.get("groupes", [])),
+            introduction=d.get("introduction", ""), sources=list(d.get("sources", [])),
+            figures=[CountryFigure(f["libelle"], f["valeur"], f["annee"], f["source"], f.get("unite", ""), f.get("note", ""))
+                     for f in d.get("chiffres", [])],
+        )
+    for c in collectivites.values():
+        for p in c.partnerships:
+            if p.country not in result:
+                result[p.country] = Country(p.country, countries.name_fr(p.country), UNCLASSIFIED_ZONE)
+    tables = {}
+    for key, doc in sorted(report.tables.items()):
+        d = doc.data
+        tables[key] = PublishedTable(
+            key=key, title=d["titre"], source=d["source"], year=d["annee"], scope=d.get("perimetre", ""),
+            unit=d.get("unite", ""), note=d.get("note", ""),
+            rows=[TableRow(r["libelle"], r["valeur"], r.get("zone", ""), r.get("pays", "")) for r in d["lignes"]],
+        )
+    return Atlas(
+        collectivites=collectivites,
+        countries=dict(sorted(result.items(), key=lambda kv: countries.fold(kv[1].name))),
+        themes=_entries(report.lists["thematiques"], "libelle"),
+        sources=_entries(report.lists["sources"], "titre"),
+        networks=_entries(report.lists["reseaux"], "nom"),
+        zones=zones,
+        tables=tables,
+    )
+
+
+def load(root: Path | str = "content") -> Atlas:
+    """Check then load; raise ContentError with the problems when the content is invalid."""
+    report = checker.check(root)
+    if not report.ok:
+        raise ContentError(report.problems)
+    return build_atlas(report)

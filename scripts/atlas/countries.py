@@ -1,0 +1,101 @@
+"""Countries: ISO codes (pycountry), French names (Babel), shapes (the shipped GeoJSON)."""
+from __future__ import annotations
+
+import difflib
+import functools
+import unicodedata
+from pathlib import Path
+
+import pycountry
+from babel import Locale
+
+SHAPES = Path(__file__).parent / "data" / "pays.geojson"
+# Kosovo has no ISO 3166-1 code yet; XK is the code the EU and most data sets use.
+EXTRA_CODES = {"XK"}
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free form used to compare names ("Sénégal" == "senegal")."""
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).lower().strip()
+
+
+@functools.cache
+def _french() -> dict[str, str]:
+    territories = Locale("fr").territories
+    return {c.alpha_2: territories.get(c.alpha_2, c.name) for c in pycountry.countries} | {
+        code: territories[code] for code in EXTRA_CODES if code in territories
+    }
+
+
+def is_valid(code: str) -> bool:
+    return code in _french()
+
+
+def name_fr(code: str) -> str:
+    return _french().get(code, code)
+
+
+def all_codes() -> list[str]:
+    return sorted(_french())
+
+
+@functools.cache
+def _names_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for code, fr in _french().items():
+        index[fold(fr)] = code
+    for c in pycountry.countries:
+        for attr in ("name", "official_name", "common_name"):
+            if hasattr(c, attr):
+                index.setdefault(fold(getattr(c, attr)), c.alpha_2)
+    return index
+
+
+def guess_code(text: str) -> str | None:
+    """The ISO code a contributor probably meant by a country name or a lower-case code."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    if text.upper() != text and is_valid(text.upper()) and len(text) == 2:
+        return text.upper()
+    index = _names_index()
+    key = fold(text)
+    if key in index:
+        return index[key]
+    close = difflib.get_close_matches(key, list(index), n=1, cutoff=0.8)
+    if close:
+        return index[close[0]]
+    try:  # pycountry also knows partial and historical forms ("Palestine")
+        return pycountry.countries.search_fuzzy(text)[0].alpha_2
+    except LookupError:
+        return None
+
+
+@functools.cache
+def shapes():
+    """GeoDataFrame of country shapes indexed by ISO code (loaded once)."""
+    import geopandas as gpd
+
+    return gpd.read_file(SHAPES).set_index("iso")
+
+
+def distance_km(code: str, lat: float, lon: float) -> float | None:
+    """Rough distance from a point to a country's shape, 0 inside; None if no shape."""
+    from shapely.geometry import Point
+
+    table = shapes()
+    if code not in table.index:
+        return None
+    geom = table.geometry.loc[code]
+    d = geom.distance(Point(lon, lat))
+    return d * 111.0  # degrees to km: rough, but only used against a coarse tolerance
+
+
+@functools.cache
+def centroid(code: str) -> tuple[float, float] | None:
+    """(lat, lon) of a point inside the country (used when the partner town is unknown)."""
+    table = shapes()
+    if code not in table.index:
+        return None
+    p = table.geometry.loc[code].representative_point()
+    return (round(p.y, 2), round(p.x, 2))

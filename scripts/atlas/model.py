@@ -1,0 +1,204 @@
+"""Validated records: what the rest of the build reads (never the raw YAML)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+COLLECTIVITE_TYPES = {
+    "commune": "Commune",
+    "intercommunalite": "Intercommunalité",
+    "departement": "Département",
+    "region": "Région",
+}
+NATURES = {
+    "jumelage": "Jumelage",
+    "cooperation-decentralisee": "Coopération décentralisée",
+    "partenariat": "Partenariat",
+    "cooperation-transfrontaliere": "Coopération transfrontalière",
+    "accord-de-cooperation": "Accord de coopération",
+    "autre": "Autre",
+}
+STATUSES = {
+    "actif": "Actif",
+    "en-veille": "En veille",
+    "en-projet": "En projet",
+    "termine": "Terminé",
+    "inconnu": "Non précisé",
+}
+ORGANISATION_FORMS = {
+    "elu-delegue": "Élu délégué",
+    "service-relations-internationales": "Service des relations internationales",
+    "comite-de-jumelage": "Comité de jumelage",
+    "delegation-association": "Délégation à une association",
+    "autre": "Autre",
+}
+LOCATION_EXACT, LOCATION_APPROX, LOCATION_COUNTRY = "exacte", "approximative", "pays"
+
+
+@dataclass(slots=True)
+class Point:
+    lat: float
+    lon: float
+    approximate: bool = False
+
+
+@dataclass(slots=True)
+class Figure:
+    label: str
+    value: float
+    unit: str = ""
+
+
+@dataclass(slots=True)
+class Project:
+    title: str
+    sources: list[str]
+    start: int | None = None
+    end: int | None = None
+    description: str = ""
+    themes: list[str] = field(default_factory=list)
+    cofinanciers: list[str] = field(default_factory=list)
+    actors_here: list[str] = field(default_factory=list)
+    actors_there: list[str] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Partner:
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    kind: str = ""
+    point: Point | None = None
+
+
+@dataclass(slots=True)
+class Partnership:
+    collectivite: str  # slug
+    number: int  # position in the file, 1-based: stable anchor "#partenariat-N"
+    partner: Partner | None  # None: the sources give only the country
+    country: str
+    nature: str
+    sources: list[str]
+    status: str = "inconnu"
+    since: int | None = None
+    themes: list[str] = field(default_factory=list)  # own themes + its projects' themes
+    description: str = ""
+    projects: list[Project] = field(default_factory=list)
+    # Where to draw the partner end: its own point, else the country's inside point.
+    point: Point | None = None
+    location: str = LOCATION_COUNTRY
+
+    @property
+    def partner_label(self) -> str:
+        return self.partner.name if self.partner else ""
+
+
+@dataclass(slots=True)
+class Membership:
+    network: str
+    sources: list[str]
+    since: int | None = None
+
+
+@dataclass(slots=True)
+class Organisation:
+    form: str
+    sources: list[str]
+    detail: str = ""
+
+
+@dataclass(slots=True)
+class Collectivite:
+    slug: str
+    name: str
+    type: str
+    departement: str | None
+    sources: list[str]
+    partnerships: list[Partnership]
+    partners_unknown: bool  # "partenariats: inconnus"
+    aliases: list[str] = field(default_factory=list)
+    code: str = ""
+    region: str = ""
+    population: tuple[int, int, str] | None = None  # (value, year, source)
+    seat: Point | None = None
+    website: str = ""
+    networks: list[Membership] = field(default_factory=list)
+    organisation: list[Organisation] = field(default_factory=list)
+    engagement: str = ""
+    file: str = ""  # path relative to the content folder, for "modifier cette fiche"
+
+    @property
+    def type_label(self) -> str:
+        return COLLECTIVITE_TYPES[self.type]
+
+    @property
+    def themes(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for p in self.partnerships:
+            seen.update(dict.fromkeys(p.themes))
+        return list(seen)
+
+
+@dataclass(slots=True)
+class CountryFigure:
+    label: str
+    value: float
+    year: int
+    source: str
+    unit: str = ""
+    note: str = ""
+
+
+@dataclass(slots=True)
+class Country:
+    code: str
+    name: str
+    zone: str  # key of zones.yml, "non-classe" without a country file
+    groups: list[str] = field(default_factory=list)
+    introduction: str = ""
+    sources: list[str] = field(default_factory=list)
+    figures: list[CountryFigure] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class TableRow:
+    label: str
+    value: float
+    zone: str = ""
+    country: str = ""
+
+
+@dataclass(slots=True)
+class PublishedTable:
+    key: str
+    title: str
+    source: str
+    year: int
+    rows: list[TableRow]
+    scope: str = ""
+    unit: str = ""
+    note: str = ""
+
+
+@dataclass(slots=True)
+class Entry:
+    """An item of a controlled list (theme, source, network, zone)."""
+
+    key: str
+    label: str
+    description: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class Atlas:
+    collectivites: dict[str, Collectivite]
+    countries: dict[str, Country]  # every country with a file or a partnership
+    themes: dict[str, Entry]
+    sources: dict[str, Entry]
+    networks: dict[str, Entry]
+    zones: dict[str, Entry]
+    tables: dict[str, PublishedTable]
+
+    @property
+    def partnerships(self) -> list[Partnership]:
+        return [p for c in self.collectivites.values() for p in c.partnerships]

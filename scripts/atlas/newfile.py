@@ -1,0 +1,55 @@
+"""`atlas new`: a commented skeleton for a new collectivité."""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import jinja2
+from slugify import slugify
+
+from .schema import SCHEMAS
+
+PREFIXES = {
+    r"^(ville|commune|mairie)\s+(de\s+la|de\s+l'|de|du|des|d')\s*": "commune",
+    r"^(communaut[ée]|m[ée]tropole|syndicat)\b": "intercommunalite",
+    r"^(d[ée]partement|conseil\s+(g[ée]n[ée]ral|d[ée]partemental))\b": "departement",
+    r"^(r[ée]gion|conseil\s+r[ée]gional)\b": "region",
+}
+PLACEHOLDER = "À REMPLIR"
+
+
+def guess_type(name: str) -> str:
+    for pattern, kind in PREFIXES.items():
+        if re.match(pattern, name.strip(), re.IGNORECASE):
+            return kind
+    return "commune"
+
+
+def slug_for(name: str, kind: str) -> str:
+    short = re.sub(list(PREFIXES)[0], "", name.strip(), flags=re.IGNORECASE) if kind == "commune" else name
+    return slugify(short)
+
+
+def render(name: str, kind: str, file_path: Path, content_root: Path) -> str:
+    env = jinja2.Environment(loader=jinja2.PackageLoader("atlas", "templates"), keep_trailing_newline=True)
+    schema_path = Path(os.path.relpath(SCHEMAS / "collectivite.schema.json", file_path.parent.resolve())).as_posix()
+    nom_yaml = '"' + name.replace('"', '\\"') + '"' if re.search(r"[:#'\"]", name) else name
+    return env.get_template("nouvelle-fiche.yml.j2").render(
+        nom=name, nom_yaml=nom_yaml, type=kind, schema_path=schema_path, file_path=file_path.as_posix())
+
+
+def write(name: str, content_root: Path, kind: str | None = None) -> Path:
+    if not name.strip():
+        raise ValueError("donnez le nom de la collectivité, ex. atlas new \"Ville de Quelquepart\"")
+    kind = kind or guess_type(name)
+    slug = slug_for(name, kind)
+    if not slug:
+        raise ValueError(f"impossible de tirer un nom de fichier de « {name} »")
+    folder = content_root / "collectivites"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{slug}.yml"
+    if path.exists():
+        raise FileExistsError(str(path))
+    path.write_text(render(name, kind, path, content_root), encoding="utf-8")
+    return path
