@@ -1,0 +1,48 @@
+/* Atlas: filter and sort the collectivités index. No dependency, works with Material's instant loading. */
+(function () {
+  function setup(form) {
+    var table = document.getElementById(form.dataset.table);
+    if (!table || form.dataset.ready) return;
+    form.dataset.ready = "1";
+    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    var fold = function (s) { return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase(); };
+    function apply() {
+      var q = fold(form.elements.q.value.trim()), type = form.elements.type.value, dep = form.elements.departement.value, n = 0;
+      rows.forEach(function (r) {
+        var ok = (!q || fold(r.dataset.nom).indexOf(q) >= 0) && (!type || r.dataset.type === type) && (!dep || r.dataset.departement === dep);
+        r.hidden = !ok; if (ok) n++;
+      });
+      form.elements.compte.value = n + " collectivité" + (n > 1 ? "s" : "") + " affichée" + (n > 1 ? "s" : "");
+    }
+    form.addEventListener("input", apply);
+    form.addEventListener("submit", function (e) { e.preventDefault(); });
+    apply();
+  }
+  function sortable(table) {
+    if (table.dataset.ready) return;
+    table.dataset.ready = "1";
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, col) {
+      var button = document.createElement("button");
+      button.type = "button";
+      while (th.firstChild) button.appendChild(th.firstChild);
+      th.appendChild(button);
+      button.addEventListener("click", function () {
+        var asc = th.getAttribute("aria-sort") !== "ascending", numeric = th.dataset.type === "nombre";
+        Array.prototype.forEach.call(table.tHead.rows[0].cells, function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+        var body = table.tBodies[0], rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = a.cells[col].textContent.trim(), y = b.cells[col].textContent.trim();
+          var d = numeric ? (parseFloat(x) || 0) - (parseFloat(y) || 0) : x.localeCompare(y, "fr", {sensitivity: "base"});
+          return asc ? d : -d;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+  }
+  function init() {
+    document.querySelectorAll("form.atlas-filtres").forEach(setup);
+    document.querySelectorAll("table.atlas-triable").forEach(sortable);
+  }
+  if (window.document$) { window.document$.subscribe(init); } else { document.addEventListener("DOMContentLoaded", init); }
+})();

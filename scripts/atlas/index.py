@@ -1,0 +1,103 @@
+"""Aggregation: the indexes every page, map and export reads (records → indexes)."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from .countries import fold
+from .model import Atlas, Collectivite, Partnership
+
+
+@dataclass
+class Synergy:
+    other: Collectivite
+    same_partner: list[str] = field(default_factory=list)  # partner names shared
+    same_countries: list[str] = field(default_factory=list)  # ISO codes shared
+    same_themes: list[str] = field(default_factory=list)  # theme keys shared
+
+    @property
+    def score(self) -> tuple:
+        return (len(self.same_partner), len(self.same_countries), len(self.same_themes))
+
+
+@dataclass
+class Index:
+    atlas: Atlas
+    by_country: dict[str, list[Partnership]]
+    by_theme: dict[str, list[Partnership]]
+    by_network: dict[str, list[Collectivite]]
+    by_partner: dict[tuple[str, str], list[Partnership]]  # (folded name, country) → partnerships
+    countries_of: dict[str, set[str]]  # collectivité slug → countries
+    themes_of: dict[str, set[str]]
+
+    # -- counts for the statistics page and the home page --
+    def count_by_zone(self) -> Counter:
+        return Counter(self.atlas.countries[p.country].zone for p in self.atlas.partnerships)
+
+    def count_by_type(self) -> Counter:
+        return Counter(self.atlas.collectivites[p.collectivite].type for p in self.atlas.partnerships)
+
+    def count_by_decade(self) -> Counter:
+        return Counter(f"{p.since // 10 * 10}" if p.since else "inconnue" for p in self.atlas.partnerships)
+
+    def count_by_theme(self) -> Counter:
+        return Counter({k: len(v) for k, v in self.by_theme.items()})
+
+    def count_by_country(self) -> Counter:
+        return Counter({k: len(v) for k, v in self.by_country.items()})
+
+    def collectivites_in(self, code: str) -> list[Collectivite]:
+        seen = dict.fromkeys(p.collectivite for p in self.by_country.get(code, []))
+        return [self.atlas.collectivites[s] for s in seen]
+
+    def synergies(self, slug: str, limit: int = 12) -> list[Synergy]:
+        """Other collectivités with the same partner, in the same countries, on the same themes."""
+        me = self.atlas.collectivites[slug]
+        found: dict[str, Synergy] = {}
+
+        def get(other_slug: str) -> Synergy:
+            if other_slug not in found:
+                found[other_slug] = Synergy(self.atlas.collectivites[other_slug])
+            return found[other_slug]
+
+        for p in me.partnerships:
+            if p.partner:
+                for q in self.by_partner.get((fold(p.partner.name), p.country), []):
+                    if q.collectivite != slug and p.partner.name not in get(q.collectivite).same_partner:
+                        get(q.collectivite).same_partner.append(p.partner.name)
+        my_countries = self.countries_of.get(slug, set())
+        for code in sorted(my_countries):
+            for q in self.by_country.get(code, []):
+                if q.collectivite != slug:
+                    s = get(q.collectivite)
+                    if code not in s.same_countries:
+                        s.same_countries.append(code)
+        my_themes = self.themes_of.get(slug, set())
+        for s in found.values():
+            s.same_themes = sorted(my_themes & self.themes_of.get(s.other.slug, set()))
+        ranked = sorted(found.values(), key=lambda s: (s.score, ), reverse=True)
+        return ranked[:limit]
+
+
+def build(atlas: Atlas) -> Index:
+    by_country: dict = defaultdict(list)
+    by_theme: dict = {k: [] for k in atlas.themes}
+    by_network: dict = {k: [] for k in atlas.networks}
+    by_partner: dict = defaultdict(list)
+    countries_of: dict = defaultdict(set)
+    themes_of: dict = defaultdict(set)
+    for c in atlas.collectivites.values():
+        for m in c.networks:
+            by_network.setdefault(m.network, []).append(c)
+        for p in c.partnerships:
+            by_country[p.country].append(p)
+            countries_of[c.slug].add(p.country)
+            for t in p.themes:
+                by_theme.setdefault(t, []).append(p)
+                themes_of[c.slug].add(t)
+            if p.partner:
+                by_partner[(fold(p.partner.name), p.country)].append(p)
+                for alias in p.partner.aliases:
+                    if (fold(alias), p.country) != (fold(p.partner.name), p.country):
+                        by_partner[(fold(alias), p.country)].append(p)
+    return Index(atlas, dict(by_country), by_theme, by_network, dict(by_partner), dict(countries_of), dict(themes_of))

@@ -1,0 +1,99 @@
+"""MkDocs plugin: validates the content, then adds the generated pages, maps and data.
+
+Everything generated lives in memory (File.generated): nothing is written into docs/
+or any git-tracked folder, and plain `mkdocs build` gives the same site as `atlas build`.
+Validation happens in on_config, before MkDocs cleans site/, so invalid content leaves
+the previous site untouched.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from . import checker, content, index, pages, urls
+from .schema import SCHEMAS
+
+log = logging.getLogger("mkdocs.plugins.atlas")
+
+
+class AtlasConfig(base.Config):
+    contenu = c.Type(str, default="content")
+    tuiles_url = c.Type(str, default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+    tuiles_attribution = c.Type(
+        str, default='&copy; <a href="https://www.openstreetmap.org/copyright">contributeurs OpenStreetMap</a>')
+    licence_donnees = c.Type(str, default="Licence Ouverte / Open Licence 2.0 (Etalab)")
+    licence_url = c.Type(str, default="https://www.etalab.gouv.fr/licence-ouverte-open-licence/")
+    cartes_png = c.Type(bool, default=True)
+    guide = c.Type(str, default="CONTRIBUTING.md")
+
+
+class AtlasPlugin(BasePlugin[AtlasConfig]):
+    supports_multiple_instances = False
+
+    def on_config(self, config):
+        root = Path(config.config_file_path).parent
+        self.content_dir = (root / self.config.contenu).resolve()
+        self.guide = root / self.config.guide
+        report = checker.check(self.content_dir)
+        for warning in report.problems:
+            if warning.severity != "erreur":
+                log.info(warning.format())
+        if not report.ok:
+            lines = "\n".join(p.format() for p in report.errors)
+            raise PluginError(f"contenu invalide, le site n'est pas construit (l'ancien site/ reste intact) :\n{lines}")
+        self.atlas = content.build_atlas(report)
+        self.idx = index.build(self.atlas)
+        self.site_url = config.site_url or ""
+        return config
+
+    def on_files(self, files: Files, config) -> Files:
+        def emit(uri: str, data) -> None:
+            existing = files.get_file_from_path(uri)
+            if existing is not None:  # a hand-written page wins over nothing: refuse silently-shadowed pages
+                raise PluginError(f"docs/{uri} porte le nom d'une page générée : renommez-le")
+            files.append(File.generated(config, uri, content=data))
+
+        from . import assets, exports, maps
+
+        assets.emit_assets(emit)
+        settings = maps.MapSettings(self.config.tuiles_url, self.config.tuiles_attribution, png=self.config.cartes_png)
+        self.maps = maps.generate(self.atlas, self.idx, emit, settings)
+        export_info = exports.generate(self.atlas, self.idx, emit)
+        for schema_file in sorted(SCHEMAS.glob("*.json")):
+            emit(f"schemas/{schema_file.name}", schema_file.read_bytes())
+        self.site = pages.Site(self.atlas, self.idx, self.maps, self.site_url, self.config.licence_donnees,
+                               self.config.licence_url, config.repo_url or "", export_info)
+        pages.generate(self.site, emit)
+        self._emit_guide(emit)
+        return files
+
+    def _emit_guide(self, emit) -> None:
+        """The contribution guide is CONTRIBUTING.md itself (one text, two places)."""
+        from . import reference
+
+        if self.guide.exists():
+            text = self.guide.read_text(encoding="utf-8")
+            # Links written for the repository point to the site's copies.
+            text = text.replace("(docs/contribuer/reference.md)", "(reference.md)")
+            emit("contribuer/index.md", text)
+        emit("contribuer/reference.md", reference.render())
+
+    def on_page_markdown(self, markdown: str, page, config, files):
+        """Hand-written pages that ask for it (`atlas: true`) can show the atlas's figures."""
+        if not page.meta.get("atlas"):
+            return markdown
+        env = pages.environment()
+        return env.from_string(markdown).render(
+            site=self.site, atlas=self.atlas, idx=self.idx, maps=self.maps, site_url=self.site_url,
+            base=urls.to_root(page.url), url=page.url)
+
+    def on_serve(self, server, config, builder):
+        server.watch(str(self.content_dir))
+        return server

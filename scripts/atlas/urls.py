@@ -1,0 +1,52 @@
+"""Stable, readable addresses of every generated page (relative to the site root)."""
+from __future__ import annotations
+
+import functools
+
+from slugify import slugify
+
+from .countries import name_fr
+
+
+def collectivite(slug: str) -> str:
+    return f"collectivites/{slug}/"
+
+
+@functools.cache
+def country_slug(code: str) -> str:
+    return slugify(name_fr(code)) or code.lower()
+
+
+def country(code: str) -> str:
+    return f"pays/{country_slug(code)}/"
+
+
+def theme(key: str) -> str:
+    return f"thematiques/{key}/"
+
+
+def network(key: str) -> str:
+    return f"reseaux/{key}/"
+
+
+def source(key: str) -> str:
+    return f"sources/#{key}"
+
+
+def page_src(url: str) -> str:
+    """The Markdown source path that MkDocs turns into `url` (directory URLs)."""
+    return url.rstrip("/") + ".md" if url.count("/") > 1 else url + "index.md"
+
+
+def map_html(map_id: str) -> str:
+    return f"cartes/{map_id}.html"
+
+
+def map_png(map_id: str, scale: int = 1) -> str:
+    return f"cartes/{map_id}{'@2x' if scale == 2 else ''}.png"
+
+
+def to_root(url: str) -> str:
+    """Relative prefix from a page at `url` back to the site root ("collectivites/lille/" → "../../")."""
+    depth = url.strip("/").count("/") + 1 if url.strip("/") else 0
+    return "../" * depth
