@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,10 +35,36 @@ class Problem:
         return text + (f" — conseil : {self.hint}" if self.hint else "")
 
     def format_github(self) -> str:
+        """GitHub Actions annotation: shown on the exact line of the pull request's diff.
+
+        GitHub matches `file=` against paths relative to the repository root, whatever the
+        directory the command was run from.
+        """
         level = "error" if self.severity == "erreur" else "warning"
         body = self.message + (f" — conseil : {self.hint}" if self.hint else "")
         body = body.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{level} file={self.path},line={self.line},title=atlas check::{body}"
+        file = _escape_property(_repository_path(self.path))
+        title = _escape_property(f"atlas check : {self.severity}")
+        return f"::{level} file={file},line={self.line},title={title}::{body}"
+
+
+def _escape_property(value: str) -> str:
+    return (value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            .replace(":", "%3A").replace(",", "%2C"))
+
+
+def _repository_path(path: str) -> str:
+    """`path` relative to the repository root ($GITHUB_WORKSPACE, else the folder holding .git)."""
+    absolute = Path(path)
+    absolute = (absolute if absolute.is_absolute() else Path.cwd() / absolute).resolve()
+    roots = [Path(os.environ["GITHUB_WORKSPACE"])] if os.environ.get("GITHUB_WORKSPACE") else []
+    roots += [d for d in absolute.parents if (d / ".git").exists()][:1]
+    for root in roots:
+        try:
+            return absolute.relative_to(root.resolve()).as_posix()
+        except ValueError:
+            continue
+    return Path(path).as_posix()
 
 
 @dataclass
@@ -77,8 +105,15 @@ class _FileCheck:
         known = self.report.lists.get(listname, {})
         if isinstance(value, str) and known and value not in known:
             guess = difflib.get_close_matches(value, list(known), n=1, cutoff=0.5)
-            hint = f"voulez-vous dire « {guess[0]} » ?" if guess else f"les clés possibles sont dans content/{LISTS[listname]}"
-            self.add(where, f"{what} inconnue « {value} »", hint)
+            listfile = f"content/{LISTS[listname]}"
+            if guess:
+                hint = f"voulez-vous dire « {guess[0]} » ? (clés possibles : {listfile})"
+            elif len(known) <= 12:
+                hint = f"clés possibles : {', '.join(known)} ; pour en citer une nouvelle, ajoutez-la d'abord à {listfile}"
+            else:
+                hint = f"copiez une clé de {listfile} ; pour en citer une nouvelle, ajoutez-la d'abord à ce fichier"
+            unknown = "inconnu" if listname == "reseaux" else "inconnue"  # le réseau, la source, la thématique, la zone
+            self.add(where, f"{what} {unknown} « {value} »", hint)
 
     def sources(self, where: tuple, values) -> None:
         for i, key in enumerate(values or []):
@@ -86,7 +121,9 @@ class _FileCheck:
 
     def year(self, where: tuple, value) -> None:
         if isinstance(value, int) and value > datetime.date.today().year:
-            self.add(where, f"année {value} dans le futur", "une année de début ou de recensement ne peut pas être à venir")
+            self.add(where, f"année {value} dans le futur",
+                     "corrigez l'année (faute de frappe ?) ; un partenariat seulement envisagé s'écrit "
+                     "« statut: en-projet », sans année")
 
 
 def _display(path: Path, root: Path) -> str:
@@ -143,9 +180,21 @@ def _point_in_country(fc: _FileCheck, where: tuple, coords, code) -> None:
     dist = countries.distance_km(code, lat, lon)
     if dist is None or dist <= COUNTRY_TOLERANCE_KM:
         return
-    swapped = -90 <= lon <= 90 and (countries.distance_km(code, lon, lat) or 1e9) <= COUNTRY_TOLERANCE_KM
-    hint = f"latitude et longitude inversées ? essayez lat: {lon}, lon: {lat}" if swapped else \
-        "vérifiez les coordonnées (degrés décimaux, ouest et sud négatifs) ou le code pays"
+
+    def inside(la, lo) -> bool:
+        d = countries.distance_km(code, la, lo) if -90 <= la <= 90 else None
+        return d is not None and d <= COUNTRY_TOLERANCE_KM
+
+    if inside(lon, lat):
+        hint = f"latitude et longitude inversées : écrivez lat: {lon}, lon: {lat}"
+    elif inside(lat, -lon) or inside(-lat, lon) or inside(-lat, -lon):
+        la, lo = next(c for c in ((lat, -lon), (-lat, lon), (-lat, -lon)) if inside(*c))
+        hint = f"signe moins oublié ? écrivez lat: {la}, lon: {lo} (ouest et sud sont négatifs)"
+    elif inside(lon, -lat) or inside(-lon, lat) or inside(-lon, -lat):
+        la, lo = next(c for c in ((lon, -lat), (-lon, lat), (-lon, -lat)) if inside(*c))
+        hint = f"latitude et longitude inversées, et signe oublié ? écrivez lat: {la}, lon: {lo}"
+    else:
+        hint = "vérifiez les coordonnées (degrés décimaux, ouest et sud négatifs) ou le code pays"
     fc.add(where, f"point ({lat}, {lon}) hors de {countries.name_fr(code)} (à {dist:.0f} km)", hint)
 
 
@@ -233,7 +282,8 @@ def _check_collectivite(report: Report, path: Path) -> None:
             fc.year(pw + ("debut",), proj.get("debut"))
             start, end = proj.get("debut"), proj.get("fin")
             if isinstance(start, int) and isinstance(end, int) and end < start:
-                fc.add(pw + ("fin",), f"fin ({end}) avant le début ({start})", "vérifiez les années du projet")
+                fc.add(pw + ("fin",), f"fin ({end}) avant le début ({start})",
+                       "vérifiez les années du projet : « debut » est l'année de départ, « fin » celle de clôture")
     if not fc.failed:
         report.collectivites[slug] = doc
 
@@ -254,29 +304,52 @@ def _label(where: tuple) -> str:
     return keys[-1] if keys else "valeur"
 
 
+_NAME_PREFIX = re.compile(r"^(ville|commune|mairie)\s+(de\s+la\s+|de\s+l'|de\s+|du\s+|des\s+|d')")
+
+
+def _name_key(name: str) -> str:
+    """"Ville de Saint-Omer" and "saint omer" give the same key."""
+    folded = countries.fold(name).replace("\u2019", "'")
+    folded = _NAME_PREFIX.sub("", folded)
+    return re.sub(r"[\s'-]+", " ", folded).strip()
+
+
 def _check_duplicates(report: Report) -> None:
+    """Same collectivité in two files (same name or alias, or same code): reported in both files,
+    so that checking either file alone shows it."""
     by_name: dict = {}
     by_code: dict = {}
+    reported: set = set()
+
+    def duplicate(doc, display, other, field: str, what: str) -> None:
+        if (other[1], display) in reported:
+            return
+        reported.add((other[1], display))
+        other_doc = report.collectivites[other[0]]
+        hint = ("une collectivité = une seule fiche : si vous venez de créer l'un des deux fichiers, "
+                "reportez-en les informations dans l'autre et supprimez-le")
+        for this, this_doc, that in ((display, doc, other[1]), (other[1], other_doc, display)):
+            report.problems.append(Problem(this, this_doc.line((field,)),
+                                           f"collectivité en double : {that} décrit déjà la même ({what})", hint))
+
     for slug in sorted(report.collectivites):
         doc = report.collectivites[slug]
         display = _display(doc.path, report.root)
-        name_key = countries.fold(doc.data["nom"])
         kind = doc.data.get("type")
-        if (name_key, kind) in by_name:
-            other = by_name[(name_key, kind)]
-            report.problems.append(Problem(display, doc.line(("nom",)),
-                                           f"collectivité déjà présente sous un autre nom de fichier : {other}",
-                                           "complétez la fiche existante au lieu d'en créer une seconde"))
-        else:
-            by_name[(name_key, kind)] = _display(doc.path, report.root)
+        names = [doc.data["nom"]] + [a for a in doc.data.get("alias") or [] if isinstance(a, str)]
+        for name in names:
+            other = by_name.get((_name_key(name), kind))
+            if other and other[1] != display:
+                duplicate(doc, display, other, "nom", f"« {other[2]} » et « {name} »")
+                break
+        for name in names:
+            by_name.setdefault((_name_key(name), kind), (slug, display, name))
         code = doc.data.get("code")
         if code:
             if (code, kind) in by_code:
-                report.problems.append(Problem(display, doc.line(("code",)),
-                                               f"code {code} déjà utilisé par {by_code[(code, kind)]}",
-                                               "une collectivité = une fiche ; vérifiez le code officiel"))
+                duplicate(doc, display, by_code[(code, kind)], "code", f"même code {code}")
             else:
-                by_code[(code, kind)] = display
+                by_code[(code, kind)] = (slug, display)
     for slug in [s for s in report.collectivites if any(p.path == _display(report.collectivites[s].path, report.root)
                                                          and p.severity == "erreur" for p in report.problems)]:
         del report.collectivites[slug]

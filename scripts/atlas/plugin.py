@@ -14,7 +14,7 @@ from pathlib import Path
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
 from . import checker, content, index, pages, urls
@@ -93,6 +93,12 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         return env.from_string(markdown).render(
             site=self.site, atlas=self.atlas, idx=self.idx, maps=self.maps, site_url=self.site_url,
             base=urls.to_root(page.url), url=page.url)
+
+    @event_priority(-100)  # after Material's search plugin has written its index
+    def on_post_build(self, config) -> None:
+        from . import search
+
+        search.add_folded_forms(Path(config.site_dir))
 
     def on_serve(self, server, config, builder):
         server.watch(str(self.content_dir))

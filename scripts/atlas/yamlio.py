@@ -19,6 +19,9 @@ except AttributeError:  # pragma: no cover
 Path_ = tuple  # a path into the data: ("partenariats", 0, "pays")
 
 
+MODEL_HINT = "copiez le modèle de fiche du guide « Contribuer », ou lancez : atlas new \"Nom de la collectivité\""
+
+
 class YamlError(Exception):
     """An unreadable file, with the line and a French explanation."""
 
@@ -48,33 +51,63 @@ def _translate(exc: yaml.MarkedYAMLError, text: str) -> YamlError:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark else 1
     problem = (exc.problem or "").lower()
-    src_line = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+    context = (exc.context or "").lower()
+    lines = text.splitlines()
+    src_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    start = exc.context_mark.line + 1 if exc.context_mark else line  # where the block/quote began
     if "\t" in src_line or "'\\t'" in problem:
         return YamlError(line, "tabulation dans l'indentation : YAML n'accepte que des espaces",
                          "remplacez la tabulation par des espaces (2 par niveau)")
+    if _apostrophe_inside_quotes(src_line):
+        return YamlError(line, "apostrophe à l'intérieur d'un texte écrit entre apostrophes",
+                         "doublez l'apostrophe (« 'l''eau' ») ou mettez le texte entre guillemets doubles (« \"l'eau\" »)")
     if "mapping values are not allowed" in problem:
         return YamlError(line, "deux-points inattendu : indentation incorrecte ou texte contenant « : » sans guillemets",
                          "alignez la clé sur les autres clés du même niveau, ou mettez le texte entre guillemets")
     if "could not find expected ':'" in problem:
         return YamlError(line, "une clé sans deux-points ou une ligne mal indentée",
-                         "écrivez « clé: valeur » et vérifiez l'alignement avec la ligne précédente")
-    if "expected <block end>" in problem or "expected <block" in problem:
+                         "écrivez « clé: valeur » (avec une espace après les deux-points) et vérifiez l'alignement avec la ligne précédente")
+    if "expected ',' or '}'" in problem:
+        return YamlError(start, "accolade « { » ouverte sur cette ligne mais jamais refermée",
+                         "terminez par « } », ex. {lat: 50.63, lon: 3.06}, et séparez les éléments par des virgules")
+    if "expected ',' or ']'" in problem:
+        return YamlError(start, "crochet « [ » ouvert sur cette ligne mais jamais refermé",
+                         "terminez la liste par « ] », ex. [actes-colloque-lianes-2009], et séparez les éléments par des virgules")
+    if ("expected <block" in problem or "did not find expected key" in problem
+            or "did not find expected '-'" in problem):
         return YamlError(line, "indentation incorrecte : cette ligne n'est pas alignée avec les lignes du même niveau",
-                         "alignez-la sur la clé voisine (même nombre d'espaces)")
-    if "found unexpected end of stream" in problem or "found unknown escape" in problem or "quoted scalar" in problem:
-        return YamlError(line, "guillemets non refermés ou caractère d'échappement invalide",
-                         "refermez les guillemets ouverts sur cette ligne")
-    if "undefined alias" in problem or "found undefined" in problem:
+                         "alignez-la sur la clé voisine du même niveau (même nombre d'espaces ; dans une liste, "
+                         "les clés d'un même élément s'alignent sur la première, juste après le tiret)")
+    if "quoted scalar" in context or "found unexpected end of stream" in problem or "found unknown escape" in problem:
+        return YamlError(start, "guillemets ouverts sur cette ligne mais jamais refermés (ou « \\ » dans le texte)",
+                         "refermez les guillemets à la fin du texte")
+    if "undefined alias" in problem or "anchor" in problem or "alias" in context:
         return YamlError(line, "« * » ou « & » en début de valeur : YAML le lit comme une référence",
                          "mettez la valeur entre guillemets")
-    return YamlError(line, f"YAML illisible ({exc.problem or exc})",
-                     "vérifiez l'indentation (espaces), les deux-points et les guillemets de cette ligne")
+    if "cannot start any token" in problem:
+        col = mark.column if mark else 0
+        char = src_line[col] if col < len(src_line) else "?"
+        return YamlError(line, f"une valeur ne peut pas commencer par « {char} »",
+                         "mettez toute la valeur entre guillemets doubles")
+    return YamlError(line, "ligne illisible (structure YAML incorrecte)",
+                     "vérifiez l'indentation (espaces), les deux-points et les guillemets de cette ligne et de la précédente")
+
+
+def _apostrophe_inside_quotes(line: str) -> bool:
+    """`nom: 'l'eau'` — a French apostrophe closing a single-quoted text too early."""
+    body = line.split(":", 1)[1].strip() if ":" in line else line.strip()
+    body = body.lstrip("-[ ").strip()
+    if not body.startswith("'"):
+        return False
+    rest = body[1:].replace("''", "")
+    end = rest.find("'")
+    return end != -1 and rest[end + 1:].strip()[:1] not in ("", ",", "]", "}", "#")
 
 
 def parse(text: str, path: Path) -> Document:
     """Parse `text`; raise YamlError with a French message on any problem."""
     if not text.strip() or all(l.strip().startswith("#") or not l.strip() for l in text.splitlines()):
-        raise YamlError(1, "fichier vide", "partez du modèle écrit par « atlas new »")
+        raise YamlError(1, "fichier vide", MODEL_HINT)
     loader = _Loader(text)
     try:
         try:
@@ -84,7 +117,7 @@ def parse(text: str, path: Path) -> Document:
                 line = exc.problem_mark.line + 1 if exc.problem_mark else 1
                 raise YamlError(line, "plusieurs documents dans un fichier (ligne « --- »)",
                                 "une fiche = un fichier : retirez la ligne « --- »") from None
-            raise
+            raise _translate(exc, text) from None
         except yaml.MarkedYAMLError as exc:
             raise _translate(exc, text) from None
         except yaml.YAMLError as exc:
@@ -126,12 +159,14 @@ def read(path: Path) -> Document:
     except OSError as exc:
         raise YamlError(1, f"fichier illisible ({exc.strerror})") from None
     if b"\x00" in raw[:4096]:
-        raise YamlError(1, "ce fichier n'est pas du texte (document Word, image... ?)",
-                        "une fiche est un fichier texte .yml : partez du modèle écrit par « atlas new »")
+        raise YamlError(1, "ce fichier n'est pas du texte (document Word, PDF, image... ?)",
+                        "une fiche est un fichier texte .yml : " + MODEL_HINT)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise YamlError(line, "caractères non UTF-8 (fichier enregistré en Latin-1 / Windows-1252 ?)",
-                        "enregistrez le fichier en UTF-8") from None
+        char = raw[exc.start:exc.start + 1].decode("cp1252", errors="replace")
+        raise YamlError(line, f"caractère « {char} » mal codé : le fichier n'est pas enregistré en UTF-8",
+                        "réenregistrez-le en choisissant l'encodage UTF-8 (Bloc-notes : « Enregistrer sous », "
+                        "Encodage UTF-8), ou copiez son texte dans l'éditeur de GitHub") from None
     return parse(text, path)

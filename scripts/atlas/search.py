@@ -1,0 +1,39 @@
+"""Accent-insensitive search: lunr (Material's search) has no transliteration, so a reader
+typing "senegal" would not find "Sénégal". After the search plugin writes its index, each
+entry gets the accent-free forms of its accented words appended."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from .countries import fold
+
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _folded_words(text: str) -> str:
+    seen: dict[str, None] = {}
+    for word in _WORD.findall(_TAG.sub(" ", text)):
+        plain = fold(word)
+        if plain != word.lower() and plain not in seen:
+            seen[plain] = None
+    return " ".join(seen)
+
+
+def add_folded_forms(site_dir: Path) -> int:
+    """Rewrite search/search_index.json in place; returns the number of entries touched."""
+    path = Path(site_dir) / "search" / "search_index.json"
+    if not path.exists():
+        return 0
+    index = json.loads(path.read_text(encoding="utf-8"))
+    touched = 0
+    for doc in index.get("docs", []):
+        extra = _folded_words(doc.get("title", "") + " " + doc.get("text", ""))
+        if extra:
+            # Hidden from result previews (they show the beginning), found by the index.
+            doc["text"] = doc.get("text", "") + f" <span hidden>{extra}</span>"
+            touched += 1
+    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return touched

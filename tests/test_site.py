@@ -1,0 +1,129 @@
+"""The built site: every entity has its page, no broken internal link, no CDN, safe failures."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlparse
+
+from atlas import urls
+
+ROOT = Path(__file__).resolve().parent.parent
+CDN_HOSTS = re.compile(r"cdn\.jsdelivr|unpkg\.com|cdnjs\.cloudflare|code\.jquery|fonts\.googleapis|fonts\.gstatic"
+                       r"|bootstrapcdn|maxcdn|netdna|ajax\.googleapis")
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[tuple[str, str]] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.add(a["id"])
+        for attr in ("href", "src"):
+            if a.get(attr) and not (tag == "link" and a.get("rel") in ("canonical",)):
+                self.links.append((tag, a[attr]))
+
+
+def _page_file(site: Path, url: str) -> Path:
+    path = site / unquote(urlparse(url).path).lstrip("/")
+    return path / "index.html" if url.endswith("/") or path.is_dir() else path
+
+
+def test_every_collectivite_country_theme_and_network_has_its_page(built_site, real_atlas):
+    atlas, idx = real_atlas
+    expected = [urls.collectivite(s) for s in atlas.collectivites] + [urls.country(c) for c in idx.by_country] \
+        + [urls.theme(k) for k in atlas.themes] + [urls.network(k) for k in atlas.networks]
+    missing = [u for u in expected if not (built_site / u / "index.html").exists()]
+    assert not missing
+    lille = (built_site / urls.collectivite("lille") / "index.html").read_text(encoding="utf-8")
+    assert "Qui d'autre ?" in lille and 'lang="fr"' in lille
+
+
+def test_no_internal_link_is_broken(built_site):
+    broken = []
+    checked = 0
+    for html in built_site.rglob("*.html"):
+        page_url = "http://site/" + html.relative_to(built_site).as_posix()
+        parser = _Links()
+        parser.feed(html.read_text(encoding="utf-8"))
+        for tag, link in parser.links:
+            if link.startswith(("mailto:", "data:", "javascript:", "#")):
+                continue
+            target = urljoin(page_url, link)
+            if not target.startswith("http://site/"):
+                continue  # outside links are checked by test_no_page_loads_from_a_cdn
+            checked += 1
+            path = _page_file(built_site, target[len("http://site"):])
+            if not path.exists():
+                broken.append(f"{html.relative_to(built_site)} → {link}")
+    assert checked > 1000
+    assert not broken, "\n".join(broken[:30])
+
+
+def test_no_page_loads_from_a_cdn(built_site):
+    offenders = [str(p.relative_to(built_site)) for p in built_site.rglob("*")
+                 if p.suffix in (".html", ".css", ".js") and CDN_HOSTS.search(p.read_text(encoding="utf-8", errors="ignore"))]
+    assert not offenders
+
+
+def test_search_index_finds_words_typed_without_accents(built_site):
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    senegal = [d for d in index["docs"] if d["location"].startswith(urls.country("SN"))]
+    assert senegal and "senegal" in senegal[0]["text"]
+    assert any("cooperation" in d["text"] for d in index["docs"])
+    assert index["config"]["lang"] == ["fr"]
+
+
+def test_generated_pages_are_not_written_into_the_repository(built_site):
+    tracked = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all", "docs", "content"],
+                             cwd=ROOT, capture_output=True, text=True).stdout
+    assert "collectivites/" not in tracked.replace("content/collectivites/", "")
+
+
+def test_broken_content_stops_the_build_and_keeps_the_previous_site(tmp_path, built_site):
+    project = tmp_path / "projet"
+    project.mkdir()
+    for name in ("mkdocs.yml", "CONTRIBUTING.md"):
+        if (ROOT / name).exists():
+            shutil.copy(ROOT / name, project / name)
+    shutil.copytree(ROOT / "docs", project / "docs")
+    shutil.copytree(ROOT / "content", project / "content")
+    shutil.copytree(ROOT / "scripts" / "atlas" / "theme", project / "scripts" / "atlas" / "theme")
+    site = project / "site"
+    shutil.copytree(built_site, site)
+    before = sorted(p.relative_to(site).as_posix() for p in site.rglob("*"))
+    lille = project / "content" / "collectivites" / "lille.yml"
+    lille.write_text(lille.read_text(encoding="utf-8").replace("pays: PS", "pays: Palestine", 1), encoding="utf-8")
+
+    result = subprocess.run([sys.executable, "-m", "atlas.cli", "build"], cwd=project, capture_output=True, text=True)
+
+    assert result.returncode == 1
+    assert re.search(r"content/collectivites/lille\.yml:\d+: erreur : « Palestine » n'est pas un code pays", result.stdout)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*")) == before
+    assert not list(project.glob(".site.*"))
+
+
+def test_plain_mkdocs_build_refuses_broken_content_before_touching_the_site(tmp_path):
+    project = tmp_path / "projet"
+    shutil.copytree(ROOT / "docs", project / "docs")
+    shutil.copytree(ROOT / "content", project / "content")
+    shutil.copytree(ROOT / "scripts" / "atlas" / "theme", project / "scripts" / "atlas" / "theme")
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    (project / "site").mkdir()
+    (project / "site" / "ancien.html").write_text("ancien site", encoding="utf-8")
+    (project / "content" / "collectivites" / "vide.yml").write_text("partenariats: []\n", encoding="utf-8")
+
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=project, capture_output=True, text=True)
+
+    assert result.returncode != 0
+    assert "vide.yml:1: erreur" in result.stderr
+    assert (project / "site" / "ancien.html").exists()
