@@ -41,6 +41,8 @@
     });
   }
   function init() {
+    // Material's search overlay is a dialog without a name (axe: aria-dialog-name).
+    document.querySelectorAll(".md-search[role=dialog]:not([aria-label])").forEach(function (d) { d.setAttribute("aria-label", "Recherche"); });
     document.querySelectorAll("form.atlas-filtres").forEach(setup);
     document.querySelectorAll("table.atlas-triable").forEach(sortable);
   }

@@ -221,8 +221,10 @@ def _check_collectivite(report: Report, path: Path) -> None:
         return
     slug = path.stem
     if slugify(slug) != slug:
-        fc.add((), f"nom de fichier « {path.name} » non conforme",
-               f"renommez-le {slugify(slug)}.yml (minuscules, sans accent, tirets)")
+        from .newfile import guess_type, slug_for
+
+        fc.add((), f"nom de fichier « {path.name} » non conforme (minuscules, sans accent ni espace, mots séparés par des tirets)",
+               f"renommez-le {slug_for(slug, guess_type(slug)) or slugify(slug)}.yml")
     placeholders = list(_placeholders(data, ()))
     for where in placeholders:
         fc.add(where, f"« {_label(where)} » encore à remplir", "remplacez « À REMPLIR » par la valeur, ou supprimez la ligne si le champ est facultatif")

@@ -53,15 +53,13 @@ def translate(error: jsonschema.ValidationError) -> tuple[tuple, str, str]:
     v, inst, name = error.validator, error.instance, _name(error.absolute_path)
     if v == "required":
         missing = error.message.split("'")[1]
-        return path, f"champ obligatoire « {missing} » manquant", _required_hint(missing)
+        where = _context(path)
+        if missing == "sources":
+            return path, f"aucune source citée pour {where} (champ « sources » manquant)", _required_hint(missing)
+        return path, f"champ obligatoire « {missing} » manquant dans {where}", \
+            _required_hint(missing, error.schema.get("properties", {}).get(missing))
     if v == "additionalProperties":
-        allowed = error.schema.get("properties", {})
-        extra = [k for k in inst if k not in allowed]
-        key = extra[0] if extra else "?"
-        guess = _closest(key, allowed)
-        hint = f"voulez-vous dire « {guess} » ? (clés sans accent ni majuscule)" if guess else \
-            "clés possibles ici : " + ", ".join(allowed)
-        return path + (key,), f"clé inconnue « {key} »", hint
+        return _unknown_keys(error)[0]
     if v == "enum":
         guess = _closest(inst, error.validator_value)
         hint = (f"voulez-vous dire « {guess} » ? " if guess else "") + \
@@ -74,12 +72,19 @@ def translate(error: jsonschema.ValidationError) -> tuple[tuple, str, str]:
             return path, f"« {name} » attend une seule année (un nombre), pas « {inst} »", \
                 "pour une période, écrivez l'année de début ici ; dans un projet, « debut: 2009 » et « fin: 2012 »"
         if "integer" in expected or "number" in expected:
+            if isinstance(inst, str) and "," in inst and inst.replace(",", "", 1).replace("-", "", 1).strip().isdigit():
+                return path, f"« {name} » attend un nombre, pas « {inst} »", \
+                    f"le séparateur décimal est un point : {inst.strip().replace(',', '.')}"
             return path, f"« {name} » attend un nombre, pas « {_show(inst)} »", "écrivez le nombre seul, sans guillemets ni unité"
         if "array" in expected:
             return path, f"« {name} » attend une liste", "écrivez une liste : [a, b] ou une ligne « - a » par élément"
         if "object" in expected:
             return path, f"« {name} » attend un bloc de champs (clé: valeur)", "voir le modèle écrit par « atlas new »"
         if "string" in expected:
+            key = path[-1] if path and isinstance(path[-1], str) else name
+            if isinstance(inst, (int, float)) and not isinstance(inst, bool):
+                return path, f"« {name} » doit être écrit entre guillemets", \
+                    f"écrivez {key}: \"{inst}\" (un code s'écrit toujours entre guillemets)"
             return path, f"« {name} » attend un texte, pas « {_show(inst)} »", "mettez la valeur entre guillemets"
         return path, f"type de valeur incorrect pour « {name} »", ""
     if v == "pattern":
@@ -113,17 +118,57 @@ def translate(error: jsonschema.ValidationError) -> tuple[tuple, str, str]:
     return path, f"valeur incorrecte pour « {name} » ({error.message})", ""
 
 
-def _required_hint(missing: str) -> str:
+CONTEXTS = {"partenariats": "ce partenariat", "projets": "ce projet", "reseaux": "ce réseau",
+            "organisation": "cette organisation", "partenaire": "ce partenaire", "population": "la population",
+            "siege": "le siège", "coordonnees": "les coordonnées", "chiffres": "ce chiffre", "lignes": "cette ligne"}
+
+
+def _context(path) -> str:
+    keys = [p for p in path if isinstance(p, str)]
+    return CONTEXTS.get(keys[-1], f"« {keys[-1]} »") if keys else "la fiche"
+
+
+def _unknown_keys(error: jsonschema.ValidationError) -> list[tuple[tuple, str, str]]:
+    """One problem per key the schema does not know, with the closest known key."""
+    path, inst = tuple(error.absolute_path), error.instance
+    allowed = error.schema.get("properties", {})
+    out = []
+    for key in [k for k in inst if k not in allowed] or ["?"]:
+        guess = _closest(key, allowed)
+        hint = f"voulez-vous dire « {guess} » ? (les clés s'écrivent sans accent ni majuscule)" if guess else \
+            "clés possibles ici : " + ", ".join(allowed)
+        out.append((path + (key,), f"clé inconnue « {key} »", hint))
+    return out
+
+
+def _misspelt(error: jsonschema.ValidationError, missing: str) -> bool:
+    """A required key reported missing because it is there with an accent or a capital (`Pays:`)."""
+    allowed = error.schema.get("properties", {})
+    inst = error.instance if isinstance(error.instance, dict) else {}
+    return any(k not in allowed and _closest(k, allowed) == missing for k in inst)
+
+
+def _required_hint(missing: str, subschema: dict | None = None) -> str:
     if missing == "sources":
-        return "citez au moins une clé de sources.yml : sources: [actes-colloque-lianes-2009]"
+        return "citez au moins une clé de content/sources.yml : sources: [actes-colloque-lianes-2009]"
     if missing == "partenaire":
         return "nommez le partenaire (partenaire: {nom: ...}) ou écrivez « partenaire: inconnu »"
     props = load("collectivite")["properties"]
-    if missing in props:
-        ex = props[missing].get("examples", [None])[0]
-        shown = json.dumps(ex, ensure_ascii=False) if isinstance(ex, str) and ex.isdigit() else _show(ex)
-        return f"exemple : {missing}: {shown}" if ex is not None else ""
-    return ""
+    subschema = subschema if subschema is not None else props.get(missing)
+    if subschema is None:
+        return ""
+    ex = (subschema.get("examples") or [None])[0]
+    if ex is None and "$ref" in subschema:
+        ex = (_definition(subschema["$ref"]).get("examples") or [None])[0]
+    enum = subschema.get("enum")
+    shown = json.dumps(ex, ensure_ascii=False) if isinstance(ex, str) and ex.isdigit() else _show(ex)
+    hint = f"ajoutez par exemple « {missing}: {shown} »" if ex is not None else f"ajoutez la ligne « {missing}: ... »"
+    return hint + (" ; valeurs possibles : " + ", ".join(map(str, enum)) if enum else "")
+
+
+def _definition(ref: str) -> dict:
+    name = ref.rsplit("/", 1)[-1]
+    return load("collectivite").get("$defs", {}).get(name, {}) if ref.startswith("#/$defs/") else {}
 
 
 def _one_of(error, path, name):
@@ -154,6 +199,11 @@ def _matching_branch(error: jsonschema.ValidationError) -> list | None:
 
 
 def _expand(error: jsonschema.ValidationError):
+    if error.validator == "additionalProperties":
+        yield from _unknown_keys(error)
+        return
+    if error.validator == "required" and _misspelt(error, error.message.split("'")[1]):
+        return  # the « clé inconnue » problem already names it
     if error.validator == "oneOf" and error.context:
         special = _one_of(error, tuple(error.absolute_path), _name(error.absolute_path))
         if not special[1].startswith("valeur incorrecte"):

@@ -5,6 +5,7 @@ and to refuse duplicate keys, which PyYAML would silently overwrite.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,9 @@ def _translate(exc: yaml.MarkedYAMLError, text: str) -> YamlError:
     if _apostrophe_inside_quotes(src_line):
         return YamlError(line, "apostrophe à l'intérieur d'un texte écrit entre apostrophes",
                          "doublez l'apostrophe (« 'l''eau' ») ou mettez le texte entre guillemets doubles (« \"l'eau\" »)")
+    if "mapping values are not allowed" in problem and re.match(r"^\s*(- )?[^\s:#'\"][^:#]*:\s+[^'\"{\[\s].*:(\s|$)", src_line):
+        return YamlError(line, "texte contenant « : » écrit sans guillemets",
+                         "mettez tout le texte entre guillemets doubles : clé: \"texte : suite\"")
     if "mapping values are not allowed" in problem:
         return YamlError(line, "deux-points inattendu : indentation incorrecte ou texte contenant « : » sans guillemets",
                          "alignez la clé sur les autres clés du même niveau, ou mettez le texte entre guillemets")

@@ -1,0 +1,85 @@
+"""Every page of the real atlas in Chromium: no console error, no failed or outside request."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from atlas import urls
+
+pytestmark = pytest.mark.browser
+
+
+def test_every_page_loads_without_error_or_outside_request(built_site, site_url, watched):
+    pages = sorted(p.relative_to(built_site).as_posix() for p in built_site.rglob("index.html"))
+    assert len(pages) > 100
+    problems = []
+    for rel in pages:
+        watched.errors.clear(), watched.failed.clear(), watched.outside.clear()
+        response = watched.page.goto(site_url + rel, wait_until="load")
+        if response is None or response.status != 200:
+            problems.append(f"{rel}: HTTP {response.status if response else '?'}")
+        problems += [f"{rel}: {e}" for e in watched.errors + watched.failed + watched.outside]
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_search_typed_without_accents_lists_the_senegal_page(site_url, watched):
+    page = watched.page
+    page.goto(site_url)
+    page.locator("label[for=__search]").first.click()
+    page.locator("input.md-search__input").fill("senegal")
+    results = page.locator(".md-search-result__item a")
+    results.first.wait_for(timeout=10_000)
+    hrefs = [results.nth(i).get_attribute("href") for i in range(min(results.count(), 10))]
+    assert any(urls.country("SN") in (h or "") for h in hrefs), hrefs
+
+
+def test_search_cooperation_without_accent_finds_pages(site_url, watched):
+    page = watched.page
+    page.goto(site_url)
+    page.locator("label[for=__search]").first.click()
+    page.locator("input.md-search__input").fill("cooperation")
+    page.locator(".md-search-result__item").first.wait_for(timeout=10_000)
+    assert page.locator(".md-search-result__item").count() >= 3
+
+
+def test_collectivite_index_filters_by_type_and_name(site_url, watched, real_atlas):
+    atlas, _ = real_atlas
+    page = watched.page
+    page.goto(site_url + "collectivites/")
+    rows = page.locator("#table-collectivites tbody tr")
+    assert rows.count() == len(atlas.collectivites)
+    page.select_option("form.atlas-filtres select[name=type]", "region")
+    expected = sum(1 for c in atlas.collectivites.values() if c.type == "region")
+    assert page.locator("#table-collectivites tbody tr:visible").count() == expected
+    page.select_option("form.atlas-filtres select[name=type]", "")
+    page.fill("form.atlas-filtres input[name=q]", "lammersart")  # a source's spelling, kept as alias
+    visible = page.locator("#table-collectivites tbody tr:visible")
+    assert visible.count() == 1 and "Lambersart" in visible.inner_text()
+
+
+def test_collectivite_index_sorts_by_number_of_partnerships(site_url, watched, real_atlas):
+    atlas, _ = real_atlas
+    page = watched.page
+    page.goto(site_url + "collectivites/")
+    header = page.locator("#table-collectivites thead th").nth(3)
+    header.locator("button").click()
+    header.locator("button").click()  # descending
+    first = page.locator("#table-collectivites tbody tr").first.locator("td").first.inner_text()
+    top = max((c for c in atlas.collectivites.values() if not c.partners_unknown), key=lambda c: len(c.partnerships))
+    assert any(c.name == first and len(c.partnerships) == len(top.partnerships) for c in atlas.collectivites.values())
+    assert header.get_attribute("aria-sort") == "descending"
+
+
+AUDITED = ["", "collectivites/lille/", "pays/senegal/", "thematiques/eau-assainissement/"]
+
+
+@pytest.mark.parametrize("path", AUDITED, ids=["accueil", "collectivite", "pays", "thematique"])
+def test_accessibility_audit_finds_no_serious_violation(site_url, watched, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    watched.page.goto(site_url + path, wait_until="load")
+    results = Axe().run(watched.page)
+    serious = [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+               for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, "\n".join(serious)
