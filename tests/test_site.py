@@ -39,7 +39,7 @@ def _page_file(site: Path, url: str) -> Path:
 
 def test_every_collectivite_country_theme_and_network_has_its_page(built_site, real_atlas):
     atlas, idx = real_atlas
-    expected = [urls.collectivite(s) for s in atlas.collectivites] + [urls.country(c) for c in idx.by_country] \
+    expected = [urls.collectivite(s) for s in atlas.collectivites] + [urls.country(c) for c in atlas.countries] \
         + [urls.theme(k) for k in atlas.themes] + [urls.network(k) for k in atlas.networks]
     missing = [u for u in expected if not (built_site / u / "index.html").exists()]
     assert not missing

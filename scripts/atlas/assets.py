@@ -197,7 +197,7 @@ CARTE_JS = r"""/* Atlas de la coopération : dessin des cartes (Leaflet 1.9, auc
       D.themes.forEach(function (t, k) { html += '<option value="' + k + '">' + esc(t[1]) + "</option>"; });
       html += '</select><output name="compte" aria-live="polite"></output></form></details>';
       var box = control(map, "topright", "atlas-filtres", html), form = box.querySelector("form");
-      if (window.innerWidth < 600) box.querySelector("details").removeAttribute("open");
+      if (el.clientHeight < 420 || el.clientWidth < 560) box.querySelector("details").removeAttribute("open");
       api.form = form;
       api.onchange = function () {
         Array.prototype.forEach.call(form.querySelectorAll('input[name="type"]'), function (c) { typesOn[+c.value] = c.checked; });
@@ -231,11 +231,14 @@ CARTE_JS = r"""/* Atlas de la coopération : dessin des cartes (Leaflet 1.9, auc
       if (api.form) api.form.addEventListener("change", function () { api.onchange(); redraw(); });
       if (api.form) api.form.addEventListener("submit", function (e) { e.preventDefault(); });
     }
-    if (D.legende) control(map, "bottomleft", "atlas-legende", D.legende);
+    if (D.legende) {
+      var legend = control(map, D.filtres ? "bottomleft" : "topright", "atlas-legende", "<details open><summary>Légende</summary>" + D.legende + "</details>");
+      if (el.clientHeight < 420 || el.clientWidth < 560) legend.querySelector("details").removeAttribute("open");
+    }
     var bases = {};
     if (tiles) { bases[D.fond || "Fond de carte"] = tiles; bases["Sans fond (contours des pays)"] = L.layerGroup(); }
     if (tiles) L.control.layers(bases, null, {position: "bottomright"}).addTo(map);
-    if (D.bounds) map.fitBounds(D.bounds, {padding: [20, 20], maxZoom: D.maxZoom || 6});
+    if (D.bounds) map.fitBounds(D.bounds, {paddingTopLeft: [50, 50], paddingBottomRight: [40, 40], maxZoom: D.maxZoom || 6});
     el.setAttribute("data-pret", "1");
   };
 })();
@@ -267,5 +270,4 @@ html, body { margin: 0; padding: 0; height: 100%; font-family: system-ui, -apple
 .atlas-trait-approx { border-top-style: dotted; }
 .atlas-trait-pays { border-top: 2px dashed #6b6b6b; }
 .leaflet-container a { color: #0b57a4; }
-@media (max-width: 480px) { .atlas-legende { display: none; } }
 """

@@ -113,6 +113,10 @@ class _FileCheck:
             else:
                 hint = f"copiez une clé de {listfile} ; pour en citer une nouvelle, ajoutez-la d'abord à ce fichier"
             unknown = "inconnu" if listname == "reseaux" else "inconnue"  # le réseau, la source, la thématique, la zone
+            line = self.doc.line(where)
+            # the schema already said « mal formé » for this value: this message says more, keep only it
+            self.report.problems[:] = [p for p in self.report.problems if not (
+                p.path == self.display and p.line == line and p.message.startswith(f"« {value} » n'est pas une clé"))]
             self.add(where, f"{what} {unknown} « {value} »", hint)
 
     def sources(self, where: tuple, values) -> None:
@@ -195,14 +199,14 @@ def _point_in_country(fc: _FileCheck, where: tuple, coords, code) -> None:
         hint = f"latitude et longitude inversées, et signe oublié ? écrivez lat: {la}, lon: {lo}"
     else:
         hint = "vérifiez les coordonnées (degrés décimaux, ouest et sud négatifs) ou le code pays"
-    fc.add(where, f"point ({lat}, {lon}) hors de {countries.name_fr(code)} (à {dist:.0f} km)", hint)
+    fc.add(where, f"le point lat: {lat}, lon: {lon} est à {dist:.0f} km du pays indiqué ({code}, {countries.name_fr(code)})", hint)
 
 
 def _country(fc: _FileCheck, where: tuple, code) -> None:
     if isinstance(code, str) and len(code) == 2 and code.isupper() and not countries.is_valid(code):
         guess = countries.guess_code(code)
         hint = f"voulez-vous dire {guess} ({countries.name_fr(guess)}) ?" if guess and guess != code else \
-            "codes ISO 3166-1 alpha-2 : https://fr.wikipedia.org/wiki/ISO_3166-1"
+            "écrivez le code à deux lettres du pays (liste : https://fr.wikipedia.org/wiki/ISO_3166-1_alpha-2)"
         if code == "UK":
             hint = "le code du Royaume-Uni est GB"
         fc.add(where, f"code pays inconnu « {code} »", hint)
@@ -216,8 +220,10 @@ def _check_collectivite(report: Report, path: Path) -> None:
     fc = _FileCheck(report, doc, display)
     data = doc.data
     if not isinstance(data, dict):
-        fc.add((), "ce fichier ne décrit pas une collectivité (attendu des lignes « clé: valeur »)",
-               "partez du modèle écrit par « atlas new \"Nom de la collectivité\" »")
+        if isinstance(data, str) and data.lstrip().startswith("<"):
+            fc.add((), "ce fichier est une page web (HTML), pas une fiche", yamlio.MODEL_HINT)
+        else:
+            fc.add((), "ce fichier ne décrit pas une collectivité (attendu des lignes « clé: valeur »)", yamlio.MODEL_HINT)
         return
     slug = path.stem
     if slugify(slug) != slug:
@@ -227,7 +233,7 @@ def _check_collectivite(report: Report, path: Path) -> None:
                f"renommez-le {slug_for(slug, guess_type(slug)) or slugify(slug)}.yml")
     placeholders = list(_placeholders(data, ()))
     for where in placeholders:
-        fc.add(where, f"« {_label(where)} » encore à remplir", "remplacez « À REMPLIR » par la valeur, ou supprimez la ligne si le champ est facultatif")
+        fc.add(where, f"« {_label(where)} » encore à remplir", _placeholder_hint(where))
     if placeholders:
         return  # the schema would only repeat the same lines in other words
     fc.schema("collectivite")
@@ -299,6 +305,45 @@ def _placeholders(value, where: tuple):
             yield from _placeholders(v, where + (i,))
     elif isinstance(value, str) and "REMPLIR" in value.upper():
         yield where
+
+
+def _placeholder_hint(where: tuple) -> str:
+    """Replace it; or, when the field (or the block holding it) is optional, remove that line."""
+    root = schema.load("collectivite")
+
+    def resolve(node: dict) -> dict:
+        while "$ref" in node:
+            node = {**root["$defs"][node["$ref"].rsplit("/", 1)[-1]], **{k: v for k, v in node.items() if k != "$ref"}}
+        for branch in node.get("oneOf", []):
+            branch = resolve(branch)
+            if "properties" in branch or "items" in branch:
+                return branch
+        return node
+
+    node, keys, holder = root, [], None
+    for step in where:
+        if isinstance(step, int):
+            holder, node = node, resolve(node.get("items", {}))
+            continue
+        holder = None
+        keys.append((step, step in node.get("required", [])))
+        node = resolve(node.get("properties", {}).get(step, {}))
+    optional = next((k for k, required in reversed(keys) if not required), None)
+    if keys[-2:] == [("partenaire", True), ("nom", True)]:
+        return "écrivez le nom du partenaire, ou « partenaire: inconnu » si la source ne donne que le pays"
+    example = ((holder or node).get("examples") or [None])[0]
+    if holder is not None and isinstance(example, list) and example:  # a list item: an item of the list's example
+        example = example[0]
+    if isinstance(example, list) and all(isinstance(e, str) for e in example):
+        example = "[" + ", ".join(example) + "]"
+    elif isinstance(example, str) and example.isdigit():
+        example = f'"{example}"'
+    value = f"la valeur (ex. {example})" if isinstance(example, (str, int, float)) else "la valeur"
+    if optional is None:
+        return f"remplacez « À REMPLIR » par {value} : ce champ est obligatoire"
+    if optional == keys[-1][0]:
+        return f"remplacez « À REMPLIR » par {value}, ou supprimez la ligne si vous ne la connaissez pas"
+    return f"remplacez « À REMPLIR » par {value}, ou retirez « {optional} » (facultatif) si vous ne le connaissez pas"
 
 
 def _label(where: tuple) -> str:
@@ -419,7 +464,7 @@ def check(root: Path | str = "content", only: Path | None = None) -> Report:
     files = _yaml_files(folder)
     for path in files:
         if path.suffix == ".yaml":
-            report.problems.append(Problem(_display(path, root), 1, "extension .yaml", f"renommez le fichier en {path.stem}.yml"))
+            report.problems.append(Problem(_display(path, root), 1, "extension .yaml au lieu de .yml", f"renommez le fichier en {path.stem}.yml"))
             continue
         _check_collectivite(report, path)
     if not files:

@@ -164,12 +164,15 @@ def generate(site: Site, emit: Emit) -> list[str]:
     page("collectivites.md.j2", "collectivites/",
          departements=sorted({c.departement for c in atlas.collectivites.values() if c.departement}))
     # Countries
-    for code, partnerships in idx.by_country.items():
+    # Every country with a file gets a page, even with no partnership yet: the figures the
+    # sources published for it (Cuba in 2009...) are worth showing next to the atlas's zero.
+    for code in atlas.countries:
+        partnerships = idx.by_country.get(code, [])
         page("pays.md.j2", urls.country(code), country=atlas.countries[code], partnerships=partnerships,
              collectivites=idx.collectivites_in(code), zone=atlas.zones.get(atlas.countries[code].zone),
              carte=site.maps.get(f"pays-{code.lower()}"))
     by_zone: dict[str, list] = {}
-    for code in idx.by_country:
+    for code in atlas.countries:
         by_zone.setdefault(atlas.countries[code].zone, []).append(atlas.countries[code])
     page("pays-index.md.j2", "pays/", by_zone=[(atlas.zones[z], by_zone[z]) for z in atlas.zones if z in by_zone])
     # Themes

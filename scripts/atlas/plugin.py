@@ -96,9 +96,12 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
 
     @event_priority(-100)  # after Material's search plugin has written its index
     def on_post_build(self, config) -> None:
-        from . import search
+        from . import privacy, search
 
         search.add_folded_forms(Path(config.site_dir))
+        offenders = privacy.enforce(Path(config.site_dir))
+        if offenders:
+            raise PluginError("adresses d'hébergeurs tiers (CDN) dans le site : " + ", ".join(offenders[:10]))
 
     def on_serve(self, server, config, builder):
         server.watch(str(self.content_dir))

@@ -96,12 +96,13 @@ def translate(error: jsonschema.ValidationError) -> tuple[tuple, str, str]:
         if name in ("code", "departement"):
             return path, f"« {inst} » n'est pas un {name} valide", \
                 "entre guillemets : département \"59\", commune INSEE \"59350\", SIREN \"245900410\""
-        return path, f"« {_show(inst)} » mal formé pour « {name} »", \
-            "une clé s'écrit en minuscules sans accent, mots séparés par des tirets"
+        return path, f"« {_show(inst)} » n'est pas une clé valide pour « {name} »", \
+            "une clé s'écrit en minuscules, sans accent ni espace, mots séparés par des tirets : copiez-la depuis sa liste"
     if v in ("minimum", "maximum"):
         if name in ("latitude", "longitude"):
             bound = "-90 à 90" if name == "latitude" else "-180 à 180"
-            return path, f"{name} {inst} hors limites ({bound})", "degrés décimaux : latitude puis longitude (Lille : 50.63, 3.06)"
+            return path, f"{name} {inst} hors limites ({bound})", \
+                "écrivez des degrés décimaux avec un point (Lille : lat: 50.63, lon: 3.06)"
         return path, f"« {name} » = {inst} hors limites", f"attendu {'au moins' if v == 'minimum' else 'au plus'} {error.validator_value}"
     if v == "minItems":
         if name == "sources":

@@ -78,6 +78,11 @@ def _translate(exc: yaml.MarkedYAMLError, text: str) -> YamlError:
         return YamlError(start, "crochet « [ » ouvert sur cette ligne mais jamais refermé",
                          "terminez la liste par « ] », ex. [actes-colloque-lianes-2009], et séparez les éléments par des virgules")
     if ("expected <block" in problem or "did not find expected key" in problem
+            or "did not find expected '-'" in problem) and src_line.lstrip().startswith("- "):
+        return YamlError(line, "indentation incorrecte : ce tiret n'est pas aligné sur les autres éléments de la liste",
+                         "placez le tiret exactement sous les tirets des éléments précédents (même nombre d'espaces "
+                         "avant lui), et décalez pareil les lignes de son bloc")
+    if ("expected <block" in problem or "did not find expected key" in problem
             or "did not find expected '-'" in problem):
         return YamlError(line, "indentation incorrecte : cette ligne n'est pas alignée avec les lignes du même niveau",
                          "alignez-la sur la clé voisine du même niveau (même nombre d'espaces ; dans une liste, "

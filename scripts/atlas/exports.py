@@ -1,0 +1,251 @@
+"""Open data: donnees/partenariats.csv, donnees/partenariats.geojson, donnees/atlas.json.
+
+Stable, documented formats with French keys (like the YAML files), independent of the internal
+records: renaming a field of model.py must not break anyone's reuse of the data.
+"""
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+from collections import Counter
+from typing import Callable
+
+from . import urls
+from .index import Index
+from .model import LOCATION_COUNTRY, Atlas, Collectivite, Partnership, Project
+
+Emit = Callable[[str, "bytes | str"], None]
+
+CSV_PATH = "donnees/partenariats.csv"
+GEOJSON_PATH = "donnees/partenariats.geojson"
+JSON_PATH = "donnees/atlas.json"
+FORMAT = "atlas-cooperation/1"
+DECIMALS = 5  # about 1 m: the sources are never more precise
+
+# (column, description) — the Données page shows this list.
+COLUMNS = [
+    ("collectivite", "Nom de la collectivité française"),
+    ("collectivite_slug", "Identifiant de la collectivité dans l'atlas (adresse de sa page)"),
+    ("collectivite_type", "commune, intercommunalite, departement ou region"),
+    ("collectivite_code", "Code officiel (code INSEE de la commune, SIREN…), s'il est connu"),
+    ("departement", "Numéro du département"),
+    ("collectivite_lat", "Latitude du siège de la collectivité (WGS 84)"),
+    ("collectivite_lon", "Longitude du siège de la collectivité (WGS 84)"),
+    ("numero", "Numéro du partenariat dans la fiche de la collectivité"),
+    ("partenaire", "Nom du partenaire ; vide quand la source ne donne que le pays"),
+    ("partenaire_type", "Type de collectivité partenaire, s'il est connu"),
+    ("pays", "Pays du partenaire : code ISO 3166-1 alpha-2"),
+    ("pays_nom", "Nom du pays en français"),
+    ("zone", "Zone géographique de l'atlas"),
+    ("nature", "jumelage, cooperation-decentralisee, partenariat, cooperation-transfrontaliere, accord-de-cooperation, autre"),
+    ("statut", "actif, en-veille, en-projet, termine ou inconnu"),
+    ("depuis", "Année de début, si elle est connue"),
+    ("thematiques", "Thématiques (clés), séparées par « ; »"),
+    ("projets", "Nombre de projets décrits"),
+    ("partenaire_lat", "Latitude du point dessiné pour le partenaire (WGS 84)"),
+    ("partenaire_lon", "Longitude du point dessiné pour le partenaire (WGS 84)"),
+    ("localisation", "exacte, approximative (position approchée) ou pays (partenaire inconnu : "
+                     "le point est un point intérieur du pays, pas une ville)"),
+    ("sources", "Sources (clés de la page Sources), séparées par « ; »"),
+    ("page", "Adresse de la fiche, relative à la racine du site"),
+]
+
+
+def _coord(v: float | None):
+    return None if v is None else round(v, DECIMALS)
+
+
+def _row(atlas: Atlas, c: Collectivite, p: Partnership) -> dict:
+    country = atlas.countries.get(p.country)
+    return {
+        "collectivite": c.name, "collectivite_slug": c.slug, "collectivite_type": c.type,
+        "collectivite_code": c.code, "departement": c.departement or "",
+        "collectivite_lat": _coord(c.seat.lat) if c.seat else None,
+        "collectivite_lon": _coord(c.seat.lon) if c.seat else None,
+        "numero": p.number, "partenaire": p.partner.name if p.partner else "",
+        "partenaire_type": p.partner.kind if p.partner else "",
+        "pays": p.country, "pays_nom": country.name if country else p.country,
+        "zone": country.zone if country else "", "nature": p.nature, "statut": p.status,
+        "depuis": p.since, "thematiques": ";".join(p.themes), "projets": len(p.projects),
+        "partenaire_lat": _coord(p.point.lat) if p.point else None,
+        "partenaire_lon": _coord(p.point.lon) if p.point else None,
+        "localisation": p.location, "sources": ";".join(p.sources),
+        "page": f"{urls.collectivite(c.slug)}#partenariat-{p.number}",
+    }
+
+
+def rows(atlas: Atlas) -> list[dict]:
+    return [_row(atlas, c, p) for c in atlas.collectivites.values() for p in c.partnerships]
+
+
+def to_csv(table: list[dict]) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=[name for name, _ in COLUMNS], lineterminator="\n")
+    w.writeheader()
+    for r in table:
+        w.writerow({k: ("" if v is None else v) for k, v in r.items()})
+    return buf.getvalue()
+
+
+def to_geojson(atlas: Atlas, table: list[dict]) -> dict:
+    """Links as LineStrings (seat → partner), places as Points (seats and located partners)."""
+    features = []
+    for r in table:
+        if r["collectivite_lat"] is None or r["partenaire_lat"] is None:
+            continue
+        props = {k: v for k, v in r.items() if not k.endswith(("_lat", "_lon"))}
+        features.append({"type": "Feature", "properties": {"objet": "partenariat", **props}, "geometry": {
+            "type": "LineString",
+            "coordinates": [[r["collectivite_lon"], r["collectivite_lat"]], [r["partenaire_lon"], r["partenaire_lat"]]]}})
+    n_lines = len(features)
+    for c in atlas.collectivites.values():
+        if c.seat:
+            features.append({"type": "Feature", "properties": {
+                "objet": "collectivite", "nom": c.name, "collectivite_slug": c.slug, "collectivite_type": c.type,
+                "departement": c.departement or "", "partenariats": len(c.partnerships),
+                "localisation": "approximative" if c.seat.approximate else "exacte", "page": urls.collectivite(c.slug)},
+                "geometry": {"type": "Point", "coordinates": [_coord(c.seat.lon), _coord(c.seat.lat)]}})
+    places: dict[tuple, dict] = {}
+    for c in atlas.collectivites.values():
+        for p in c.partnerships:
+            if not p.partner or not p.point or p.location == LOCATION_COUNTRY:
+                continue
+            key = (p.partner.name, p.country, _coord(p.point.lat), _coord(p.point.lon))
+            if key not in places:
+                places[key] = {"type": "Feature", "properties": {
+                    "objet": "partenaire", "nom": p.partner.name, "partenaire_type": p.partner.kind, "pays": p.country,
+                    "pays_nom": atlas.countries[p.country].name, "localisation": p.location, "collectivites": []},
+                    "geometry": {"type": "Point", "coordinates": [_coord(p.point.lon), _coord(p.point.lat)]}}
+            slugs = places[key]["properties"]["collectivites"]
+            if c.slug not in slugs:
+                slugs.append(c.slug)
+    features.extend(places.values())
+    for f in features[n_lines:]:
+        if isinstance(f["properties"].get("collectivites"), list):
+            f["properties"]["collectivites"] = ";".join(f["properties"]["collectivites"])
+    return {"type": "FeatureCollection", "name": "partenariats", "features": features}
+
+
+# -- atlas.json --
+
+def _plain(v):
+    """YAML values made JSON-safe (dates become ISO strings)."""
+    if isinstance(v, (datetime.date, datetime.datetime)):
+        return v.isoformat()
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    return v
+
+
+def _point(pt):
+    return None if pt is None else {"lat": pt.lat, "lon": pt.lon, "approximatif": pt.approximate}
+
+
+def _project(pr: Project) -> dict:
+    return {"titre": pr.title, "debut": pr.start, "fin": pr.end, "description": pr.description,
+            "thematiques": pr.themes, "cofinanceurs": pr.cofinanciers, "acteurs_ici": pr.actors_here,
+            "acteurs_la_bas": pr.actors_there,
+            "chiffres": [{"libelle": f.label, "valeur": f.value, "unite": f.unit} for f in pr.figures],
+            "sources": pr.sources}
+
+
+def _partnership(p: Partnership) -> dict:
+    partner = None
+    if p.partner:
+        partner = {"nom": p.partner.name, "alias": p.partner.aliases, "type": p.partner.kind,
+                   "coordonnees": _point(p.partner.point)}
+    return {"numero": p.number, "partenaire": partner, "pays": p.country, "nature": p.nature, "statut": p.status,
+            "depuis": p.since, "thematiques": p.themes, "description": p.description, "sources": p.sources,
+            "localisation": p.location, "point": _point(p.point), "projets": [_project(x) for x in p.projects]}
+
+
+def _collectivite(c: Collectivite) -> dict:
+    return {
+        "slug": c.slug, "nom": c.name, "type": c.type, "alias": c.aliases, "code": c.code,
+        "departement": c.departement, "region": c.region,
+        "population": {"valeur": c.population[0], "annee": c.population[1], "source": c.population[2]} if c.population else None,
+        "siege": _point(c.seat), "site_web": c.website, "engagement": c.engagement, "sources": c.sources,
+        "reseaux": [{"reseau": m.network, "depuis": m.since, "sources": m.sources} for m in c.networks],
+        "organisation": [{"forme": o.form, "precision": o.detail, "sources": o.sources} for o in c.organisation],
+        "partenaires_inconnus": c.partners_unknown, "page": urls.collectivite(c.slug),
+        "partenariats": [_partnership(p) for p in c.partnerships],
+    }
+
+
+def _entries(entries: dict, label: str) -> list[dict]:
+    return [{"cle": e.key, label: e.label, "description": e.description, **_plain(e.extra)} for e in entries.values()]
+
+
+def to_json(atlas: Atlas, idx: Index) -> dict:
+    counts = idx.count_by_country()
+    return {
+        "format": FORMAT,
+        "genere_le": datetime.date.today().isoformat(),
+        "effectifs": {"collectivites": len(atlas.collectivites), "partenariats": len(atlas.partnerships),
+                      "pays": len([c for c in counts if counts[c]])},
+        "collectivites": [_collectivite(c) for c in atlas.collectivites.values()],
+        "pays": [{"code": k.code, "nom": k.name, "zone": k.zone, "groupes": k.groups, "introduction": k.introduction,
+                  "sources": k.sources, "partenariats": counts.get(k.code, 0),
+                  "chiffres": [{"libelle": f.label, "valeur": f.value, "annee": f.year, "source": f.source, "unite": f.unit,
+                                "note": f.note} for f in k.figures]} for k in atlas.countries.values()],
+        "thematiques": _entries(atlas.themes, "libelle"),
+        "sources": _entries(atlas.sources, "titre"),
+        "reseaux": _entries(atlas.networks, "nom"),
+        "zones": _entries(atlas.zones, "libelle"),
+        "tableaux": [{"cle": t.key, "titre": t.title, "source": t.source, "annee": t.year, "perimetre": t.scope,
+                      "unite": t.unit, "note": t.note,
+                      "lignes": [{"libelle": r.label, "valeur": r.value, "zone": r.zone, "pays": r.country} for r in t.rows]}
+                     for t in atlas.tables.values()],
+    }
+
+
+def size_label(n: int) -> str:
+    """French size: "850 o", "12,3 ko", "2,4 Mo"."""
+    if n < 1000:
+        return f"{n}\u00a0o"
+    for unit, div in (("ko", 1e3), ("Mo", 1e6), ("Go", 1e9)):
+        if n < div * 1000 or unit == "Go":
+            v = n / div
+            text = f"{v:.1f}" if v < 100 else f"{v:.0f}"
+            return text.replace(".", ",") + "\u00a0" + unit
+    return str(n)
+
+
+def generate(atlas: Atlas, idx: Index, emit: Emit) -> dict:
+    """Write the three files; return what the Données page shows (paths, sizes, counts, columns)."""
+    table = rows(atlas)
+    csv_text = to_csv(table).encode("utf-8")
+    geo = to_geojson(atlas, table)
+    geo_text = json.dumps(geo, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    whole = to_json(atlas, idx)
+    json_text = json.dumps(whole, ensure_ascii=False, indent=1).encode("utf-8")
+    emit(CSV_PATH, csv_text)
+    emit(GEOJSON_PATH, geo_text)
+    emit(JSON_PATH, json_text)
+    kinds = Counter(f["properties"]["objet"] for f in geo["features"])
+    files = {
+        "csv": {"chemin": CSV_PATH, "nom": "partenariats.csv", "format": "CSV, UTF-8, séparateur virgule",
+                "taille": len(csv_text), "taille_texte": size_label(len(csv_text)), "lignes": len(table),
+                "description": "Un partenariat par ligne : qui, avec qui, où, depuis quand, sur quels sujets, "
+                               "d'après quelles sources.",
+                "colonnes": [{"nom": n, "description": d} for n, d in COLUMNS]},
+        "geojson": {"chemin": GEOJSON_PATH, "nom": "partenariats.geojson", "format": "GeoJSON (WGS 84)",
+                    "taille": len(geo_text), "taille_texte": size_label(len(geo_text)), "lignes": len(geo["features"]),
+                    "liens": kinds["partenariat"], "sieges": kinds["collectivite"], "partenaires": kinds["partenaire"],
+                    "description": "Les mêmes partenariats en lignes (du siège de la collectivité au partenaire), "
+                                   "et les lieux en points : sièges des collectivités, partenaires localisés."},
+        "json": {"chemin": JSON_PATH, "nom": "atlas.json", "format": "JSON", "taille": len(json_text),
+                 "taille_texte": size_label(len(json_text)), "lignes": len(whole["collectivites"]),
+                 "description": "L'atlas entier : collectivités avec leurs partenariats et projets, pays, "
+                                "thématiques, sources, réseaux, zones et tableaux publiés."},
+    }
+    return {
+        "fichiers": [files["csv"], files["geojson"], files["json"]], **files,
+        "partenariats": len(table), "collectivites": len(atlas.collectivites),
+        "partenaires_inconnus": sum(1 for r in table if not r["partenaire"]),
+        "format": FORMAT,
+    }

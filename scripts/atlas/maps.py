@@ -1,0 +1,597 @@
+"""Maps: interactive pages (Folium/Leaflet, self-hosted) and static images (static_maps) for the
+world ("monde"), "who with whom" ("liens"), and each collectivité, country and theme.
+
+Each map page is a small standalone HTML file in cartes/ (iframe-able): Leaflet, the atlas's map
+script and the country shapes are published once under assets/ (assets.py) and cached by the
+browser; the page itself carries only its own data, as compact arrays that the map script turns
+into one GeoJSON layer per group (see assets.CARTE_JS). Markers are deduplicated by place, and
+links by (collectivité, partner place): one line per "who with whom".
+"""
+from __future__ import annotations
+
+import html
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable
+
+import folium
+from branca.element import Figure, MacroElement
+from folium.template import Template
+
+from . import assets, static_maps, urls
+from .countries import fold
+from .index import Index
+from .model import COLLECTIVITE_TYPES, LOCATION_APPROX, LOCATION_COUNTRY, NATURES, Atlas, Collectivite, Partnership
+from .static_maps import (CLASS_COLORS, COUNTRY_COLOR, KIND_APPROX, KIND_COUNTRY, KIND_PARTNER, LOC_APPROX,
+                          LOC_COUNTRY, LOC_EXACT, PARTNER_COLOR, TYPE_COLORS)
+
+Emit = Callable[[str, "bytes | str"], None]
+
+ROOT = "../"  # from cartes/<id>.html back to the site root
+TABLE_MAX = 150  # longer text alternatives are summarised by country (the full list is in the CSV)
+WORLD_BOUNDS = [[-50.0, -165.0], [72.0, 175.0]]
+TYPE_KEYS = list(COLLECTIVITE_TYPES)
+SEAT = 0
+LOCATION_LABELS = {"exacte": "exacte", "approximative": "approximative", "pays": "pays seulement"}
+SITE_NAME = "Atlas de la coopération"
+
+
+@dataclass
+class MapSettings:
+    tiles_url: str
+    tiles_attribution: str
+    png: bool = True  # the benchmark may time maps with and without PNGs
+    workers: int | None = None  # PNG worker processes (None: one per core, up to 8)
+    tiles_name: str = "Fond OpenStreetMap"
+
+
+@dataclass
+class MapInfo:
+    id: str
+    title: str
+    alt: str
+    html: str
+    png: str  # "" when PNGs are off
+    png2x: str
+    svg: str | None
+    links: int
+    markers: int
+    partnerships: list
+    # -- for the page templates (partials/carte.md.j2) --
+    page: str = ""  # the page that shows this map (relative to the site root): target of the email snippet
+    rows: list = field(default_factory=list)  # text alternative: one dict per partnership (short lists)
+    summary: list = field(default_factory=list)  # text alternative by country (world map, long lists)
+    countries: int = 0  # countries coloured (world map)
+
+
+# ---------------------------------------------------------------------------------------------
+# Folium: a page with lang="fr", a <title>, only self-hosted scripts and styles.
+
+class _Page(Figure):
+    _template = Template(
+        "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<title>{{ this.title|e }}</title>\n"
+        "{{ this.header.render(**kwargs) }}\n</head>\n<body>\n"
+        "{{ this.html.render(**kwargs) }}\n"
+        "<script>\n{{ this.script.render(**kwargs) }}\n</script>\n</body>\n</html>\n"
+    )
+
+    def __init__(self, title: str):
+        super().__init__(title=title)
+        self.header._children.pop("meta_http", None)  # replaced by <meta charset>
+        self._id = "page"
+
+
+class _Map(folium.Map):
+    """folium.Map without CDNs (Leaflet from assets/), with an accessible container."""
+
+    default_js = [("leaflet", ROOT + assets.LEAFLET_JS), ("atlas_carte", ROOT + assets.MAP_JS),
+                  ("atlas_pays", ROOT + assets.SHAPES_JS)]
+    default_css = [("leaflet_css", ROOT + assets.LEAFLET_CSS), ("atlas_carte_css", ROOT + assets.MAP_CSS)]
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+        {% endmacro %}
+        {% macro html(this, kwargs) %}
+            <h1 class="atlas-titre">{{ this.atlas_title|e }}</h1>
+            <div class="folium-map atlas-carte" id={{ this.get_name()|tojson }} role="region"
+                 aria-label="{{ this.atlas_label|e }}"></div>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.map({{ this.get_name()|tojson }}, {
+                center: {{ this.location|tojson }}, crs: L.CRS.{{ this.crs }},
+                ...{{ this.options|tojavascript }}
+            });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, title: str, label: str):
+        super().__init__(location=[25, 10], zoom_start=2, tiles=None, keyboard=True, zoom_snap=0.25, min_zoom=1)
+        self._id = "atlas"
+        self.options["min_zoom"] = 1  # folium passes min_zoom to its default tiles only
+        self.atlas_title = title
+        self.atlas_label = label
+
+
+class _Data(MacroElement):
+    """The map's own data and the call that draws it (assets.CARTE_JS)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            atlasCarte({{ this._parent.get_name() }}, {{ this.tiles }}, {{ this.data }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data: dict | str, tiles: str):
+        super().__init__()
+        self._id = "donnees"
+        self.tiles = tiles
+        self.data = data if isinstance(data, str) else _js(data)
+
+
+def _js(data) -> str:
+    """JSON safe inside <script> (no "</script>", no "<!--")."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+
+
+def render_page(title: str, label: str, data: dict | str, settings: MapSettings) -> str:
+    """One map page, built by Folium."""
+    page = _Page(f"{title} — {SITE_NAME}")
+    m = _Map(title, label)
+    page.add_child(m)
+    tiles = folium.TileLayer(tiles=settings.tiles_url, attr=settings.tiles_attribution, name=settings.tiles_name,
+                             max_zoom=18, max_native_zoom=18)
+    tiles._id = "fond"
+    m.add_child(tiles)
+    m.add_child(_Data(data, tiles.get_name()))
+    return page.render()
+
+
+class PageMaker:
+    """Every map page has the same Folium skeleton: render it once, then fill in each map's title,
+    label and data (Folium costs ~8 ms a page; filling in, well under 1 ms)."""
+
+    TITLE, LABEL, DATA = "@@ATLAS-TITRE@@", "@@ATLAS-ETIQUETTE@@", "@@ATLAS-DONNEES@@"
+
+    def __init__(self, settings: MapSettings):
+        self.skeleton = render_page(self.TITLE, self.LABEL, self.DATA, settings)
+        assert self.skeleton.count(self.DATA) == 1, "map page skeleton: data placeholder"
+
+    def __call__(self, title: str, label: str, data: dict) -> str:
+        return (self.skeleton.replace(self.TITLE, html.escape(title)).replace(self.LABEL, html.escape(label))
+                .replace(self.DATA, _js(data)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Data of one map
+
+def _r(v: float) -> float:
+    return round(v, 3)
+
+
+def de(name: str) -> str:
+    """French "de" before a name: "de Lille", "d'Arras", "du Portel", "de la Région…"."""
+    first = name.split(" ", 1)[0]
+    if first == "Le":
+        return "du " + name[3:]
+    if first == "Les":
+        return "des " + name[4:]
+    if first in ("Communauté", "Métropole", "Région", "Collectivité", "Ville", "Commune"):
+        return "de la " + name
+    if first in ("Département", "Conseil", "Syndicat", "Pays", "Pôle"):
+        return "du " + name
+    if fold(name[:1]) in "aeiouyh":
+        return "d'" + name
+    return "de " + name
+
+
+def _n(n: int, one: str, many: str | None = None) -> str:
+    return f"{n}\u00a0{one if n <= 1 else (many or one + 's')}"
+
+
+class _Context:
+    """Lookups shared by every map of a build."""
+
+    def __init__(self, atlas: Atlas, idx: Index):
+        self.atlas, self.idx = atlas, idx
+        self.theme_keys = list(atlas.themes)
+        self.theme_pos = {k: i for i, k in enumerate(self.theme_keys)}
+        self.nature_keys = list(NATURES)
+        self.nature_pos = {k: i for i, k in enumerate(self.nature_keys)}
+        self._rows: dict[int, dict] = {}
+
+    def row(self, p: Partnership) -> dict:
+        """One line of a map's text alternative (URLs relative to the site root)."""
+        key = id(p)
+        if key not in self._rows:
+            c = self.atlas.collectivites[p.collectivite]
+            self._rows[key] = {
+                "collectivite": c.name, "collectivite_url": urls.collectivite(c.slug),
+                "partenaire": p.partner.name if p.partner else "",
+                "partenaire_url": f"{urls.collectivite(c.slug)}#partenariat-{p.number}",
+                "pays": self.atlas.countries[p.country].name, "pays_url": urls.country(p.country),
+                "localisation": LOCATION_LABELS.get(p.location, p.location), "location": p.location,
+            }
+        return self._rows[key]
+
+    def source_line(self, keys: Counter) -> str:
+        """ "Source : atlas de la coopération, d'après Lianes coopération (2009), …" """
+        labels: list[str] = []
+        for key, _ in keys.most_common():
+            entry = self.atlas.sources.get(key)
+            if entry is None:
+                continue
+            who = str(entry.extra.get("editeur") or entry.label)
+            year = str(entry.extra.get("date") or "")[:4]
+            label = f"{who} ({year})" if year else who
+            if label not in labels:
+                labels.append(label)
+        if not labels:
+            return "Source : atlas de la coopération."
+        if len(labels) > 4:
+            labels = labels[:3] + [f"{len(labels) - 3} autres sources"]
+        return "Source : atlas de la coopération, d'après " + ", ".join(labels) + "."
+
+
+class _Layers:
+    """Markers and links of one map, deduplicated as drawn (see the record formats in CARTE_JS)."""
+
+    def __init__(self, ctx: _Context, themes: bool):
+        self.ctx, self.themes = ctx, themes
+        self.m: list[list] = []
+        self.mkey: dict[tuple, int] = {}
+        self.c: list[list] = []
+        self.ckey: dict[str, int] = {}
+        self.l: list[list] = []
+        self.lkey: dict[tuple, int] = {}
+        self.p: dict[str, list] = {}
+        self.fixed: list[int] = []
+
+    def collectivite(self, c: Collectivite) -> int:
+        if c.slug not in self.ckey:
+            self.ckey[c.slug] = len(self.c)
+            self.c.append([c.name, urls.collectivite(c.slug), TYPE_KEYS.index(c.type)])
+        return self.ckey[c.slug]
+
+    def seat(self, c: Collectivite) -> int | None:
+        if c.seat is None:
+            return None
+        ci = self.collectivite(c)
+        key = ("s", _r(c.seat.lat), _r(c.seat.lon))
+        i = self.mkey.get(key)
+        if i is None:
+            i = self.mkey[key] = len(self.m)
+            self.m.append([key[1], key[2], SEAT, [ci], None, TYPE_KEYS.index(c.type)])
+        elif ci not in self.m[i][3]:
+            self.m[i][3].append(ci)
+        return i
+
+    def add(self, p: Partnership) -> None:
+        if p.point is None:  # a country without a shape: nothing to draw
+            return
+        ctx = self.ctx
+        c = ctx.atlas.collectivites[p.collectivite]
+        ci = self.collectivite(c)
+        s = self.seat(c)
+        if p.country not in self.p:
+            self.p[p.country] = [ctx.atlas.countries[p.country].name, urls.country(p.country)]
+        lat, lon = _r(p.point.lat), _r(p.point.lon)
+        if p.location == LOCATION_COUNTRY:
+            kind, loc, key, label = KIND_COUNTRY, LOC_COUNTRY, ("c", p.country), ""
+        else:
+            kind = KIND_APPROX if p.location == LOCATION_APPROX else KIND_PARTNER
+            loc = LOC_APPROX if kind == KIND_APPROX else LOC_EXACT
+            key, label = ("p", kind, lat, lon), p.partner.name
+        i = self.mkey.get(key)
+        if i is None:
+            i = self.mkey[key] = len(self.m)
+            self.m.append([lat, lon, kind, label, p.country])
+        elif label and label not in self.m[i][3].split(" / "):
+            self.m[i][3] += " / " + label
+        themes = [ctx.theme_pos[t] for t in p.themes if t in ctx.theme_pos] if self.themes else []
+        part = [p.number, ctx.nature_pos.get(p.nature, len(NATURES) - 1), p.since or 0]
+        lk = (ci, i)
+        j = self.lkey.get(lk)
+        if j is None:
+            self.lkey[lk] = len(self.l)
+            self.l.append([-1 if s is None else s, i, ci, loc, themes, [part]])
+        else:
+            rec = self.l[j]
+            rec[4].extend(t for t in themes if t not in rec[4])
+            rec[5].append(part)
+
+    # -- counts and outputs --
+    @property
+    def n_links(self) -> int:
+        return sum(1 for rec in self.l if rec[0] >= 0)
+
+    @property
+    def n_markers(self) -> int:
+        return len(self.m)
+
+    def bounds(self) -> list | None:
+        if not self.m:
+            return None
+        lats = [m[0] for m in self.m]
+        lons = [m[1] for m in self.m]
+        return [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+    def legend(self) -> str:
+        types = {self.c[ci][2] for rec in self.m if rec[2] == SEAT for ci in rec[3]}
+        kinds = {rec[2] for rec in self.m}
+        items = []
+        for t, key in enumerate(TYPE_KEYS):
+            if t in types:
+                items.append(f'<li><span class="atlas-puce" style="background:{TYPE_COLORS[key]}"></span>'
+                             f'{COLLECTIVITE_TYPES[key]}</li>')
+        if kinds & {KIND_PARTNER, KIND_APPROX}:
+            items.append(f'<li><span class="atlas-puce" style="background:{PARTNER_COLOR}"></span>Partenaire</li>')
+        if KIND_APPROX in kinds:
+            items.append('<li><span class="atlas-trait atlas-trait-approx"></span>Position approximative</li>')
+        if KIND_COUNTRY in kinds:
+            items.append('<li><span class="atlas-trait atlas-trait-pays"></span><span class="atlas-puce atlas-puce-pays">'
+                         '</span>Pays seul&#8239;: partenaire non identifié</li>')
+        if not items:
+            return ""
+        return "<ul>" + "".join(items) + "</ul>"
+
+    def data(self, map_id: str, settings: MapSettings, filters: bool = False, max_zoom: int = 6) -> dict:
+        types_present = [False] * len(TYPE_KEYS)
+        for rec in self.c:
+            types_present[rec[2]] = True
+        d = {
+            "id": map_id, "type": "liens", "root": ROOT, "fond": settings.tiles_name,
+            "links": self.n_links, "markers": self.n_markers,
+            "types": [[k, COLLECTIVITE_TYPES[k], TYPE_COLORS[k]] for k in TYPE_KEYS], "typesPresents": types_present,
+            "natures": [NATURES[k] for k in self.ctx.nature_keys],
+            "m": self.m, "l": self.l, "c": self.c, "p": self.p,
+            "legende": self.legend(), "bounds": self.bounds(), "maxZoom": max_zoom,
+        }
+        if self.fixed:
+            d["fixe"] = self.fixed
+        if filters:
+            d["filtres"] = True
+            d["themes"] = [[k, self.ctx.atlas.themes[k].label] for k in self.ctx.theme_keys]
+        return d
+
+    def spec(self, map_id: str, title: str, source: str, world: bool = False, svg: bool = False) -> static_maps.Spec:
+        seats = [(m[1], m[0], TYPE_KEYS[m[5]]) for m in self.m if m[2] == SEAT]
+        partners = [(m[1], m[0], m[2]) for m in self.m if m[2] != SEAT]
+        lines = []
+        for s, i, ci, loc, *_ in self.l:
+            if s >= 0:
+                a, b = self.m[s], self.m[i]
+                lines.append((a[1], a[0], b[1], b[0], loc, TYPE_KEYS[self.c[ci][2]]))
+        return static_maps.Spec(map_id, title, source, "liens", seats, partners, lines, world=world, svg=svg)
+
+
+def _summary(ctx: _Context, partnerships: list[Partnership]) -> list[dict]:
+    """Text alternative of long lists and of the world map: one row per country."""
+    by_country: dict[str, list[Partnership]] = {}
+    for p in partnerships:
+        by_country.setdefault(p.country, []).append(p)
+    rows = []
+    for code, ps in by_country.items():
+        country = ctx.atlas.countries[code]
+        rows.append({"pays": country.name, "pays_url": urls.country(code), "partenariats": len(ps),
+                     "collectivites": len({p.collectivite for p in ps}),
+                     "partenaires_connus": sum(1 for p in ps if p.partner)})
+    rows.sort(key=lambda r: (-r["partenariats"], fold(r["pays"])))
+    return rows
+
+
+def classes(top: int) -> list[tuple[int, int, str]]:
+    """Up to five classes (low, high, colour) from 1 to `top`, growing geometrically."""
+    if top <= 0:
+        return []
+    if top <= 5:
+        bounds = [(i, i) for i in range(1, top + 1)]
+    else:
+        uppers: list[int] = []
+        for k in range(1, 6):
+            u = top if k == 5 else max(1, round(top ** (k / 5)))
+            if uppers and u <= uppers[-1]:
+                u = uppers[-1] + 1
+            uppers.append(min(u, top))
+        uppers = sorted(set(uppers))
+        bounds, low = [], 1
+        for u in uppers:
+            bounds.append((low, u))
+            low = u + 1
+    n = len(bounds)
+    colors = [CLASS_COLORS[round(i * (len(CLASS_COLORS) - 1) / (n - 1))] for i in range(n)] if n > 1 else [CLASS_COLORS[2]]
+    return [(lo, hi, col) for (lo, hi), col in zip(bounds, colors)]
+
+
+def _class_label(lo: int, hi: int) -> str:
+    return str(lo) if lo == hi else f"{lo}\u2013{hi}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The maps
+
+@dataclass
+class _Job:
+    info: MapInfo
+    data: dict
+    label: str
+    spec: static_maps.Spec | None
+
+
+def _link_map(ctx: _Context, settings: MapSettings, map_id: str, title: str, alt: str, page: str,
+              partnerships: list[Partnership], subject: Collectivite | None = None, filters: bool = False,
+              world: bool = False, svg: bool = False, source_keys: Counter | None = None) -> _Job:
+    layers = _Layers(ctx, themes=filters)
+    if subject is not None:
+        s = layers.seat(subject)
+        if s is not None:
+            layers.fixed.append(s)
+        else:
+            layers.collectivite(subject)
+    for p in partnerships:
+        layers.add(p)
+    data = layers.data(map_id, settings, filters=filters, max_zoom=6)
+    if world:
+        data["bounds"] = WORLD_BOUNDS
+    if source_keys is None:
+        source_keys = Counter(k for p in partnerships for k in p.sources)
+        if subject is not None and not partnerships:
+            source_keys.update(subject.sources)
+    spec = layers.spec(map_id, title, ctx.source_line(source_keys), world=world, svg=svg) if settings.png else None
+    long = len(partnerships) > TABLE_MAX
+    info = MapInfo(
+        id=map_id, title=title, alt=alt, html=urls.map_html(map_id), png="", png2x="", svg=None,
+        links=layers.n_links, markers=layers.n_markers, partnerships=list(partnerships), page=page,
+        rows=[] if long else [ctx.row(p) for p in partnerships], summary=_summary(ctx, partnerships) if long else [],
+    )
+    return _Job(info, data, f"Carte interactive : {title}. {alt}", spec)
+
+
+def _countries_phrase(ctx: _Context, partnerships: list[Partnership], top: int = 3) -> str:
+    counts = Counter(p.country for p in partnerships)
+    parts = [f"{ctx.atlas.countries[c].name} ({n})" for c, n in counts.most_common(top)]
+    return ", ".join(parts)
+
+
+def _collectivite_job(ctx: _Context, settings: MapSettings, c: Collectivite) -> _Job:
+    ps = c.partnerships
+    title = f"Partenariats {de(c.name)} dans le monde"
+    n_countries = len({p.country for p in ps})
+    unknown = sum(1 for p in ps if not p.partner)
+    if not ps:
+        alt = (f"Carte situant {c.name} ; aucun partenariat international n'y est recensé"
+               f"{' (partenaires non connus à ce jour)' if c.partners_unknown else ''}.")
+    else:
+        alt = (f"Carte reliant {c.name} à {_n(len(ps), 'partenaire')} dans {_n(n_countries, 'pays', 'pays')}"
+               f" ({_countries_phrase(ctx, ps, 5)})"
+               + (f", dont {unknown} connu{'s' if unknown > 1 else ''} seulement par le pays" if unknown else "")
+               + (" ; le siège de la collectivité n'est pas localisé, seuls les partenaires sont placés" if c.seat is None else "")
+               + ".")
+    return _link_map(ctx, settings, f"collectivite-{c.slug}", title, alt, urls.collectivite(c.slug), ps, subject=c)
+
+
+def _country_job(ctx: _Context, settings: MapSettings, code: str, ps: list[Partnership]) -> _Job:
+    name = ctx.atlas.countries[code].name
+    n_c = len({p.collectivite for p in ps})
+    unknown = sum(1 for p in ps if not p.partner)
+    title = f"{name} : les partenariats des collectivités"
+    alt = (f"Carte des {_n(len(ps), 'partenariat')} qui lient {_n(n_c, 'collectivité')} à des partenaires "
+           f"du pays « {name} »" + (f", dont {unknown} connu{'s' if unknown > 1 else ''} seulement par le pays, "
+                                    "relié{} au centre du pays".format("s" if unknown > 1 else "") if unknown else "") + ".")
+    return _link_map(ctx, settings, f"pays-{code.lower()}", title, alt, urls.country(code), ps)
+
+
+def _theme_job(ctx: _Context, settings: MapSettings, key: str, ps: list[Partnership]) -> _Job:
+    label = ctx.atlas.themes[key].label
+    title = f"Thématique « {label} » : les partenariats"
+    if ps:
+        alt = (f"Carte des {_n(len(ps), 'partenariat')} de la thématique « {label} » : "
+               f"{_n(len({p.collectivite for p in ps}), 'collectivité')} et {_n(len({p.country for p in ps}), 'pays', 'pays')}, "
+               f"surtout {_countries_phrase(ctx, ps)}.")
+    else:
+        alt = f"Carte vide : aucun partenariat n'est encore rattaché à la thématique « {label} »."
+    return _link_map(ctx, settings, f"thematique-{key}", title, alt, urls.theme(key), ps)
+
+
+def _links_job(ctx: _Context, settings: MapSettings) -> _Job:
+    ps = ctx.atlas.partnerships
+    title = "Qui coopère avec qui : les partenariats des collectivités"
+    unknown = sum(1 for p in ps if not p.partner)
+    alt = (f"Carte du monde où des lignes relient {_n(len({p.collectivite for p in ps}), 'collectivité')} "
+           f"à leurs partenaires dans {_n(len({p.country for p in ps}), 'pays', 'pays')} ({_n(len(ps), 'partenariat')}, "
+           f"surtout {_countries_phrase(ctx, ps)})"
+           + (f" ; en tirets gris, les {unknown} partenaires connus seulement par leur pays" if unknown else "") + ".")
+    return _link_map(ctx, settings, "liens", title, alt, "", ps, filters=True, world=True, svg=True)
+
+
+def _world_job(ctx: _Context, settings: MapSettings) -> _Job:
+    atlas, idx = ctx.atlas, ctx.idx
+    counts = {code: len(ps) for code, ps in idx.by_country.items() if ps}
+    top = max(counts.values(), default=0)
+    cls = classes(top)
+
+    def color(n: int) -> str:
+        return next(col for lo, hi, col in cls if n <= hi)
+
+    from .countries import shapes
+
+    shaped = set(shapes().index)
+    pays = {code: [atlas.countries[code].name, n, urls.country(code), len({p.collectivite for p in idx.by_country[code]})]
+            for code, n in counts.items()}
+    drawn = sum(1 for code in pays if code in shaped)
+    legend = ("<strong>Partenariats par pays</strong><ul>" + "".join(
+        f'<li><span class="atlas-case" style="background:{col}"></span>{_class_label(lo, hi)}</li>' for lo, hi, col in cls)
+        + "</ul>") if cls else ""
+    data = {"id": "monde", "type": "choroplethe", "root": ROOT, "fond": settings.tiles_name, "pays": pays,
+            "classes": [[lo, hi, col] for lo, hi, col in cls], "legende": legend, "countries": drawn,
+            "links": 0, "markers": 0, "bounds": WORLD_BOUNDS}
+    title = "Nombre de partenariats par pays"
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], fold(atlas.countries[kv[0]].name)))
+    head = ", ".join(f"{atlas.countries[c].name} ({n})" for c, n in ranked[:3])
+    alt = (f"Carte du monde où {_n(len(counts), 'pays', 'pays')} sont colorés selon leur nombre de partenariats, "
+           f"de 1 à {top}" + (f" ; en tête : {head}" if head else "") + ".")
+    ps = atlas.partnerships
+    spec = None
+    if settings.png:
+        spec = static_maps.Spec("monde", title, ctx.source_line(Counter(k for p in ps for k in p.sources)),
+                                kind="choroplethe", values={c: color(n) for c, n in counts.items()},
+                                classes=[(_class_label(lo, hi), col) for lo, hi, col in cls], world=True, svg=True)
+    info = MapInfo(id="monde", title=title, alt=alt, html=urls.map_html("monde"), png="", png2x="", svg=None,
+                   links=0, markers=0, partnerships=ps, page="", rows=[], summary=_summary(ctx, ps), countries=drawn)
+    return _Job(info, data, f"Carte interactive : {title}. {alt}", spec)
+
+
+def jobs(atlas: Atlas, idx: Index, settings: MapSettings) -> list[_Job]:
+    ctx = _Context(atlas, idx)
+    out = [_world_job(ctx, settings), _links_job(ctx, settings)]
+    out += [_collectivite_job(ctx, settings, c) for c in atlas.collectivites.values()]
+    out += [_country_job(ctx, settings, code, ps) for code, ps in idx.by_country.items() if ps]
+    out += [_theme_job(ctx, settings, key, idx.by_theme.get(key, [])) for key in atlas.themes]
+    return out
+
+
+# Timings of the last generate() (ms), for the benchmark and the report.
+LAST_TIMINGS: dict = {}
+
+
+def generate(atlas: Atlas, idx: Index, emit: Emit, settings: MapSettings) -> dict[str, MapInfo]:
+    """Build every map; call emit(dest_uri, content) for each file to publish."""
+    t0 = time.perf_counter()
+    todo = jobs(atlas, idx, settings)
+    t1 = time.perf_counter()
+    png_iter = None
+    if settings.png:
+        # Start the PNG workers first: they draw while this process writes the HTML pages.
+        png_iter = static_maps.render_many([j.spec for j in todo], settings.workers)
+    html_ms = 0.0
+    out: dict[str, MapInfo] = {}
+    make = PageMaker(settings)
+    for job in todo:
+        t = time.perf_counter()
+        emit(job.info.html, make(job.info.title, job.label, job.data))
+        html_ms += (time.perf_counter() - t) * 1000
+        out[job.info.id] = job.info
+    t2 = time.perf_counter()
+    png_ms = []
+    if png_iter is not None:
+        for spec, result in png_iter:
+            info = out[spec.id]
+            info.png, info.png2x = urls.map_png(spec.id), urls.map_png(spec.id, 2)
+            emit(info.png, result["png"])
+            emit(info.png2x, result["png2x"])
+            if result.get("svg"):
+                info.svg = f"cartes/{spec.id}.svg"
+                emit(info.svg, result["svg"])
+            png_ms.append(result["ms"])
+    t3 = time.perf_counter()
+    LAST_TIMINGS.clear()
+    LAST_TIMINGS.update(maps=len(out), data_ms=(t1 - t0) * 1000, html_ms=html_ms,
+                        html_ms_per_map=html_ms / max(len(out), 1), png_wait_ms=(t3 - t2) * 1000,
+                        png_ms_per_map=(sum(png_ms) / len(png_ms)) if png_ms else 0.0, total_ms=(t3 - t0) * 1000)
+    return out

@@ -1,0 +1,404 @@
+"""Static maps (PNG 600 px and 1200 px, optional SVG): matplotlib (Agg) on the shipped country shapes.
+
+Built for thousands of maps: one figure per process, reused; the country shapes are turned into
+matplotlib paths once; each map only swaps its lines, markers and texts, draws once at 2×,
+and the 1× image is the 2× one halved by Pillow. Both are saved as palette PNGs (a map has few
+colours: the files are 3 to 4 times smaller than RGB PNGs, and faster to write).
+
+Plate carrée with a local aspect correction (1/cos of the middle latitude): close-ups look like the
+web map, world maps are the familiar rectangle, and no reprojection is needed.
+"""
+from __future__ import annotations
+
+import io
+import math
+import os
+import time
+from dataclasses import dataclass, field
+
+from .model import COLLECTIVITE_TYPES
+
+# -- shared style (maps.py uses the same colours for the web maps) --
+SEA = "#dfe9f0"
+LAND = "#d9d6cf"
+BORDER = "#ffffff"
+TEXT = "#1f1f1f"
+MUTED = "#555555"
+PARTNER_COLOR = "#333333"
+COUNTRY_COLOR = "#6b6b6b"
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
+TYPE_COLORS = {"commune": "#0072B2", "intercommunalite": "#009E73", "departement": "#D55E00", "region": "#CC79A7"}
+CLASS_COLORS = ["#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026"]
+LOC_EXACT, LOC_APPROX, LOC_COUNTRY = 0, 1, 2
+KIND_PARTNER, KIND_APPROX, KIND_COUNTRY = 1, 2, 3
+
+DPI = 200
+WIDTH2X = 1200  # px; the 1× image is 600 px wide
+MARGIN = 24
+MAP_W = WIDTH2X - 2 * MARGIN
+LEGEND_COLUMNS = 3
+WORLD = (-180.0, 180.0, -58.0, 84.0)  # lon0, lon1, lat0, lat1
+PARALLEL_MIN = 120  # below this many maps, worker processes cost more than they save
+
+
+@dataclass
+class Spec:
+    """Everything one static map needs (plain data: it travels to worker processes)."""
+
+    id: str
+    title: str
+    source: str
+    kind: str = "liens"  # "liens" | "choroplethe"
+    seats: list = field(default_factory=list)  # (lon, lat, type key)
+    partners: list = field(default_factory=list)  # (lon, lat, KIND_*)
+    lines: list = field(default_factory=list)  # (lon0, lat0, lon1, lat1, LOC_*, type key)
+    values: dict = field(default_factory=dict)  # choropleth: iso → colour
+    classes: list = field(default_factory=list)  # choropleth legend: (label, colour)
+    world: bool = False
+    svg: bool = False
+
+
+def extent(spec: Spec) -> tuple[float, float, float, float]:
+    """(lon0, lon1, lat0, lat1): the box of the points, or WORLD."""
+    if spec.world:
+        return WORLD
+    xs = [p[0] for p in spec.seats] + [p[0] for p in spec.partners]
+    ys = [p[1] for p in spec.seats] + [p[1] for p in spec.partners]
+    if not xs:
+        return WORLD
+    return (min(xs), max(xs), min(ys), max(ys))
+
+
+SPANS = (14, 18, 24, 32, 42, 56, 75, 100, 135, 180)  # frame widths (degrees of longitude)
+RATIOS = (0.55, 0.62, 0.7)  # frame height / width on the page
+
+
+def frame(box: tuple[float, float, float, float]) -> tuple[tuple[float, float, float, float], float]:
+    """Padded frame around a box, snapped to a grid of sizes and positions (so that maps share
+    frames and their cached backgrounds); returns (extent, height/width ratio on the page)."""
+    if box == WORLD:
+        return WORLD, (WORLD[3] - WORLD[2]) / (WORLD[1] - WORLD[0])
+    x0, x1, y0, y1 = box
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    k = math.cos(math.radians(max(-70, min(70, round(cy / 5) * 5))))
+    need_w, need_h = (x1 - x0) * 1.15 + 4, (y1 - y0) * 1.15 + 3
+    for w in SPANS:
+        if w >= need_w and w * k * RATIOS[-1] >= need_h:
+            break
+    else:
+        return frame(WORLD)
+    ratio = next(r for r in RATIOS if w * k * r >= need_h)
+    h = w * k * ratio
+    sx, sy = w / 16, h / 16
+    cx, cy = round(cx / sx) * sx, round(cy / sy) * sy
+    cy = min(max(cy, -85 + h / 2), 85 - h / 2)
+    return (cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2), ratio
+
+
+class Renderer:
+    """One reusable matplotlib figure with the country shapes already loaded.
+
+    The figure holds the map only; titles, legend and source line are set by Pillow around it
+    (matplotlib's text layout costs more than the whole map). The land background of a frame is
+    drawn once and cached: maps sharing a frame (extents are snapped to a grid) only draw their
+    own lines and points over it.
+    """
+
+    CACHE = 24  # frames kept (about 3.5 MB each)
+
+    def __init__(self):
+        import matplotlib
+        import numpy as np
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.collections import LineCollection, PathCollection
+        from matplotlib.figure import Figure
+        from matplotlib.path import Path
+        from PIL import ImageFont
+
+        from .countries import shapes
+
+        matplotlib.rcParams["svg.hashsalt"] = "atlas"  # stable SVG ids: same input, same file
+        matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text in the SVG
+        self.np = np
+        table = shapes()
+        paths = []
+        for geom in table.geometry:
+            polys = list(geom.geoms) if geom.geom_type == "MultiPolygon" else [geom]
+            verts, codes = [], []
+            for poly in polys:
+                for ring in (poly.exterior, *poly.interiors):
+                    c = np.asarray(ring.coords)
+                    code = np.full(len(c), Path.LINETO, dtype=np.uint8)
+                    code[0], code[-1] = Path.MOVETO, Path.CLOSEPOLY
+                    verts.append(c)
+                    codes.append(code)
+            paths.append(Path(np.concatenate(verts), np.concatenate(codes)))
+        self.iso = {code: i for i, code in enumerate(table.index)}
+        self.fig = Figure(figsize=(MAP_W / DPI, 4), dpi=DPI, facecolor=SEA)
+        FigureCanvasAgg(self.fig)
+        ax = self.ax = self.fig.add_axes([0, 0, 1, 1])
+        ax.set_facecolor(SEA)
+        ax.set_axis_off()
+        self.land = PathCollection(paths, facecolors=LAND, edgecolors=BORDER, linewidths=0.35, zorder=1)
+        self.land_colors = np.tile(matplotlib.colors.to_rgba(LAND), (len(paths), 1))
+        ax.add_collection(self.land)
+        self.lines = LineCollection([], zorder=2, capstyle="round")
+        self.country_points = ax.scatter([], [], zorder=3, marker="o")
+        self.partners = ax.scatter([], [], zorder=4, marker="o")
+        self.seats = ax.scatter([], [], zorder=5, marker="o")
+        ax.add_collection(self.lines)
+        self.data_artists = [self.lines, self.country_points, self.partners, self.seats]
+        self.to_rgba = matplotlib.colors.to_rgba
+        self.cache: dict = {}
+        fonts = os.path.join(matplotlib.get_data_path(), "fonts", "ttf")
+        self.font_title = ImageFont.truetype(os.path.join(fonts, "DejaVuSans-Bold.ttf"), 34)
+        self.font = ImageFont.truetype(os.path.join(fonts, "DejaVuSans.ttf"), 24)
+        self.font_small = ImageFont.truetype(os.path.join(fonts, "DejaVuSans.ttf"), 21)
+
+    # -- one map --
+    def render(self, spec: Spec) -> dict:
+        from PIL import Image, ImageDraw
+
+        t0 = time.perf_counter()
+        (x0, x1, y0, y1), ratio = frame(extent(spec))
+        map_h = round(MAP_W * ratio / 2) * 2
+        image = self._draw_map(spec, (x0, x1, y0, y1), map_h)
+
+        # Caption, legend and source around the map (Pillow).
+        title = _wrap(spec.title, self.font_title, WIDTH2X - 2 * MARGIN)
+        source = _wrap(spec.source, self.font_small, WIDTH2X - 2 * MARGIN)[:3]
+        legend = self._legend_items(spec)
+        rows = math.ceil(len(legend) / LEGEND_COLUMNS)
+        title_h = 20 + 44 * len(title)
+        legend_h = 16 + 38 * rows if rows else 0
+        height = title_h + map_h + legend_h + 14 + 30 * len(source) + 6
+        height += height % 2  # even: the 1× image is exactly half
+        page = Image.new("RGB", (WIDTH2X, height), "white")
+        page.paste(image, (MARGIN, title_h))
+        draw = ImageDraw.Draw(page)
+        draw.rectangle((MARGIN - 1, title_h - 1, MARGIN + MAP_W, title_h + map_h), outline="#b8c4cc", width=1)
+        for i, line in enumerate(title):
+            draw.text((MARGIN, 16 + 44 * i), line, font=self.font_title, fill=TEXT)
+        col_w = MAP_W // LEGEND_COLUMNS
+        for i, (handle, label) in enumerate(legend):
+            r, c = divmod(i, LEGEND_COLUMNS)
+            x, y = MARGIN + c * col_w, title_h + map_h + 16 + 38 * r + 16
+            self._legend_handle(draw, handle, x, y)
+            draw.text((x + 54, y), label, font=self.font, fill=TEXT, anchor="lm")
+        top = title_h + map_h + legend_h + 14
+        for i, line in enumerate(source):
+            draw.text((MARGIN, top + 30 * i), line, font=self.font_small, fill=MUTED)
+
+        out = {"png2x": _png(page), "png": _png(page.reduce(2)), "size": page.size}
+        if spec.svg:
+            out["svg"] = self._svg(spec, legend)
+        out["ms"] = (time.perf_counter() - t0) * 1000
+        return out
+
+    def _draw_map(self, spec: Spec, ext, map_h: int):
+        """The map alone, MAP_W × map_h pixels: cached background + this map's lines and points."""
+        from PIL import Image
+
+        fig, ax, canvas = self.fig, self.ax, self.fig.canvas
+        key = (ext, map_h)
+        background = None if spec.values else self.cache.get(key)
+        if background is None:
+            fig.set_size_inches(MAP_W / DPI, map_h / DPI)
+            ax.set_xlim(ext[0], ext[1])
+            ax.set_ylim(ext[2], ext[3])
+            self.land.set_facecolors(self._colors(spec))
+            for a in self.data_artists:
+                a.set_visible(False)
+            canvas.draw()
+            background = canvas.copy_from_bbox(fig.bbox)
+            if not spec.values:
+                if len(self.cache) >= self.CACHE:
+                    self.cache.pop(next(iter(self.cache)))
+                self.cache[key] = background
+            self._current = key if not spec.values else None
+        elif getattr(self, "_current", None) != key:
+            fig.set_size_inches(MAP_W / DPI, map_h / DPI)
+            ax.set_xlim(ext[0], ext[1])
+            ax.set_ylim(ext[2], ext[3])
+            self._current = key
+        canvas.restore_region(background)
+        self._set_data(spec)
+        for a in self.data_artists:
+            a.set_visible(True)
+            ax.draw_artist(a)
+        w, h = canvas.get_width_height()
+        return Image.frombuffer("RGBA", (w, h), canvas.buffer_rgba()).convert("RGB")
+
+    def _set_data(self, spec: Spec) -> None:
+        # Links: colour by collectivité type; dotted when approximate; grey dashes to a country.
+        n = len(spec.lines)
+        alpha = 0.9 if n <= 60 else max(0.18, 0.9 * math.sqrt(60 / n))
+        segs, cols, styles, widths = [], [], [], []
+        for lon0, lat0, lon1, lat1, loc, typ in spec.lines:
+            segs.append(((lon0, lat0), (lon1, lat1)))
+            if loc == LOC_COUNTRY:
+                cols.append(self.to_rgba(COUNTRY_COLOR, min(alpha, 0.8)))
+                styles.append((0, (4, 3)))
+                widths.append(0.8)
+            else:
+                cols.append(self.to_rgba(TYPE_COLORS.get(typ, PARTNER_COLOR), alpha))
+                styles.append((0, (1, 2)) if loc == LOC_APPROX else "solid")
+                widths.append(1.0)
+        self.lines.set_segments(segs)
+        self.lines.set_color(cols or "none")
+        self.lines.set_linestyles(styles or "solid")
+        self.lines.set_linewidths(widths or 1.0)
+        big = len(spec.seats) + len(spec.partners) > 300
+        cp = [(x, y) for x, y, k in spec.partners if k == KIND_COUNTRY]
+        pp = [(x, y) for x, y, k in spec.partners if k != KIND_COUNTRY]
+        self._points(self.country_points, cp, face="white", edge=COUNTRY_COLOR, size=10 if big else 28, lw=0.9)
+        self._points(self.partners, pp, face=PARTNER_COLOR, edge="white", size=5 if big else 18, lw=0.5)
+        self._points(self.seats, [(x, y) for x, y, _ in spec.seats],
+                     face=[TYPE_COLORS.get(t, PARTNER_COLOR) for _, _, t in spec.seats], edge="white",
+                     size=8 if big else 34, lw=0.7)
+
+    def _points(self, coll, points, face, edge, size, lw):
+        coll.set_offsets(self.np.asarray(points, dtype=float).reshape(-1, 2))
+        coll.set_facecolors(face if points else "none")
+        coll.set_edgecolors(edge)
+        coll.set_sizes([size])
+        coll.set_linewidths([lw])
+
+    def _legend_items(self, spec: Spec) -> list:
+        if spec.kind == "choroplethe":
+            return [(("patch", color), f"{label} partenariat{'s' if label != '1' else ''}") for label, color in spec.classes]
+        items = []
+        types = dict.fromkeys(t for *_, t in spec.seats)
+        for key in COLLECTIVITE_TYPES:
+            if key in types:
+                items.append((("seat", TYPE_COLORS[key]), COLLECTIVITE_TYPES[key]))
+        kinds = {k for *_, k in spec.partners}
+        if kinds - {KIND_COUNTRY}:
+            items.append((("seat", PARTNER_COLOR), "Partenaire"))
+        if any(loc == LOC_APPROX for *_, loc, _ in spec.lines):
+            items.append((("dotted", MUTED), "Position approximative"))
+        if KIND_COUNTRY in kinds:
+            items.append((("country", COUNTRY_COLOR), "Pays seul (partenaire non identifié)"))
+        if not spec.lines and not spec.partners:
+            items.append((("none", MUTED), "Aucun partenariat recensé dans l'atlas"))
+        return items
+
+    def _legend_handle(self, draw, handle, x, y) -> None:
+        kind, color = handle
+        if kind == "patch":
+            draw.rectangle((x, y - 11, x + 34, y + 11), fill=color, outline="#999999")
+        elif kind == "seat":
+            draw.text((x + 17, y), "\u25cf", font=self.font, fill=color, anchor="mm")
+        elif kind == "dotted":
+            for dx in range(0, 34, 6):
+                draw.line((x + dx, y, x + dx + 2, y), fill=color, width=3)
+        elif kind == "country":
+            for dx in range(0, 24, 9):
+                draw.line((x + dx, y, x + dx + 5, y), fill=color, width=2)
+            draw.text((x + 36, y), "\u25cb", font=self.font, fill=color, anchor="mm")
+
+    def _svg(self, spec: Spec, legend: list) -> bytes:
+        """Vector version (world maps only: it is the slow path): map, title, legend and source."""
+        from matplotlib.lines import Line2D
+        from matplotlib.patches import Patch
+
+        fig, ax = self.fig, self.ax
+        w_in, h_in = fig.get_size_inches()
+        top, bottom = 0.9, 0.9  # inches added for the texts
+        fig.set_size_inches(w_in, h_in + top + bottom)
+        total = h_in + top + bottom
+        ax.set_position([0, bottom / total, 1, h_in / total])
+        handles = []
+        for (kind, color), label in legend:
+            if kind == "patch":
+                handles.append(Patch(facecolor=color, edgecolor="#999999", label=label))
+            elif kind == "seat":
+                handles.append(Line2D([], [], marker="o", linestyle="none", color=color, label=label))
+            elif kind == "dotted":
+                handles.append(Line2D([], [], linestyle=(0, (1, 2)), color=color, label=label))
+            else:
+                handles.append(Line2D([], [], linestyle=(0, (4, 3)), marker="o", markerfacecolor="white", color=color, label=label))
+        extra = [fig.text(0.02, 1 - 0.15 / total, spec.title, fontsize=12, fontweight="bold", va="top", color=TEXT),
+                 fig.text(0.02, 0.08 / total, spec.source, fontsize=7, color=MUTED, va="bottom", wrap=True)]
+        if handles:
+            extra.append(fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 0.3 / total),
+                                    ncols=min(len(handles), 5), frameon=False, fontsize=7.5))
+        self.land.set_facecolors(self._colors(spec))
+        buf = io.BytesIO()
+        try:
+            fig.savefig(buf, format="svg", metadata={"Date": None}, facecolor="white")
+        finally:
+            for artist in extra:
+                artist.remove()
+            fig.set_size_inches(w_in, h_in)
+            ax.set_position([0, 0, 1, 1])
+            self._current = None
+        return buf.getvalue()
+
+    def _colors(self, spec: Spec):
+        colors = self.land_colors
+        if spec.values:
+            colors = colors.copy()
+            for code, color in spec.values.items():
+                if code in self.iso:
+                    colors[self.iso[code]] = self.to_rgba(color)
+        return colors
+
+
+def _wrap(text: str, font, width: int) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        if lines and font.getlength(lines[-1] + " " + word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def _png(img) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    img.quantize(64, method=Image.Quantize.FASTOCTREE).save(buf, "PNG", compress_level=6)
+    return buf.getvalue()
+
+
+_renderer: Renderer | None = None
+
+
+def render(spec: Spec) -> dict:
+    """Render one map with this process's figure (created on first use)."""
+    global _renderer
+    if _renderer is None:
+        _renderer = Renderer()
+    return _renderer.render(spec)
+
+
+def default_workers() -> int:
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        n = os.cpu_count() or 1
+    return max(1, min(n, 8))
+
+
+def render_many(specs: list[Spec], workers: int | None = None):
+    """Iterator of (spec, result), in order. With many maps and several cores, worker processes
+    start drawing at once (before the iterator is read): the caller can do other work meanwhile."""
+    workers = default_workers() if workers is None else workers
+    if workers <= 1 or len(specs) < PARALLEL_MIN:
+        return ((spec, render(spec)) for spec in specs)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+    results = pool.map(render, specs, chunksize=8)  # submits everything now
+
+    def collect():
+        try:
+            yield from zip(specs, results)
+        finally:
+            pool.shutdown(cancel_futures=True)
+
+    return collect()

@@ -1,0 +1,418 @@
+#!/usr/bin/env python
+"""Load test of the atlas build: real content, then synthetic corpora at 1×, 2×, 4× a base size.
+
+    python scripts/bench.py                       # base 1200 collectivités: 4× = national scale
+    python scripts/bench.py --base 300 --scales 1,2 --skip-real
+
+For every corpus it measures, each in its own subprocess:
+  - the phases called directly (check, load, aggregation, maps, exports, pages) as the
+    plugin calls them, with a collecting `emit` instead of MkDocs;
+  - the full `python -m mkdocs build` (wall time, peak memory via RUSAGE_CHILDREN);
+  - the site: size, number of files, weight of the home page and of the map pages;
+  - in the same run, a bare MkDocs Material build of as many trivial pages (the reference).
+Then it prints the targets with OK / MISSED. Everything goes under --out (git-ignored bench-out/).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "mkdocs.yml"
+NATIONAL_COLLECTIVITES, NATIONAL_PARTNERSHIPS, NATIONAL_COUNTRIES = 4800, 12000, 140
+PHASES = ("check", "load", "index", "maps", "exports", "pages")
+PHASE_LABELS = {"check": "check (atlas check)", "load": "chargement (load)", "index": "agrégation (index)",
+                "maps": "cartes (maps)", "exports": "exports", "pages": "pages (rendu)"}
+TARGETS = {"ratio_bare": 1.5, "growth_per_x": 4.5 / 4, "memory_mib": 1024, "check_s": 5.0, "map_mb": 1.5}
+MB = 1024 * 1024
+
+
+# ---------------------------------------------------------------- child modes
+
+def child_run(result_file: str, cmd: list[str]) -> int:
+    """Run `cmd`, then record its wall time and peak RSS (this process has no other child)."""
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    rss_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
+    Path(result_file).write_text(json.dumps({
+        "rc": proc.returncode, "wall": wall, "maxrss_kb": rss_kb,
+        "stderr": proc.stderr[-4000:], "stdout": proc.stdout[-2000:]}), encoding="utf-8")
+    return 0
+
+
+def child_phases(content_dir: str, result_file: str, profile_file: str | None) -> int:
+    """The plugin's phases called directly, each timed; 'n/a' when a module is missing or fails."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    out: dict = {"phases": {}, "errors": {}, "emitted": {}}
+    profiler = None
+    if profile_file:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.001)
+        profiler.start()
+    t0 = time.perf_counter()
+    from mkdocs.utils import yaml as mkyaml
+
+    from atlas import checker, content, index, pages
+    from atlas.plugin import AtlasConfig
+
+    out["import"] = time.perf_counter() - t0
+    raw = mkyaml.yaml_load(CONFIG.read_text(encoding="utf-8"))
+    plugin_cfg = next((p["atlas"] for p in raw.get("plugins", []) if isinstance(p, dict) and "atlas" in p), {}) or {}
+    cfg = AtlasConfig()
+    cfg.load_dict({k: v for k, v in plugin_cfg.items() if k != "contenu"})
+    cfg.validate()
+
+    emitted: dict[str, list] = {}
+    current = ["?"]
+
+    def emit(uri: str, data) -> None:
+        size = len(data.encode("utf-8")) if isinstance(data, str) else len(data)
+        emitted.setdefault(current[0], []).append((uri, size))
+
+    def timed(name: str, fn):
+        current[0] = name
+        start = time.perf_counter()
+        try:
+            value = fn()
+        except Exception as exc:  # a module being written by someone else: report and go on
+            out["phases"][name] = None
+            out["errors"][name] = f"{type(exc).__name__}: {exc}"[:300]
+            return None
+        out["phases"][name] = time.perf_counter() - start
+        return value
+
+    report = timed("check", lambda: checker.check(Path(content_dir)))
+    if report is None or not report.ok:
+        if report is not None:
+            out["errors"]["check"] = f"{len(report.errors)} erreur(s) : " + "; ".join(p.format() for p in report.errors[:3])
+        Path(result_file).write_text(json.dumps(out), encoding="utf-8")
+        return 1
+    atlas = timed("load", lambda: content.build_atlas(report))
+    idx = timed("index", lambda: index.build(atlas))
+
+    def run_maps():
+        from atlas import maps
+
+        settings = maps.MapSettings(cfg.tuiles_url, cfg.tuiles_attribution, png=cfg.cartes_png)
+        return maps.generate(atlas, idx, emit, settings)
+
+    def run_exports():
+        from atlas import exports
+
+        return exports.generate(atlas, idx, emit)
+
+    map_info = timed("maps", run_maps)
+    export_info = timed("exports", run_exports)
+
+    def run_pages():
+        site = pages.Site(atlas, idx, map_info or {}, raw.get("site_url") or "", cfg.licence_donnees,
+                          cfg.licence_url, raw.get("repo_url") or "", export_info or {})
+        return pages.generate(site, emit)
+
+    timed("pages", run_pages)
+    if profiler:
+        profiler.stop()
+        Path(profile_file).write_text(profiler.output_text(unicode=True, color=False, show_all=False),
+                                      encoding="utf-8")
+    out["emitted"] = {k: {"files": len(v), "bytes": sum(s for _, s in v),
+                          "md": sum(1 for u, _ in v if u.endswith(".md"))} for k, v in emitted.items()}
+    out["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if atlas is not None and idx is not None:
+        out["collectivites"] = len(atlas.collectivites)
+        out["partnerships"] = len(atlas.partnerships)
+        out["countries"] = len(idx.by_country)
+        out["estimated_pages"] = (len(atlas.collectivites) + len(idx.by_country) + len(atlas.themes)
+                                  + len(atlas.networks) + 12 + sum(1 for _ in (ROOT / "docs").rglob("*.md")))
+    Path(result_file).write_text(json.dumps(out), encoding="utf-8")
+    return 0
+
+
+# ---------------------------------------------------------------- parent helpers
+
+def _measure(cmd: list[str], work: Path, name: str) -> dict:
+    """Run `cmd` under a fresh wrapper process: wall time, peak RSS, return code."""
+    result = work / f"{name}.json"
+    subprocess.run([sys.executable, __file__, "_run", str(result), "--", *cmd], cwd=ROOT, check=True)
+    return json.loads(result.read_text(encoding="utf-8"))
+
+
+def _phases(content_dir: Path, work: Path, profile: bool) -> dict:
+    result = work / "phases.json"
+    cmd = [sys.executable, __file__, "_phases", str(content_dir), str(result)]
+    if profile:
+        cmd += ["--profile-file", str(work / "profil.txt")]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    data = json.loads(result.read_text(encoding="utf-8")) if result.exists() else {"phases": {}, "errors": {}}
+    data["wall"] = time.perf_counter() - start
+    if proc.returncode and not data.get("errors"):
+        data["errors"] = {"phases": proc.stderr[-500:]}
+    return data
+
+
+def _atlas_config(content_dir: Path, site_dir: Path, target: Path) -> Path:
+    """The repository's mkdocs.yml with absolute paths, the content folder and the site folder replaced."""
+    from mkdocs.utils import yaml as mkyaml
+    import yaml
+
+    cfg = mkyaml.yaml_load(CONFIG.read_text(encoding="utf-8"))
+    cfg["docs_dir"] = str((ROOT / cfg.get("docs_dir", "docs")).resolve())
+    cfg["site_dir"] = str(site_dir.resolve())
+    theme = cfg.get("theme")
+    if isinstance(theme, dict) and theme.get("custom_dir"):
+        theme["custom_dir"] = str((ROOT / theme["custom_dir"]).resolve())
+    for i, p in enumerate(cfg.get("plugins", [])):
+        if isinstance(p, dict) and "atlas" in p:
+            opts = dict(p["atlas"] or {})
+            opts["contenu"] = str(content_dir.resolve())
+            opts["guide"] = str((ROOT / opts.get("guide", "CONTRIBUTING.md")).resolve())
+            cfg["plugins"][i] = {"atlas": opts}
+    target.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return target
+
+
+def _bare_config(pages: int, work: Path) -> Path:
+    """A bare MkDocs Material site of `pages` trivial pages, two-entry nav, search plugin."""
+    import yaml
+
+    docs = work / "docs"
+    shutil.rmtree(docs, ignore_errors=True)
+    (docs / "pages").mkdir(parents=True)
+    (docs / "index.md").write_text("# Accueil\n\nSite de référence.\n", encoding="utf-8")
+    width = len(str(pages))
+    links = []
+    for i in range(1, max(1, pages - 2) + 1):
+        (docs / "pages" / f"page-{i:0{width}d}.md").write_text(f"# Page {i}\n\nUn paragraphe de texte ordinaire.\n",
+                                                                encoding="utf-8")
+        links.append(f"- [Page {i}](page-{i:0{width}d}.md)")
+    (docs / "pages" / "index.md").write_text("# Pages\n\n" + "\n".join(links) + "\n", encoding="utf-8")
+    cfg = {"site_name": "Référence", "docs_dir": str(docs), "site_dir": str(work / "site"),
+           "theme": {"name": "material", "language": "fr", "font": False},
+           "plugins": [{"search": {"lang": "fr"}}],
+           "nav": [{"Accueil": "index.md"}, {"Pages": "pages/index.md"}],
+           "validation": {"nav": {"omitted_files": "ignore"}}}
+    target = work / "mkdocs.yml"
+    target.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return target
+
+
+def _site_stats(site: Path) -> dict:
+    files = [p for p in site.rglob("*") if p.is_file()]
+    maps = sorted((site / "cartes").glob("*.html")) if (site / "cartes").is_dir() else []
+    largest = max(maps, key=lambda p: p.stat().st_size, default=None)
+    named = {key: max((p.stat().st_size for p in maps if key in p.stem), default=None) for key in ("monde", "liens")}
+    home = site / "index.html"
+    return {"mb": sum(p.stat().st_size for p in files) / MB, "files": len(files),
+            "home_kb": home.stat().st_size / 1024 if home.exists() else None,
+            "largest_map_mb": largest.stat().st_size / MB if largest else None,
+            "largest_map": largest.name if largest else None,
+            "monde_mb": named["monde"] / MB if named["monde"] else None,
+            "liens_mb": named["liens"] / MB if named["liens"] else None,
+            "html_pages": sum(1 for p in files if p.name == "index.html")}
+
+
+def _doc_pages() -> int:
+    return sum(1 for _ in (ROOT / "docs").rglob("*.md"))
+
+
+def bench_corpus(name: str, content_dir: Path, work: Path, profile: bool, keep_sites: bool, log) -> dict:
+    work.mkdir(parents=True, exist_ok=True)
+    res: dict = {"name": name}
+    log(f"[{name}] phases…")
+    res["phases"] = _phases(content_dir, work, profile)
+    for phase, err in res["phases"].get("errors", {}).items():
+        log(f"[{name}]   {phase} : n/a ({err})")
+    emitted_md = sum(v.get("md", 0) for v in res["phases"].get("emitted", {}).values())
+    log(f"[{name}] build MkDocs complet…")
+    site = work / "site"
+    shutil.rmtree(site, ignore_errors=True)
+    cfg = _atlas_config(content_dir, site, work / "mkdocs.yml")
+    build = _measure([sys.executable, "-m", "mkdocs", "build", "-f", str(cfg), "-q"], work, "build")
+    res["build"] = build
+    if build["rc"] != 0:
+        log(f"[{name}]   build en échec (code {build['rc']}) : {build['stderr'].strip().splitlines()[-1:] or ''}")
+        res["site"] = None
+    else:
+        res["site"] = _site_stats(site)
+    # Reference: as many plain pages as the atlas build renders.
+    if res["site"]:
+        pages = res["site"]["html_pages"]
+    elif res["phases"]["phases"].get("pages") is not None:
+        pages = emitted_md + _doc_pages()
+    else:  # no build and no page phase: count the pages the atlas would render
+        pages = res["phases"].get("estimated_pages") or 100
+    res["bare_pages"] = pages
+    log(f"[{name}] build de référence MkDocs Material nu ({pages} pages)…")
+    bare_work = work / "reference"
+    bare_cfg = _bare_config(pages, bare_work)
+    res["bare"] = _measure([sys.executable, "-m", "mkdocs", "build", "-f", str(bare_cfg), "-q"], bare_work, "build")
+    shutil.rmtree(bare_work / "site", ignore_errors=True)
+    shutil.rmtree(bare_work / "docs", ignore_errors=True)
+    if not keep_sites:
+        shutil.rmtree(site, ignore_errors=True)
+    return res
+
+
+# ---------------------------------------------------------------- report
+
+def _s(v, fmt="{:.2f}", na="n/a") -> str:
+    return na if v is None else fmt.format(v)
+
+
+def print_report(results: list[dict], scales: list[int], base: int) -> bool:
+    cols = [r["name"] for r in results]
+    rows: list[tuple[str, list[str]]] = []
+
+    def row(label, fn):
+        rows.append((label, [fn(r) for r in results]))
+
+    row("collectivités / partenariats", lambda r: f"{r['phases'].get('collectivites', '?')} / {r['phases'].get('partnerships', '?')}")
+    row("génération synth (s)", lambda r: _s(r.get("synth_s")) if "synth_s" in r else "-")
+    for p in PHASES:
+        row(f"{PHASE_LABELS[p]} (s)", lambda r, p=p: _s(r["phases"]["phases"].get(p)))
+    row("build MkDocs complet (s)", lambda r: _s(r["build"]["wall"]) if r["build"]["rc"] == 0 else "échec")
+    row("build de référence nu (s)", lambda r: _s(r["bare"]["wall"]) if r["bare"]["rc"] == 0 else "échec")
+    row("  pages de la référence", lambda r: str(r["bare_pages"]))
+    row("complet / référence", lambda r: _ratio(r))
+    row("mémoire max build (Mio)", lambda r: _s(r["build"]["maxrss_kb"] / 1024, "{:.0f}") if r["build"]["rc"] == 0 else "n/a")
+    row("mémoire max référence (Mio)", lambda r: _s(r["bare"]["maxrss_kb"] / 1024, "{:.0f}"))
+    row("mémoire max phases (Mio)", lambda r: _s((r["phases"].get("maxrss_kb") or 0) / 1024 or None, "{:.0f}"))
+    row("site (Mo)", lambda r: _s(r["site"]["mb"], "{:.1f}") if r["site"] else "n/a")
+    row("site (fichiers)", lambda r: str(r["site"]["files"]) if r["site"] else "n/a")
+    row("accueil index.html (Ko)", lambda r: _s(r["site"]["home_kb"], "{:.0f}") if r["site"] else "n/a")
+    row("plus grosse carte (Mo)", lambda r: (_s(r["site"]["largest_map_mb"]) + f" {r['site']['largest_map'] or ''}").strip()
+        if r["site"] else "n/a")
+    row("carte monde (Mo)", lambda r: _s(r["site"]["monde_mb"]) if r["site"] else "n/a")
+    row("carte liens (Mo)", lambda r: _s(r["site"]["liens_mb"]) if r["site"] else "n/a")
+
+    width0 = max(len(l) for l, _ in rows) + 2
+    widths = [max(len(c), *(len(v[i]) for _, v in rows)) + 2 for i, c in enumerate(cols)]
+    print()
+    print("".ljust(width0) + "".join(c.rjust(w) for c, w in zip(cols, widths)))
+    print("-" * (width0 + sum(widths)))
+    for label, values in rows:
+        print(label.ljust(width0) + "".join(v.rjust(w) for v, w in zip(values, widths)))
+    errors = [(r["name"], k, v) for r in results for k, v in r["phases"].get("errors", {}).items()]
+    if errors:
+        print("\nPhases non mesurées :")
+        for name, phase, err in errors:
+            print(f"  {name} / {phase} : {err}")
+    failed = [r for r in results if r["build"]["rc"] != 0]
+    for r in failed:
+        tail = [l for l in r["build"]["stderr"].splitlines() if l.strip()][-3:]
+        print(f"\nBuild en échec pour {r['name']} :\n  " + "\n  ".join(tail))
+    return _print_targets(results, scales, base)
+
+
+def _ratio(r) -> str:
+    if r["build"]["rc"] or r["bare"]["rc"]:
+        return "n/a"
+    return f"{r['build']['wall'] / r['bare']['wall']:.2f}"
+
+
+def _print_targets(results: list[dict], scales: list[int], base: int) -> bool:
+    synth = [r for r in results if r.get("scale")]
+    built = [r for r in results if r["build"]["rc"] == 0]
+    lines = []
+
+    def target(label, value, limit, fmt="{:.2f}", unit=""):
+        if value is None:
+            lines.append((label, "n/a", f"≤ {limit:g}{unit}", "N/A"))
+            return None
+        ok = value <= limit
+        lines.append((label, fmt.format(value) + unit, f"≤ {limit:g}{unit}", "OK" if ok else "MISSED"))
+        return ok
+
+    verdicts = []
+    ratios = [r["build"]["wall"] / r["bare"]["wall"] for r in synth if r["build"]["rc"] == 0 and r["bare"]["rc"] == 0]
+    verdicts.append(target("build complet / build nu (pire échelle synthétique)", max(ratios, default=None),
+                           TARGETS["ratio_bare"]))
+    lo = min(synth, key=lambda r: r["scale"], default=None)
+    hi = max(synth, key=lambda r: r["scale"], default=None)
+    if lo and hi and hi["scale"] > lo["scale"]:
+        k = hi["scale"] / lo["scale"]
+        grow = hi["build"]["wall"] / lo["build"]["wall"] if hi["build"]["rc"] == 0 and lo["build"]["rc"] == 0 else None
+        verdicts.append(target(f"temps {hi['scale']}× / {lo['scale']}× (build complet)", grow, TARGETS["growth_per_x"] * k))
+        phase_grow = [(p, hi["phases"]["phases"].get(p), lo["phases"]["phases"].get(p)) for p in PHASES]
+        detail = ", ".join(f"{p} {a / b:.1f}×" for p, a, b in phase_grow if a and b and b > 0.01)
+        if detail:
+            lines.append((f"  (croissance par phase {hi['scale']}×/{lo['scale']}× : {detail})", "", "", ""))
+    mem = max((r["build"]["maxrss_kb"] / 1024 for r in built), default=None)
+    verdicts.append(target("mémoire max d'un build", mem, TARGETS["memory_mib"], "{:.0f}", " Mio"))
+    national = next((r for r in synth if r["phases"].get("collectivites") == NATIONAL_COLLECTIVITES), hi)
+    check = national["phases"]["phases"].get("check") if national else None
+    verdicts.append(target(f"check à l'échelle nationale ({national['name'] if national else '?'})", check,
+                           TARGETS["check_s"], "{:.2f}", " s"))
+    for key in ("monde", "liens"):
+        sizes = [r["site"][f"{key}_mb"] for r in built if r["site"] and r["site"][f"{key}_mb"] is not None]
+        verdicts.append(target(f"page carte « {key} » (plus grande)", max(sizes, default=None), TARGETS["map_mb"],
+                               "{:.2f}", " Mo"))
+    print("\nObjectifs")
+    w = max(len(l[0]) for l in lines) + 2
+    for label, value, limit, verdict in lines:
+        print(f"  {label.ljust(w)}{value.rjust(12)}  {limit.ljust(12)} {verdict}")
+    return all(v is not False for v in verdicts)
+
+
+# ---------------------------------------------------------------- main
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["_run"]:
+        return child_run(argv[1], argv[3:])
+    if argv[:1] == ["_phases"]:
+        prof = argv[argv.index("--profile-file") + 1] if "--profile-file" in argv else None
+        return child_phases(argv[1], argv[2], prof)
+    ap = argparse.ArgumentParser(description="Banc de charge de l'atlas : contenu réel et corpus synthétiques.")
+    ap.add_argument("--base", type=int, default=1200,
+                    help="collectivités du corpus 1× (partenariats au prorata : 4 × 1200 = 4 800 / 12 000, l'échelle nationale)")
+    ap.add_argument("--scales", default="1,2,4", help="multiples de la base (défaut : 1,2,4)")
+    ap.add_argument("--out", default=str(ROOT / "bench-out"), help="dossier de travail (défaut : bench-out/, ignoré par git)")
+    ap.add_argument("--skip-real", action="store_true", help="ne pas mesurer le contenu réel")
+    ap.add_argument("--pays", type=int, default=NATIONAL_COUNTRIES, help="pays du corpus synthétique (défaut : 140)")
+    ap.add_argument("--graine", type=int, default=1)
+    ap.add_argument("--profile", action="store_true", help="profil pyinstrument des phases (dossier de chaque corpus, profil.txt)")
+    ap.add_argument("--keep-sites", action="store_true", help="garder les sites construits")
+    args = ap.parse_args(argv)
+    scales = [int(s) for s in args.scales.split(",") if s.strip()]
+    out = Path(args.out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    sys.path.insert(0, str(ROOT / "scripts"))
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    results = []
+    if not args.skip_real:
+        results.append(bench_corpus("réel", ROOT / "content", out / "reel", args.profile, args.keep_sites, log))
+    from atlas import synth
+
+    for scale in scales:
+        n = args.base * scale
+        m = round(n * NATIONAL_PARTNERSHIPS / NATIONAL_COLLECTIVITES)
+        name = f"{scale}× ({n})"
+        work = out / f"synth-{scale}x"
+        log(f"[{name}] génération du corpus : {n} collectivités, {m} partenariats, {args.pays} pays…")
+        start = time.perf_counter()
+        synth.write(work / "contenu", collectivites=n, partnerships=m, countries=args.pays, seed=args.graine)
+        elapsed = time.perf_counter() - start
+        r = bench_corpus(name, work / "contenu", work, args.profile, args.keep_sites, log)
+        r["scale"], r["synth_s"] = scale, elapsed
+        results.append(r)
+    (out / "resultats.json").write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
+    ok = print_report(results, scales, args.base)
+    print(f"\nDétails : {out / 'resultats.json'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,287 @@
+"""`atlas check` on the mistakes contributors really make.
+
+tests/corpus/ holds one broken file per kind of mistake. Each test copies the real content/
+into a temporary folder, drops ONE corpus file into collectivites/, checks, and compares the
+errors of that file with the table below: same lines, same message, a hint saying what to do,
+and nothing else. Changing a message or a line number makes these tests fail on purpose.
+"""
+from __future__ import annotations
+
+import datetime
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from atlas import checker
+
+REPO = Path(__file__).resolve().parents[1]
+CONTENT = REPO / "content"
+CORPUS = Path(__file__).parent / "corpus"
+GUIDE = REPO / "CONTRIBUTING.md"
+ATLAS = [sys.executable, "-m", "atlas.cli"]
+
+# corpus file -> the errors it must give: (line, fragment of the message, fragment of the hint).
+# An empty list means the file is correct and must be accepted.
+EXPECTED: dict[str, list[tuple[int, str, str]]] = {
+    "tabulation.yml": [
+        (11, "tabulation dans l'indentation", "remplacez la tabulation par des espaces")],
+    "indentation.yml": [
+        (13, "indentation incorrecte", "alignez-la sur la clé voisine")],
+    "tiret-mal-aligne.yml": [
+        (15, "ce tiret n'est pas aligné sur les autres éléments de la liste", "sous les tirets des éléments précédents")],
+    "cle-en-double.yml": [
+        (17, "clé « sources » répétée (déjà à la ligne 15)", "gardez une seule fois cette clé")],
+    "cle-accentuee.yml": [
+        (15, "clé inconnue « Statut »", "voulez-vous dire « statut » ?"),
+        (16, "clé inconnue « thématiques »", "voulez-vous dire « thematiques » ?")],
+    "cle-majuscule-obligatoire.yml": [  # and no second error « pays manquant »
+        (11, "clé inconnue « Pays »", "voulez-vous dire « pays » ?")],
+    "pays-en-toutes-lettres.yml": [
+        (13, "« Sénégal » n'est pas un code pays", "deux lettres majuscules : SN"),
+        (18, "« Maroc » n'est pas un code pays", "deux lettres majuscules : MA"),
+        (23, "« Palestine » n'est pas un code pays", "deux lettres majuscules : PS")],
+    "code-pays-inconnu.yml": [
+        (12, "code pays inconnu « UK »", "le code du Royaume-Uni est GB"),
+        (16, "code pays inconnu « XY »", "écrivez le code à deux lettres du pays")],
+    "thematique-mal-orthographiee.yml": [
+        (15, "thématique inconnue « eau-assainisement »", "voulez-vous dire « eau-assainissement » ?")],
+    "source-mal-orthographiee.yml": [
+        (15, "source inconnue « actes-colloque-lianes-2008 »", "voulez-vous dire « actes-colloque-lianes-2009 » ?")],
+    "reseau-inconnu.yml": [
+        (9, "réseau inconnu « cites-unies »", "voulez-vous dire « cites-unies-france » ?"),
+        (11, "réseau inconnu « resacoop »", "ajoutez-la d'abord à content/reseaux.yml")],
+    "latitude-longitude-inversees.yml": [
+        (13, "est à 4421 km du pays indiqué (SN, Sénégal)",
+         "latitude et longitude inversées : écrivez lat: 16.0179, lon: -16.4896")],
+    "signe-moins-oublie.yml": [
+        (13, "du pays indiqué (SN, Sénégal)", "signe moins oublié ? écrivez lat: 16.0179, lon: -16.4896")],
+    "coordonnees-hors-limites.yml": [
+        (7, "latitude 506366 hors limites (-90 à 90)", "degrés décimaux avec un point")],
+    "virgule-decimale.yml": [
+        (8, "« latitude » attend un nombre, pas « 50,65 »", "le séparateur décimal est un point : 50.65")],
+    "partenariat-sans-source.yml": [
+        (10, "aucune source citée pour ce partenariat", "sources: [actes-colloque-lianes-2009]")],
+    "champ-obligatoire-manquant.yml": [
+        (2, "champ obligatoire « departement » manquant dans la fiche", "departement: \"59\""),
+        (9, "champ obligatoire « nature » manquant dans ce partenariat", "valeurs possibles : jumelage")],
+    "partenariats-liste-vide.yml": [
+        (9, "liste de partenariats vide", "« partenariats: inconnus »")],
+    "valide-partenariats-inconnus.yml": [],
+    "valide-partenaire-inconnu.yml": [],
+    "partenaire-en-texte.yml": [
+        (9, "partenaire écrit comme un texte (« Saint-Louis »)", "partenaire: {nom: Saint-Louis}")],
+    "annee-periode.yml": [
+        (15, "« depuis » attend une seule année (un nombre), pas « 2009-2012 »", "« debut: 2009 » et « fin: 2012 »")],
+    "annee-future.yml": [
+        (15, "année 2099 dans le futur", "corrigez l'année")],
+    "projet-fin-avant-debut.yml": [
+        (18, "fin (2010) avant le début (2012)", "« debut » est l'année de départ")],
+    "code-sans-guillemets.yml": [
+        (4, "« code » doit être écrit entre guillemets", 'code: "59999"'),
+        (5, "« departement » doit être écrit entre guillemets", 'departement: "59"')],
+    "apostrophe.yml": [
+        (7, "apostrophe à l'intérieur d'un texte écrit entre apostrophes", "doublez l'apostrophe")],
+    "deux-points-dans-un-texte.yml": [
+        (7, "texte contenant « : » écrit sans guillemets", "entre guillemets doubles")],
+    "fichier-vide.yml": [
+        (1, "fichier vide", "copiez le modèle de fiche")],
+    "page-html.yml": [
+        (1, "ce fichier est une page web (HTML), pas une fiche", "copiez le modèle de fiche")],
+    "fichier-binaire.yml": [
+        (1, "ce fichier n'est pas du texte", "une fiche est un fichier texte .yml")],
+    "pas-utf8.yml": [
+        (8, "caractère « é » mal codé : le fichier n'est pas enregistré en UTF-8", "encodage UTF-8")],
+    "doublon-nom.yml": [
+        (2, "collectivité en double : content/collectivites/lille.yml décrit déjà la même (« Ville de Lille » et « Lille »)",
+         "une collectivité = une seule fiche")],
+    "doublon-code.yml": [
+        (4, "collectivité en double : content/collectivites/halluin.yml décrit déjà la même (même code 59279)",
+         "une collectivité = une seule fiche")],
+    "a-remplir.yml": [
+        (4, "« code » encore à remplir", "remplacez « À REMPLIR » par la valeur"),
+        (13, "« pays » encore à remplir", "remplacez « À REMPLIR » par la valeur")],
+    "Ville de Quelquepart.yml": [
+        (2, "nom de fichier « Ville de Quelquepart.yml » non conforme", "renommez-le quelquepart.yml")],
+    "extension.yaml": [
+        (1, "extension .yaml au lieu de .yml", "renommez le fichier en extension.yml")],
+}
+
+# A few corpus files also go through the real command, as a contributor runs it.
+THROUGH_THE_COMMAND = ["tabulation.yml", "pays-en-toutes-lettres.yml", "latitude-longitude-inversees.yml",
+                       "fichier-binaire.yml", "pas-utf8.yml", "page-html.yml", "doublon-code.yml", "a-remplir.yml"]
+
+
+def corpus_files() -> list[str]:
+    return sorted(p.name for p in CORPUS.iterdir() if p.suffix in (".yml", ".yaml"))
+
+
+@pytest.fixture
+def content(tmp_path: Path, monkeypatch) -> Path:
+    """A private copy of the real content/ (other people edit the real one), run from its parent
+    as a contributor runs `atlas check` from the root of the repository."""
+    root = tmp_path / "content"
+    shutil.copytree(CONTENT, root)
+    monkeypatch.chdir(tmp_path)
+    return root
+
+
+def drop(content: Path, name: str) -> Path:
+    target = content / "collectivites" / name
+    shutil.copyfile(CORPUS / name, target)
+    return target
+
+
+def errors_of(report: checker.Report, path: Path) -> list[checker.Problem]:
+    return [p for p in report.errors if Path(p.path).resolve() == path.resolve()]
+
+
+def run_atlas(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*ATLAS, *args], cwd=cwd, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **(env or {})})
+
+
+def test_every_corpus_file_has_its_expected_errors_written_down():
+    assert corpus_files() == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_corpus_file_gives_exactly_the_expected_errors_with_a_hint(content, name):
+    path = drop(content, name)
+    report = checker.check(content, only=path)
+
+    got = sorted((p.line, p.message, p.hint) for p in errors_of(report, path))
+    unmatched = list(got)
+    for line, message, hint in EXPECTED[name]:
+        hit = next((g for g in unmatched if g[0] == line and message in g[1] and hint in g[2]), None)
+        assert hit, f"{name}: attendu ligne {line}: « {message} » (conseil « {hint} »), obtenu :\n" + \
+            "\n".join(f"  {g[0]}: {g[1]} — conseil : {g[2]}" for g in got)
+        unmatched.remove(hit)
+    assert not unmatched, f"{name}: erreurs en trop : {unmatched}"
+    assert all(p.hint for p in errors_of(report, path)), "chaque erreur doit dire quoi faire"
+
+
+@pytest.mark.parametrize("name", [n for n, errs in EXPECTED.items() if not errs])
+def test_valid_corpus_file_is_accepted_as_a_collectivite(content, name):
+    path = drop(content, name)
+    report = checker.check(content)
+    assert report.ok, [p.format() for p in report.errors]
+    assert path.stem in report.collectivites
+
+
+def test_single_file_mode_reports_only_that_file(content):
+    broken = drop(content, "pays-en-toutes-lettres.yml")
+    report = checker.check(content, only=broken)
+    assert {Path(p.path).name for p in report.problems} == {broken.name}
+    other = content / "collectivites" / "lille.yml"
+    assert checker.check(content, only=other).ok
+
+
+def test_duplicate_is_reported_in_both_files_whichever_is_checked_alone(content):
+    new = drop(content, "doublon-nom.yml")
+    existing = content / "collectivites" / "lille.yml"
+    for path, other in ((new, existing), (existing, new)):
+        report = checker.check(content, only=path)
+        assert [p.line for p in report.errors] == [2], [p.format() for p in report.errors]
+        assert f"collectivites/{other.name} décrit déjà la même" in report.errors[0].message
+
+
+def test_year_in_the_future_is_relative_to_today(content):
+    path = content / "collectivites" / "futur.yml"
+    next_year = datetime.date.today().year + 1
+    text = (CORPUS / "annee-future.yml").read_text(encoding="utf-8").replace("2099", str(next_year))
+    path.write_text(text, encoding="utf-8")
+    assert [(p.line, p.message) for p in checker.check(content, only=path).errors] == \
+        [(15, f"année {next_year} dans le futur")]
+    path.write_text(text.replace(str(next_year), str(next_year - 1)), encoding="utf-8")
+    assert checker.check(content, only=path).ok
+
+
+def test_real_content_passes_the_checker():
+    report = checker.check(CONTENT)
+    assert report.ok, "\n".join(p.format() for p in report.errors)
+    assert report.collectivites
+
+
+@pytest.mark.parametrize("name", THROUGH_THE_COMMAND)
+def test_atlas_check_command_prints_path_and_line_and_exits_1(content, name):
+    drop(content, name)
+    target = f"content/collectivites/{name}"
+    for args in ([], [target]):  # whole content, then the single file
+        result = run_atlas("check", *args, cwd=content.parent)
+        output = result.stdout + result.stderr
+        assert "Traceback" not in output
+        assert result.returncode == 1, output
+        lines = [l for l in result.stdout.splitlines() if l.startswith(f"{target}:")]
+        assert sorted(int(l.split(":")[1]) for l in lines if ": erreur :" in l) == \
+            sorted(line for line, _, _ in EXPECTED[name])
+        for (line, message, hint) in EXPECTED[name]:
+            assert any(l.startswith(f"{target}:{line}: erreur : ") and message in l and f"conseil : " in l
+                       for l in lines), output
+
+
+def test_no_corpus_file_makes_the_command_crash(content):
+    for name in corpus_files():
+        drop(content, name)
+    result = run_atlas("check", cwd=content.parent)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.returncode == 1
+
+
+def guide_examples() -> list[str]:
+    return re.findall(r"^```yaml\n(.*?)^```", GUIDE.read_text(encoding="utf-8"), re.S | re.M)
+
+
+def test_examples_of_the_contribution_guide_pass_the_checker(content):
+    """What a newcomer copies from CONTRIBUTING.md must be accepted (or fail only on « À REMPLIR »)."""
+    examples = guide_examples()
+    fiches = [e for e in examples if e.startswith("nom:")]
+    partnerships = [e for e in examples if e.startswith("- partenaire:")]
+    citations = [e for e in examples if e.startswith("sources:")]
+    new_sources = [e for e in examples if e.startswith("- cle:")]
+    assert len(fiches) == 2 and partnerships and citations and new_sources
+    assert len(fiches) + len(partnerships) + len(citations) + len(new_sources) == len(examples), \
+        "un exemple du guide n'est vérifié par aucun test"
+
+    model, filled = sorted(fiches, key=lambda e: "À REMPLIR" not in e)
+    path = content / "collectivites" / "exemple-du-guide.yml"
+    path.write_text(model, encoding="utf-8")
+    report = checker.check(content, only=path)
+    assert report.errors and all("encore à remplir" in p.message for p in report.errors)
+    assert len(report.errors) == sum(line.split("#")[0].count("À REMPLIR") for line in model.splitlines())
+
+    path.write_text(filled, encoding="utf-8")
+    assert checker.check(content, only=path).ok, [p.format() for p in checker.check(content, only=path).errors]
+
+    base = filled.split("partenariats:")[0]
+    for snippet in partnerships:
+        path.write_text(base + "partenariats:\n" + snippet, encoding="utf-8")
+        report = checker.check(content, only=path)
+        assert report.ok, [p.format() for p in report.errors]
+    for snippet in citations:
+        path.write_text(re.sub(r"^sources: .*$", snippet.strip(), filled, count=1, flags=re.M), encoding="utf-8")
+        assert checker.check(content, only=path).ok
+
+    sources = content / "sources.yml"
+    for snippet in new_sources:
+        sources.write_text(sources.read_text(encoding="utf-8") + snippet, encoding="utf-8")
+        key = re.match(r"- cle: (\S+)", snippet).group(1)
+        path.write_text(filled.replace("actes-colloque-lianes-2009", key), encoding="utf-8")
+        report = checker.check(content)
+        assert report.ok, [p.format() for p in report.errors]
+
+
+def test_every_message_quoted_in_the_guide_is_one_the_checker_gives():
+    """The guide's table of frequent errors quotes the checker's messages (those the corpus proves)."""
+    table = GUIDE.read_text(encoding="utf-8").split('<a id="erreurs-frequentes">')[1].split("<a id=")[0]
+    first_column = [row.split("|")[1] for row in table.splitlines() if row.startswith("| `")]
+    quoted = [q for cell in first_column for q in re.findall(r"`([^`]+)`", cell)]
+    assert len(quoted) >= 15
+    proven = " ".join(f"{m} {h}" for errs in EXPECTED.values() for _, m, h in errs)
+    for message in quoted:
+        for piece in re.sub(r"«[^»]*»", "…", message).split("…"):
+            assert piece.strip() in proven, f"« {piece.strip()} » ne correspond à aucun message vérifié par le corpus"

@@ -1,0 +1,125 @@
+"""The GitHub files: workflows, issue forms, pull request template.
+
+Validated offline with the schemas bundled in check-jsonschema; every action pinned to a commit.
+"""
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from atlas import cli
+
+REPO = Path(__file__).resolve().parents[1]
+GITHUB = REPO / ".github"
+WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
+ISSUE_FORMS = sorted(p for p in (GITHUB / "ISSUE_TEMPLATE").glob("*.yml") if p.name != "config.yml")
+PINNED = re.compile(r"^\s*(?:-\s+)?uses:\s+([\w.-]+/[\w./-]+)@([0-9a-f]{40})\s+#\s+v\d+\.\d+\.\d+\s*$")
+
+
+def check_jsonschema(schema: str, path: Path) -> subprocess.CompletedProcess:
+    exe = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent)) or shutil.which("check-jsonschema")
+    assert exe, "check-jsonschema n'est pas installé (pip install -e \".[test]\")"
+    return subprocess.run([exe, "--builtin-schema", schema, str(path)], capture_output=True, text=True, timeout=120)
+
+
+def load(path: Path) -> dict:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # PyYAML reads the key `on:` as True (YAML 1.1)
+    if True in data:
+        data["on"] = data.pop(True)
+    return data
+
+
+def steps(workflow: dict) -> list[dict]:
+    return [s for job in workflow["jobs"].values() for s in job.get("steps", [])]
+
+
+def test_the_expected_github_files_exist():
+    assert {p.name for p in WORKFLOWS} >= {"verifier.yml", "publier.yml"}
+    assert {p.name for p in ISSUE_FORMS} >= {"signaler-une-erreur.yml", "ajouter-ma-collectivite.yml"}
+    assert (GITHUB / "ISSUE_TEMPLATE" / "config.yml").is_file()
+    assert (GITHUB / "pull_request_template.md").is_file()
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_workflow_is_valid_for_github(path):
+    result = check_jsonschema("vendor.github-workflows", path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path", ISSUE_FORMS, ids=lambda p: p.name)
+def test_issue_form_is_valid_for_github(path):
+    result = check_jsonschema("vendor.github-issue-forms", path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_issue_template_config_is_valid_for_github():
+    result = check_jsonschema("vendor.github-issue-config", GITHUB / "ISSUE_TEMPLATE" / "config.yml")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_action_is_pinned_to_a_full_commit_with_its_version_in_a_comment(path):
+    lines = [l for l in path.read_text(encoding="utf-8").splitlines() if re.match(r"^\s*(-\s+)?uses:", l)]
+    assert lines
+    for line in lines:
+        assert PINNED.match(line), f"action non épinglée (commit de 40 caractères + « # vX.Y.Z ») : {line.strip()}"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_atlas_commands_of_the_workflows_exist(path):
+    for step in steps(load(path)):
+        for line in step.get("run", "").splitlines():
+            line = line.strip().split(" 2>&1")[0].split(" ||")[0]
+            if line.startswith("atlas "):
+                cli.parser().parse_args(shlex.split(line)[1:])  # exits on an unknown option
+
+
+def test_pull_requests_are_checked_with_line_annotations_and_a_site_preview():
+    wf = load(GITHUB / "workflows" / "verifier.yml")
+    assert "pull_request" in wf["on"]
+    assert wf["permissions"] == {"contents": "read"}
+    all_steps = steps(wf)
+    runs = [s.get("run", "") for s in all_steps]
+    assert 'pip install -e ".[test]"' in runs
+    assert "atlas check --format github" in runs
+    assert any(r.startswith("atlas build") for r in runs)
+    python = next(s for s in all_steps if s.get("uses", "").startswith("actions/setup-python@"))
+    assert python["with"]["python-version"] == "3.11"
+    upload = next(s for s in all_steps if s.get("uses", "").startswith("actions/upload-artifact@"))
+    assert upload["with"]["path"].rstrip("/") == "site"
+    order = [i for i, s in enumerate(all_steps) if s.get("run", "").startswith(("atlas check --format", "atlas build"))]
+    assert order == sorted(order) and len(order) == 2  # check first: annotations even when the build would fail
+
+
+def test_main_is_published_to_github_pages_with_its_own_url():
+    wf = load(GITHUB / "workflows" / "publier.yml")
+    assert wf["on"]["push"]["branches"] == ["main"]
+    assert wf["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    assert wf["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+    build, deploy = wf["jobs"]["construire"], wf["jobs"]["deployer"]
+    pages = next(s for s in build["steps"] if s.get("uses", "").startswith("actions/configure-pages@"))
+    site = next(s for s in build["steps"] if s.get("run", "").startswith("atlas build"))
+    assert site["env"]["ATLAS_SITE_URL"] == "${{ steps.%s.outputs.base_url }}/" % pages["id"]
+    assert site["env"]["ATLAS_REPO_URL"] == "${{ github.server_url }}/${{ github.repository }}"  # « lien vers le dépôt »
+    artifact = next(s for s in build["steps"] if s.get("uses", "").startswith("actions/upload-pages-artifact@"))
+    assert artifact["with"]["path"].rstrip("/") == "site"
+    assert deploy["needs"] == "construire"
+    assert deploy["environment"]["name"] == "github-pages"
+    step = next(s for s in deploy["steps"] if s.get("uses", "").startswith("actions/deploy-pages@"))
+    assert deploy["environment"]["url"] == "${{ steps.%s.outputs.page_url }}" % step["id"]
+
+
+def test_pull_request_template_is_a_french_checklist():
+    text = (GITHUB / "pull_request_template.md").read_text(encoding="utf-8")
+    items = re.findall(r"^- \[ \] (.+)$", text, re.M)
+    assert len(items) >= 4
+    for words in ("source", "atlas check", "Une seule fiche par collectivité", "À REMPLIR"):
+        assert any(words in item for item in items), words
