@@ -384,6 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep-sites", action="store_true", help="garder les sites construits")
     args = ap.parse_args(argv)
     scales = [int(s) for s in args.scales.split(",") if s.strip()]
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # keep the builds' stderr to the point
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(ROOT / "scripts"))

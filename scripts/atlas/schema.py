@@ -18,6 +18,7 @@ SCHEMA_FILES = {
     "liste": "liste.schema.json",
 }
 FIELD_LABELS = {"lat": "latitude", "lon": "longitude"}
+REFERENCE_HINT = "voyez l'exemple de ce champ dans la « Référence des champs » (guide Contribuer)"
 
 
 @functools.cache
@@ -77,16 +78,24 @@ def translate(error: jsonschema.ValidationError) -> tuple[tuple, str, str]:
                     f"le séparateur décimal est un point : {inst.strip().replace(',', '.')}"
             return path, f"« {name} » attend un nombre, pas « {_show(inst)} »", "écrivez le nombre seul, sans guillemets ni unité"
         if "array" in expected:
+            if isinstance(inst, str) and path and isinstance(path[-1], str):
+                return path, f"« {name} » attend une liste", f"écrivez-la entre crochets : {path[-1]}: [{inst}]"
             return path, f"« {name} » attend une liste", "écrivez une liste : [a, b] ou une ligne « - a » par élément"
         if "object" in expected:
-            return path, f"« {name} » attend un bloc de champs (clé: valeur)", "voir le modèle écrit par « atlas new »"
+            if name == "partenariats" and path and isinstance(path[-1], int) and isinstance(inst, str):
+                return path, f"partenariat écrit comme un simple texte (« {_show(inst)} »)", \
+                    "un partenariat est un bloc : « - partenaire: {nom: ...} » puis pays, nature et sources " \
+                    "alignés sous « partenaire » (voir le modèle du guide Contribuer)"
+            if name in ("siege", "coordonnees"):
+                return path, f"« {name} » attend une latitude et une longitude", f"écrivez {name}: {{lat: 50.63, lon: 3.06}}"
+            return path, f"« {name} » attend un bloc de champs (clé: valeur)", REFERENCE_HINT
         if "string" in expected:
             key = path[-1] if path and isinstance(path[-1], str) else name
             if isinstance(inst, (int, float)) and not isinstance(inst, bool):
                 return path, f"« {name} » doit être écrit entre guillemets", \
                     f"écrivez {key}: \"{inst}\" (un code s'écrit toujours entre guillemets)"
             return path, f"« {name} » attend un texte, pas « {_show(inst)} »", "mettez la valeur entre guillemets"
-        return path, f"type de valeur incorrect pour « {name} »", ""
+        return path, f"type de valeur incorrect pour « {name} »", REFERENCE_HINT
     if v == "pattern":
         if name == "pays":
             guess = countries.guess_code(inst)
@@ -107,7 +116,7 @@ def translate(error: jsonschema.ValidationError) -> tuple[tuple, str, str]:
     if v == "minItems":
         if name == "sources":
             return path, "aucune source citée", "chaque fait cite au moins une clé de sources.yml"
-        return path, f"liste « {name} » vide", ""
+        return path, f"liste « {name} » vide", "ajoutez au moins un élément, ou retirez la ligne si le champ est facultatif"
     if v == "minLength":
         return path, f"« {name} » est vide", "remplissez-le ou retirez la ligne"
     if v == "uniqueItems":
@@ -116,7 +125,7 @@ def translate(error: jsonschema.ValidationError) -> tuple[tuple, str, str]:
         return _one_of(error, path, name)
     if v == "const":
         return path, f"valeur « {_show(inst)} » non admise pour « {name} »", f"attendu : {error.validator_value}"
-    return path, f"valeur incorrecte pour « {name} » ({error.message})", ""
+    return path, f"valeur incorrecte pour « {name} » ({error.message})", REFERENCE_HINT
 
 
 CONTEXTS = {"partenariats": "ce partenariat", "projets": "ce projet", "reseaux": "ce réseau",
@@ -179,14 +188,14 @@ def _one_of(error, path, name):
             return path, "liste de partenariats vide", \
                 "ajoutez au moins un partenariat, ou écrivez « partenariats: inconnus » si la source n'en nomme aucun"
         if not isinstance(inst, list):
-            return path, f"« partenariats » doit être une liste, ou le mot « inconnus »", "voir le modèle écrit par « atlas new »"
+            return path, f"« partenariats » doit être une liste, ou le mot « inconnus »", REFERENCE_HINT
     if name == "partenaire":
         if isinstance(inst, str):
             return path, f"partenaire écrit comme un texte (« {_show(inst)} »)", \
                 f"écrivez « partenaire: {{nom: {inst}}} », ou « partenaire: inconnu » si la source ne donne que le pays"
         if inst is None:
             return path, "partenaire vide", "écrivez « partenaire: inconnu » si la source ne donne que le pays"
-    return path, f"valeur incorrecte pour « {name} »", "voir le modèle écrit par « atlas new »"
+    return path, f"valeur incorrecte pour « {name} »", REFERENCE_HINT
 
 
 def _matching_branch(error: jsonschema.ValidationError) -> list | None:

@@ -66,14 +66,23 @@ class PageWatch:
         self.tiles: list[str] = []
         page.on("console", lambda m: m.type == "error" and self.errors.append(f"{m.text} @ {m.location.get('url')}"))
         page.on("pageerror", lambda e: self.errors.append(f"exception: {e}"))
-        page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
+        page.on("requestfailed", self._failed)
         page.route("**/*", self._route)
+
+    def _failed(self, request):
+        # Leaflet cancels tile loads itself when the view changes (fitBounds): not a failure.
+        if not self._is_tile(request.url):
+            self.failed.append(f"{request.url} ({request.failure})")
+
+    @staticmethod
+    def _is_tile(url: str) -> bool:
+        return "tile" in url and url.endswith(".png") and not url.startswith("http://127.0.0.1")
 
     def _route(self, route):
         url = route.request.url
         if url.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")):
             return route.continue_()
-        if "tile" in url:
+        if self._is_tile(url):
             self.tiles.append(url)
             return route.fulfill(status=200, content_type="image/png", body=BLANK_PNG)
         self.outside.append(url)

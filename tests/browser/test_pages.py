@@ -16,7 +16,8 @@ def test_every_page_loads_without_error_or_outside_request(built_site, site_url,
     problems = []
     for rel in pages:
         watched.errors.clear(), watched.failed.clear(), watched.outside.clear()
-        response = watched.page.goto(site_url + rel, wait_until="load")
+        # networkidle: let every script, style, map and tile request finish before judging
+        response = watched.page.goto(site_url + rel, wait_until="networkidle")
         if response is None or response.status != 200:
             problems.append(f"{rel}: HTTP {response.status if response else '?'}")
         problems += [f"{rel}: {e}" for e in watched.errors + watched.failed + watched.outside]

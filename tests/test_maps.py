@@ -1,0 +1,269 @@
+"""Maps on the real content: every map exists, no third-party host, counts match the data,
+PNGs are real images, the page block renders. Expectations are computed from the loaded atlas."""
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from atlas import assets, maps, urls
+from atlas.model import LOCATION_COUNTRY
+
+TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">contributeurs OpenStreetMap</a>'
+CDN_HOSTS = ("cdn.jsdelivr", "unpkg", "cdnjs", "code.jquery", "bootstrapcdn", "fonts.googleapis", "netdna",
+             "maxcdn", "cloudflare", "googleapis", "gstatic")
+URL_RE = re.compile(r"https?://[^\s\"'<>)\\]+")
+
+
+@pytest.fixture(scope="module")
+def built(real_atlas):
+    """Every map of the real content, with PNGs, plus the assets: {uri: bytes}, {id: MapInfo}."""
+    atlas, idx = real_atlas
+    files: dict[str, bytes] = {}
+
+    def emit(uri, data):
+        assert uri not in files, f"{uri} emitted twice"
+        files[uri] = data.encode("utf-8") if isinstance(data, str) else data
+
+    assets.emit_assets(emit)
+    infos = maps.generate(atlas, idx, emit, maps.MapSettings(TILES, ATTRIBUTION, png=True))
+    return files, infos
+
+
+def page_data(html: str) -> dict:
+    """The data object passed to atlasCarte(map, tiles, {...}) in a map page."""
+    m = re.search(r"atlasCarte\(map_atlas, tile_layer_fond, (\{.*\})\);", html)
+    assert m, "no atlasCarte call"
+    return json.loads(m.group(1))
+
+
+def expected_ids(atlas, idx) -> set[str]:
+    ids = {"monde", "liens"}
+    ids |= {f"collectivite-{slug}" for slug in atlas.collectivites}
+    ids |= {f"pays-{code.lower()}" for code, ps in idx.by_country.items() if ps}
+    ids |= {f"thematique-{key}" for key in atlas.themes}
+    return ids
+
+
+def expected_counts(atlas, partnerships, subject=None) -> tuple[int, int]:
+    """Links: one per (collectivité, partner place) with a known seat; markers: distinct seats,
+    distinct partner places (a country point per country for unknown partners)."""
+    seats, places, pairs = set(), set(), set()
+    if subject is not None and subject.seat:
+        seats.add((round(subject.seat.lat, 3), round(subject.seat.lon, 3)))
+    for p in partnerships:
+        if p.point is None:
+            continue
+        c = atlas.collectivites[p.collectivite]
+        if p.location == LOCATION_COUNTRY:
+            place = ("pays", p.country)
+        else:
+            place = (p.location, round(p.point.lat, 3), round(p.point.lon, 3))
+        places.add(place)
+        if c.seat:
+            seats.add((round(c.seat.lat, 3), round(c.seat.lon, 3)))
+            pairs.add((c.slug, place))
+    return len(pairs), len(seats) + len(places)
+
+
+def test_every_map_exists(built, real_atlas):
+    files, infos = built
+    atlas, idx = real_atlas
+    assert set(infos) == expected_ids(atlas, idx)
+    for map_id, info in infos.items():
+        assert info.id == map_id
+        assert info.html == urls.map_html(map_id) and info.html in files
+        assert info.png == urls.map_png(map_id) and info.png in files
+        assert info.png2x == urls.map_png(map_id, 2) and info.png2x in files
+        assert info.svg is None or info.svg in files
+        assert info.title and info.alt.endswith(".")
+
+
+def test_pages_load_only_published_files(built):
+    files, infos = built
+    for info in infos.values():
+        html = files[info.html].decode("utf-8")
+        for ref in re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="([^"]+)"', html):
+            assert not ref.startswith(("http:", "https:", "//")), f"{info.id}: external {ref}"
+            target = str(PurePosixPath(info.html).parent / ref)
+            while "/../" in target or target.startswith("../"):
+                target = re.sub(r"[^/]+/\.\./", "", target, count=1)
+            assert target in files, f"{info.id}: {ref} is not published"
+
+
+def test_no_third_party_host(built):
+    """The only absolute URLs are the tiles template and the links of its attribution."""
+    files, infos = built
+    allowed = {TILES} | set(URL_RE.findall(ATTRIBUTION))
+    checked = [files[i.html].decode("utf-8") for i in infos.values()]
+    checked += [files[assets.MAP_JS].decode("utf-8"), files[assets.MAP_CSS].decode("utf-8")]
+    for text in checked:
+        assert set(URL_RE.findall(text)) <= allowed, set(URL_RE.findall(text)) - allowed
+    for uri, data in files.items():
+        if uri.endswith((".html", ".js", ".css")):
+            text = data.decode("utf-8", "replace").lower()
+            assert not any(host in text for host in CDN_HOSTS), uri
+    assert not any(lib in " ".join(checked).lower() for lib in ("jquery", "bootstrap", "font-awesome", "fontawesome", "d3.js"))
+
+
+def test_map_pages_are_accessible_and_light(built):
+    files, infos = built
+    shapes_size = len(files[assets.SHAPES_JS])
+    for info in infos.values():
+        html = files[info.html].decode("utf-8")
+        assert '<html lang="fr">' in html
+        assert re.search(r"<title>[^<]+</title>", html)
+        assert re.search(r'<div class="folium-map atlas-carte" id="map_atlas" role="region"\s+aria-label="[^"]+"', html)
+        assert '"keyboard": true' in html
+        assert "user-scalable=no" not in html and "maximum-scale" not in html  # zooming the page stays possible
+        assert "Polygon" not in html, f"{info.id}: country shapes embedded"  # loaded once, from assets/
+        if info.id not in ("liens", "monde"):
+            assert len(html) < shapes_size / 4
+
+
+def test_counts_match_the_data(built, real_atlas):
+    files, infos = built
+    atlas, idx = real_atlas
+    cases = [("liens", atlas.partnerships, None)]
+    cases += [(f"collectivite-{c.slug}", c.partnerships, c) for c in atlas.collectivites.values()]
+    cases += [(f"pays-{code.lower()}", ps, None) for code, ps in idx.by_country.items() if ps]
+    cases += [(f"thematique-{key}", idx.by_theme.get(key, []), None) for key in atlas.themes]
+    for map_id, partnerships, subject in cases:
+        info = infos[map_id]
+        assert info.partnerships == list(partnerships)
+        assert (info.links, info.markers) == expected_counts(atlas, partnerships, subject), map_id
+        data = page_data(files[info.html].decode("utf-8"))
+        assert data["links"] == info.links and data["markers"] == info.markers
+        assert sum(1 for rec in data["l"] if rec[0] >= 0) == info.links
+        assert len(data["m"]) == info.markers
+    # the "who with whom" map can be filtered by theme and by type of collectivité
+    liens = page_data(files[infos["liens"].html].decode("utf-8"))
+    assert liens.get("filtres") and [t[0] for t in liens["themes"]] == list(atlas.themes)
+    themed = {t for rec in liens["l"] for t in rec[4]}
+    assert themed == {list(atlas.themes).index(k) for k, ps in idx.by_theme.items() if ps}
+
+
+def test_world_map(built, real_atlas):
+    files, infos = built
+    atlas, idx = real_atlas
+    data = page_data(files[infos["monde"].html].decode("utf-8"))
+    assert data["type"] == "choroplethe"
+    assert {code: v[1] for code, v in data["pays"].items()} == {c: len(ps) for c, ps in idx.by_country.items() if ps}
+    counts = [v[1] for v in data["pays"].values()]
+    assert data["classes"][0][0] == 1 and data["classes"][-1][1] == max(counts)
+    assert 'class="atlas-case"' in data["legende"]  # home-made legend, no branca colormap
+    assert sum(r["partenariats"] for r in infos["monde"].summary) == len(atlas.partnerships)
+
+
+def test_popups_link_to_pages(built, real_atlas):
+    files, infos = built
+    atlas, _ = real_atlas
+    data = page_data(files[infos["liens"].html].decode("utf-8"))
+    assert data["root"] == "../"
+    assert {rec[1] for rec in data["c"]} <= {urls.collectivite(s) for s in atlas.collectivites}
+    js = files[assets.MAP_JS].decode("utf-8")
+    assert 'target="_top"' in js
+
+
+def test_pngs_are_real_images(built):
+    from PIL import Image, ImageStat
+
+    files, infos = built
+    for info in infos.values():
+        small = Image.open(io.BytesIO(files[info.png]))
+        big = Image.open(io.BytesIO(files[info.png2x]))
+        assert small.format == big.format == "PNG"
+        assert small.width == 600 and big.width == 1200
+        assert big.height == 2 * small.height
+        stddev = ImageStat.Stat(small.convert("L")).stddev[0]
+        assert stddev > 10, f"{info.id}: blank image"
+    assert files["cartes/monde.svg"].lstrip().startswith(b"<?xml")
+
+
+def test_png_can_be_turned_off(real_atlas):
+    atlas, idx = real_atlas
+    files = {}
+    infos = maps.generate(atlas, idx, files.__setitem__, maps.MapSettings(TILES, ATTRIBUTION, png=False))
+    assert not any(uri.endswith(".png") for uri in files)
+    assert all(not i.png for i in infos.values())
+
+
+def test_carte_block_renders(built, real_atlas):
+    from atlas import pages
+
+    _, infos = built
+    atlas, _ = real_atlas
+    env = pages.environment()
+    c = max(atlas.collectivites.values(), key=lambda c: len(c.partnerships))
+    info = infos[f"collectivite-{c.slug}"]
+    base = urls.to_root(urls.collectivite(c.slug))
+    text = env.get_template("partials/carte.md.j2").render(carte=info, base=base, site_url="https://atlas.example/")
+    assert f'src="{base}{info.html}" loading="lazy"' in text and "<iframe title=" in text
+    assert "Ouvrir la carte en plein écran" in text
+    assert "<summary>Texte alternatif : ce que montre la carte</summary>" in text
+    assert text.count("<tr><td>") == len(c.partnerships)
+    assert f'href="{base}{urls.collectivite(c.slug)}"' in text
+    assert f'<img src="{base}{info.png}"' in text and f'href="{base}{info.png2x}"' in text
+    assert f'src="https://atlas.example/{info.html}"' in text  # iframe snippet, absolute
+    assert (f'<a href="https://atlas.example/{urls.collectivite(c.slug)}"><img src="https://atlas.example/{info.png}"'
+            in text)  # e-mail snippet
+    # the world map's text alternative is a table by country, and works without site_url
+    text = env.get_template("partials/carte.md.j2").render(carte=infos["monde"], base="", site_url="")
+    assert text.count("<tr><td>") == len(infos["monde"].summary)
+
+
+def test_french_names():
+    assert maps.de("Lille") == "de Lille"
+    assert maps.de("Arras") == "d'Arras"
+    assert maps.de("Le Portel") == "du Portel"
+    assert maps.de("Hénin-Beaumont") == "d'Hénin-Beaumont"
+    assert maps.de("Région Nord-Pas-de-Calais") == "de la Région Nord-Pas-de-Calais"
+    assert maps.de("Département du Nord") == "du Département du Nord"
+
+
+def test_classes():
+    for top in (1, 2, 5, 6, 25, 1000):
+        cls = maps.classes(top)
+        assert cls[0][0] == 1 and cls[-1][1] == top and len(cls) <= 5
+        assert all(a[1] + 1 == b[0] for a, b in zip(cls, cls[1:]))
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.mark.browser
+def test_drawn_counts_in_chromium(built, tmp_path):
+    """Leaflet really draws the counted links and markers (file://, tiles blocked)."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("no Chromium")
+    files, infos = built
+    for uri, data in files.items():
+        path = tmp_path / uri
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    busiest = max((i for i in infos.values() if i.id.startswith("collectivite-")), key=lambda i: i.links)
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1000, "height": 700})
+        page.route(re.compile(r"^https?://"), lambda route: route.abort())
+        for info in (infos["liens"], busiest, infos["monde"]):
+            page.goto((tmp_path / info.html).as_uri())
+            page.wait_for_selector("[data-pret]")
+            state = page.evaluate("window.atlasMap")
+            assert state["drawn"]["links"] == info.links and state["drawn"]["markers"] == info.markers
+            assert page.locator("path.atlas-lien").count() == info.links
+            assert page.locator("path.atlas-marqueur").count() == info.markers
+            if info.id == "monde":
+                assert page.locator("path.atlas-pays").count() == info.countries > 0
+        # filtering by type of collectivité removes lines
+        page.goto((tmp_path / infos["liens"].html).as_uri())
+        page.wait_for_selector("[data-pret]")
+        page.locator('input[name="type"]').first.uncheck()
+        assert page.evaluate("window.atlasMap.drawn.links") < infos["liens"].links
+        browser.close()
