@@ -1,6 +1,7 @@
 """`atlas new`: a commented skeleton for a new collectivité."""
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -31,12 +32,23 @@ def slug_for(name: str, kind: str) -> str:
     return slugify(short)
 
 
+def _yaml_text(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False) if re.search(r"[:#'\"\[\]{}]", text) else text
+
+
+def official_name(name: str, kind: str) -> str:
+    """A commune's official name is its bare name: "Ville de Quelquepart" → "Quelquepart"."""
+    return re.sub(list(PREFIXES)[0], "", name.strip(), flags=re.IGNORECASE) if kind == "commune" else name.strip()
+
+
 def render(name: str, kind: str, file_path: Path, content_root: Path) -> str:
     env = jinja2.Environment(loader=jinja2.PackageLoader("atlas", "templates"), keep_trailing_newline=True)
     schema_path = Path(os.path.relpath(SCHEMAS / "collectivite.schema.json", file_path.parent.resolve())).as_posix()
-    nom_yaml = '"' + name.replace('"', '\\"') + '"' if re.search(r"[:#'\"]", name) else name
+    official = official_name(name, kind)
+    aliases = [name.strip()] if official != name.strip() else []
     return env.get_template("nouvelle-fiche.yml.j2").render(
-        nom=name, nom_yaml=nom_yaml, type=kind, schema_path=schema_path, file_path=file_path.as_posix())
+        nom=official, nom_yaml=_yaml_text(official), alias_yaml="[" + ", ".join(_yaml_text(a) for a in aliases) + "]",
+        type=kind, schema_path=schema_path, file_path=file_path.as_posix())
 
 
 def write(name: str, content_root: Path, kind: str | None = None) -> Path:

@@ -83,7 +83,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             # Links written for the repository point to the site's copies.
             text = text.replace("(docs/contribuer/reference.md)", "(reference.md)")
             emit("contribuer/index.md", text)
-        emit("contribuer/reference.md", reference.render())
+        emit("contribuer/reference.md", reference.render(self.content_dir))
 
     def on_page_markdown(self, markdown: str, page, config, files):
         """Hand-written pages that ask for it (`atlas: true`) can show the atlas's figures."""

@@ -81,18 +81,25 @@ def frame(box: tuple[float, float, float, float]) -> tuple[tuple[float, float, f
     x0, x1, y0, y1 = box
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     k = math.cos(math.radians(max(-70, min(70, round(cy / 5) * 5))))
-    need_w, need_h = (x1 - x0) * 1.15 + 4, (y1 - y0) * 1.15 + 3
+    need_w, need_h = (x1 - x0) * 1.1 + 3, (y1 - y0) * 1.1 + 2
+    # The frame's centre moves by up to 1/16 of its size when snapped: keep that much slack.
     for w in SPANS:
-        if w >= need_w and w * k * RATIOS[-1] >= need_h:
+        if w * 7 / 8 >= need_w and w * k * RATIOS[-1] * 7 / 8 >= need_h:
             break
     else:
         return frame(WORLD)
-    ratio = next(r for r in RATIOS if w * k * r >= need_h)
+    ratio = next(r for r in RATIOS if w * k * r * 7 / 8 >= need_h)
     h = w * k * ratio
-    sx, sy = w / 16, h / 16
+    sx, sy = w / 8, h / 8
     cx, cy = round(cx / sx) * sx, round(cy / sy) * sy
     cy = min(max(cy, -85 + h / 2), 85 - h / 2)
     return (cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2), ratio
+
+
+def frame_key(spec: Spec) -> tuple:
+    """Maps with the same key share a cached background (choropleths never do)."""
+    ext, ratio = frame(extent(spec))
+    return (bool(spec.values), tuple(round(v, 6) for v in ext), round(ratio, 6))
 
 
 class Renderer:
@@ -142,12 +149,17 @@ class Renderer:
         self.land = PathCollection(paths, facecolors=LAND, edgecolors=BORDER, linewidths=0.35, zorder=1)
         self.land_colors = np.tile(matplotlib.colors.to_rgba(LAND), (len(paths), 1))
         ax.add_collection(self.land)
-        self.lines = LineCollection([], zorder=2, capstyle="round")
+        # One collection per line style (per-segment dash styles are slow in matplotlib).
+        self.lines_country = LineCollection([], zorder=2, linestyles=[(0, (4, 3))], linewidths=0.8)
+        self.lines_exact = LineCollection([], zorder=2, linestyles="solid", linewidths=1.0, capstyle="round")
+        self.lines_approx = LineCollection([], zorder=2, linestyles=[(0, (1, 2))], linewidths=1.0)
+        for coll in (self.lines_country, self.lines_exact, self.lines_approx):
+            ax.add_collection(coll)
         self.country_points = ax.scatter([], [], zorder=3, marker="o")
         self.partners = ax.scatter([], [], zorder=4, marker="o")
         self.seats = ax.scatter([], [], zorder=5, marker="o")
-        ax.add_collection(self.lines)
-        self.data_artists = [self.lines, self.country_points, self.partners, self.seats]
+        self.data_artists = [self.lines_country, self.lines_exact, self.lines_approx, self.country_points,
+                             self.partners, self.seats]
         self.to_rgba = matplotlib.colors.to_rgba
         self.cache: dict = {}
         fonts = os.path.join(matplotlib.get_data_path(), "fonts", "ttf")
@@ -233,21 +245,16 @@ class Renderer:
         # Links: colour by collectivité type; dotted when approximate; grey dashes to a country.
         n = len(spec.lines)
         alpha = 0.9 if n <= 60 else max(0.18, 0.9 * math.sqrt(60 / n))
-        segs, cols, styles, widths = [], [], [], []
+        groups = {LOC_EXACT: ([], []), LOC_APPROX: ([], []), LOC_COUNTRY: ([], [])}
+        grey = self.to_rgba(COUNTRY_COLOR, min(alpha, 0.8))
         for lon0, lat0, lon1, lat1, loc, typ in spec.lines:
+            segs, cols = groups[loc]
             segs.append(((lon0, lat0), (lon1, lat1)))
-            if loc == LOC_COUNTRY:
-                cols.append(self.to_rgba(COUNTRY_COLOR, min(alpha, 0.8)))
-                styles.append((0, (4, 3)))
-                widths.append(0.8)
-            else:
-                cols.append(self.to_rgba(TYPE_COLORS.get(typ, PARTNER_COLOR), alpha))
-                styles.append((0, (1, 2)) if loc == LOC_APPROX else "solid")
-                widths.append(1.0)
-        self.lines.set_segments(segs)
-        self.lines.set_color(cols or "none")
-        self.lines.set_linestyles(styles or "solid")
-        self.lines.set_linewidths(widths or 1.0)
+            cols.append(grey if loc == LOC_COUNTRY else self.to_rgba(TYPE_COLORS.get(typ, PARTNER_COLOR), alpha))
+        for loc, coll in ((LOC_EXACT, self.lines_exact), (LOC_APPROX, self.lines_approx), (LOC_COUNTRY, self.lines_country)):
+            segs, cols = groups[loc]
+            coll.set_segments(segs)
+            coll.set_color(cols or "none")
         big = len(spec.seats) + len(spec.partners) > 300
         cp = [(x, y) for x, y, k in spec.partners if k == KIND_COUNTRY]
         pp = [(x, y) for x, y, k in spec.partners if k != KIND_COUNTRY]
@@ -383,8 +390,10 @@ def default_workers() -> int:
 
 
 def render_many(specs: list[Spec], workers: int | None = None):
-    """Iterator of (spec, result), in order. With many maps and several cores, worker processes
-    start drawing at once (before the iterator is read): the caller can do other work meanwhile."""
+    """Iterator of (spec, result), in an order that groups maps sharing a frame (so that each
+    frame's background is drawn once). With many maps and several cores, worker processes start
+    drawing at once (before the iterator is read): the caller can do other work meanwhile."""
+    specs = sorted(specs, key=frame_key)
     workers = default_workers() if workers is None else workers
     if workers <= 1 or len(specs) < PARALLEL_MIN:
         return ((spec, render(spec)) for spec in specs)
@@ -393,7 +402,7 @@ def render_many(specs: list[Spec], workers: int | None = None):
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
-    results = pool.map(render, specs, chunksize=8)  # submits everything now
+    results = pool.map(render, specs, chunksize=16)  # submits everything now
 
     def collect():
         try:
