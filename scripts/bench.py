@@ -36,22 +36,75 @@ MB = 1024 * 1024
 
 # ---------------------------------------------------------------- child modes
 
+def _tree_rss_kb(root_pid: int) -> int:
+    """Sum of the resident memory of `root_pid` and all its descendants (Linux /proc; 0 elsewhere)."""
+    parent: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        for line in status.splitlines():
+            if line.startswith("PPid:"):
+                parent[pid] = int(line.split()[1])
+            elif line.startswith("VmRSS:"):
+                rss[pid] = int(line.split()[1])
+    tree, frontier = {root_pid}, [root_pid]
+    while frontier:
+        p = frontier.pop()
+        kids = [c for c, pp in parent.items() if pp == p and c not in tree]
+        tree.update(kids)
+        frontier.extend(kids)
+    total = 0
+    for p in tree:  # proportional set size: pages shared after fork() are counted once
+        try:
+            rollup = Path(f"/proc/{p}/smaps_rollup").read_text()
+            total += next(int(l.split()[1]) for l in rollup.splitlines() if l.startswith("Pss:"))
+        except (OSError, StopIteration, ValueError):
+            total += rss.get(p, 0)
+    return total
+
+
 def child_run(result_file: str, cmd: list[str]) -> int:
-    """Run `cmd`, then record its wall time and peak RSS (this process has no other child)."""
+    """Run `cmd`; record wall time, CPU time and peak memory (this process has no other child).
+
+    maxrss_kb: the largest single process (RUSAGE_CHILDREN); tree_rss_kb: the largest sum over the
+    process tree (the build and its PNG workers; PSS where /proc allows), sampled every 0.2 s."""
+    import tempfile
+
     start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    rss_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)
+        tree_peak = 0
+        while proc.poll() is None:
+            tree_peak = max(tree_peak, _tree_rss_kb(proc.pid))
+            time.sleep(0.2)
+        wall = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     Path(result_file).write_text(json.dumps({
-        "rc": proc.returncode, "wall": wall, "maxrss_kb": rss_kb,
-        "stderr": proc.stderr[-4000:], "stdout": proc.stdout[-2000:]}), encoding="utf-8")
+        "rc": proc.returncode, "wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
+        "maxrss_kb": usage.ru_maxrss, "tree_rss_kb": max(tree_peak, usage.ru_maxrss),  # KiB on Linux
+        "stderr": stderr[-4000:], "stdout": stdout[-2000:]}), encoding="utf-8")
     return 0
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (the PNG workers)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 def child_phases(content_dir: str, result_file: str, profile_file: str | None) -> int:
     """The plugin's phases called directly, each timed; 'n/a' when a module is missing or fails."""
     sys.path.insert(0, str(ROOT / "scripts"))
-    out: dict = {"phases": {}, "errors": {}, "emitted": {}}
+    out: dict = {"phases": {}, "cpu": {}, "errors": {}, "emitted": {}}
     profiler = None
     if profile_file:
         from pyinstrument import Profiler
@@ -80,7 +133,7 @@ def child_phases(content_dir: str, result_file: str, profile_file: str | None) -
 
     def timed(name: str, fn):
         current[0] = name
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu()
         try:
             value = fn()
         except Exception as exc:  # a module being written by someone else: report and go on
@@ -88,6 +141,7 @@ def child_phases(content_dir: str, result_file: str, profile_file: str | None) -
             out["errors"][name] = f"{type(exc).__name__}: {exc}"[:300]
             return None
         out["phases"][name] = time.perf_counter() - start
+        out["cpu"][name] = _cpu() - cpu
         return value
 
     report = timed("check", lambda: checker.check(Path(content_dir)))
@@ -103,7 +157,9 @@ def child_phases(content_dir: str, result_file: str, profile_file: str | None) -
         from atlas import maps
 
         settings = maps.MapSettings(cfg.tuiles_url, cfg.tuiles_attribution, png=cfg.cartes_png)
-        return maps.generate(atlas, idx, emit, settings)
+        info = maps.generate(atlas, idx, emit, settings)
+        out["maps_timings"] = dict(getattr(maps, "LAST_TIMINGS", {}) or {})
+        return info
 
     def run_exports():
         from atlas import exports
@@ -233,6 +289,7 @@ def bench_corpus(name: str, content_dir: Path, work: Path, profile: bool, keep_s
         log(f"[{name}]   {phase} : n/a ({err})")
     emitted_md = sum(v.get("md", 0) for v in res["phases"].get("emitted", {}).values())
     log(f"[{name}] build MkDocs complet…")
+    res["load_before_build"] = os.getloadavg()[0]
     site = work / "site"
     shutil.rmtree(site, ignore_errors=True)
     cfg = _atlas_config(content_dir, site, work / "mkdocs.yml")
@@ -275,17 +332,31 @@ def print_report(results: list[dict], scales: list[int], base: int) -> bool:
     def row(label, fn):
         rows.append((label, [fn(r) for r in results]))
 
+    def wall_cpu(wall, cpu) -> str:
+        return "n/a" if wall is None else f"{wall:.2f}" + (f" ({cpu:.1f})" if cpu is not None else "")
+
+    def timing(m: dict, key: str):
+        v = (m or {}).get(key)
+        return None if v is None else v / 1000
+
     row("collectivités / partenariats", lambda r: f"{r['phases'].get('collectivites', '?')} / {r['phases'].get('partnerships', '?')}")
     row("génération synth (s)", lambda r: _s(r.get("synth_s")) if "synth_s" in r else "-")
     for p in PHASES:
-        row(f"{PHASE_LABELS[p]} (s)", lambda r, p=p: _s(r["phases"]["phases"].get(p)))
-    row("build MkDocs complet (s)", lambda r: _s(r["build"]["wall"]) if r["build"]["rc"] == 0 else "échec")
-    row("build de référence nu (s)", lambda r: _s(r["bare"]["wall"]) if r["bare"]["rc"] == 0 else "échec")
+        row(f"{PHASE_LABELS[p]} (s)", lambda r, p=p: wall_cpu(r["phases"]["phases"].get(p), r["phases"].get("cpu", {}).get(p)))
+        if p == "maps":
+            for key, label in (("data_ms", "données"), ("html_ms", "pages HTML"), ("png_wait_ms", "attente PNG")):
+                row(f"  dont {label} (s)", lambda r, key=key: _s(timing(r["phases"].get("maps_timings"), key)))
+    row("build MkDocs complet (s)", lambda r: wall_cpu(r["build"]["wall"], r["build"].get("cpu")) if r["build"]["rc"] == 0 else "échec")
+    row("build de référence nu (s)", lambda r: wall_cpu(r["bare"]["wall"], r["bare"].get("cpu")) if r["bare"]["rc"] == 0 else "échec")
     row("  pages de la référence", lambda r: str(r["bare_pages"]))
     row("complet / référence", lambda r: _ratio(r))
+    row("complet / référence (CPU)", lambda r: _ratio(r, "cpu"))
     row("mémoire max build (Mio)", lambda r: _s(r["build"]["maxrss_kb"] / 1024, "{:.0f}") if r["build"]["rc"] == 0 else "n/a")
+    row("  arbre de processus, PSS (Mio)", lambda r: _s(r["build"].get("tree_rss_kb", 0) / 1024 or None, "{:.0f}")
+        if r["build"]["rc"] == 0 else "n/a")
     row("mémoire max référence (Mio)", lambda r: _s(r["bare"]["maxrss_kb"] / 1024, "{:.0f}"))
     row("mémoire max phases (Mio)", lambda r: _s((r["phases"].get("maxrss_kb") or 0) / 1024 or None, "{:.0f}"))
+    row("charge machine (loadavg 1 min)", lambda r: _s(r.get("load_before_build"), "{:.1f}"))
     row("site (Mo)", lambda r: _s(r["site"]["mb"], "{:.1f}") if r["site"] else "n/a")
     row("site (fichiers)", lambda r: str(r["site"]["files"]) if r["site"] else "n/a")
     row("accueil index.html (Ko)", lambda r: _s(r["site"]["home_kb"], "{:.0f}") if r["site"] else "n/a")
@@ -313,10 +384,10 @@ def print_report(results: list[dict], scales: list[int], base: int) -> bool:
     return _print_targets(results, scales, base)
 
 
-def _ratio(r) -> str:
-    if r["build"]["rc"] or r["bare"]["rc"]:
+def _ratio(r, key: str = "wall") -> str:
+    if r["build"]["rc"] or r["bare"]["rc"] or not r["bare"].get(key):
         return "n/a"
-    return f"{r['build']['wall'] / r['bare']['wall']:.2f}"
+    return f"{r['build'][key] / r['bare'][key]:.2f}"
 
 
 def _print_targets(results: list[dict], scales: list[int], base: int) -> bool:
@@ -342,12 +413,17 @@ def _print_targets(results: list[dict], scales: list[int], base: int) -> bool:
         k = hi["scale"] / lo["scale"]
         grow = hi["build"]["wall"] / lo["build"]["wall"] if hi["build"]["rc"] == 0 and lo["build"]["rc"] == 0 else None
         verdicts.append(target(f"temps {hi['scale']}× / {lo['scale']}× (build complet)", grow, TARGETS["growth_per_x"] * k))
+        if hi["build"].get("cpu") and lo["build"].get("cpu") and hi["build"]["rc"] == 0 and lo["build"]["rc"] == 0:
+            target("  (même rapport en temps CPU, pour information)", hi["build"]["cpu"] / lo["build"]["cpu"],
+                   TARGETS["growth_per_x"] * k)
         phase_grow = [(p, hi["phases"]["phases"].get(p), lo["phases"]["phases"].get(p)) for p in PHASES]
         detail = ", ".join(f"{p} {a / b:.1f}×" for p, a, b in phase_grow if a and b and b > 0.01)
         if detail:
             lines.append((f"  (croissance par phase {hi['scale']}×/{lo['scale']}× : {detail})", "", "", ""))
     mem = max((r["build"]["maxrss_kb"] / 1024 for r in built), default=None)
-    verdicts.append(target("mémoire max d'un build", mem, TARGETS["memory_mib"], "{:.0f}", " Mio"))
+    verdicts.append(target("mémoire max d'un build (ru_maxrss)", mem, TARGETS["memory_mib"], "{:.0f}", " Mio"))
+    tree = max((r["build"].get("tree_rss_kb", 0) / 1024 for r in built), default=None)
+    target("  (somme build + workers PNG, pour information)", tree or None, TARGETS["memory_mib"], "{:.0f}", " Mio")
     national = next((r for r in synth if r["phases"].get("collectivites") == NATIONAL_COLLECTIVITES), hi)
     check = national["phases"]["phases"].get("check") if national else None
     verdicts.append(target(f"check à l'échelle nationale ({national['name'] if national else '?'})", check,
@@ -356,7 +432,7 @@ def _print_targets(results: list[dict], scales: list[int], base: int) -> bool:
         sizes = [r["site"][f"{key}_mb"] for r in built if r["site"] and r["site"][f"{key}_mb"] is not None]
         verdicts.append(target(f"page carte « {key} » (plus grande)", max(sizes, default=None), TARGETS["map_mb"],
                                "{:.2f}", " Mo"))
-    print("\nObjectifs")
+    print(f"\nObjectifs (temps = horloge ; {os.cpu_count()} cœurs, charge actuelle {os.getloadavg()[0]:.1f})")
     w = max(len(l[0]) for l in lines) + 2
     for label, value, limit, verdict in lines:
         print(f"  {label.ljust(w)}{value.rjust(12)}  {limit.ljust(12)} {verdict}")

@@ -251,6 +251,8 @@ def test_drawn_counts_in_chromium(built, tmp_path):
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1000, "height": 700})
+        errors: list = []
+        page.on("pageerror", lambda e: errors.append(e))
         page.route(re.compile(r"^https?://"), lambda route: route.abort())
         for info in (infos["liens"], busiest, infos["monde"]):
             page.goto((tmp_path / info.html).as_uri())
@@ -266,4 +268,11 @@ def test_drawn_counts_in_chromium(built, tmp_path):
         page.wait_for_selector("[data-pret]")
         page.locator('input[name="type"]').first.uncheck()
         assert page.evaluate("window.atlasMap.drawn.links") < infos["liens"].links
+        # keyboard: the map takes the focus and zooms with "+"
+        zoom = page.evaluate("map_atlas.getZoom()")
+        page.focus("#map_atlas")
+        page.keyboard.press("+")
+        page.wait_for_timeout(400)
+        assert page.evaluate("map_atlas.getZoom()") > zoom
         browser.close()
+    assert not errors, errors

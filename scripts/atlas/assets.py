@@ -114,7 +114,12 @@ CARTE_JS = r"""/* Atlas de la coopération : dessin des cartes (Leaflet 1.9, auc
       var names = {}, html = [];
       Lk.forEach(function (l) { if (l[0] === i) names[l[2]] = true; });
       (M[i][3] || []).forEach(function (ci) { names[ci] = true; });
-      Object.keys(names).forEach(function (ci) { html.push("<strong>" + a(root + C[ci][1], C[ci][0]) + "</strong> (" + esc(D.types[C[ci][2]][1]) + ")"); });
+      Object.keys(names).forEach(function (ci) {
+        var n = 0;
+        Lk.forEach(function (l) { if (l[2] === +ci) n += l[5].length; });
+        html.push("<strong>" + a(root + C[ci][1], C[ci][0]) + "</strong> (" + esc(D.types[C[ci][2]][1]) + ")" +
+                  (n ? "<br>" + plural(n, "partenariat", "partenariats") + " sur cette carte" : ""));
+      });
       return html.join("<br>");
     }
     function partnerPopup(i) {
@@ -145,14 +150,15 @@ CARTE_JS = r"""/* Atlas de la coopération : dessin des cartes (Leaflet 1.9, auc
     var lineStyle = function (f) {
       var l = Lk[f.properties.i], t = D.types[C[l[2]][2]];
       if (l[3] === LOC.COUNTRY) return {color: "#6b6b6b", weight: 1.5, opacity: 0.8, dashArray: "6 6", className: "atlas-lien atlas-lien-pays"};
-      return {color: t[2], weight: 2, opacity: D.opacity, dashArray: l[3] === LOC.APPROX ? "2 5" : null,
+      return {color: t[2], weight: D.dense ? 1.5 : 2, opacity: D.opacity || 0.85, dashArray: l[3] === LOC.APPROX ? "2 5" : null,
               className: "atlas-lien" + (l[3] === LOC.APPROX ? " atlas-lien-approx" : "")};
     };
+    var k = D.dense ? 0.6 : 1;
     var pointStyle = function (f, latlng) {
       var m = M[f.properties.i];
-      if (m[2] === KIND.SEAT) return L.circleMarker(latlng, {radius: 5, color: "#ffffff", weight: 1.5, fillColor: D.types[m[5]][2], fillOpacity: 1, className: "atlas-marqueur atlas-siege"});
-      if (m[2] === KIND.COUNTRY) return L.circleMarker(latlng, {radius: 6, color: "#6b6b6b", weight: 1.5, dashArray: "3 3", fillColor: "#ffffff", fillOpacity: 0.7, className: "atlas-marqueur atlas-point-pays"});
-      return L.circleMarker(latlng, {radius: 4, color: "#ffffff", weight: 1, fillColor: "#333333", fillOpacity: 1, className: "atlas-marqueur atlas-partenaire" + (m[2] === KIND.APPROX ? " atlas-approx" : "")});
+      if (m[2] === KIND.SEAT) return L.circleMarker(latlng, {radius: 5 * k, color: "#ffffff", weight: 1.5, fillColor: D.types[m[5]][2], fillOpacity: 1, className: "atlas-marqueur atlas-siege"});
+      if (m[2] === KIND.COUNTRY) return L.circleMarker(latlng, {radius: 6 * k, color: "#6b6b6b", weight: 1.5, dashArray: "3 3", fillColor: "#ffffff", fillOpacity: 0.7, className: "atlas-marqueur atlas-point-pays"});
+      return L.circleMarker(latlng, {radius: 4 * k, color: "#ffffff", weight: 1, fillColor: "#333333", fillOpacity: 1, className: "atlas-marqueur atlas-partenaire" + (m[2] === KIND.APPROX ? " atlas-approx" : "")});
     };
     var lineLayers = D.types.map(function () { return L.geoJSON(null, {style: lineStyle}).on("click", onClick(linkPopup)).addTo(map); });
     var countryLines = L.geoJSON(null, {style: lineStyle}).on("click", onClick(linkPopup)).addTo(map);
@@ -197,7 +203,8 @@ CARTE_JS = r"""/* Atlas de la coopération : dessin des cartes (Leaflet 1.9, auc
       D.themes.forEach(function (t, k) { html += '<option value="' + k + '">' + esc(t[1]) + "</option>"; });
       html += '</select><output name="compte" aria-live="polite"></output></form></details>';
       var box = control(map, "topright", "atlas-filtres", html), form = box.querySelector("form");
-      if (el.clientHeight < 420 || el.clientWidth < 560) box.querySelector("details").removeAttribute("open");
+      var size = map.getSize();
+      if (size.y < 560 || size.x < 760) box.querySelector("details").removeAttribute("open");
       api.form = form;
       api.onchange = function () {
         Array.prototype.forEach.call(form.querySelectorAll('input[name="type"]'), function (c) { typesOn[+c.value] = c.checked; });
@@ -233,7 +240,7 @@ CARTE_JS = r"""/* Atlas de la coopération : dessin des cartes (Leaflet 1.9, auc
     }
     if (D.legende) {
       var legend = control(map, D.filtres ? "bottomleft" : "topright", "atlas-legende", "<details open><summary>Légende</summary>" + D.legende + "</details>");
-      if (el.clientHeight < 420 || el.clientWidth < 560) legend.querySelector("details").removeAttribute("open");
+      if (el.clientHeight < 560 || el.clientWidth < 760) legend.querySelector("details").removeAttribute("open");
     }
     var bases = {};
     if (tiles) { bases[D.fond || "Fond de carte"] = tiles; bases["Sans fond (contours des pays)"] = L.layerGroup(); }
@@ -249,9 +256,10 @@ html, body { margin: 0; padding: 0; height: 100%; font-family: system-ui, -apple
 .atlas-carte { position: absolute; inset: 0; background: #dfe9f0; }
 .atlas-carte:focus-visible { outline: 3px solid #005fcc; outline-offset: -3px; }
 .atlas-titre { display: none; }
-.atlas-pleine-page .atlas-titre { display: block; position: absolute; z-index: 1000; top: 0; left: 50%; transform: translateX(-50%);
-  margin: .5rem 0 0; padding: .3rem .8rem; font-size: 1rem; background: rgba(255,255,255,.92); border-radius: 4px;
-  box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 60%; text-align: center; }
+.atlas-pleine-page .atlas-titre { display: block; position: absolute; z-index: 1000; top: 0; left: 56px;
+  margin: 10px 0 0; padding: .3rem .8rem; font-size: 1rem; background: rgba(255,255,255,.92); border-radius: 4px;
+  box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: calc(100% - 340px); }
+@media (max-width: 600px) { .atlas-pleine-page .atlas-titre { font-size: .8rem; max-width: calc(100% - 200px); } }
 .atlas-controle { background: rgba(255,255,255,.95); padding: .4rem .6rem; border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3);
   font-size: 12px; line-height: 1.4; color: #222; max-width: 16rem; }
 .atlas-controle summary { cursor: pointer; font-weight: 700; }

@@ -24,13 +24,14 @@ from . import assets, static_maps, urls
 from .countries import fold
 from .index import Index
 from .model import COLLECTIVITE_TYPES, LOCATION_APPROX, LOCATION_COUNTRY, NATURES, Atlas, Collectivite, Partnership
-from .static_maps import (CLASS_COLORS, COUNTRY_COLOR, KIND_APPROX, KIND_COUNTRY, KIND_PARTNER, LOC_APPROX,
+from .static_maps import (CLASS_COLORS, KIND_APPROX, KIND_COUNTRY, KIND_PARTNER, LOC_APPROX,
                           LOC_COUNTRY, LOC_EXACT, PARTNER_COLOR, TYPE_COLORS)
 
 Emit = Callable[[str, "bytes | str"], None]
 
 ROOT = "../"  # from cartes/<id>.html back to the site root
 TABLE_MAX = 150  # longer text alternatives are summarised by country (the full list is in the CSV)
+SVG_MAX_LINKS = 3000  # beyond, an SVG weighs megabytes and takes seconds: PNG only
 WORLD_BOUNDS = [[-50.0, -165.0], [72.0, 175.0]]
 TYPE_KEYS = list(COLLECTIVITE_TYPES)
 SEAT = 0
@@ -96,9 +97,11 @@ class _Map(folium.Map):
             <meta name="viewport" content="width=device-width, initial-scale=1">
         {% endmacro %}
         {% macro html(this, kwargs) %}
+            <main>
             <h1 class="atlas-titre">{{ this.atlas_title|e }}</h1>
             <div class="folium-map atlas-carte" id={{ this.get_name()|tojson }} role="region"
                  aria-label="{{ this.atlas_label|e }}"></div>
+            </main>
         {% endmacro %}
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }} = L.map({{ this.get_name()|tojson }}, {
@@ -352,6 +355,9 @@ class _Layers:
             "natures": [NATURES[k] for k in self.ctx.nature_keys],
             "m": self.m, "l": self.l, "c": self.c, "p": self.p,
             "legende": self.legend(), "bounds": self.bounds(), "maxZoom": max_zoom,
+            # busy maps: fainter lines, smaller points
+            "opacity": round(max(0.25, 0.85 * min(1.0, (100 / max(self.n_links, 1)) ** 0.5)), 2),
+            "dense": self.n_markers > 400,
         }
         if self.fixed:
             d["fixe"] = self.fixed
@@ -443,6 +449,7 @@ def _link_map(ctx: _Context, settings: MapSettings, map_id: str, title: str, alt
         source_keys = Counter(k for p in partnerships for k in p.sources)
         if subject is not None and not partnerships:
             source_keys.update(subject.sources)
+    svg = svg and layers.n_links <= SVG_MAX_LINKS  # beyond, the SVG weighs megabytes and takes seconds
     spec = layers.spec(map_id, title, ctx.source_line(source_keys), world=world, svg=svg) if settings.png else None
     long = len(partnerships) > TABLE_MAX
     info = MapInfo(
@@ -454,23 +461,31 @@ def _link_map(ctx: _Context, settings: MapSettings, map_id: str, title: str, alt
 
 
 def _countries_phrase(ctx: _Context, partnerships: list[Partnership], top: int = 3) -> str:
+    """ " : Israël (2), Allemagne (2), Sénégal" or ", notamment …" — the most frequent countries."""
     counts = Counter(p.country for p in partnerships)
-    parts = [f"{ctx.atlas.countries[c].name} ({n})" for c, n in counts.most_common(top)]
-    return ", ".join(parts)
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], fold(ctx.atlas.countries[kv[0]].name)))
+    parts = [ctx.atlas.countries[c].name + (f" ({n})" if n > 1 else "") for c, n in ranked[:top]]
+    return (", notamment " if len(ranked) > top else " : ") + ", ".join(parts)
+
+
+def _unknown_phrase(unknown: int) -> str:
+    if not unknown:
+        return ""
+    if unknown == 1:
+        return " ; un partenaire n'est connu que par son pays, relié au centre du pays en tirets gris"
+    return f" ; {unknown} partenaires ne sont connus que par leur pays, reliés au centre du pays en tirets gris"
 
 
 def _collectivite_job(ctx: _Context, settings: MapSettings, c: Collectivite) -> _Job:
     ps = c.partnerships
     title = f"Partenariats {de(c.name)} dans le monde"
     n_countries = len({p.country for p in ps})
-    unknown = sum(1 for p in ps if not p.partner)
     if not ps:
         alt = (f"Carte situant {c.name} ; aucun partenariat international n'y est recensé"
                f"{' (partenaires non connus à ce jour)' if c.partners_unknown else ''}.")
     else:
         alt = (f"Carte reliant {c.name} à {_n(len(ps), 'partenaire')} dans {_n(n_countries, 'pays', 'pays')}"
-               f" ({_countries_phrase(ctx, ps, 5)})"
-               + (f", dont {unknown} connu{'s' if unknown > 1 else ''} seulement par le pays" if unknown else "")
+               f"{_countries_phrase(ctx, ps, 5)}" + _unknown_phrase(sum(1 for p in ps if not p.partner))
                + (" ; le siège de la collectivité n'est pas localisé, seuls les partenaires sont placés" if c.seat is None else "")
                + ".")
     return _link_map(ctx, settings, f"collectivite-{c.slug}", title, alt, urls.collectivite(c.slug), ps, subject=c)
@@ -479,11 +494,9 @@ def _collectivite_job(ctx: _Context, settings: MapSettings, c: Collectivite) -> 
 def _country_job(ctx: _Context, settings: MapSettings, code: str, ps: list[Partnership]) -> _Job:
     name = ctx.atlas.countries[code].name
     n_c = len({p.collectivite for p in ps})
-    unknown = sum(1 for p in ps if not p.partner)
     title = f"{name} : les partenariats des collectivités"
-    alt = (f"Carte des {_n(len(ps), 'partenariat')} qui lient {_n(n_c, 'collectivité')} à des partenaires "
-           f"du pays « {name} »" + (f", dont {unknown} connu{'s' if unknown > 1 else ''} seulement par le pays, "
-                                    "relié{} au centre du pays".format("s" if unknown > 1 else "") if unknown else "") + ".")
+    alt = (f"Carte des {_n(len(ps), 'partenariat')} de {_n(n_c, 'collectivité')} avec des partenaires de ce pays "
+           f"({name}), reliés au siège de chaque collectivité" + _unknown_phrase(sum(1 for p in ps if not p.partner)) + ".")
     return _link_map(ctx, settings, f"pays-{code.lower()}", title, alt, urls.country(code), ps)
 
 
@@ -491,9 +504,9 @@ def _theme_job(ctx: _Context, settings: MapSettings, key: str, ps: list[Partners
     label = ctx.atlas.themes[key].label
     title = f"Thématique « {label} » : les partenariats"
     if ps:
-        alt = (f"Carte des {_n(len(ps), 'partenariat')} de la thématique « {label} » : "
-               f"{_n(len({p.collectivite for p in ps}), 'collectivité')} et {_n(len({p.country for p in ps}), 'pays', 'pays')}, "
-               f"surtout {_countries_phrase(ctx, ps)}.")
+        alt = (f"Carte des {_n(len(ps), 'partenariat')} de la thématique « {label} », entre "
+               f"{_n(len({p.collectivite for p in ps}), 'collectivité')} et des partenaires de "
+               f"{_n(len({p.country for p in ps}), 'pays', 'pays')}{_countries_phrase(ctx, ps)}.")
     else:
         alt = f"Carte vide : aucun partenariat n'est encore rattaché à la thématique « {label} »."
     return _link_map(ctx, settings, f"thematique-{key}", title, alt, urls.theme(key), ps)
@@ -502,11 +515,9 @@ def _theme_job(ctx: _Context, settings: MapSettings, key: str, ps: list[Partners
 def _links_job(ctx: _Context, settings: MapSettings) -> _Job:
     ps = ctx.atlas.partnerships
     title = "Qui coopère avec qui : les partenariats des collectivités"
-    unknown = sum(1 for p in ps if not p.partner)
     alt = (f"Carte du monde où des lignes relient {_n(len({p.collectivite for p in ps}), 'collectivité')} "
-           f"à leurs partenaires dans {_n(len({p.country for p in ps}), 'pays', 'pays')} ({_n(len(ps), 'partenariat')}, "
-           f"surtout {_countries_phrase(ctx, ps)})"
-           + (f" ; en tirets gris, les {unknown} partenaires connus seulement par leur pays" if unknown else "") + ".")
+           f"à leurs partenaires : {_n(len(ps), 'partenariat')} dans {_n(len({p.country for p in ps}), 'pays', 'pays')}"
+           f"{_countries_phrase(ctx, ps)}" + _unknown_phrase(sum(1 for p in ps if not p.partner)) + ".")
     return _link_map(ctx, settings, "liens", title, alt, "", ps, filters=True, world=True, svg=True)
 
 

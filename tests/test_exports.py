@@ -1,0 +1,130 @@
+"""Open data on the real content: CSV, GeoJSON and JSON match the loaded atlas."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from atlas import countries, exports
+from atlas.model import LOCATION_APPROX, LOCATION_COUNTRY, LOCATION_EXACT
+
+REQUIRED = ["collectivite", "collectivite_type", "departement", "partenaire", "pays", "pays_nom", "thematiques",
+            "statut", "depuis", "partenaire_lat", "partenaire_lon", "localisation", "sources", "nature",
+            "collectivite_slug"]
+
+
+@pytest.fixture(scope="module")
+def exported(real_atlas):
+    atlas, idx = real_atlas
+    files: dict[str, bytes] = {}
+
+    def emit(uri, data):
+        assert uri not in files
+        files[uri] = data.encode("utf-8") if isinstance(data, str) else data
+
+    info = exports.generate(atlas, idx, emit)
+    return files, info
+
+
+def test_files_and_info(exported):
+    files, info = exported
+    assert set(files) == {exports.CSV_PATH, exports.GEOJSON_PATH, exports.JSON_PATH}
+    for f in info["fichiers"]:
+        assert f["taille"] == len(files[f["chemin"]]) > 0
+        assert f["taille_texte"] and f["description"] and f["format"]
+
+
+def test_csv_one_row_per_partnership(exported, real_atlas):
+    files, info = exported
+    atlas, _ = real_atlas
+    text = files[exports.CSV_PATH].decode("utf-8")  # UTF-8, strictly
+    assert not text.startswith("\ufeff")
+    reader = csv.DictReader(io.StringIO(text))
+    assert set(REQUIRED) <= set(reader.fieldnames)
+    table = list(reader)
+    partnerships = atlas.partnerships
+    assert len(table) == len(partnerships) == info["csv"]["lignes"] == info["partenariats"]
+    for row, p in zip(table, partnerships):
+        c = atlas.collectivites[p.collectivite]
+        assert row["collectivite_slug"] == c.slug and row["collectivite"] == c.name
+        assert row["collectivite_type"] == c.type and row["departement"] == (c.departement or "")
+        assert row["pays"] == p.country and len(p.country) == 2 and countries.is_valid(p.country)
+        assert row["pays_nom"] == atlas.countries[p.country].name
+        assert row["partenaire"] == (p.partner.name if p.partner else "")
+        assert row["localisation"] == p.location in (LOCATION_EXACT, LOCATION_APPROX, LOCATION_COUNTRY)
+        assert (row["localisation"] == LOCATION_COUNTRY) == (not p.partner or not p.partner.point)
+        assert row["thematiques"].split(";") == p.themes or (row["thematiques"] == "" and not p.themes)
+        assert row["sources"].split(";") == p.sources
+        assert row["nature"] == p.nature and row["statut"] == p.status
+        assert row["depuis"] == (str(p.since) if p.since else "")
+        if p.point:
+            assert abs(float(row["partenaire_lat"]) - p.point.lat) < 1e-4
+            assert abs(float(row["partenaire_lon"]) - p.point.lon) < 1e-4
+    assert [c["nom"] for c in info["csv"]["colonnes"]] == reader.fieldnames
+
+
+def test_geojson_lines_and_points(exported, real_atlas):
+    files, info = exported
+    atlas, _ = real_atlas
+    geo = json.loads(files[exports.GEOJSON_PATH])
+    assert geo["type"] == "FeatureCollection"
+    kinds = {}
+    for f in geo["features"]:
+        assert f["type"] == "Feature" and f["geometry"]["type"] in ("LineString", "Point")
+        for lon, lat in (f["geometry"]["coordinates"] if f["geometry"]["type"] == "LineString"
+                         else [f["geometry"]["coordinates"]]):
+            assert -180 <= lon <= 180 and -90 <= lat <= 90
+        kinds.setdefault((f["geometry"]["type"], f["properties"]["objet"]), []).append(f)
+    drawable = [p for p in atlas.partnerships if p.point and atlas.collectivites[p.collectivite].seat]
+    assert len(kinds[("LineString", "partenariat")]) == len(drawable) == info["geojson"]["liens"]
+    assert len(kinds[("Point", "collectivite")]) == sum(1 for c in atlas.collectivites.values() if c.seat)
+    located = {(p.partner.name, p.country) for p in atlas.partnerships if p.partner and p.partner.point}
+    assert {(f["properties"]["nom"], f["properties"]["pays"]) for f in kinds.get(("Point", "partenaire"), [])} == located
+    line = kinds[("LineString", "partenariat")][0]["properties"]
+    assert {"collectivite", "partenaire", "pays", "localisation", "sources"} <= set(line)
+
+
+def test_json_round_trips(exported, real_atlas):
+    files, info = exported
+    atlas, _ = real_atlas
+    data = json.loads(files[exports.JSON_PATH])
+    assert json.loads(json.dumps(data, ensure_ascii=False)) == data
+    assert data["format"] == exports.FORMAT
+    assert [c["slug"] for c in data["collectivites"]] == list(atlas.collectivites)
+    parts = [p for c in data["collectivites"] for p in c["partenariats"]]
+    assert len(parts) == len(atlas.partnerships)
+    for d, p in zip(parts, atlas.partnerships):
+        assert d["pays"] == p.country and d["numero"] == p.number and d["localisation"] == p.location
+        assert (d["partenaire"] is None) == (p.partner is None)
+        assert len(d["projets"]) == len(p.projects)
+    assert {t["cle"] for t in data["thematiques"]} == set(atlas.themes)
+    assert {s["cle"] for s in data["sources"]} == set(atlas.sources)
+    assert {n["cle"] for n in data["reseaux"]} == set(atlas.networks)
+    assert {t["cle"] for t in data["tableaux"]} == set(atlas.tables)
+    assert {k["code"] for k in data["pays"]} == set(atlas.countries)
+
+
+def test_donnees_page(exported):
+    from atlas import pages
+
+    _, info = exported
+    env = pages.environment()
+    tpl = env.get_template("pages/donnees.md.j2")
+    text = tpl.render(exports=info, base="../", licence="Licence Ouverte / Open Licence 2.0 (Etalab)",
+                      licence_url="https://www.etalab.gouv.fr/licence-ouverte-open-licence/")
+    assert text.startswith("---\ntitle: Données\n")
+    for f in info["fichiers"]:
+        assert f"(../{f['chemin']})" in text and f["taille_texte"] in text
+    for col in info["csv"]["colonnes"]:
+        assert f"`{col['nom']}`" in text
+    assert "Licence Ouverte / Open Licence 2.0 (Etalab)" in text
+    # without the licence variables, the page still names the licence
+    assert "Licence Ouverte" in tpl.render(exports=info, base="../")
+
+
+def test_size_label():
+    assert exports.size_label(850) == "850\u00a0o"
+    assert exports.size_label(12_345) == "12,3\u00a0ko"
+    assert exports.size_label(2_400_000) == "2,4\u00a0Mo"
