@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from atlas import assets, maps, urls
-from atlas.model import LOCATION_COUNTRY
+from expectations import expected_counts
 
 TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">contributeurs OpenStreetMap</a>'
@@ -48,27 +48,6 @@ def expected_ids(atlas, idx) -> set[str]:
     ids |= {f"pays-{code.lower()}" for code, ps in idx.by_country.items() if ps}
     ids |= {f"thematique-{key}" for key in atlas.themes}
     return ids
-
-
-def expected_counts(atlas, partnerships, subject=None) -> tuple[int, int]:
-    """Links: one per (collectivité, partner place) with a known seat; markers: distinct seats,
-    distinct partner places (a country point per country for unknown partners)."""
-    seats, places, pairs = set(), set(), set()
-    if subject is not None and subject.seat:
-        seats.add((round(subject.seat.lat, 3), round(subject.seat.lon, 3)))
-    for p in partnerships:
-        if p.point is None:
-            continue
-        c = atlas.collectivites[p.collectivite]
-        if p.location == LOCATION_COUNTRY:
-            place = ("pays", p.country)
-        else:
-            place = (p.location, round(p.point.lat, 3), round(p.point.lon, 3))
-        places.add(place)
-        if c.seat:
-            seats.add((round(c.seat.lat, 3), round(c.seat.lon, 3)))
-            pairs.add((c.slug, place))
-    return len(pairs), len(seats) + len(places)
 
 
 def test_every_map_exists(built, real_atlas):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import sys
 import tempfile
@@ -28,8 +29,11 @@ def _setup_logging() -> None:
     handler.addFilter(_Quiet())
 
 
-def run(config: Path, site_dir: Path | None = None, strict: bool = False) -> int:
+def run(config: Path, site_dir: Path | None = None, strict: bool = False, content_dir: Path | None = None) -> int:
     """Check, build into a temporary folder beside the target, then swap it in."""
+    if content_dir is not None:
+        # mkdocs.yml reads it: contenu: !ENV [ATLAS_CONTENU, content]
+        os.environ["ATLAS_CONTENU"] = str(Path(content_dir).resolve())
     if not config.exists():
         print(f"erreur : {config} introuvable — lancez la commande à la racine du dépôt.", file=sys.stderr)
         return 2
@@ -40,8 +44,7 @@ def run(config: Path, site_dir: Path | None = None, strict: bool = False) -> int
     except (ConfigurationError, Abort) as exc:
         print(f"erreur dans {config} : {exc}", file=sys.stderr)
         return 2
-    content_dir = Path(config).parent / cfg_probe.plugins["atlas"].config.contenu
-    report = checker.check(content_dir)
+    report = checker.check(Path(config).parent / cfg_probe.plugins["atlas"].config.contenu)
     if not report.ok:
         for p in report.errors:
             print(p.format())

@@ -62,7 +62,8 @@ def cmd_new(args) -> int:
 def cmd_build(args) -> int:
     from . import build
 
-    return build.run(config=Path(args.config), site_dir=Path(args.site) if args.site else None, strict=args.strict)
+    return build.run(config=Path(args.config), site_dir=Path(args.site) if args.site else None, strict=args.strict,
+                     content_dir=Path(args.contenu) if args.contenu else None)
 
 
 def cmd_serve(args) -> int:
@@ -100,6 +101,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--config", default="mkdocs.yml", help="configuration MkDocs (défaut : mkdocs.yml)")
     b.add_argument("--site", default=None, help="dossier de sortie (défaut : celui de mkdocs.yml, site/)")
     b.add_argument("--strict", action="store_true", help="échouer sur tout avertissement de MkDocs")
+    b.add_argument("--contenu", default=None, help="dossier de contenu (défaut : celui de mkdocs.yml, content/)")
     b.set_defaults(func=cmd_build)
 
     s = sub.add_parser("serve", help="prévisualiser le site ; reconstruit quand un fichier de content/ change")

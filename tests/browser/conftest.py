@@ -89,6 +89,15 @@ class PageWatch:
         return route.abort()
 
 
+def page_problems(watched: "PageWatch", url: str) -> list[str]:
+    """Load `url` fully; every console error, page exception, failed or outside request."""
+    watched.errors.clear(), watched.failed.clear(), watched.outside.clear()
+    # networkidle: let every script, style, map and tile request finish before judging
+    response = watched.page.goto(url, wait_until="networkidle")
+    problems = [] if response is not None and response.status == 200 else [f"HTTP {response.status if response else '?'}"]
+    return problems + watched.errors + watched.failed + watched.outside
+
+
 @pytest.fixture
 def watched(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")

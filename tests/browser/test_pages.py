@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
+
+from .conftest import page_problems, serve
 
 from atlas import urls
 
@@ -13,15 +16,26 @@ pytestmark = pytest.mark.browser
 def test_every_page_loads_without_error_or_outside_request(built_site, site_url, watched):
     pages = sorted(p.relative_to(built_site).as_posix() for p in built_site.rglob("index.html"))
     assert len(pages) > 100
-    problems = []
-    for rel in pages:
-        watched.errors.clear(), watched.failed.clear(), watched.outside.clear()
-        # networkidle: let every script, style, map and tile request finish before judging
-        response = watched.page.goto(site_url + rel, wait_until="networkidle")
-        if response is None or response.status != 200:
-            problems.append(f"{rel}: HTTP {response.status if response else '?'}")
-        problems += [f"{rel}: {e}" for e in watched.errors + watched.failed + watched.outside]
+    problems = [f"{rel}: {p}" for rel in pages for p in page_problems(watched, site_url + rel)]
     assert not problems, "\n".join(problems[:20])
+
+
+def test_a_deliberately_broken_page_is_reported(built_site, tmp_path, watched):
+    """The page check above is not blind: a script error and a missing style are caught."""
+    broken = tmp_path / "site"
+    shutil.copytree(built_site, broken)
+    home = broken / "index.html"
+    html = home.read_text(encoding="utf-8")
+    html = html.replace("</body>", "<script>appelInexistant();</script></body>")
+    html = re.sub(r'href="assets/atlas\.css"', 'href="assets/absent.css"', html)
+    home.write_text(html, encoding="utf-8")
+    server, url = serve(broken)
+    try:
+        problems = page_problems(watched, url)
+    finally:
+        server.shutdown()
+    assert any("appelInexistant" in p for p in problems), problems
+    assert any("absent.css" in p for p in problems), problems
 
 
 def test_search_typed_without_accents_lists_the_senegal_page(site_url, watched):
