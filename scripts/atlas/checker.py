@@ -239,19 +239,19 @@ def _check_collectivite(report: Report, path: Path) -> None:
     if placeholders:
         return  # the schema would only repeat the same lines in other words
     fc.schema("collectivite")
-    fc.sources(("sources",), data.get("sources") if isinstance(data.get("sources"), list) else [])
+    fc.sources(("sources",), _items(data, "sources"))
     pop = data.get("population")
     if isinstance(pop, dict):
         fc.year(("population", "annee"), pop.get("annee"))
         fc.key_in(("population", "source"), pop.get("source"), "sources", "source")
-    for i, m in enumerate(data.get("reseaux") or [] if isinstance(data.get("reseaux"), list) else []):
+    for i, m in enumerate(_items(data, "reseaux")):
         if isinstance(m, dict):
             fc.key_in(("reseaux", i, "reseau"), m.get("reseau"), "reseaux", "réseau")
-            fc.sources(("reseaux", i, "sources"), m.get("sources") if isinstance(m.get("sources"), list) else [])
+            fc.sources(("reseaux", i, "sources"), _items(m, "sources"))
             fc.year(("reseaux", i, "depuis"), m.get("depuis"))
-    for i, o in enumerate(data.get("organisation") or [] if isinstance(data.get("organisation"), list) else []):
+    for i, o in enumerate(_items(data, "organisation")):
         if isinstance(o, dict):
-            fc.sources(("organisation", i, "sources"), o.get("sources") if isinstance(o.get("sources"), list) else [])
+            fc.sources(("organisation", i, "sources"), _items(o, "sources"))
     if isinstance(data.get("siege"), dict):
         _point_in_country(fc, ("siege",), data["siege"], "FR")
     code, dep, kind = data.get("code"), data.get("departement"), data.get("type")
@@ -261,14 +261,14 @@ def _check_collectivite(report: Report, path: Path) -> None:
     if dep is None and "departement" in data and kind != "region":
         fc.add(("departement",), "département manquant", "seule une région peut écrire « departement: null »")
     seen_partners: dict = {}
-    for i, p in enumerate(data.get("partenariats") if isinstance(data.get("partenariats"), list) else []):
+    for i, p in enumerate(_items(data, "partenariats")):
         if not isinstance(p, dict):
             continue
         where = ("partenariats", i)
         _country(fc, where + ("pays",), p.get("pays"))
-        fc.sources(where + ("sources",), p.get("sources") if isinstance(p.get("sources"), list) else [])
+        fc.sources(where + ("sources",), _items(p, "sources"))
         fc.year(where + ("depuis",), p.get("depuis"))
-        for j, t in enumerate(p.get("thematiques") or [] if isinstance(p.get("thematiques"), list) else []):
+        for j, t in enumerate(_items(p, "thematiques")):
             fc.key_in(where + ("thematiques", j), t, "thematiques", "thématique")
         partner = p.get("partenaire")
         if isinstance(partner, dict):
@@ -282,12 +282,12 @@ def _check_collectivite(report: Report, path: Path) -> None:
                            "un même partenariat se décrit une seule fois, en citant toutes ses sources")
                 else:
                     seen_partners[key] = doc.line(where + ("partenaire", "nom"))
-        for k, proj in enumerate(p.get("projets") or [] if isinstance(p.get("projets"), list) else []):
+        for k, proj in enumerate(_items(p, "projets")):
             if not isinstance(proj, dict):
                 continue
             pw = where + ("projets", k)
-            fc.sources(pw + ("sources",), proj.get("sources") if isinstance(proj.get("sources"), list) else [])
-            for j, t in enumerate(proj.get("thematiques") or [] if isinstance(proj.get("thematiques"), list) else []):
+            fc.sources(pw + ("sources",), _items(proj, "sources"))
+            for j, t in enumerate(_items(proj, "thematiques")):
                 fc.key_in(pw + ("thematiques", j), t, "thematiques", "thématique")
             fc.year(pw + ("debut",), proj.get("debut"))
             start, end = proj.get("debut"), proj.get("fin")
@@ -404,23 +404,37 @@ def _check_duplicates(report: Report) -> None:
         del report.collectivites[slug]
 
 
-def _check_pays(report: Report, path: Path) -> None:
-    display = _display(path, report.root)
+def _items(data: dict, key: str) -> list:
+    """data[key] when it is a list (the schema reports it otherwise), else nothing to walk."""
+    value = data.get(key)
+    return value if isinstance(value, list) else []
+
+
+def _open(report: Report, path: Path, what: str) -> _FileCheck | None:
+    """Read a file that must hold a mapping; None (problem recorded) when it cannot be checked further."""
     doc = _read(report, path)
     if doc is None:
-        return
-    fc = _FileCheck(report, doc, display)
+        return None
+    fc = _FileCheck(report, doc, _display(path, report.root))
     if not isinstance(doc.data, dict):
-        fc.add((), "ce fichier ne décrit pas un pays (attendu des lignes « clé: valeur »)")
+        fc.add((), f"ce fichier ne décrit pas {what} (attendu des lignes « clé: valeur »)")
+        return None
+    return fc
+
+
+def _check_pays(report: Report, path: Path) -> None:
+    fc = _open(report, path, "un pays")
+    if fc is None:
         return
+    doc = fc.doc
     fc.schema("pays")
     code = doc.data.get("code")
     _country(fc, ("code",), code)
     if isinstance(code, str) and path.stem != code.lower():
         fc.add(("code",), f"le fichier {path.name} décrit le pays {code}", f"renommez-le {code.lower()}.yml")
     fc.key_in(("zone",), doc.data.get("zone"), "zones", "zone")
-    fc.sources(("sources",), doc.data.get("sources") if isinstance(doc.data.get("sources"), list) else [])
-    for i, f in enumerate(doc.data.get("chiffres") or [] if isinstance(doc.data.get("chiffres"), list) else []):
+    fc.sources(("sources",), _items(doc.data, "sources"))
+    for i, f in enumerate(_items(doc.data, "chiffres")):
         if isinstance(f, dict):
             fc.key_in(("chiffres", i, "source"), f.get("source"), "sources", "source")
     if not fc.failed:
@@ -428,17 +442,13 @@ def _check_pays(report: Report, path: Path) -> None:
 
 
 def _check_table(report: Report, path: Path) -> None:
-    display = _display(path, report.root)
-    doc = _read(report, path)
-    if doc is None:
+    fc = _open(report, path, "un tableau statistique")
+    if fc is None:
         return
-    fc = _FileCheck(report, doc, display)
-    if not isinstance(doc.data, dict):
-        fc.add((), "ce fichier ne décrit pas un tableau statistique")
-        return
+    doc = fc.doc
     fc.schema("statistique")
     fc.key_in(("source",), doc.data.get("source"), "sources", "source")
-    for i, row in enumerate(doc.data.get("lignes") or [] if isinstance(doc.data.get("lignes"), list) else []):
+    for i, row in enumerate(_items(doc.data, "lignes")):
         if isinstance(row, dict):
             fc.key_in(("lignes", i, "zone"), row.get("zone"), "zones", "zone")
             _country(fc, ("lignes", i, "pays"), row.get("pays"))
@@ -499,7 +509,7 @@ def _register_for_duplicates(report: Report, path: Path) -> None:
         return
     if not isinstance(data, dict) or not isinstance(data.get("nom"), str):
         return
-    alias = data.get("alias") if isinstance(data.get("alias"), list) else []
+    alias = _items(data, "alias")
     summary = {
         "nom": data["nom"], "alias": [a for a in alias if isinstance(a, str)],
         "type": data.get("type") if isinstance(data.get("type"), str) else None,
