@@ -86,3 +86,23 @@ def test_refuses_to_overwrite_real_content(tmp_path):
     with pytest.raises(ValueError):
         synth.write(tmp_path, collectivites=5, partnerships=5, countries=2)
     assert (tmp_path / "collectivites" / "lille.yml").read_text(encoding="utf-8") == "nom: Lille\n"
+
+
+def test_a_mistake_in_a_national_sized_corpus_is_reported_with_its_line(tmp_path):
+    """Above PARALLEL_MIN_FILES the checker spreads files over processes: same messages, same lines."""
+    from atlas import checker, synth
+
+    out = tmp_path / "grand"
+    synth.write(out, collectivites=checker.PARALLEL_MIN_FILES + 50, partnerships=checker.PARALLEL_MIN_FILES * 2,
+                countries=30, seed=3)
+    victim = sorted((out / "collectivites").glob("*.yml"))[-1]
+    lines = victim.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines, 1) if line.strip().startswith("pays:"))
+    lines[number - 1] = lines[number - 1].split("pays:")[0] + "pays: Maroc"
+    victim.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    report = checker.check(out)
+
+    assert len(report.collectivites) == checker.PARALLEL_MIN_FILES + 49
+    assert [(p.path.endswith(victim.name), p.line) for p in report.errors] == [(True, number)]
+    assert "n'est pas un code pays" in report.errors[0].message and "MA" in report.errors[0].hint

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import multiprocessing
 import os
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -476,6 +478,7 @@ def check(root: Path | str = "content", only: Path | None = None) -> Report:
     folder = root / "collectivites"
     files = _yaml_files(folder)
     target = Path(only).resolve() if only is not None else None
+    to_check = []
     for path in files:
         if path.suffix == ".yaml":
             report.problems.append(Problem(_display(path, root), 1, "extension .yaml au lieu de .yml", f"renommez le fichier en {path.stem}.yml"))
@@ -483,7 +486,8 @@ def check(root: Path | str = "content", only: Path | None = None) -> Report:
         if target is not None and path.resolve() != target:
             _register_for_duplicates(report, path)  # single-file mode: the others only matter as possible duplicates
             continue
-        _check_collectivite(report, path)
+        to_check.append(path)
+    _check_collectivites(report, to_check)
     if not files:
         report.problems.append(Problem(_display(folder, root), 1, "aucune fiche collectivité",
                                        "créez-en une avec : atlas new \"Nom de la collectivité\""))
@@ -498,6 +502,43 @@ def check(root: Path | str = "content", only: Path | None = None) -> Report:
         report.problems = [p for p in report.problems if p.path == target]
     report.problems.sort(key=lambda p: (p.path, p.line))
     return report
+
+
+PARALLEL_MIN_FILES = 600  # below this, starting worker processes costs more than it saves
+
+
+def _check_collectivites(report: Report, paths: list[Path]) -> None:
+    """Check each collectivité file; on a national corpus, on every core (files are independent)."""
+    workers = min(os.cpu_count() or 1, 8)
+    # fork keeps the start cheap; with other threads running (mkdocs serve), stay sequential
+    if len(paths) < PARALLEL_MIN_FILES or workers < 2 or threading.active_count() > 1 \
+            or "fork" not in multiprocessing.get_all_start_methods():
+        for path in paths:
+            _check_collectivite(report, path)
+        return
+    countries.distance_km("FR", 48.85, 2.35)  # load the shapes once, before the workers fork
+    chunks = [paths[i::workers] for i in range(workers)]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_init_worker, initargs=(report.root, report.lists)) as pool:
+        for problems, docs in pool.map(_check_chunk, chunks):
+            report.problems.extend(problems)
+            report.collectivites.update(docs)
+
+
+_worker_report: Report | None = None
+
+
+def _init_worker(root: Path, lists: dict) -> None:
+    global _worker_report
+    _worker_report = Report(root=root, lists=lists)
+
+
+def _check_chunk(paths: list[Path]) -> tuple[list[Problem], dict]:
+    report = _worker_report
+    report.problems, report.collectivites = [], {}
+    for path in paths:
+        _check_collectivite(report, path)
+    return report.problems, report.collectivites
 
 
 def _register_for_duplicates(report: Report, path: Path) -> None:

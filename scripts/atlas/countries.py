@@ -79,16 +79,28 @@ def shapes():
     return gpd.read_file(SHAPES).set_index("iso")
 
 
+@functools.cache
+def _prepared() -> dict:
+    """Shapes by code, prepared for fast point tests (checking thousands of points)."""
+    import shapely
+
+    geoms = dict(zip(shapes().index, shapes().geometry))
+    for g in geoms.values():
+        shapely.prepare(g)
+    return geoms
+
+
 def distance_km(code: str, lat: float, lon: float) -> float | None:
     """Rough distance from a point to a country's shape, 0 inside; None if no shape."""
-    from shapely.geometry import Point
+    import shapely
 
-    table = shapes()
-    if code not in table.index:
+    geom = _prepared().get(code)
+    if geom is None:
         return None
-    geom = table.geometry.loc[code]
-    d = geom.distance(Point(lon, lat))
-    return d * 111.0  # degrees to km: rough, but only used against a coarse tolerance
+    point = shapely.Point(lon, lat)
+    if geom.contains(point):
+        return 0.0
+    return geom.distance(point) * 111.0  # degrees to km: rough, but only used against a coarse tolerance
 
 
 @functools.cache

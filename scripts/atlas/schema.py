@@ -227,6 +227,22 @@ def _expand(error: jsonschema.ValidationError):
     yield translate(error)
 
 
+@functools.cache
+def fast_validator(name: str):
+    """The same schema compiled to Python by fastjsonschema: ~20x faster on valid files, which
+    are nearly all of them at national scale. It stops at the first error, so any invalid file
+    goes through jsonschema for the complete, explained list."""
+    import fastjsonschema
+
+    # Our schemas use only draft-07 keywords; fastjsonschema knows drafts 04 to 07.
+    return fastjsonschema.compile(dict(load(name), **{"$schema": "http://json-schema.org/draft-07/schema#"}))
+
+
 def errors(name: str, data) -> list[tuple[tuple, str, str]]:
     """All schema problems of one document."""
+    try:
+        fast_validator(name)(data)
+        return []
+    except Exception:  # JsonSchemaException, or a value fastjsonschema cannot handle: ask jsonschema
+        pass
     return [t for e in validator(name).iter_errors(data) for t in _expand(e)]
