@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -32,6 +33,91 @@ PHASE_LABELS = {"check": "check (atlas check)", "load": "chargement (load)", "in
                 "maps": "cartes (maps)", "exports": "exports", "pages": "pages (rendu)"}
 TARGETS = {"ratio_bare": 1.5, "growth_per_x": 4.5 / 4, "memory_mib": 1024, "check_s": 5.0, "map_mb": 1.5}
 MB = 1024 * 1024
+
+
+# MkDocs hooks written beside each benchmark config: they log when each build step starts and
+# ends, with the process's memory (VmRSS, VmHWM = peak so far), to attribute time and memory.
+HOOK_SOURCE = """\
+import atexit, json, os, sys, time, types
+from mkdocs.plugins import event_priority
+
+P = {priority}
+state = sys.modules.get("_atlas_bench_state")
+if state is None:
+    state = types.ModuleType("_atlas_bench_state")
+    state.events = {{}}
+    sys.modules["_atlas_bench_state"] = state
+
+    def _dump():
+        with open(os.environ["ATLAS_BENCH_HOOKS"], "w") as f:
+            json.dump(state.events, f)
+
+    atexit.register(_dump)
+
+
+def _mark(name, keep_first=False):
+    if keep_first and name in state.events:
+        return
+    mem = {{}}
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                mem[line.split(":")[0]] = int(line.split()[1])
+    state.events[name] = {{"t": time.time(), "rss": mem.get("VmRSS", 0), "hwm": mem.get("VmHWM", 0)}}
+
+
+def _tag():
+    return "debut" if P > 0 else "fin"
+
+
+@event_priority(P)
+def on_config(config):
+    _mark("config_" + _tag())
+
+
+@event_priority(P)
+def on_files(files, config):
+    _mark("files_" + _tag())
+
+
+@event_priority(P)
+def on_nav(nav, config, files):
+    _mark("nav_" + _tag())
+
+
+@event_priority(P)
+def on_page_markdown(markdown, page, config, files):
+    _mark("markdown_" + _tag(), keep_first=P > 0)
+
+
+@event_priority(P)
+def on_page_content(html, page, config, files):
+    _mark("contenu_" + _tag(), keep_first=P > 0)
+
+
+@event_priority(P)
+def on_env(env, config, files):
+    _mark("env_" + _tag())
+
+
+@event_priority(P)
+def on_post_page(output, page, config):
+    _mark("page_" + _tag(), keep_first=P > 0)
+
+
+@event_priority(P)
+def on_post_build(config):
+    _mark("post_build_" + _tag())
+"""
+# (label, start event, end event) of the full build's steps
+TIMELINE = [
+    ("démarrage + config MkDocs", "start", "config_debut"),
+    ("on_config atlas (check, load, index)", "config_debut", "config_fin"),
+    ("on_files atlas (cartes, exports, pages)", "files_debut", "files_fin"),
+    ("Markdown → HTML (MkDocs)", "markdown_debut", "contenu_fin"),
+    ("gabarits + écriture (MkDocs)", "env_debut", "page_fin"),
+    ("on_post_build (recherche, atlas)", "post_build_debut", "post_build_fin"),
+]
 
 
 # ---------------------------------------------------------------- child modes
@@ -76,7 +162,7 @@ def child_run(result_file: str, cmd: list[str]) -> int:
     process tree (the build and its PNG workers; PSS where /proc allows), sampled every 0.2 s."""
     import tempfile
 
-    start = time.perf_counter()
+    start, start_epoch = time.perf_counter(), time.time()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)
         tree_peak = 0
@@ -89,7 +175,7 @@ def child_run(result_file: str, cmd: list[str]) -> int:
         stdout, stderr = out.read(), err.read()
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     Path(result_file).write_text(json.dumps({
-        "rc": proc.returncode, "wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
+        "rc": proc.returncode, "wall": wall, "start": start_epoch, "cpu": usage.ru_utime + usage.ru_stime,
         "maxrss_kb": usage.ru_maxrss, "tree_rss_kb": max(tree_peak, usage.ru_maxrss),  # KiB on Linux
         "stderr": stderr[-4000:], "stdout": stdout[-2000:]}), encoding="utf-8")
     return 0
@@ -194,11 +280,20 @@ def child_phases(content_dir: str, result_file: str, profile_file: str | None) -
 
 # ---------------------------------------------------------------- parent helpers
 
-def _measure(cmd: list[str], work: Path, name: str) -> dict:
-    """Run `cmd` under a fresh wrapper process: wall time, peak RSS, return code."""
+def _measure(cmd: list[str], work: Path, name: str, hooks: Path | None = None) -> dict:
+    """Run `cmd` under a fresh wrapper process: wall time, peak RSS, return code (and the hooks' timeline)."""
     result = work / f"{name}.json"
-    subprocess.run([sys.executable, __file__, "_run", str(result), "--", *cmd], cwd=ROOT, check=True)
-    return json.loads(result.read_text(encoding="utf-8"))
+    env = dict(os.environ)
+    if hooks:
+        hooks.unlink(missing_ok=True)
+        env["ATLAS_BENCH_HOOKS"] = str(hooks)
+    subprocess.run([sys.executable, __file__, "_run", str(result), "--", *cmd], cwd=ROOT, check=True, env=env)
+    data = json.loads(result.read_text(encoding="utf-8"))
+    if hooks and hooks.exists():
+        events = json.loads(hooks.read_text(encoding="utf-8"))
+        events["start"] = {"t": data["start"], "rss": 0, "hwm": 0}
+        data["timeline"] = events
+    return data
 
 
 def _phases(content_dir: Path, work: Path, profile: bool) -> dict:
@@ -232,6 +327,12 @@ def _atlas_config(content_dir: Path, site_dir: Path, target: Path) -> Path:
             opts["contenu"] = str(content_dir.resolve())
             opts["guide"] = str((ROOT / opts.get("guide", "CONTRIBUTING.md")).resolve())
             cfg["plugins"][i] = {"atlas": opts}
+    hooks = [str((ROOT / h).resolve()) for h in cfg.get("hooks") or []]
+    for name, priority in (("bench_hooks_debut.py", 1000), ("bench_hooks_fin.py", -1000)):
+        path = target.parent / name
+        path.write_text(HOOK_SOURCE.format(priority=priority), encoding="utf-8")
+        hooks.append(str(path))
+    cfg["hooks"] = hooks
     target.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return target
 
@@ -261,18 +362,44 @@ def _bare_config(pages: int, work: Path) -> Path:
     return target
 
 
+RESOURCE = re.compile(r"""<(?:script|img|source|iframe)\b[^>]*?\bsrc=["']([^"'#?]+)|"""
+                      r"""<link\b(?=[^>]*\brel=["'](?:stylesheet|preload|modulepreload)["'])[^>]*?\bhref=["']([^"'#?]+)""")
+
+
+def page_weight(page: Path, site: Path) -> tuple[int, int]:
+    """(HTML bytes, HTML + the local scripts, styles, images and iframes it loads on opening)."""
+    html = page.read_text(encoding="utf-8", errors="replace")
+    total, seen = page.stat().st_size, set()
+    for m in RESOURCE.finditer(html):
+        ref = m.group(1) or m.group(2)
+        if "://" in ref or ref.startswith(("//", "data:")):
+            continue  # external (tiles, CDN): not the site's weight
+        target = (site / ref.lstrip("/")) if ref.startswith("/") else (page.parent / ref)
+        target = target.resolve()
+        if target in seen or not target.is_file():
+            continue
+        seen.add(target)
+        total += target.stat().st_size
+    return page.stat().st_size, total
+
+
 def _site_stats(site: Path) -> dict:
     files = [p for p in site.rglob("*") if p.is_file()]
     maps = sorted((site / "cartes").glob("*.html")) if (site / "cartes").is_dir() else []
-    largest = max(maps, key=lambda p: p.stat().st_size, default=None)
-    named = {key: max((p.stat().st_size for p in maps if key in p.stem), default=None) for key in ("monde", "liens")}
+    weights = {p: page_weight(p, site) for p in maps}
+    largest = max(maps, key=lambda p: weights[p][1], default=None)
+
+    def named(key: str, i: int):
+        return max((w[i] for p, w in weights.items() if p.stem == key), default=None)
+
     home = site / "index.html"
+    home_w = page_weight(home, site) if home.exists() else (None, None)
     return {"mb": sum(p.stat().st_size for p in files) / MB, "files": len(files),
-            "home_kb": home.stat().st_size / 1024 if home.exists() else None,
-            "largest_map_mb": largest.stat().st_size / MB if largest else None,
+            "home_kb": home_w[0] / 1024 if home_w[0] else None, "home_total_kb": home_w[1] / 1024 if home_w[1] else None,
+            "largest_map_mb": weights[largest][1] / MB if largest else None,
             "largest_map": largest.name if largest else None,
-            "monde_mb": named["monde"] / MB if named["monde"] else None,
-            "liens_mb": named["liens"] / MB if named["liens"] else None,
+            "monde_html_mb": (named("monde", 0) or 0) / MB or None, "monde_mb": (named("monde", 1) or 0) / MB or None,
+            "liens_html_mb": (named("liens", 0) or 0) / MB or None, "liens_mb": (named("liens", 1) or 0) / MB or None,
             "html_pages": sum(1 for p in files if p.name == "index.html")}
 
 
@@ -293,7 +420,8 @@ def bench_corpus(name: str, content_dir: Path, work: Path, profile: bool, keep_s
     site = work / "site"
     shutil.rmtree(site, ignore_errors=True)
     cfg = _atlas_config(content_dir, site, work / "mkdocs.yml")
-    build = _measure([sys.executable, "-m", "mkdocs", "build", "-f", str(cfg), "-q"], work, "build")
+    build = _measure([sys.executable, "-m", "mkdocs", "build", "-f", str(cfg), "-q"], work, "build",
+                     hooks=work / "build-etapes.json")
     res["build"] = build
     if build["rc"] != 0:
         log(f"[{name}]   build en échec (code {build['rc']}) : {build['stderr'].strip().splitlines()[-1:] or ''}")
@@ -359,11 +487,20 @@ def print_report(results: list[dict], scales: list[int], base: int) -> bool:
     row("charge machine (loadavg 1 min)", lambda r: _s(r.get("load_before_build"), "{:.1f}"))
     row("site (Mo)", lambda r: _s(r["site"]["mb"], "{:.1f}") if r["site"] else "n/a")
     row("site (fichiers)", lambda r: str(r["site"]["files"]) if r["site"] else "n/a")
-    row("accueil index.html (Ko)", lambda r: _s(r["site"]["home_kb"], "{:.0f}") if r["site"] else "n/a")
-    row("plus grosse carte (Mo)", lambda r: (_s(r["site"]["largest_map_mb"]) + f" {r['site']['largest_map'] or ''}").strip()
+    def site(key, fmt="{:.2f}"):
+        return lambda r: _s(r["site"].get(key), fmt) if r["site"] else "n/a"
+
+    row("accueil : HTML (Ko)", site("home_kb", "{:.0f}"))
+    row("accueil : avec CSS/JS/images (Ko)", site("home_total_kb", "{:.0f}"))
+    row("plus lourde carte, avec JS (Mo)", lambda r: (_s(r["site"]["largest_map_mb"]) + f" {r['site']['largest_map'] or ''}").strip()
         if r["site"] else "n/a")
-    row("carte monde (Mo)", lambda r: _s(r["site"]["monde_mb"]) if r["site"] else "n/a")
-    row("carte liens (Mo)", lambda r: _s(r["site"]["liens_mb"]) if r["site"] else "n/a")
+    row("carte monde : HTML (Mo)", site("monde_html_mb"))
+    row("carte monde : avec JS/CSS (Mo)", site("monde_mb"))
+    row("carte liens : HTML (Mo)", site("liens_html_mb"))
+    row("carte liens : avec JS/CSS (Mo)", site("liens_mb"))
+    rows.append(("étapes du build complet (s ; pic mémoire Mio) :", ["" for _ in results]))
+    for label, a, b in TIMELINE:
+        row("  " + label, lambda r, a=a, b=b: _step(r["build"].get("timeline"), a, b))
 
     width0 = max(len(l) for l, _ in rows) + 2
     widths = [max(len(c), *(len(v[i]) for _, v in rows)) + 2 for i, c in enumerate(cols)]
@@ -382,6 +519,12 @@ def print_report(results: list[dict], scales: list[int], base: int) -> bool:
         tail = [l for l in r["build"]["stderr"].splitlines() if l.strip()][-3:]
         print(f"\nBuild en échec pour {r['name']} :\n  " + "\n  ".join(tail))
     return _print_targets(results, scales, base)
+
+
+def _step(events: dict | None, a: str, b: str) -> str:
+    if not events or a not in events or b not in events:
+        return "n/a"
+    return f"{events[b]['t'] - events[a]['t']:.1f} ; {events[b]['hwm'] / 1024:.0f}"
 
 
 def _ratio(r, key: str = "wall") -> str:
@@ -429,9 +572,9 @@ def _print_targets(results: list[dict], scales: list[int], base: int) -> bool:
     verdicts.append(target(f"check à l'échelle nationale ({national['name'] if national else '?'})", check,
                            TARGETS["check_s"], "{:.2f}", " s"))
     for key in ("monde", "liens"):
-        sizes = [r["site"][f"{key}_mb"] for r in built if r["site"] and r["site"][f"{key}_mb"] is not None]
-        verdicts.append(target(f"page carte « {key} » (plus grande)", max(sizes, default=None), TARGETS["map_mb"],
-                               "{:.2f}", " Mo"))
+        sizes = [r["site"][f"{key}_mb"] for r in built if r["site"] and r["site"].get(f"{key}_mb") is not None]
+        verdicts.append(target(f"page carte « {key} », avec ses JS/CSS (pire corpus)", max(sizes, default=None),
+                               TARGETS["map_mb"], "{:.2f}", " Mo"))
     print(f"\nObjectifs (temps = horloge ; {os.cpu_count()} cœurs, charge actuelle {os.getloadavg()[0]:.1f})")
     w = max(len(l[0]) for l in lines) + 2
     for label, value, limit, verdict in lines:

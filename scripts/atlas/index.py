@@ -29,6 +29,7 @@ class Index:
     by_partner: dict[tuple[str, str], list[Partnership]]  # (folded name, country) → partnerships
     countries_of: dict[str, set[str]]  # collectivité slug → countries
     themes_of: dict[str, set[str]]
+    members_of: dict[str, list[str]]  # country → slugs of the collectivités working there (file order)
 
     # -- counts for the statistics page and the home page --
     def count_by_zone(self) -> Counter:
@@ -47,18 +48,22 @@ class Index:
         return Counter({k: len(v) for k, v in self.by_country.items()})
 
     def collectivites_in(self, code: str) -> list[Collectivite]:
-        seen = dict.fromkeys(p.collectivite for p in self.by_country.get(code, []))
-        return [self.atlas.collectivites[s] for s in seen]
+        return [self.atlas.collectivites[s] for s in self.members_of.get(code, [])]
 
     def synergies(self, slug: str, limit: int = 12) -> list[Synergy]:
-        """Other collectivités with the same partner, in the same countries, on the same themes."""
+        """Other collectivités with the same partner, in the same countries, on the same themes.
+
+        Candidates come from the same partner first, then from the countries the collectivité
+        shares with the fewest others (working in Burkina Faso says more than twinning in Germany),
+        so the cost stays bounded at national scale instead of growing with every pair.
+        """
         me = self.atlas.collectivites[slug]
-        found: dict[str, Synergy] = {}
+        candidates: dict[str, Synergy] = {}
 
         def get(other_slug: str) -> Synergy:
-            if other_slug not in found:
-                found[other_slug] = Synergy(self.atlas.collectivites[other_slug])
-            return found[other_slug]
+            if other_slug not in candidates:
+                candidates[other_slug] = Synergy(self.atlas.collectivites[other_slug])
+            return candidates[other_slug]
 
         for p in me.partnerships:
             if p.partner:
@@ -66,17 +71,22 @@ class Index:
                     if q.collectivite != slug and p.partner.name not in get(q.collectivite).same_partner:
                         get(q.collectivite).same_partner.append(p.partner.name)
         my_countries = self.countries_of.get(slug, set())
-        for code in sorted(my_countries):
-            for q in self.by_country.get(code, []):
-                if q.collectivite != slug:
-                    s = get(q.collectivite)
-                    if code not in s.same_countries:
-                        s.same_countries.append(code)
+        for code in sorted(my_countries, key=lambda c: (len(self.members_of[c]), c)):
+            if len(candidates) >= limit * SYNERGY_CANDIDATES_PER_SLOT:
+                break
+            for other in self.members_of[code]:
+                if other != slug:
+                    get(other)
         my_themes = self.themes_of.get(slug, set())
-        for s in found.values():
+        for s in candidates.values():
+            other_countries = self.countries_of.get(s.other.slug, set())
+            s.same_countries = sorted(my_countries & other_countries)
             s.same_themes = sorted(my_themes & self.themes_of.get(s.other.slug, set()))
-        ranked = sorted(found.values(), key=lambda s: (s.score, ), reverse=True)
+        ranked = sorted(candidates.values(), key=lambda s: (s.score, s.other.slug), reverse=True)
         return ranked[:limit]
+
+
+SYNERGY_CANDIDATES_PER_SLOT = 4
 
 
 def build(atlas: Atlas) -> Index:
@@ -100,4 +110,6 @@ def build(atlas: Atlas) -> Index:
                 for alias in p.partner.aliases:
                     if (fold(alias), p.country) != (fold(p.partner.name), p.country):
                         by_partner[(fold(alias), p.country)].append(p)
-    return Index(atlas, dict(by_country), by_theme, by_network, dict(by_partner), dict(countries_of), dict(themes_of))
+    members_of = {code: list(dict.fromkeys(p.collectivite for p in ps)) for code, ps in by_country.items()}
+    return Index(atlas, dict(by_country), by_theme, by_network, dict(by_partner), dict(countries_of), dict(themes_of),
+                 members_of)

@@ -571,38 +571,60 @@ def jobs(atlas: Atlas, idx: Index, settings: MapSettings) -> list[_Job]:
 LAST_TIMINGS: dict = {}
 
 
-def generate(atlas: Atlas, idx: Index, emit: Emit, settings: MapSettings) -> dict[str, MapInfo]:
-    """Build every map; call emit(dest_uri, content) for each file to publish."""
+class PendingImages:
+    """PNG/SVG maps being drawn by worker processes while the caller goes on (MkDocs renders its
+    pages meanwhile); `finish` writes each image as it arrives, so none is held in memory."""
+
+    def __init__(self, results, infos: dict[str, MapInfo]):
+        self._results, self._infos = results, infos
+
+    def finish(self, emit: Emit) -> list[float]:
+        ms = []
+        for spec, result in self._results or ():
+            info = self._infos[spec.id]
+            emit(info.png, result["png"])
+            emit(info.png2x, result["png2x"])
+            if info.svg and result.get("svg"):
+                emit(info.svg, result["svg"])
+            ms.append(result["ms"])
+        self._results = None
+        return ms
+
+
+def generate_deferred(atlas: Atlas, idx: Index, emit: Emit, settings: MapSettings) -> tuple[dict[str, MapInfo], PendingImages]:
+    """Emit every map page now; start the images and return them pending (their addresses are
+    already in the MapInfo records, so pages can link them before they exist)."""
     t0 = time.perf_counter()
     todo = jobs(atlas, idx, settings)
     t1 = time.perf_counter()
     png_iter = None
+    out: dict[str, MapInfo] = {job.info.id: job.info for job in todo}
     if settings.png:
+        for job in todo:
+            if job.spec is not None:
+                job.info.png, job.info.png2x = urls.map_png(job.info.id), urls.map_png(job.info.id, 2)
+                job.info.svg = f"cartes/{job.info.id}.svg" if job.spec.svg else None
         # Start the PNG workers first: they draw while this process writes the HTML pages.
-        png_iter = static_maps.render_many([j.spec for j in todo], settings.workers)
+        png_iter = static_maps.render_many([j.spec for j in todo if j.spec is not None], settings.workers)
     html_ms = 0.0
-    out: dict[str, MapInfo] = {}
     make = PageMaker(settings)
     for job in todo:
         t = time.perf_counter()
         emit(job.info.html, make(job.info.title, job.label, job.data))
         html_ms += (time.perf_counter() - t) * 1000
-        out[job.info.id] = job.info
-    t2 = time.perf_counter()
-    png_ms = []
-    if png_iter is not None:
-        for spec, result in png_iter:
-            info = out[spec.id]
-            info.png, info.png2x = urls.map_png(spec.id), urls.map_png(spec.id, 2)
-            emit(info.png, result["png"])
-            emit(info.png2x, result["png2x"])
-            if result.get("svg"):
-                info.svg = f"cartes/{spec.id}.svg"
-                emit(info.svg, result["svg"])
-            png_ms.append(result["ms"])
-    t3 = time.perf_counter()
     LAST_TIMINGS.clear()
     LAST_TIMINGS.update(maps=len(out), data_ms=(t1 - t0) * 1000, html_ms=html_ms,
-                        html_ms_per_map=html_ms / max(len(out), 1), png_wait_ms=(t3 - t2) * 1000,
-                        png_ms_per_map=(sum(png_ms) / len(png_ms)) if png_ms else 0.0, total_ms=(t3 - t0) * 1000)
+                        html_ms_per_map=html_ms / max(len(out), 1))
+    return out, PendingImages(png_iter, out)
+
+
+def generate(atlas: Atlas, idx: Index, emit: Emit, settings: MapSettings) -> dict[str, MapInfo]:
+    """Build every map; call emit(dest_uri, content) for each file to publish."""
+    t0 = time.perf_counter()
+    out, pending = generate_deferred(atlas, idx, emit, settings)
+    t2 = time.perf_counter()
+    png_ms = pending.finish(emit)
+    t3 = time.perf_counter()
+    LAST_TIMINGS.update(png_wait_ms=(t3 - t2) * 1000, png_ms_per_map=(sum(png_ms) / len(png_ms)) if png_ms else 0.0,
+                        total_ms=(t3 - t0) * 1000)
     return out

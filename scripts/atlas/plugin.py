@@ -64,7 +64,9 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
 
         assets.emit_assets(emit)
         settings = maps.MapSettings(self.config.tuiles_url, self.config.tuiles_attribution, png=self.config.cartes_png)
-        self.maps = maps.generate(self.atlas, self.idx, emit, settings)
+        # Map images are drawn by worker processes while MkDocs renders the pages, and written
+        # straight into the site at the end (on_post_build): never held in memory.
+        self.maps, self.pending_images = maps.generate_deferred(self.atlas, self.idx, emit, settings)
         export_info = exports.generate(self.atlas, self.idx, emit)
         for schema_file in sorted(SCHEMAS.glob("*.json")):
             emit(f"schemas/{schema_file.name}", schema_file.read_bytes())
@@ -98,6 +100,14 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
     def on_post_build(self, config) -> None:
         from . import privacy, search
 
+        site_dir = Path(config.site_dir)
+
+        def write(uri: str, data: bytes | str) -> None:
+            target = site_dir / uri
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+
+        self.pending_images.finish(write)
         search.add_folded_forms(Path(config.site_dir))
         offenders = privacy.enforce(Path(config.site_dir))
         if offenders:

@@ -13,13 +13,17 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _TAG = re.compile(r"<[^>]+>")
 
 
-def _folded_words(text: str) -> str:
+def _folded_words(text: str, cache: dict) -> str:
     seen: dict[str, None] = {}
-    for word in _WORD.findall(_TAG.sub(" ", text)):
-        plain = fold(word)
-        if plain != word.lower() and plain not in seen:
+    for word in set(_WORD.findall(_TAG.sub(" ", text))):
+        if word.isascii():
+            continue  # nothing to fold: the common case, kept cheap
+        plain = cache.get(word)
+        if plain is None:
+            plain = cache[word] = fold(word)
+        if plain != word.lower():
             seen[plain] = None
-    return " ".join(seen)
+    return " ".join(sorted(seen))
 
 
 def add_folded_forms(site_dir: Path) -> int:
@@ -29,8 +33,9 @@ def add_folded_forms(site_dir: Path) -> int:
         return 0
     index = json.loads(path.read_text(encoding="utf-8"))
     touched = 0
+    cache: dict[str, str] = {}
     for doc in index.get("docs", []):
-        extra = _folded_words(doc.get("title", "") + " " + doc.get("text", ""))
+        extra = _folded_words(doc.get("title", "") + " " + doc.get("text", ""), cache)
         if extra:
             # Hidden from result previews (they show the beginning), found by the index.
             doc["text"] = doc.get("text", "") + f" <span hidden>{extra}</span>"
