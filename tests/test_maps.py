@@ -250,8 +250,15 @@ def test_drawn_counts_in_chromium(built, tmp_path):
         # keyboard: the map takes the focus and zooms with "+"
         zoom = page.evaluate("map_atlas.getZoom()")
         page.focus("#map_atlas")
-        page.keyboard.press("+")
-        # the zoom animates; a loaded machine may take a while
-        page.wait_for_function(f"map_atlas.getZoom() > {zoom}", timeout=5000)
+        # the zoom animates, and a key pressed while the initial view still settles can be lost:
+        # a reader would press again, so does the test (at most three times)
+        for _ in range(3):
+            page.keyboard.press("+")
+            try:
+                page.wait_for_function(f"map_atlas.getZoom() > {zoom}", timeout=2000)
+                break
+            except playwright.TimeoutError:
+                page.focus("#map_atlas")
+        assert page.evaluate("map_atlas.getZoom()") > zoom
         browser.close()
     assert not errors, errors
