@@ -40,9 +40,9 @@ def test_a_deliberately_broken_page_is_reported(built_site, tmp_path, watched):
 
 def test_search_typed_without_accents_lists_the_senegal_page(site_url, watched):
     page = watched.page
-    page.goto(site_url)
-    page.locator("label[for=__search]").first.click()
-    page.locator("input.md-search__input").fill("senegal")
+    page.goto(site_url, wait_until="networkidle")  # the search index is loaded
+    page.locator("input.md-search__input").click()
+    page.keyboard.type("senegal", delay=30)  # typed as a reader types: Material listens to key events
     results = page.locator(".md-search-result__item a")
     results.first.wait_for(timeout=10_000)
     hrefs = [results.nth(i).get_attribute("href") for i in range(min(results.count(), 10))]
@@ -51,9 +51,9 @@ def test_search_typed_without_accents_lists_the_senegal_page(site_url, watched):
 
 def test_search_cooperation_without_accent_finds_pages(site_url, watched):
     page = watched.page
-    page.goto(site_url)
-    page.locator("label[for=__search]").first.click()
-    page.locator("input.md-search__input").fill("cooperation")
+    page.goto(site_url, wait_until="networkidle")  # the search index is loaded
+    page.locator("input.md-search__input").click()
+    page.keyboard.type("cooperation", delay=30)  # typed as a reader types: Material listens to key events
     page.locator(".md-search-result__item").first.wait_for(timeout=10_000)
     assert page.locator(".md-search-result__item").count() >= 3
 
