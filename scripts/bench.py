@@ -49,8 +49,9 @@ if state is None:
     sys.modules["_atlas_bench_state"] = state
 
     def _dump():
-        with open(os.environ["ATLAS_BENCH_HOOKS"], "w") as f:
-            json.dump(state.events, f)
+        if os.environ.get("ATLAS_BENCH_HOOKS"):
+            with open(os.environ["ATLAS_BENCH_HOOKS"], "w") as f:
+                json.dump(state.events, f)
 
     atexit.register(_dump)
 
