@@ -5,8 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
-import shutil
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 import pytest
 
@@ -212,24 +211,19 @@ def test_classes():
         assert all(a[1] + 1 == b[0] for a, b in zip(cls, cls[1:]))
 
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
 @pytest.mark.browser
-def test_drawn_counts_in_chromium(built, tmp_path):
+def test_drawn_counts_in_chromium(built, tmp_path, browser):
     """Leaflet really draws the counted links and markers (file://, tiles blocked)."""
     playwright = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("no Chromium")
     files, infos = built
     for uri, data in files.items():
         path = tmp_path / uri
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     busiest = max((i for i in infos.values() if i.id.startswith("collectivite-")), key=lambda i: i.links)
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1000, "height": 700})
+    context = browser.new_context(viewport={"width": 1000, "height": 700})
+    try:
+        page = context.new_page()
         errors: list = []
         page.on("pageerror", lambda e: errors.append(e))
         page.route(re.compile(r"^https?://"), lambda route: route.abort())
@@ -260,5 +254,6 @@ def test_drawn_counts_in_chromium(built, tmp_path):
             except playwright.TimeoutError:
                 page.focus("#map_atlas")
         assert page.evaluate("map_atlas.getZoom()") > zoom
-        browser.close()
+    finally:
+        context.close()
     assert not errors, errors

@@ -8,7 +8,6 @@ the previous site untouched.
 from __future__ import annotations
 
 import logging
-import re
 from pathlib import Path
 
 from mkdocs.config import base

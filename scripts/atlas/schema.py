@@ -188,7 +188,7 @@ def _one_of(error, path, name):
             return path, "liste de partenariats vide", \
                 "ajoutez au moins un partenariat, ou écrivez « partenariats: inconnus » si la source n'en nomme aucun"
         if not isinstance(inst, list):
-            return path, f"« partenariats » doit être une liste, ou le mot « inconnus »", REFERENCE_HINT
+            return path, "« partenariats » doit être une liste, ou le mot « inconnus »", REFERENCE_HINT
     if name == "partenaire":
         if isinstance(inst, str):
             return path, f"partenaire écrit comme un texte (« {_show(inst)} »)", \
