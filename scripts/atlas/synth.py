@@ -361,6 +361,8 @@ def generate(collectivites: int = 4800, partnerships: int = 12000, countries_: i
 
     # -- collectivités: types, codes, seats
     counts = _type_counts(collectivites)
+    if counts["commune"] > 999 * (len(DEPARTEMENTS) - 2):
+        raise ValueError("trop de communes pour des codes INSEE à 3 chiffres par département")
     width = max(4, len(str(collectivites)))
     metro_deps = [d for d in DEPARTEMENTS if not d.startswith("2")]  # no Corsican INSEE codes (2A004 is not a schema code)
     records: list[dict] = []
@@ -369,7 +371,7 @@ def generate(collectivites: int = 4800, partnerships: int = 12000, countries_: i
         records.append({"type": "region", "code": code, "departement": None, "region": name, "dep_seat": capital})
     for dep in _sample(rng, list(DEPARTEMENTS), counts["departement"]):
         records.append({"type": "departement", "code": dep, "departement": dep, "dep_seat": dep})
-    used_codes: dict[str, int] = {}
+    used_codes: dict[tuple[str, str], int] = {}
     for kind in ("intercommunalite", "commune"):
         for _ in range(counts[kind]):
             while True:
@@ -478,7 +480,8 @@ def generate(collectivites: int = 4800, partnerships: int = 12000, countries_: i
                     p["statut"] = status
                 if rng.random() < 0.8:
                     p["depuis"] = _year(rng, 1950 if europe else 1975, recent=0.8 if europe else 1.5)
-                themes = _sample(rng, theme_keys, rng.choice([0, 1, 1, 2, 2, 3]))
+                # Themes: most partnerships name none or one; their projects mostly reuse them.
+                themes = _sample(rng, theme_keys, _pick(rng, [(0, 45), (1, 35), (2, 15), (3, 5)]))
                 if themes:
                     p["thematiques"] = _FlowList(themes)
                 if rng.random() < 0.6:
@@ -493,7 +496,12 @@ def generate(collectivites: int = 4800, partnerships: int = 12000, countries_: i
                         n_proj += 1
                 for _ in range(n_proj):
                     project_number += 1
-                    proj_themes = _sample(rng, theme_keys, rng.randint(1, 2))
+                    if themes and rng.random() < 0.7:
+                        proj_themes = [themes[rng.randrange(len(themes))]]
+                    else:
+                        proj_themes = _sample(rng, theme_keys, 1)
+                    if rng.random() < 0.2:
+                        proj_themes += [t for t in _sample(rng, theme_keys, 2) if t not in proj_themes][:1]
                     start = _year(rng, max(p.get("depuis", 1990), 1990), recent=1.5)
                     proj: dict = {"titre": f"Projet synthétique {project_number:05d} : "
                                            f"{theme_labels.get(proj_themes[0], proj_themes[0]).lower()}",
