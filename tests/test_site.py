@@ -127,3 +127,20 @@ def test_plain_mkdocs_build_refuses_broken_content_before_touching_the_site(tmp_
     assert result.returncode != 0
     assert "vide.yml:1: erreur" in result.stderr
     assert (project / "site" / "ancien.html").exists()
+
+
+def test_privacy_guard_rewrites_material_fallbacks_and_reports_other_cdn_addresses(tmp_path):
+    from atlas import privacy
+
+    bundle = tmp_path / "assets" / "javascripts" / "bundle.min.js"
+    bundle.parent.mkdir(parents=True)
+    bundle.write_text('x=_t("https://unpkg.com/resize-observer-polyfill");', encoding="utf-8")
+    (tmp_path / "assets" / "javascripts" / "bundle.min.js.map").write_text("{}", encoding="utf-8")
+    page = tmp_path / "page.html"
+    page.write_text('<script src="https://cdn.jsdelivr.net/npm/leaflet.js"></script>', encoding="utf-8")
+
+    offenders = privacy.enforce(tmp_path)
+
+    assert "unpkg" not in bundle.read_text(encoding="utf-8")
+    assert not (tmp_path / "assets" / "javascripts" / "bundle.min.js.map").exists()
+    assert offenders == ["page.html"]

