@@ -14,7 +14,7 @@ import jinja2
 from . import countries, urls
 from .index import Index
 from .model import (COLLECTIVITE_TYPES, LOCATION_APPROX, LOCATION_COUNTRY, NATURES, ORGANISATION_FORMS,
-                    STATUSES, Atlas, Partnership)
+                    STATUSES, Atlas)
 
 Emit = Callable[[str, str], None]
 
@@ -210,7 +210,3 @@ def _zone_comparison(atlas: Atlas, idx: Index) -> list[dict]:
         if any(r.zone for r in t.rows):
             out.append({"table": t, "rows": [{"row": r, "atlas": counts.get(r.zone) if r.zone else None} for r in t.rows]})
     return out
-
-
-def partnership_anchor(p: Partnership) -> str:
-    return f"partenariat-{p.number}"
