@@ -102,7 +102,7 @@ def test_pull_requests_are_checked_with_line_annotations_and_a_site_preview():
 def test_main_is_published_to_github_pages_with_its_own_url():
     wf = load(GITHUB / "workflows" / "publier.yml")
     assert wf["on"]["push"]["branches"] == ["main"]
-    assert wf["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    assert wf["jobs"]["deployer"]["permissions"] == {"pages": "write", "id-token": "write"}
     assert wf["concurrency"] == {"group": "pages", "cancel-in-progress": False}
     build, deploy = wf["jobs"]["construire"], wf["jobs"]["deployer"]
     pages = next(s for s in build["steps"] if s.get("uses", "").startswith("actions/configure-pages@"))
@@ -123,3 +123,36 @@ def test_pull_request_template_is_a_french_checklist():
     assert len(items) >= 4
     for words in ("source", "atlas check", "Une seule fiche par collectivité", "À REMPLIR"):
         assert any(words in item for item in items), words
+
+
+def test_pull_request_check_only_reads_the_repository_and_uses_no_secret():
+    workflow = load(GITHUB / "workflows" / "verifier.yml")
+    assert workflow["permissions"] == {"contents": "read"}
+    assert all("permissions" not in job for job in workflow["jobs"].values())
+    assert "secrets." not in (GITHUB / "workflows" / "verifier.yml").read_text(encoding="utf-8")
+
+
+def test_only_the_deploy_job_can_publish_and_it_runs_nothing_from_the_repository():
+    workflow = load(GITHUB / "workflows" / "publier.yml")
+    assert not workflow.get("permissions"), "aucun droit au niveau du workflow"
+    writers = {name: job for name, job in workflow["jobs"].items()
+               if any(v == "write" for v in (job.get("permissions") or {}).values())}
+    assert list(writers) == ["deployer"]
+    assert writers["deployer"]["permissions"] == {"pages": "write", "id-token": "write"}
+    assert all("run" not in step and "actions/deploy-pages@" in step["uses"] for step in writers["deployer"]["steps"])
+    build = workflow["jobs"]["construire"]
+    assert set(build["permissions"].values()) == {"read"}
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_no_event_text_is_pasted_into_a_shell_script(path):
+    """Titles, branch names and bodies are attacker-chosen: inside `run:` they would be shell code."""
+    for step in steps(load(path)):
+        assert "${{" not in step.get("run", ""), step.get("name")
+
+
+def test_dependencies_pin_a_material_without_the_search_xss_and_mkdocs_1():
+    import tomllib
+
+    deps = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    assert "mkdocs-material>=9.7.7,<10" in deps and "mkdocs>=1.6.1,<2" in deps

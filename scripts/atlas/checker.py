@@ -15,12 +15,10 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from slugify import slugify
 
 from . import countries, schema, yamlio
 
-_FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 LISTS = {"thematiques": "thematiques.yml", "sources": "sources.yml", "reseaux": "reseaux.yml", "zones": "zones.yml"}
 # Simplified shapes and coastal towns: a point this close to its country is accepted.
 COUNTRY_TOLERANCE_KM = 30.0
@@ -60,7 +58,7 @@ def _escape_property(value: str) -> str:
 def _repository_path(path: str) -> str:
     """`path` relative to the repository root ($GITHUB_WORKSPACE, else the folder holding .git)."""
     absolute = Path(path)
-    absolute = (absolute if absolute.is_absolute() else Path.cwd() / absolute).resolve()
+    absolute = _real_folder(absolute if absolute.is_absolute() else Path.cwd() / absolute)
     roots = [Path(os.environ["GITHUB_WORKSPACE"])] if os.environ.get("GITHUB_WORKSPACE") else []
     roots += [d for d in absolute.parents if (d / ".git").exists()][:1]
     for root in roots:
@@ -95,6 +93,7 @@ class _FileCheck:
     def __init__(self, report: Report, doc: yamlio.Document, display: str):
         self.report, self.doc, self.display = report, doc, display
         self.failed = False
+        self.first = len(report.problems)  # this file's problems are the tail of the list
 
     def add(self, where: tuple, message: str, hint: str = "", severity: str = "erreur"):
         self.report.problems.append(Problem(self.display, self.doc.line(where), message, hint, severity))
@@ -119,7 +118,8 @@ class _FileCheck:
             unknown = "inconnu" if listname == "reseaux" else "inconnue"  # le réseau, la source, la thématique, la zone
             line = self.doc.line(where)
             # the schema already said « n'est pas une clé valide » here: this message says more, keep only it
-            self.report.problems[:] = [p for p in self.report.problems if not (
+            mine = self.report.problems[self.first:]
+            self.report.problems[self.first:] = [p for p in mine if not (
                 p.path == self.display and p.line == line and p.message.startswith(f"« {value} » n'est pas une clé"))]
             self.add(where, f"{what} {unknown} « {value} »", hint)
 
@@ -134,9 +134,14 @@ class _FileCheck:
                      "« statut: en-projet », sans année")
 
 
+def _real_folder(path: Path) -> Path:
+    """The path with its folder resolved but not its last part: a symbolic link names itself, never its target."""
+    return path.absolute().parent.resolve() / path.name
+
+
 def _display(path: Path, root: Path) -> str:
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(_real_folder(path).relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
 
@@ -401,8 +406,8 @@ def _check_duplicates(report: Report) -> None:
                 duplicate(doc, display, by_code[(code, kind)], "code", f"même code {code}")
             else:
                 by_code[(code, kind)] = (slug, display)
-    for slug in [s for s in report.collectivites if any(p.path == _display(report.collectivites[s].path, report.root)
-                                                         and p.severity == "erreur" for p in report.problems)]:
+    failed = {p.path for p in report.problems if p.severity == "erreur"}  # one pass: linear in errors
+    for slug in [s for s in report.collectivites if _display(report.collectivites[s].path, report.root) in failed]:
         del report.collectivites[slug]
 
 
@@ -448,6 +453,9 @@ def _check_table(report: Report, path: Path) -> None:
     if fc is None:
         return
     doc = fc.doc
+    if not _SLUG.fullmatch(path.stem):
+        fc.add((), f"nom de fichier « {path.name} » non conforme (minuscules, chiffres et tirets seulement)",
+               f"renommez-le {slugify(path.stem) or 'tableau'}.yml")
     fc.schema("statistique")
     fc.key_in(("source",), doc.data.get("source"), "sources", "source")
     for i, row in enumerate(_items(doc.data, "lignes")):
@@ -458,13 +466,44 @@ def _check_table(report: Report, path: Path) -> None:
         report.tables[path.stem] = doc
 
 
-def _yaml_files(folder: Path) -> list[Path]:
+# Slugs the site itself uses inside a folder: a file with that name would shadow a generated page.
+RESERVED_NAMES = {"index", "atom", "feed", "assets", "search", "sitemap"}
+_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
+def _yaml_files(folder: Path, report: Report | None = None) -> list[Path]:
+    """The regular .yml/.yaml files of `folder`; anything else that looks like a fiche is reported.
+
+    Symbolic links are refused here, before anything is opened: their target (outside the
+    repository, /dev/zero, a loop) is never read nor printed.
+    """
+    if folder.is_symlink():
+        if report is not None:
+            report.problems.append(Problem(_display(folder, report.root), 1, "dossier remplacé par un lien symbolique : refusé",
+                                           "le dossier doit être un vrai dossier du dépôt"))
+        return []
     if not folder.is_dir():
         return []
-    files = sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml"))
-    return files
-
-
+    files = []
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        if not entry.name.endswith((".yml", ".yaml")):
+            continue
+        path = folder / entry.name
+        problem = None
+        if entry.is_symlink():
+            problem = ("lien symbolique refusé : une fiche est un vrai fichier du dossier (sa cible n'est pas lue)",
+                       "remplacez le lien par le fichier lui-même")
+        elif not entry.is_file(follow_symlinks=False):
+            problem = ("ce n'est pas un fichier ordinaire", "une fiche est un fichier texte .yml")
+        elif path.stem in RESERVED_NAMES:
+            problem = (f"nom de fichier « {entry.name} » réservé : le site publie déjà une page « {path.stem} » dans ce dossier",
+                       "nommez le fichier d'après la collectivité, ex. saint-omer.yml")
+        if problem:
+            if report is not None:
+                report.problems.append(Problem(_display(path, report.root), 1, *problem))
+            continue
+        files.append(path)
+    return [f for f in files if f.suffix == ".yml"] + [f for f in files if f.suffix == ".yaml"]
 def check(root: Path | str = "content", only: Path | None = None) -> Report:
     """Check the content folder. With `only`, report just that file: it is checked in full, against
     the controlled lists and the other collectivités (read only as possible duplicates)."""
@@ -476,14 +515,14 @@ def check(root: Path | str = "content", only: Path | None = None) -> Report:
         return report
     _check_lists(report)
     folder = root / "collectivites"
-    files = _yaml_files(folder)
-    target = Path(only).resolve() if only is not None else None
+    files = _yaml_files(folder, report)
+    target = _real_folder(Path(only)) if only is not None else None
     to_check = []
     for path in files:
         if path.suffix == ".yaml":
             report.problems.append(Problem(_display(path, root), 1, "extension .yaml au lieu de .yml", f"renommez le fichier en {path.stem}.yml"))
             continue
-        if target is not None and path.resolve() != target:
+        if target is not None and _real_folder(path) != target:
             _register_for_duplicates(report, path)  # single-file mode: the others only matter as possible duplicates
             continue
         to_check.append(path)
@@ -492,9 +531,9 @@ def check(root: Path | str = "content", only: Path | None = None) -> Report:
         report.problems.append(Problem(_display(folder, root), 1, "aucune fiche collectivité",
                                        "créez-en une avec : atlas new \"Nom de la collectivité\""))
     _check_duplicates(report)
-    for path in _yaml_files(root / "pays"):
+    for path in _yaml_files(root / "pays", report):
         _check_pays(report, path)
-    for path in _yaml_files(root / "statistiques"):
+    for path in _yaml_files(root / "statistiques", report):
         _check_table(report, path)
     _warn_missing_countries(report)
     if only is not None:
@@ -545,8 +584,8 @@ def _register_for_duplicates(report: Report, path: Path) -> None:
     """Single-file mode: read another collectivité just enough to compare it with the checked one
     (name, aliases, code, type), without validating it: 10 times faster on a national corpus."""
     try:
-        data = yaml.load(path.read_bytes(), Loader=_FastLoader)
-    except (OSError, ValueError, yaml.YAMLError):
+        data = yamlio.read(path).data  # bounded like any other read: never a plain yaml.load
+    except yamlio.YamlError:
         return
     if not isinstance(data, dict) or not isinstance(data.get("nom"), str):
         return

@@ -39,7 +39,7 @@ def cmd_check(args) -> int:
 
 def _content_root(file: Path) -> Path:
     """content/ folder of a file: content/collectivites/x.yml → content/."""
-    parent = file.resolve().parent
+    parent = file.absolute().parent.resolve()  # never follow the file itself: it may be a link
     return parent.parent if parent.name in ("collectivites", "pays", "statistiques") else parent
 
 

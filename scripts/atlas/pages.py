@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import jinja2
+import jinja2.sandbox
 
 from . import countries, urls
 from .index import Index
@@ -47,6 +48,16 @@ def environment() -> jinja2.Environment:
         urls=urls, TYPES=COLLECTIVITE_TYPES, NATURES=NATURES, STATUSES=STATUSES,
         FORMS=ORGANISATION_FORMS, LOCATION_COUNTRY=LOCATION_COUNTRY, LOCATION_APPROX=LOCATION_APPROX,
     )
+    return env
+
+
+def sandbox() -> jinja2.sandbox.SandboxedEnvironment:
+    """For the hand-written pages of docs/ that use the atlas's figures: no attribute walk to Python internals."""
+    env = jinja2.sandbox.SandboxedEnvironment(
+        loader=jinja2.PackageLoader("atlas", "templates"), autoescape=False,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    env.filters.update(environment().filters)
+    env.globals.update(environment().globals)
     return env
 
 

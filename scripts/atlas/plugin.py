@@ -87,11 +87,13 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         emit("contribuer/reference.md", reference.render(self.content_dir))
 
     def on_page_markdown(self, markdown: str, page, config, files):
-        """Hand-written pages that ask for it (`atlas: true`) can show the atlas's figures."""
-        if not page.meta.get("atlas"):
+        """Hand-written pages of docs/ that ask for it (`atlas: true`) can show the atlas's figures.
+
+        Never a generated page (its text comes from contributors), and always in Jinja's sandbox.
+        """
+        if page.file.generated_by or not page.meta.get("atlas"):
             return markdown
-        env = pages.environment()
-        return env.from_string(markdown).render(
+        return pages.sandbox().from_string(markdown).render(
             site=self.site, atlas=self.atlas, idx=self.idx, maps=self.maps, site_url=self.site_url,
             base=urls.to_root(page.url), url=page.url)
 

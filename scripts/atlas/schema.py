@@ -8,7 +8,7 @@ from pathlib import Path
 
 import jsonschema
 
-from . import countries
+from . import countries, yamlio
 
 SCHEMAS = Path(__file__).parent / "schemas"
 SCHEMA_FILES = {
@@ -69,6 +69,9 @@ def translate(error: jsonschema.ValidationError) -> tuple[tuple, str, str]:
     if v == "type":
         expected = error.validator_value
         expected = expected if isinstance(expected, list) else [expected]
+        if "integer" in expected and isinstance(inst, yamlio.DateText):
+            year = inst[:4]
+            return path, f"« {name} » attend une année, pas la date « {inst} »", f"écrivez l'année seule : {year}"
         if "integer" in expected and isinstance(inst, str) and "-" in inst and any(c.isdigit() for c in inst):
             return path, f"« {name} » attend une seule année (un nombre), pas « {inst} »", \
                 "pour une période, écrivez l'année de début ici ; dans un projet, « debut: 2009 » et « fin: 2012 »"

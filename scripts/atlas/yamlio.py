@@ -5,7 +5,10 @@ and to refuse duplicate keys, which PyYAML would silently overwrite.
 """
 from __future__ import annotations
 
+import os
 import re
+import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -113,60 +116,257 @@ def _apostrophe_inside_quotes(line: str) -> bool:
     return end != -1 and rest[end + 1:].strip()[:1] not in ("", ",", "]", "}", "#")
 
 
+# Bounds far above what a fiche needs (the largest real one: 230 lines, 6 levels deep), far
+# below what would cost time or memory. Checked while reading, before anything is built.
+MAX_BYTES = 512 * 1024
+MAX_DEPTH = 12
+MAX_KEYS = 200  # per block
+MAX_NODES = 50_000
+MAX_DIGITS = 15
+
+_TRUE_FALSE = {"true": True, "false": False}
+_DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+_LEADING_ZERO = re.compile(r"0[0-9]+")
+_FLOAT = re.compile(r"[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
+_YEAR_IN_DATE = re.compile(r"([0-9]{4})-")
+# Invisible or direction-changing characters: they hide what a reviewer reads.
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]")
+
+
+class DateText(str):
+    """A plain `1989-05-14`: kept as the text typed, remembered as a date for the year fields' message."""
+
+
+def _refuse(event, message: str, hint: str = "") -> YamlError:
+    return YamlError(event.start_mark.line + 1, message, hint)
+
+
+def _scalar(loader, event):
+    """The value of one scalar, refusing every YAML 1.1 reading that changes what was typed."""
+    text = event.value
+    if event.style or not event.implicit[0]:  # plain style is None (Python parser) or "" (libyaml)
+        return text  # quoted or block text: always a string
+    tag = loader.resolve(yaml.ScalarNode, text, (True, False))
+    kind = tag.rsplit(":", 1)[-1]
+    shown = text if len(text) <= 40 else text[:37] + "…"
+    if kind == "null":
+        return None
+    if kind == "bool":
+        if text.lower() in _TRUE_FALSE:
+            return _TRUE_FALSE[text.lower()]
+        raise _refuse(event, f"« {shown} » serait lu par YAML comme oui/non ({'vrai' if text.lower() in ('yes', 'on') else 'faux'}), pas comme le texte tapé",
+                      f"si c'est un texte, écrivez-le entre guillemets : \"{text}\" ; pour oui/non, écrivez true ou false")
+    if kind == "int":
+        if _LEADING_ZERO.fullmatch(text):
+            return text  # a code such as 02691: the text typed, not an octal number
+        if not _DECIMAL.fullmatch(text):
+            what = "en base 60" if ":" in text else "en base 2, 8 ou 16" if re.match(r"[-+]?0[0-9a-zA-Z]", text) else "autrement que tapé"
+            raise _refuse(event, f"« {shown} » serait lu par YAML comme un nombre {what}",
+                          f"écrivez le nombre en chiffres seuls (ex. 2000), ou mettez le texte entre guillemets : \"{text}\"")
+        if len(text.lstrip("+-")) > MAX_DIGITS:
+            raise _refuse(event, f"nombre de {len(text.lstrip('+-'))} chiffres : aucune valeur de l'atlas n'est aussi grande",
+                          "vérifiez la valeur (faute de frappe, chiffres collés ?)")
+        return int(text)
+    if kind == "float":
+        if not _FLOAT.fullmatch(text):
+            what = "une valeur non numérique (infini ou « pas un nombre »)" if "." in text and text.lstrip("+-").lower() in (".inf", ".nan") \
+                else "un nombre en base 60" if ":" in text else "un nombre écrit autrement que tapé"
+            raise _refuse(event, f"« {shown} » serait lu par YAML comme {what}",
+                          "écrivez un nombre décimal ordinaire avec un point (ex. 50.63), ou supprimez la ligne si la valeur est inconnue")
+        if len(re.sub(r"[^0-9]", "", text.split("e")[0].split("E")[0])) > 3 * MAX_DIGITS:
+            raise _refuse(event, "nombre décimal démesurément long", "gardez au plus six décimales (ex. 50.633333)")
+        value = float(text)
+        if value != value or value in (float("inf"), float("-inf")):
+            raise _refuse(event, f"« {shown} » dépasse les nombres représentables", "vérifiez la valeur (exposant démesuré ?)")
+        return value
+    if kind == "timestamp":
+        return DateText(text)
+    if kind == "merge":
+        raise _refuse(event, "clé de fusion YAML « << » refusée dans une fiche",
+                      "écrivez chaque clé en toutes lettres, sans « << »")
+    return text
+
+
 def parse(text: str, path: Path) -> Document:
-    """Parse `text`; raise YamlError with a French message on any problem."""
+    """Parse `text`; raise YamlError with a French message on any problem.
+
+    Built from PyYAML's event stream, not its composer: anchors, aliases and tags are refused
+    where they appear (nothing is ever expanded or constructed from a tag), depth and size are
+    bounded before anything is nested, and no recursion depends on the input.
+    """
     if not text.strip() or all(l.strip().startswith("#") or not l.strip() for l in text.splitlines()):
         raise YamlError(1, "fichier vide", MODEL_HINT)
+    _refuse_invisible(text)
     loader = _Loader(text)
     try:
         try:
-            root = loader.get_single_node()
-        except yaml.composer.ComposerError as exc:
-            if "expected a single document" in str(exc):
-                line = exc.problem_mark.line + 1 if exc.problem_mark else 1
-                raise YamlError(line, "plusieurs documents dans un fichier (ligne « --- »)",
-                                "une fiche = un fichier : retirez la ligne « --- »") from None
-            raise _translate(exc, text) from None
+            return _build(loader, path)
         except yaml.MarkedYAMLError as exc:
             raise _translate(exc, text) from None
         except yaml.YAMLError as exc:
             raise YamlError(1, f"YAML illisible ({exc})") from None
-        lines: dict = {}
-
-        def build(node, where: tuple):
-            lines.setdefault(where, node.start_mark.line + 1)
-            if isinstance(node, yaml.MappingNode):
-                out: dict = {}
-                for key_node, value_node in node.value:
-                    if not isinstance(key_node, yaml.ScalarNode):
-                        raise YamlError(key_node.start_mark.line + 1, "clé invalide (une clé doit être un simple mot)")
-                    key = loader.construct_object(key_node)
-                    key_line = key_node.start_mark.line + 1
-                    if key in out:
-                        raise YamlError(key_line, f"clé « {key} » répétée (déjà à la ligne {lines[where + (key,)]})",
-                                        "gardez une seule fois cette clé : YAML n'en retiendrait que la dernière")
-                    lines[where + (key,)] = key_line
-                    out[key] = build(value_node, where + (key,))
-                return out
-            if isinstance(node, yaml.SequenceNode):
-                return [build(item, where + (i,)) for i, item in enumerate(node.value)]
-            try:
-                return loader.construct_object(node, deep=True)
-            except yaml.constructor.ConstructorError as exc:
-                raise YamlError(node.start_mark.line + 1, f"valeur illisible ({exc.problem})",
-                                "mettez la valeur entre guillemets") from None
-
-        data = build(root, ()) if root is not None else None
-        return Document(path=path, data=data, lines=lines)
     finally:
         loader.dispose()
 
 
+def _build(loader, path: Path) -> Document:
+    lines: dict = {}
+    # Each open block: [container, where, pending key (mappings), key line]
+    stack: list[list] = []
+    root: Any = None
+    nodes = 0
+    documents = 0
+
+    def place(value, event) -> None:
+        nonlocal root
+        if isinstance(value, str) and not value.isascii():
+            _refuse_mixed_scripts(value, event)
+        if not stack:
+            root = value
+            lines.setdefault((), event.start_mark.line + 1)
+            return
+        top = stack[-1]
+        container, where = top[0], top[1]
+        if isinstance(container, list):
+            here = where + (len(container),)
+            lines.setdefault(here, event.start_mark.line + 1)
+            container.append(value)
+            return
+        if top[2] is None:  # this value is a key
+            if not isinstance(value, str) or isinstance(value, (list, dict)):
+                raise _refuse(event, "clé invalide (une clé doit être un simple mot)", "écrivez « clé: valeur »")
+            if value in container:
+                raise YamlError(event.start_mark.line + 1, f"clé « {value} » répétée (déjà à la ligne {lines[where + (value,)]})",
+                                "gardez une seule fois cette clé : YAML n'en retiendrait que la dernière")
+            if len(container) >= MAX_KEYS:
+                raise _refuse(event, f"plus de {MAX_KEYS} clés dans un même bloc : ce n'est pas une fiche",
+                              "une fiche n'a que les clés décrites dans la « Référence des champs »")
+            top[2] = value
+            lines[where + (value,)] = event.start_mark.line + 1
+            return
+        container[top[2]] = value
+        top[2] = None
+
+    while True:
+        event = loader.get_event()
+        if event is None or isinstance(event, yaml.StreamEndEvent):
+            break
+        if isinstance(event, (yaml.StreamStartEvent, yaml.DocumentEndEvent)):
+            continue
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                raise _refuse(event, "plusieurs documents dans un fichier (ligne « --- »)",
+                              "une fiche = un fichier : retirez la ligne « --- »")
+            continue
+        if isinstance(event, yaml.AliasEvent):
+            raise _refuse(event, f"référence YAML « *{event.anchor} » refusée : une fiche écrit chaque valeur en toutes lettres",
+                          "recopiez la valeur au lieu de « * », ou mettez-la entre guillemets si « * » fait partie du texte")
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise _refuse(event, f"plus de {MAX_NODES} valeurs dans le fichier : ce n'est pas une fiche",
+                          "une fiche décrit une collectivité ; découpez ou vérifiez le fichier")
+        anchor, tag = getattr(event, "anchor", None), getattr(event, "tag", None)
+        if anchor is not None:
+            raise _refuse(event, f"ancre YAML « &{anchor} » refusée : une fiche écrit chaque valeur en toutes lettres",
+                          "retirez « &" + anchor + " », ou mettez la valeur entre guillemets si « & » fait partie du texte")
+        if isinstance(event, yaml.ScalarEvent):
+            if tag is not None and not (event.implicit[0] or event.implicit[1]):
+                raise _refuse(event, f"étiquette YAML « {tag} » refusée : une fiche ne contient que du texte, des nombres et des listes",
+                              "retirez l'étiquette (le mot commençant par « ! ») ; pour un texte, mettez-le entre guillemets")
+            place(_scalar(loader, event), event)
+            continue
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            if tag is not None and not event.implicit:
+                raise _refuse(event, f"étiquette YAML « {tag} » refusée : une fiche ne contient que du texte, des nombres et des listes",
+                              "retirez l'étiquette (le mot commençant par « ! »)")
+            if len(stack) >= MAX_DEPTH:
+                raise _refuse(event, f"plus de {MAX_DEPTH} niveaux d'imbrication : aucune fiche n'en a besoin",
+                              "vérifiez l'indentation et les crochets « [ » de ce passage")
+            container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
+            if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None:
+                raise _refuse(event, "clé invalide (une clé doit être un simple mot)", "écrivez « clé: valeur »")
+            where = _where_of_next(stack)
+            place(container, event)
+            stack.append([container, where, None])
+            continue
+        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            stack.pop()
+    return Document(path=path, data=root, lines=lines)
+
+
+def _where_of_next(stack: list) -> tuple:
+    """The data path the next value will get."""
+    if not stack:
+        return ()
+    container, where, key = stack[-1][0], stack[-1][1], stack[-1][2]
+    return where + ((len(container),) if isinstance(container, list) else (key,))
+
+
+_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
+
+
+def _refuse_mixed_scripts(value: str, event) -> None:
+    """« Hаlluin » with a Cyrillic « а » looks like Halluin and would publish a second one."""
+    for word in re.findall(r"\w+", value):
+        if word.isascii():
+            continue
+        scripts = {}
+        for i, char in enumerate(word):
+            if char.isalpha():
+                name = unicodedata.name(char, "")
+                script = next((s for s in _SCRIPTS if name.startswith(s)), None)
+                if script:
+                    scripts.setdefault(script, (i, char, name))
+        if len(scripts) > 1:
+            latin = "LATIN" in scripts
+            odd = next(v for k, v in scripts.items() if k != "LATIN") if latin else sorted(scripts.values())[-1]
+            alphabet = {"CYRILLIC": "cyrillique", "GREEK": "grec", "LATIN": "latin"}
+            kinds = " et ".join(alphabet[k] for k in scripts)
+            raise _refuse(event, f"le mot « {word} » mélange les alphabets {kinds} : la lettre « {odd[1]} » "
+                                 f"(position {odd[0] + 1}, U+{ord(odd[1]):04X}) n'est pas une lettre latine bien qu'elle y ressemble",
+                          f"retapez le mot « {word} » au clavier")
+
+
+def _refuse_invisible(text: str) -> None:
+    match = _INVISIBLE.search(text)
+    if match is None or (match.group() == "\ufeff" and match.start() == 0):
+        if match is None:
+            return
+        match = _INVISIBLE.search(text, 1)
+        if match is None:
+            return
+    char = match.group()
+    line = text.count("\n", 0, match.start()) + 1
+    column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+    what = {"\u202e": "forçage de l'écriture de droite à gauche", "\u202d": "forçage de l'écriture de gauche à droite",
+            "\u200b": "espace de largeur nulle", "\u2028": "saut de ligne invisible", "\u2029": "saut de paragraphe invisible"}
+    label = what.get(char) or unicodedata.name(char, "caractère de contrôle")
+    raise YamlError(line, f"caractère invisible U+{ord(char):04X} ({label}) en colonne {column}",
+                    "supprimez-le : retapez le texte de cette ligne au clavier plutôt que de le copier-coller")
+
+
 def read(path: Path) -> Document:
+    """Read a regular file only: a symbolic link or device is refused without being opened."""
     try:
-        raw = path.read_bytes()
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            raise YamlError(1, "lien symbolique refusé : une fiche est un vrai fichier du dossier (sa cible n'est pas lue)",
+                            "remplacez le lien par le fichier lui-même")
+        if not stat.S_ISREG(info.st_mode):
+            raise YamlError(1, "ce n'est pas un fichier ordinaire (dossier, périphérique, tube…)",
+                            "une fiche est un fichier texte .yml : " + MODEL_HINT)
+        if info.st_size > MAX_BYTES:
+            raise YamlError(1, f"fichier de {info.st_size // 1024} Ko : une fiche en fait au plus quelques-uns (limite {MAX_BYTES // 1024} Ko)",
+                            "vérifiez que c'est bien une fiche ; découpez une liste démesurée")
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        fd = os.open(path, flags)
+        with os.fdopen(fd, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)  # the file may have grown since lstat
     except OSError as exc:
         raise YamlError(1, f"fichier illisible ({exc.strerror})") from None
+    if len(raw) > MAX_BYTES:
+        raise YamlError(1, f"fichier de plus de {MAX_BYTES // 1024} Ko", "vérifiez que c'est bien une fiche")
     if b"\x00" in raw[:4096]:
         raise YamlError(1, "ce fichier n'est pas du texte (document Word, PDF, image... ?)",
                         "une fiche est un fichier texte .yml : " + MODEL_HINT)
