@@ -583,6 +583,46 @@ def _print_targets(results: list[dict], scales: list[int], base: int) -> bool:
     return all(v is not False for v in verdicts)
 
 
+# ---------------------------------------------------------------- check with many errors
+
+def _riddle_with_errors(src: Path, dest: Path, per_file: int) -> int:
+    """Copy a corpus, giving every collectivité file `per_file` errors (unknown keys, unknown
+    theme and source keys, a future year): what a badly broken national pull request looks like."""
+    shutil.copytree(src, dest)
+    files = sorted((dest / "collectivites").glob("*.yml"))
+    for path in files:
+        extra = "".join(f"cle_inconnue_{i}: valeur\n" for i in range(per_file // 2))
+        extra += "sources: [" + ", ".join(f"source-inconnue-{i}" for i in range(per_file - per_file // 2)) + "]\n"
+        text = "\n".join(l for l in path.read_text(encoding="utf-8").splitlines() if not l.startswith("sources:"))
+        path.write_text(text + "\n" + extra, encoding="utf-8")
+    return len(files)
+
+
+def bench_check_errors(out: Path, collectivites: int, per_file: int, seed: int, log) -> bool:
+    """`atlas check` of a clean corpus and of the same corpus full of errors, in one run."""
+    from atlas import synth
+
+    work = out / "check-erreurs"
+    shutil.rmtree(work, ignore_errors=True)
+    m = round(collectivites * NATIONAL_PARTNERSHIPS / NATIONAL_COLLECTIVITES)
+    log(f"[check] corpus propre : {collectivites} collectivités…")
+    synth.write(work / "propre", collectivites=collectivites, partnerships=m, countries=NATIONAL_COUNTRIES, seed=seed)
+    n = _riddle_with_errors(work / "propre", work / "erreurs", per_file)
+    times = {}
+    for name in ("propre", "erreurs"):
+        start = time.perf_counter()
+        result = subprocess.run([sys.executable, "-m", "atlas.cli", "check", str(work / name)],
+                                capture_output=True, text=True, cwd=ROOT)
+        times[name] = time.perf_counter() - start
+        problems = result.stdout.count(": erreur :")
+        log(f"[check] {name} : {times[name]:.2f} s, code {result.returncode}, {problems} erreurs signalées")
+    ratio = times["erreurs"] / times["propre"]
+    ok = ratio <= 2.0
+    print(f"\natlas check, {n} fiches : propre {times['propre']:.2f} s ; {per_file} erreurs par fiche "
+          f"{times['erreurs']:.2f} s ; rapport {ratio:.2f} (cible ≤ 2) {'OK' if ok else 'MANQUÉ'}")
+    return ok
+
+
 # ---------------------------------------------------------------- main
 
 def main(argv: list[str] | None = None) -> int:
@@ -602,6 +642,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--graine", type=int, default=1)
     ap.add_argument("--profile", action="store_true", help="profil pyinstrument des phases (dossier de chaque corpus, profil.txt)")
     ap.add_argument("--keep-sites", action="store_true", help="garder les sites construits")
+    ap.add_argument("--erreurs", type=int, metavar="N", default=0,
+                    help="seulement : atlas check de 5 000 fiches propres puis avec N erreurs chacune (rapport des temps)")
     args = ap.parse_args(argv)
     scales = [int(s) for s in args.scales.split(",") if s.strip()]
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # keep the builds' stderr to the point
@@ -612,6 +654,8 @@ def main(argv: list[str] | None = None) -> int:
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
 
+    if args.erreurs:
+        return 0 if bench_check_errors(out, 5000, args.erreurs, args.graine, log) else 1
     results = []
     if not args.skip_real:
         results.append(bench_corpus("réel", ROOT / "content", out / "reel", args.profile, args.keep_sites, log))

@@ -111,14 +111,14 @@ def test_donnees_page(exported):
 
     _, info = exported
     env = pages.environment()
-    tpl = env.get_template("pages/donnees.md.j2")
+    tpl = env.get_template("pages/donnees.html.j2")
     text = tpl.render(exports=info, base="../", licence="Licence Ouverte / Open Licence 2.0 (Etalab)",
                       licence_url="https://www.etalab.gouv.fr/licence-ouverte-open-licence/")
-    assert text.startswith("---\ntitle: Données\n")
+    assert '<h1 id="donnees-ouvertes">Données ouvertes</h1>' in text
     for f in info["fichiers"]:
-        assert f"(../{f['chemin']})" in text and f["taille_texte"] in text
+        assert f'href="../{f["chemin"]}"' in text and f["taille_texte"] in text
     for col in info["csv"]["colonnes"]:
-        assert f"`{col['nom']}`" in text
+        assert f"<code>{col['nom']}</code>" in text
     assert "Licence Ouverte / Open Licence 2.0 (Etalab)" in text
     # without the licence variables, the page still names the licence
     assert "Licence Ouverte" in tpl.render(exports=info, base="../")
@@ -128,3 +128,12 @@ def test_size_label():
     assert exports.size_label(850) == "850\u00a0o"
     assert exports.size_label(12_345) == "12,3\u00a0ko"
     assert exports.size_label(2_400_000) == "2,4\u00a0Mo"
+
+
+def test_csv_text_cells_read_as_formulas_are_neutralised_numbers_stay_numbers():
+    from atlas.exports import csv_cell
+
+    for text in ("=HYPERLINK(\"http://x\")", "+33 1 23", "-cmd", "@SUM(A1)", "\tx"):
+        assert csv_cell(text) == "'" + text
+    assert csv_cell(-9.2372) == -9.2372 and csv_cell(0) == 0
+    assert csv_cell("Lille") == "Lille" and csv_cell(None) == ""

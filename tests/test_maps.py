@@ -35,9 +35,9 @@ def built(real_atlas):
 
 
 def page_data(html: str) -> dict:
-    """The data object passed to atlasCarte(map, tiles, {...}) in a map page."""
-    m = re.search(r"atlasCarte\(map_atlas, tile_layer_fond, (\{.*\})\);", html)
-    assert m, "no atlasCarte call"
+    """The map's data: the JSON block of the page, read by the map script with JSON.parse."""
+    m = re.search(r'<script type="application/json" id="atlas-donnees">(.*?)</script>', html, re.S)
+    assert m, "no data block"
     return json.loads(m.group(1))
 
 
@@ -180,18 +180,18 @@ def test_carte_block_renders(built, real_atlas):
     c = max(atlas.collectivites.values(), key=lambda c: len(c.partnerships))
     info = infos[f"collectivite-{c.slug}"]
     base = urls.to_root(urls.collectivite(c.slug))
-    text = env.get_template("partials/carte.md.j2").render(carte=info, base=base, site_url="https://atlas.example/")
+    text = env.get_template("partials/carte.html.j2").render(carte=info, base=base, site_url="https://atlas.example/")
     assert f'src="{base}{info.html}" loading="lazy"' in text and "<iframe title=" in text
     assert "Ouvrir la carte en plein écran" in text
     assert "<summary>Texte alternatif : ce que montre la carte</summary>" in text
     assert text.count("<tr><td>") == len(c.partnerships)
     assert f'href="{base}{urls.collectivite(c.slug)}"' in text
     assert f'<img src="{base}{info.png}"' in text and f'href="{base}{info.png2x}"' in text
-    assert f'src="https://atlas.example/{info.html}"' in text  # iframe snippet, absolute
-    assert (f'<a href="https://atlas.example/{urls.collectivite(c.slug)}"><img src="https://atlas.example/{info.png}"'
+    assert f'src=&#34;https://atlas.example/{info.html}&#34;' in text  # iframe snippet, absolute, shown as code
+    assert (f'&lt;a href=&#34;https://atlas.example/{urls.collectivite(c.slug)}&#34;&gt;&lt;img src=&#34;https://atlas.example/{info.png}&#34;'
             in text)  # e-mail snippet
     # the world map's text alternative is a table by country, and works without site_url
-    text = env.get_template("partials/carte.md.j2").render(carte=infos["monde"], base="", site_url="")
+    text = env.get_template("partials/carte.html.j2").render(carte=infos["monde"], base="", site_url="")
     assert text.count("<tr><td>") == len(infos["monde"].summary)
 
 

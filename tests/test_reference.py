@@ -97,9 +97,9 @@ def test_overview_table_links_every_field(page):
 
 
 def test_controlled_lists_are_listed_when_the_content_is_there(page):
-    assert "| `eau-assainissement` | Eau et assainissement |" in page
-    assert "`actes-colloque-lianes-2009`" in page
-    assert "| `lianes-cooperation` | Lianes coopération |" in page
+    assert "<tr><td><code>eau-assainissement</code></td><td>Eau et assainissement</td></tr>" in page
+    assert "<code>actes-colloque-lianes-2009</code>" in page
+    assert "<tr><td><code>lianes-cooperation</code></td><td>Lianes coopération</td></tr>" in page
 
 
 def test_page_renders_without_a_content_folder(tmp_path):

@@ -1,8 +1,10 @@
 """`atlas build` and `atlas serve`: MkDocs with the atlas plugin, never a half-written site."""
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
+import signal
 import shutil
 import sys
 import tempfile
@@ -52,25 +54,89 @@ def run(config: Path, site_dir: Path | None = None, strict: bool = False, conten
         return 1
     target = Path(site_dir or cfg_probe.site_dir).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.neuf-", dir=target.parent))
+    _recover(target)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.neuf-{os.getpid()}-", dir=target.parent))
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         cfg = mkconfig.load_config(str(config), site_dir=str(staging), strict=strict)
         mkbuild.build(cfg)
+        os.chmod(staging, 0o755)  # mkdtemp makes it private; a published site is world-readable
+        _swap(staging, target)
     except (PluginError, ConfigurationError, Abort) as exc:
-        shutil.rmtree(staging, ignore_errors=True)
         print(f"erreur : {exc}", file=sys.stderr)
         return 1
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    old = target.with_name(f".{target.name}.ancien")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    staging.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    except SystemExit as exc:
+        print("construction interrompue : l'ancien site reste intact.", file=sys.stderr)
+        return exc.code if isinstance(exc.code, int) else 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        shutil.rmtree(staging, ignore_errors=True)  # the new site's leftovers, or the old site after the swap
     print(f"Site construit dans {target}", file=sys.stderr)
     return 0
+
+
+def _terminate(signum, frame):
+    raise SystemExit(128 + signum)  # unwinds through `finally`: the staging folder is removed
+
+
+def _swap(staging: Path, target: Path) -> None:
+    """Put the new site in place in one step: at every instant `target` is the old site or the new one."""
+    if not target.exists():
+        staging.rename(target)
+        staging.mkdir()  # the caller removes it
+        return
+    if _exchange(staging, target):
+        return  # staging now holds the old site; the caller removes it
+    # No atomic exchange (not Linux, or the filesystem refuses it): two renames, and _recover()
+    # puts the old copy back at the next start if the process dies between them.
+    old = _old_copy(target)
+    shutil.rmtree(old, ignore_errors=True)
+    target.rename(old)
+    staging.rename(target)
+    old.rename(staging)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """renameat2(RENAME_EXCHANGE): swap two folders atomically (Linux 3.15+, glibc 2.28+)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def _old_copy(target: Path) -> Path:
+    return target.with_name(f".{target.name}.ancien")
+
+
+def _recover(target: Path) -> None:
+    """After a build killed outright (SIGKILL, power cut): restore the old copy if the site is
+    missing, and remove staging folders whose build process is gone."""
+    old = _old_copy(target)
+    if old.exists():
+        if target.exists():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.rename(target)
+    prefix = f".{target.name}.neuf-"
+    for stale in target.parent.glob(prefix + "*"):
+        pid = stale.name[len(prefix):].split("-")[0]
+        if not (pid.isdigit() and _alive(int(pid))):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def serve(config: Path, address: str) -> int:

@@ -80,12 +80,25 @@ def rows(atlas: Atlas) -> list[dict]:
     return [_row(atlas, c, p) for c in atlas.collectivites.values() for p in c.partnerships]
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """A spreadsheet reads a text cell starting with = + - @ or a tab as a formula: such text gets a
+    leading apostrophe (OWASP's advice). Numbers, negative longitudes included, stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def to_csv(table: list[dict]) -> str:
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=[name for name, _ in COLUMNS], lineterminator="\n")
     w.writeheader()
     for r in table:
-        w.writerow({k: ("" if v is None else v) for k, v in r.items()})
+        w.writerow({k: csv_cell(v) for k, v in r.items()})
     return buf.getvalue()
 
 
@@ -220,9 +233,10 @@ def generate(atlas: Atlas, idx: Index, emit: Emit) -> dict:
     table = rows(atlas)
     csv_text = to_csv(table).encode("utf-8")
     geo = to_geojson(atlas, table)
-    geo_text = json.dumps(geo, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # allow_nan=False: strict JSON, which JavaScript and every JSON reader accept
+    geo_text = json.dumps(geo, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
     whole = to_json(atlas, idx)
-    json_text = json.dumps(whole, ensure_ascii=False, indent=1).encode("utf-8")
+    json_text = json.dumps(whole, ensure_ascii=False, indent=1, allow_nan=False).encode("utf-8")
     emit(CSV_PATH, csv_text)
     emit(GEOJSON_PATH, geo_text)
     emit(JSON_PATH, json_text)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -102,6 +103,7 @@ class _Map(folium.Map):
             <div class="folium-map atlas-carte" id={{ this.get_name()|tojson }} role="region"
                  aria-label="{{ this.atlas_label|e }}"></div>
             </main>
+            <script type="application/json" id="atlas-donnees">{{ this.atlas_data }}</script>
         {% endmacro %}
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }} = L.map({{ this.get_name()|tojson }}, {
@@ -112,8 +114,9 @@ class _Map(folium.Map):
         """
     )
 
-    def __init__(self, title: str, label: str):
+    def __init__(self, title: str, label: str, data: str):
         super().__init__(location=[25, 10], zoom_start=2, tiles=None, keyboard=True, zoom_snap=0.25, min_zoom=1)
+        self.atlas_data = data  # JSON, already escaped for a <script> block (_js)
         self._id = "atlas"
         self.options["min_zoom"] = 1  # folium passes min_zoom to its default tiles only
         self.atlas_title = title
@@ -126,33 +129,38 @@ class _Data(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            atlasCarte({{ this._parent.get_name() }}, {{ this.tiles }}, {{ this.data }});
+            atlasCarte({{ this._parent.get_name() }}, {{ this.tiles }},
+                       JSON.parse(document.getElementById("atlas-donnees").textContent));
         {% endmacro %}
         """
     )
 
-    def __init__(self, data: dict | str, tiles: str):
+    def __init__(self, tiles: str):
         super().__init__()
         self._id = "donnees"
         self.tiles = tiles
-        self.data = data if isinstance(data, str) else _js(data)
+
+
+_SCRIPT_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
 def _js(data) -> str:
-    """JSON safe inside <script> (no "</script>", no "<!--")."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+    """Strict JSON for a <script type="application/json"> block: no character there can end the
+    block or start markup, and no NaN/Infinity (JSON.parse would refuse them)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return re.sub("[<>&\u2028\u2029]", lambda m: _SCRIPT_UNSAFE[m.group()], text)
 
 
 def render_page(title: str, label: str, data: dict | str, settings: MapSettings) -> str:
     """One map page, built by Folium."""
     page = _Page(f"{title} — {SITE_NAME}")
-    m = _Map(title, label)
+    m = _Map(title, label, data if isinstance(data, str) else _js(data))
     page.add_child(m)
     tiles = folium.TileLayer(tiles=settings.tiles_url, attr=settings.tiles_attribution, name=settings.tiles_name,
                              max_zoom=18, max_native_zoom=18)
     tiles._id = "fond"
     m.add_child(tiles)
-    m.add_child(_Data(data, tiles.get_name()))
+    m.add_child(_Data(tiles.get_name()))
     return page.render()
 
 
@@ -166,9 +174,12 @@ class PageMaker:
         self.skeleton = render_page(self.TITLE, self.LABEL, self.DATA, settings)
         assert self.skeleton.count(self.DATA) == 1, "map page skeleton: data placeholder"
 
+    PLACEHOLDERS = re.compile("|".join(map(re.escape, (TITLE, LABEL, DATA))))
+
     def __call__(self, title: str, label: str, data: dict) -> str:
-        return (self.skeleton.replace(self.TITLE, html.escape(title)).replace(self.LABEL, html.escape(label))
-                .replace(self.DATA, _js(data)))
+        # One pass: a value is never scanned again, so a name holding a placeholder stays text.
+        values = {self.TITLE: html.escape(title), self.LABEL: html.escape(label), self.DATA: _js(data)}
+        return self.PLACEHOLDERS.sub(lambda m: values[m.group()], self.skeleton)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,23 +1,24 @@
-"""Generated pages: one Markdown page per collectivité, country, theme, network, plus indexes.
+"""Generated pages: one HTML page per collectivité, country, theme, network, plus indexes.
 
 Python gathers what each page shows; the templates in templates/pages/ hold the markup.
 """
 from __future__ import annotations
 
 import datetime
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Callable
 
 import jinja2
 import jinja2.sandbox
+from markupsafe import Markup, escape
 
 from . import countries, urls
 from .index import Index
 from .model import (COLLECTIVITE_TYPES, LOCATION_APPROX, LOCATION_COUNTRY, NATURES, ORGANISATION_FORMS,
                     STATUSES, Atlas)
 
-Emit = Callable[[str, str], None]
 
 
 def fr_number(value) -> str:
@@ -31,19 +32,43 @@ def fr_number(value) -> str:
     return text.replace(" ", "\u202f")
 
 
-def cell(value) -> str:
-    """Text safe inside a Markdown table cell."""
-    return str(value or "").replace("|", "\\|").replace("\n", " ")
+# A bare web address in a free text: the only thing in contributor text that becomes markup.
+_URL = re.compile(r"https?://[^\s<>\"'«»]+")
+_URL_TRAILING = ".,;:!?)]»'"
 
 
-def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("atlas", "templates"),
-        autoescape=False,  # Markdown output; values go through `e` where they land in HTML
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    env.filters.update(fr_number=fr_number, cell=cell, pays=countries.name_fr)
+def _linked(text: str) -> Markup:
+    """Escaped text where each bare http(s) address is a link; no other scheme ever is."""
+    out, pos = [], 0
+    for match in _URL.finditer(text):
+        url = match.group().rstrip(_URL_TRAILING)
+        out += [escape(text[pos:match.start()]), Markup('<a href="{0}">{0}</a>').format(url)]
+        pos = match.start() + len(url)
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
+
+
+def text_blocks(value) -> Markup:
+    """Free text as paragraphs: a blank line starts a new one; nothing else is markup."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", str(value or "")) if p.strip()]
+    return Markup("\n").join(Markup("<p>{}</p>").format(_linked(" ".join(p.split()))) for p in paragraphs)
+
+
+def text_inline(value) -> Markup:
+    """Free text inside a sentence or a table cell: one line, bare addresses linked."""
+    return _linked(" ".join(str(value or "").split()))
+
+
+def link(value) -> Markup:
+    """A web site field: a link when it is an http(s) address, plain text otherwise."""
+    text = str(value or "").strip()
+    if _URL.fullmatch(text):
+        return Markup('<a href="{0}">{0}</a>').format(text)
+    return escape(text)
+
+
+def _filters_and_globals(env: jinja2.Environment) -> jinja2.Environment:
+    env.filters.update(fr_number=fr_number, pays=countries.name_fr, texte=text_blocks, texte_ligne=text_inline, lien=link)
     env.globals.update(
         urls=urls, TYPES=COLLECTIVITE_TYPES, NATURES=NATURES, STATUSES=STATUSES,
         FORMS=ORGANISATION_FORMS, LOCATION_COUNTRY=LOCATION_COUNTRY, LOCATION_APPROX=LOCATION_APPROX,
@@ -51,14 +76,32 @@ def environment() -> jinja2.Environment:
     return env
 
 
+def environment() -> jinja2.Environment:
+    """The one Jinja environment of the generated pages: HTML, every value escaped."""
+    return _filters_and_globals(jinja2.Environment(
+        loader=jinja2.PackageLoader("atlas", "templates"),
+        autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+    ))
+
+
 def sandbox() -> jinja2.sandbox.SandboxedEnvironment:
-    """For the hand-written pages of docs/ that use the atlas's figures: no attribute walk to Python internals."""
-    env = jinja2.sandbox.SandboxedEnvironment(
-        loader=jinja2.PackageLoader("atlas", "templates"), autoescape=False,
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
-    env.filters.update(environment().filters)
-    env.globals.update(environment().globals)
-    return env
+    """For the hand-written pages of docs/ that show the atlas's figures: no walk to Python internals,
+    every value escaped (the page is Markdown; the partials it includes are HTML)."""
+    return _filters_and_globals(jinja2.sandbox.SandboxedEnvironment(
+        loader=jinja2.PackageLoader("atlas", "templates"), autoescape=True,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined))
+
+
+@dataclass
+class GeneratedPage:
+    """A generated page: its title and description as plain text, its HTML body rendered on demand."""
+
+    title: str
+    description: str
+    render: Callable[[], str]
+
+
+EmitPage = Callable[[str, "GeneratedPage"], None]
 
 
 @dataclass
@@ -154,53 +197,76 @@ def _published_by_country(atlas: Atlas, idx: Index) -> tuple[list[str], list[dic
     return [{"label": k[0], "year": k[1], "source": k[2]} for k in cols], rows
 
 
-def generate(site: Site, emit: Emit) -> list[str]:
-    """Render every generated page; returns the list of source paths emitted."""
+def generate(site: Site, emit_page: EmitPage) -> list[str]:
+    """Hand every generated page to `emit_page`; returns the list of source paths emitted.
+
+    Pages are HTML from autoescaped templates, rendered when MkDocs asks for them: no
+    Markdown pass and no front matter, so nothing a contributor types is read as markup.
+    """
     env = environment()
     atlas, idx = site.atlas, site.idx
     written: list[str] = []
     common = {"site": site, "atlas": atlas, "idx": idx, "maps": site.maps, "site_url": site.site_url,
               "today": datetime.date.today()}
 
-    def page(template: str, url: str, **ctx) -> None:
+    def page(template: str, url: str, title: str, description: str, **ctx) -> None:
         src = urls.page_src(url)
-        text = env.get_template(f"pages/{template}").render(**common, base=urls.to_root(url), url=url, **ctx)
-        emit(src, text)
+
+        def render() -> str:
+            return env.get_template(f"pages/{template}").render(**common, base=urls.to_root(url), url=url, **ctx)
+
+        emit_page(src, GeneratedPage(title, description, render))
         written.append(src)
+
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}{'s' if n > 1 else ''}"
 
     # Collectivités
     for c in atlas.collectivites.values():
-        page("collectivite.md.j2", urls.collectivite(c.slug), c=c, synergies=idx.synergies(c.slug),
-             carte=site.maps.get(f"collectivite-{c.slug}"))
-    page("collectivites.md.j2", "collectivites/",
+        n_countries = len({p.country for p in c.partnerships})
+        page("collectivite.html.j2", urls.collectivite(c.slug), c.name,
+             f"Partenariats internationaux de {c.name} : {plural(len(c.partnerships), 'partenariat')}"
+             + (f" dans {n_countries} pays." if c.partnerships else "."),
+             c=c, synergies=idx.synergies(c.slug), carte=site.maps.get(f"collectivite-{c.slug}"))
+    page("collectivites.html.j2", "collectivites/", "Collectivités",
+         "Toutes les collectivités de l'atlas, filtrables par type et département.",
          departements=sorted({c.departement for c in atlas.collectivites.values() if c.departement}))
     # Countries
     # Every country with a file gets a page, even with no partnership yet: the figures the
     # sources published for it (Cuba in 2009...) are worth showing next to the atlas's zero.
-    for code in atlas.countries:
+    for code, country in atlas.countries.items():
         partnerships = idx.by_country.get(code, [])
-        page("pays.md.j2", urls.country(code), country=atlas.countries[code], partnerships=partnerships,
-             collectivites=idx.collectivites_in(code), zone=atlas.zones.get(atlas.countries[code].zone),
-             carte=site.maps.get(f"pays-{code.lower()}"))
+        collectivites = idx.collectivites_in(code)
+        page("pays.html.j2", urls.country(code), country.name,
+             f"{plural(len(collectivites), 'collectivité')} de l'atlas coopèrent avec {country.name} : "
+             f"{plural(len(partnerships), 'partenariat')}.",
+             country=country, partnerships=partnerships, collectivites=collectivites,
+             zone=atlas.zones.get(country.zone), carte=site.maps.get(f"pays-{code.lower()}"))
     by_zone: dict[str, list] = {}
     for code in atlas.countries:
         by_zone.setdefault(atlas.countries[code].zone, []).append(atlas.countries[code])
-    page("pays-index.md.j2", "pays/", by_zone=[(atlas.zones[z], by_zone[z]) for z in atlas.zones if z in by_zone])
+    page("pays-index.html.j2", "pays/", "Pays", "Les pays partenaires des collectivités de l'atlas, par zone.",
+         by_zone=[(atlas.zones[z], by_zone[z]) for z in atlas.zones if z in by_zone])
     # Themes
     for key, theme in atlas.themes.items():
-        page("thematique.md.j2", urls.theme(key), theme=theme, partnerships=idx.by_theme.get(key, []),
-             carte=site.maps.get(f"thematique-{key}"))
-    page("thematiques.md.j2", "thematiques/")
+        page("thematique.html.j2", urls.theme(key), theme.label, theme.description,
+             theme=theme, partnerships=idx.by_theme.get(key, []), carte=site.maps.get(f"thematique-{key}"))
+    page("thematiques.html.j2", "thematiques/", "Thématiques", "Les thématiques de coopération de l'atlas.")
     # Networks
     for key, network in atlas.networks.items():
-        page("reseau.md.j2", urls.network(key), network=network, members=idx.by_network.get(key, []))
-    page("reseaux.md.j2", "reseaux/")
+        page("reseau.html.j2", urls.network(key), network.label, network.description,
+             network=network, members=idx.by_network.get(key, []))
+    page("reseaux.html.j2", "reseaux/", "Réseaux", "Les réseaux de collectivités et d'acteurs de la coopération.")
     # Sources, statistics, data
-    page("sources.md.j2", "sources/", facts=_fact_counts(atlas), unknowns=_unknowns(atlas))
+    page("sources.html.j2", "sources/", "Sources et limites",
+         "Les documents dont l'atlas est tiré, ce que chacun apporte, et ce que l'atlas ne sait pas.",
+         facts=_fact_counts(atlas), unknowns=_unknowns(atlas))
     columns, published_rows = _published_by_country(atlas, idx)
     zone_labels = {k: z.label for k, z in atlas.zones.items()}
     theme_labels = {k: t.label for k, t in atlas.themes.items()}
-    page("statistiques.md.j2", "statistiques/",
+    page("statistiques.html.j2", "statistiques/", "Statistiques",
+         "Les partenariats de l'atlas par pays, zone, thématique, type de collectivité et décennie, "
+         "à côté des chiffres publiés par les sources.",
          by_country=_bars(idx.count_by_country(), {c: atlas.countries[c].name for c in idx.by_country},
                           lambda c: urls.country(c)),
          by_zone=_bars(idx.count_by_zone(), zone_labels),
@@ -209,8 +275,28 @@ def generate(site: Site, emit: Emit) -> list[str]:
          by_decade=sorted(_bars(idx.count_by_decade()), key=lambda r: r["key"]),
          published_columns=columns, published_rows=published_rows,
          zone_table=_zone_comparison(atlas, idx))
-    page("donnees.md.j2", "donnees/", exports=site.exports, licence=site.licence, licence_url=site.licence_url)
+    page("donnees.html.j2", "donnees/", "Données",
+         f"Les données de l'atlas, libres et téléchargeables : {site.exports['partenariats']} partenariats "
+         "en CSV et GeoJSON, et l'atlas entier en JSON.",
+         exports=site.exports, licence=site.licence, licence_url=site.licence_url)
     return written
+
+
+_HEADING = re.compile(r'<h([1-3]) id="([^"]*)">(.*?)</h\1>', re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def toc_tokens(html: str) -> list[dict]:
+    """The table of contents of a generated page, from its own headings (already escaped text)."""
+    root: list[dict] = []
+    stack: list[dict] = []
+    for level, anchor, inner in _HEADING.findall(html):
+        token = {"level": int(level), "id": anchor, "name": _TAG.sub("", inner), "children": []}
+        while stack and stack[-1]["level"] >= token["level"]:
+            stack.pop()
+        (stack[-1]["children"] if stack else root).append(token)
+        stack.append(token)
+    return root
 
 
 def _zone_comparison(atlas: Atlas, idx: Index) -> list[dict]:

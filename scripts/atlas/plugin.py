@@ -15,6 +15,8 @@ from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.toc import get_toc
+from markupsafe import escape
 
 from . import checker, content, index, pages, urls
 from .schema import SCHEMAS
@@ -71,7 +73,13 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             emit(f"schemas/{schema_file.name}", schema_file.read_bytes())
         self.site = pages.Site(self.atlas, self.idx, self.maps, self.site_url, self.config.licence_donnees,
                                self.config.licence_url, config.repo_url or "", export_info)
-        pages.generate(self.site, emit)
+        self.generated: dict[str, pages.GeneratedPage] = {}
+
+        def emit_page(uri: str, page: pages.GeneratedPage) -> None:
+            emit(uri, "")  # an empty Markdown source: MkDocs gives the page its URL and place; the HTML is ours
+            self.generated[uri] = page
+
+        pages.generate(self.site, emit_page)
         self._emit_guide(emit)
         return files
 
@@ -87,15 +95,27 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         emit("contribuer/reference.md", reference.render(self.content_dir))
 
     def on_page_markdown(self, markdown: str, page, config, files):
-        """Hand-written pages of docs/ that ask for it (`atlas: true`) can show the atlas's figures.
-
-        Never a generated page (its text comes from contributors), and always in Jinja's sandbox.
-        """
+        """Generated pages: title and description set here, as escaped text (Material prints them
+        as HTML in the header, navigation and search). Hand-written pages of docs/ that ask for it
+        (`atlas: true`) can show the atlas's figures, rendered in Jinja's sandbox; never a generated one."""
+        generated = self.generated.get(page.file.src_uri)
+        if generated is not None:
+            page.meta = {"title": escape(generated.title), "description": escape(generated.description)}
+            return ""
         if page.file.generated_by or not page.meta.get("atlas"):
             return markdown
         return pages.sandbox().from_string(markdown).render(
             site=self.site, atlas=self.atlas, idx=self.idx, maps=self.maps, site_url=self.site_url,
             base=urls.to_root(page.url), url=page.url)
+
+    def on_page_content(self, html: str, page, config, files):
+        """A generated page's body is its template's HTML, never a Markdown conversion."""
+        generated = self.generated.get(page.file.src_uri)
+        if generated is None:
+            return html
+        body = generated.render()
+        page.toc = get_toc(pages.toc_tokens(body))
+        return body
 
     @event_priority(-100)  # after Material's search plugin has written its index
     def on_post_build(self, config) -> None:

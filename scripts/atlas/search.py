@@ -40,5 +40,5 @@ def add_folded_forms(site_dir: Path) -> int:
             # Hidden from result previews (they show the beginning), found by the index.
             doc["text"] = doc.get("text", "") + f" <span hidden>{extra}</span>"
             touched += 1
-    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":"), allow_nan=False), encoding="utf-8")
     return touched
