@@ -52,6 +52,8 @@ EXPECTED: dict[str, list[tuple[int, str, str]]] = {
         (15, "thématique inconnue « eau-assainisement »", "voulez-vous dire « eau-assainissement » ?")],
     "source-mal-orthographiee.yml": [
         (15, "source inconnue « actes-colloque-lianes-2008 »", "voulez-vous dire « actes-colloque-lianes-2009 » ?")],
+    "nom-trop-court.yml": [  # « est vide » would send them looking for a blank line
+        (2, "« nom » trop court : « Q »", "écrivez-le en entier (au moins 2 caractères)")],
     "reseau-inconnu.yml": [
         (9, "réseau inconnu « cites-unies »", "voulez-vous dire « cites-unies-france » ?"),
         (11, "réseau inconnu « resacoop »", "ajoutez-la d'abord à content/reseaux.yml")],

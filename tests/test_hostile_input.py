@@ -57,9 +57,10 @@ BILLION_LAUGHS = "\n".join(
 CASES = {
     "alias-expansion-billion-laughs": (BILLION_LAUGHS, 1, "ancre YAML"),
     "alias-reference": ("nom: &n Bouvines\nalias: [*n]\n", 1, "ancre YAML"),
+    "alias-without-anchor": (variant(**{"type: commune": "type: *commune"}), 3, "référence YAML « *commune » refusée"),
     "merge-key": (variant(**{"type: commune": "<<: {type: commune}"}), 3, "fusion"),
-    "tag-binary": (variant(**{"type: commune": "type: !!binary aGVsbG8="}), 3, "étiquette YAML"),
-    "tag-python-object": (variant(**{"type: commune": "type: !!python/object/apply:os.system ['id']"}), 3, "étiquette YAML"),
+    "tag-binary": (variant(**{"type: commune": "type: !!binary aGVsbG8="}), 3, "étiquette YAML « !!binary »"),
+    "tag-python-object": (variant(**{"type: commune": "type: !!python/object/apply:os.system ['id']"}), 3, "« !!python/object/apply:os.system » refusée"),
     "tag-local": (variant(**{"type: commune": "type: !commune x"}), 3, "étiquette YAML"),
     "nested-lists-10000": ("nom: " + "[" * 10_000 + "]" * 10_000 + "\n", 1, "niveaux d'imbrication"),
     "nested-lists-100000": ("nom: " + "[" * 100_000 + "]" * 100_000 + "\n", 1, "niveaux d'imbrication"),
@@ -84,6 +85,10 @@ CASES = {
     "cyrillic-look-alike": (variant(**{"nom: Bouvines": "nom: Bouvin\u0435s"}), 2, "mélange les alphabets latin et cyrillique"),
     "greek-look-alike": (variant(**{"nom: Bouvines": "nom: B\u03bfuvines"}), 2, "grec"),
     "thousands-of-unknown-keys": (BASE + "".join(f"cle{i}: x\n" for i in range(5000)), 202, "clés dans un même bloc"),
+    "tens-of-thousands-of-bad-keys-in-one-list": (
+        variant(**{"sources: [actes-colloque-lianes-2009]":
+                   "sources: [" + ", ".join(f"Source_{i}" for i in range(24_000)) + "]"}),
+        9, "source inconnue « Source_23999 »"),
     "oversized-file": (BASE + "# " + "x" * 600_000 + "\n", 1, "Ko"),
     "multiple-documents": (BASE + "---\nnom: Autre\n", 11, "plusieurs documents"),
 }

@@ -7,7 +7,6 @@ duplicates. The checker never raises on bad input: everything becomes a Problem.
 from __future__ import annotations
 
 import datetime
-import difflib
 import multiprocessing
 import os
 import re
@@ -93,7 +92,7 @@ class _FileCheck:
     def __init__(self, report: Report, doc: yamlio.Document, display: str):
         self.report, self.doc, self.display = report, doc, display
         self.failed = False
-        self.first = len(report.problems)  # this file's problems are the tail of the list
+        self._key_slots: dict[tuple, int] = {}  # where -> index of the schema's « pas une clé valide »
 
     def add(self, where: tuple, message: str, hint: str = "", severity: str = "erreur"):
         self.report.problems.append(Problem(self.display, self.doc.line(where), message, hint, severity))
@@ -103,25 +102,29 @@ class _FileCheck:
     def schema(self, name: str) -> None:
         for where, message, hint in schema.errors(name, self.doc.data):
             self.add(where, message, hint)
+            if "n'est pas une clé valide" in message:
+                self._key_slots[tuple(where)] = len(self.report.problems) - 1
 
     def key_in(self, where: tuple, value, listname: str, what: str) -> None:
         known = self.report.lists.get(listname, {})
         if isinstance(value, str) and known and value not in known:
-            guess = difflib.get_close_matches(value, list(known), n=1, cutoff=0.5)
+            guess = schema.closest(value, known, cutoff=0.5)
             listfile = f"content/{LISTS[listname]}"
             if guess:
-                hint = f"voulez-vous dire « {guess[0]} » ? (clés possibles : {listfile})"
+                hint = f"voulez-vous dire « {guess} » ? (clés possibles : {listfile})"
             elif len(known) <= 12:
                 hint = f"clés possibles : {', '.join(known)} ; pour en citer une nouvelle, ajoutez-la d'abord à {listfile}"
             else:
                 hint = f"copiez une clé de {listfile} ; pour en citer une nouvelle, ajoutez-la d'abord à ce fichier"
             unknown = "inconnu" if listname == "reseaux" else "inconnue"  # le réseau, la source, la thématique, la zone
             line = self.doc.line(where)
-            # the schema already said « n'est pas une clé valide » here: this message says more, keep only it
-            mine = self.report.problems[self.first:]
-            self.report.problems[self.first:] = [p for p in mine if not (
-                p.path == self.display and p.line == line and p.message.startswith(f"« {value} » n'est pas une clé"))]
-            self.add(where, f"{what} {unknown} « {value} »", hint)
+            # the schema already said « n'est pas une clé valide » here: this message says more and
+            # takes its place (found by its path, so a file with many unknown keys stays linear)
+            slot = self._key_slots.get(tuple(where))
+            if slot is None:
+                self.add(where, f"{what} {unknown} « {value} »", hint)
+            else:
+                self.report.problems[slot] = Problem(self.display, line, f"{what} {unknown} « {value} »", hint)
 
     def sources(self, where: tuple, values) -> None:
         for i, key in enumerate(values or []):

@@ -137,6 +137,11 @@ class DateText(str):
     """A plain `1989-05-14`: kept as the text typed, remembered as a date for the year fields' message."""
 
 
+def _as_typed(tag: str) -> str:
+    """The tag as the contributor typed it: "!!binary", not "tag:yaml.org,2002:binary"."""
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
+
+
 def _refuse(event, message: str, hint: str = "") -> YamlError:
     return YamlError(event.start_mark.line + 1, message, hint)
 
@@ -272,13 +277,13 @@ def _build(loader, path: Path) -> Document:
                           "retirez « &" + anchor + " », ou mettez la valeur entre guillemets si « & » fait partie du texte")
         if isinstance(event, yaml.ScalarEvent):
             if tag is not None and not (event.implicit[0] or event.implicit[1]):
-                raise _refuse(event, f"étiquette YAML « {tag} » refusée : une fiche ne contient que du texte, des nombres et des listes",
+                raise _refuse(event, f"étiquette YAML « {_as_typed(tag)} » refusée : une fiche ne contient que du texte, des nombres et des listes",
                               "retirez l'étiquette (le mot commençant par « ! ») ; pour un texte, mettez-le entre guillemets")
             place(_scalar(loader, event), event)
             continue
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             if tag is not None and not event.implicit:
-                raise _refuse(event, f"étiquette YAML « {tag} » refusée : une fiche ne contient que du texte, des nombres et des listes",
+                raise _refuse(event, f"étiquette YAML « {_as_typed(tag)} » refusée : une fiche ne contient que du texte, des nombres et des listes",
                               "retirez l'étiquette (le mot commençant par « ! »)")
             if len(stack) >= MAX_DEPTH:
                 raise _refuse(event, f"plus de {MAX_DEPTH} niveaux d'imbrication : aucune fiche n'en a besoin",
