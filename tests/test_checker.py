@@ -52,6 +52,34 @@ EXPECTED: dict[str, list[tuple[int, str, str]]] = {
         (15, "thématique inconnue « eau-assainisement »", "voulez-vous dire « eau-assainissement » ?")],
     "source-mal-orthographiee.yml": [
         (15, "source inconnue « actes-colloque-lianes-2008 »", "voulez-vous dire « actes-colloque-lianes-2009 » ?")],
+    # the mistakes of a town hall's first contribution (issue « sans aide »)
+    "diese-dans-un-texte.yml": [
+        (8, "texte coupé avant « #solidarité avec le village partenaire. »", "mettez tout le texte entre guillemets doubles")],
+    "pays-norvege-sans-guillemets.yml": [
+        (11, "« NO » serait lu par YAML comme oui/non (faux), pas comme le code de la Norvège", 'pays: "NO"')],
+    "virgule-decimale-entre-accolades.yml": [
+        (7, "virgule décimale dans « 50,4486 »", "un point, pas une virgule : 50.4486")],
+    "site-web-sans-https.yml": [
+        (8, "adresse incomplète : « www.quelquepart.fr » ne commence pas par https://", "site_web: https://www.quelquepart.fr")],
+    "annee-vide.yml": [
+        (10, "« depuis » est vide", "ou retirez la ligne si elle est inconnue")],
+    "espace-insecable-avant-deux-points.yml": [
+        (6, "espace insécable (U+00A0) dans la clé « region »", "retapez : region:")],
+    "deux-points-sans-espace.yml": [
+        (11, "il manque une espace après les deux-points dans « pays:DE »", "écrivez « pays: DE »")],
+    "texte-sur-deux-lignes.yml": [
+        (9, "la suite d'un texte de la ligne précédente, collée sur deux lignes ?", "remettez le texte sur une seule ligne")],
+    "guillemet-non-referme.yml": [
+        (8, "guillemets ouverts sur cette ligne mais jamais refermés", "refermez les guillemets")],
+    "bloc-colle-sans-tiret.yml": [
+        (10, "élément de liste sans tiret", "commencez sa première ligne par « - »")],
+    "second-bloc-sans-tiret.yml": [
+        (13, "clé « partenaire » répétée (déjà à la ligne 10)", "commencez-le par un tiret « - »")],
+    "date-dans-les-annees.yml": [
+        (7, "« annee » attend une année, pas la date « 1999-03-08 »", "écrivez l'année seule : 1999"),
+        (14, "« depuis » attend une année, pas la date « 1989-05-14 »", "écrivez l'année seule : 1989"),
+        (18, "« debut » attend une année, pas la date « 2009-09-01 »", "écrivez l'année seule : 2009")],
+    "valide-code-zero-initial.yml": [],
     "nom-trop-court.yml": [  # « est vide » would send them looking for a blank line
         (2, "« nom » trop court : « Q »", "écrivez-le en entier (au moins 2 caractères)")],
     "reseau-inconnu.yml": [
@@ -200,6 +228,42 @@ def test_duplicate_is_reported_in_both_files_whichever_is_checked_alone(content)
         report = checker.check(content, only=path)
         assert [p.line for p in report.errors] == [2], [p.format() for p in report.errors]
         assert f"collectivites/{other.name} décrit déjà la même" in report.errors[0].message
+
+
+@pytest.mark.parametrize("where, name, message, hint", [
+    ("content/collectivites", "quelquepart.yml.txt", "« quelquepart.yml.txt » non lu : une fiche porte l'extension .yml",
+     "renommez-le quelquepart.yml"),
+    ("content/collectivites", "quelquepart", "« quelquepart » non lu : une fiche porte l'extension .yml",
+     "renommez-le quelquepart.yml"),
+    ("content", "quelquepart.yml", "« quelquepart.yml » non lu : il n'est pas dans le bon dossier",
+     "se range dans content/collectivites/"),
+    (".", "quelquepart.yml", "« quelquepart.yml » à la racine du dépôt : l'atlas ne le lit pas",
+     "déplacez-le dans content/collectivites/"),
+])
+def test_a_file_the_atlas_would_not_read_is_reported_not_ignored(content, where, name, message, hint):
+    (content.parent / "mkdocs.yml").write_text("site_name: Atlas\n", encoding="utf-8")  # the repository's root
+    stray = content.parent / where / name
+    shutil.copyfile(CORPUS / "valide-partenaire-inconnu.yml", stray)
+    for report in (checker.check(content), checker.check(content, only=stray)):
+        hits = [p for p in report.errors if p.path.endswith(name) and message in p.message and hint in p.hint]
+        assert hits and hits[0].line == 1, [p.format() for p in report.problems]
+    result = run_atlas("check", str(stray.relative_to(content.parent)), cwd=content.parent)
+    assert result.returncode == 1 and message in result.stdout, result.stdout + result.stderr
+
+
+def test_a_broken_list_is_reported_alone_even_when_checked_by_itself(content):
+    sources = content / "sources.yml"
+    lines = sources.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, l in enumerate(lines) if l.lstrip().startswith("titre:"))
+    lines[at] = lines[at].split(":", 1)[0] + ': "titre jamais refermé'
+    sources.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    whole = checker.check(content)
+    assert [(Path(p.path).name, p.line) for p in whole.errors] == [("sources.yml", at + 1)], \
+        [p.format() for p in whole.errors]  # reseaux.yml and the fiches are not blamed for it
+    alone = checker.check(content, only=sources)
+    assert [(p.line, p.message) for p in alone.errors] == [(p.line, p.message) for p in whole.errors]
+    result = run_atlas("check", "content/sources.yml", cwd=content.parent)
+    assert result.returncode == 1 and f"sources.yml:{at + 1}: erreur" in result.stdout
 
 
 def test_year_in_the_future_is_relative_to_today(content):

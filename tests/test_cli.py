@@ -104,6 +104,45 @@ def test_atlas_new_writes_a_model_that_fails_only_on_placeholders_then_passes_on
     assert run_atlas("check", cwd=repo).returncode == 0
 
 
+def test_atlas_new_points_the_editor_to_the_schema_of_this_repository_wherever_atlas_is_installed(repo):
+    schema = repo / "scripts" / "atlas" / "schemas" / "collectivite.schema.json"
+    schema.parent.mkdir(parents=True)
+    shutil.copyfile(REPO / "scripts" / "atlas" / "schemas" / schema.name, schema)
+    assert run_atlas("new", "Ville de Quelquepart", cwd=repo).returncode == 0  # atlas itself is installed elsewhere
+    path = repo / "content" / "collectivites" / "quelquepart.yml"
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith("# yaml-language-server: $schema=")
+    target = (path.parent / first.split("$schema=", 1)[1]).resolve()
+    assert target == schema.resolve()
+
+
+def test_editor_settings_give_each_content_folder_the_schema_the_checker_uses():
+    import fnmatch
+    import json
+
+    from atlas.schema import SCHEMAS, SCHEMA_FILES
+
+    settings = json.loads((REPO / ".vscode" / "settings.json").read_text(encoding="utf-8"))
+    globs = {Path(k).name: v if isinstance(v, list) else [v] for k, v in settings["yaml.schemas"].items()}
+    for schema_path in settings["yaml.schemas"]:
+        assert (REPO / schema_path).resolve() == (SCHEMAS / Path(schema_path).name).resolve()
+    files = {
+        "collectivite": sorted(CONTENT.glob("collectivites/*.yml")), "pays": sorted(CONTENT.glob("pays/*.yml")),
+        "statistique": sorted(CONTENT.glob("statistiques/*.yml")),
+        "liste": [CONTENT / n for n in checker.LISTS.values()],
+    }
+    for kind, paths in files.items():
+        assert paths
+        for path in paths:
+            rel = path.relative_to(REPO).as_posix()
+            assert any(fnmatch.fnmatch(rel, g) for g in globs[SCHEMA_FILES[kind]]), rel
+    # read as the checker reads: YAML 1.1 booleans (NO, yes) show up as errors in the editor too; spaces only
+    assert settings["yaml.yamlVersion"] == "1.1" and settings["yaml.customTags"] == []
+    assert settings["[yaml]"]["editor.insertSpaces"] is True
+    editorconfig = (REPO / ".editorconfig").read_text(encoding="utf-8")
+    assert "[*.{yml,yaml}]\n" in editorconfig and "indent_style = space" in editorconfig
+
+
 def test_atlas_new_refuses_to_replace_an_existing_file(repo):
     before = (repo / "content" / "collectivites" / "lille.yml").read_bytes()
     result = run_atlas("new", "Ville de Lille", cwd=repo)

@@ -176,13 +176,10 @@ def _check_lists(report: Report) -> None:
                 if item["cle"] in entries:
                     fc.add((i, "cle"), f"clé « {item['cle']} » en double dans la liste")
                 entries[item["cle"]] = item
+                if name == "reseaux" and isinstance(item.get("sources"), list):
+                    fc.sources((i, "sources"), item["sources"])  # sources.yml is read before reseaux.yml
+        # a broken list stays empty: the files that use it are not blamed for its errors
         report.lists[name] = entries
-    for name in ("reseaux",):
-        path = report.root / LISTS[name]
-        for key, item in report.lists.get(name, {}).items():
-            for s in item.get("sources") or []:
-                if s not in report.lists.get("sources", {}):
-                    report.problems.append(Problem(_display(path, report.root), 1, f"source inconnue « {s} » (réseau {key})"))
 
 
 def _point_in_country(fc: _FileCheck, where: tuple, coords, code) -> None:
@@ -471,6 +468,8 @@ def _check_table(report: Report, path: Path) -> None:
 
 # Slugs the site itself uses inside a folder: a file with that name would shadow a generated page.
 RESERVED_NAMES = {"index", "atom", "feed", "assets", "search", "sitemap"}
+CONTENT_FOLDERS = ("collectivites", "pays", "statistiques")
+KEPT_AS_IS = {".gitkeep"}  # lets git keep an empty folder
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
@@ -490,6 +489,8 @@ def _yaml_files(folder: Path, report: Report | None = None) -> list[Path]:
     files = []
     for entry in sorted(os.scandir(folder), key=lambda e: e.name):
         if not entry.name.endswith((".yml", ".yaml")):
+            if report is not None and entry.name not in KEPT_AS_IS:
+                _report_unread(report, folder / entry.name, entry.is_dir(follow_symlinks=False))
             continue
         path = folder / entry.name
         problem = None
@@ -507,6 +508,46 @@ def _yaml_files(folder: Path, report: Report | None = None) -> list[Path]:
             continue
         files.append(path)
     return [f for f in files if f.suffix == ".yml"] + [f for f in files if f.suffix == ".yaml"]
+def _report_unread(report: Report, path: Path, is_folder: bool) -> None:
+    """A file the atlas would never read: said, not skipped (« Contenu valide » would hide it)."""
+    name = path.name
+    if is_folder:
+        report.problems.append(Problem(_display(path, report.root), 1, f"dossier « {name} » non lu par l'atlas",
+                                       f"les fiches se rangent directement dans {path.parent.name}/, sans sous-dossier"))
+        return
+    stem = name.split(".")[0] or name
+    report.problems.append(Problem(
+        _display(path, report.root), 1, f"fichier « {name} » non lu : une fiche porte l'extension .yml",
+        f"renommez-le {stem}.yml (dans l'éditeur de GitHub, le nom du fichier est modifiable en haut de la page)"))
+
+
+def _check_stray_files(report: Report) -> None:
+    """Files put in content/ or at the repository's root instead of their folder."""
+    root = report.root
+    for entry in sorted(os.scandir(root), key=lambda e: e.name):
+        if entry.name in CONTENT_FOLDERS or entry.name in LISTS.values() or entry.name in KEPT_AS_IS:
+            continue
+        path = root / entry.name
+        if entry.is_dir(follow_symlinks=False):
+            report.problems.append(Problem(_display(path, root), 1, f"dossier « {entry.name} » non lu par l'atlas",
+                                           "le contenu se range dans " + ", ".join(f"{root.name}/{f}/" for f in CONTENT_FOLDERS)))
+            continue
+        report.problems.append(Problem(
+            _display(path, root), 1, f"fichier « {entry.name} » non lu : il n'est pas dans le bon dossier",
+            f"une fiche collectivité se range dans {root.name}/collectivites/ (nom en .yml) ; "
+            f"une fiche pays dans {root.name}/pays/"))
+    repository = root.resolve().parent
+    if (repository / "mkdocs.yml").is_file():
+        for entry in sorted(os.scandir(repository), key=lambda e: e.name):
+            stem, _, ext = entry.name.partition(".")
+            if entry.is_file(follow_symlinks=False) and entry.name != "mkdocs.yml" \
+                    and ext in ("yml", "yaml", "yml.txt", "yaml.txt"):
+                report.problems.append(Problem(
+                    _display(repository / entry.name, root), 1,
+                    f"fichier « {entry.name} » à la racine du dépôt : l'atlas ne le lit pas",
+                    f"déplacez-le dans {root.name}/collectivites/ et nommez-le {stem}.yml"))
+
+
 def check(root: Path | str = "content", only: Path | None = None) -> Report:
     """Check the content folder. With `only`, report just that file: it is checked in full, against
     the controlled lists and the other collectivités (read only as possible duplicates)."""
@@ -517,6 +558,7 @@ def check(root: Path | str = "content", only: Path | None = None) -> Report:
                                        "lancez la commande depuis la racine du dépôt, ou donnez le dossier : atlas check content/"))
         return report
     _check_lists(report)
+    _check_stray_files(report)
     folder = root / "collectivites"
     files = _yaml_files(folder, report)
     target = _real_folder(Path(only)) if only is not None else None

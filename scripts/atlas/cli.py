@@ -41,7 +41,11 @@ def cmd_check(args) -> int:
 def _content_root(file: Path) -> Path:
     """content/ folder of a file: content/collectivites/x.yml → content/."""
     parent = file.absolute().parent.resolve()  # never follow the file itself: it may be a link
-    return parent.parent if parent.name in ("collectivites", "pays", "statistiques") else parent
+    if parent.name in ("collectivites", "pays", "statistiques"):
+        return parent.parent
+    if (parent / "content").is_dir() and not (parent / "sources.yml").exists():
+        return parent / "content"  # a fiche left at the repository's root: checked, and told where it goes
+    return parent
 
 
 def cmd_new(args) -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 import jinja2
 from slugify import slugify
 
-from .schema import SCHEMAS
+from .schema import SCHEMA_FILES
 
 PREFIXES = {
     r"^(ville|commune|mairie)\s+(de\s+la|de\s+l'|de|du|des|d')\s*": "commune",
@@ -25,6 +25,9 @@ def guess_type(name: str) -> str:
         if re.match(pattern, name.strip(), re.IGNORECASE):
             return kind
     return "commune"
+
+
+REPOSITORY_SCHEMA = Path("scripts/atlas/schemas") / SCHEMA_FILES["collectivite"]
 
 
 def slug_for(name: str, kind: str) -> str:
@@ -43,7 +46,10 @@ def official_name(name: str, kind: str) -> str:
 
 def render(name: str, kind: str, file_path: Path, content_root: Path) -> str:
     env = jinja2.Environment(loader=jinja2.PackageLoader("atlas", "templates"), keep_trailing_newline=True)
-    schema_path = Path(os.path.relpath(SCHEMAS / "collectivite.schema.json", file_path.parent.resolve())).as_posix()
+    # the schema as the repository holds it (not where the package happens to be installed):
+    # the editor of whoever opens this file in that clone finds it
+    repository = content_root.resolve().parent
+    schema_path = Path(os.path.relpath(repository / REPOSITORY_SCHEMA, file_path.parent.resolve())).as_posix()
     official = official_name(name, kind)
     aliases = [name.strip()] if official != name.strip() else []
     return env.get_template("nouvelle-fiche.yml.j2").render(

@@ -89,6 +89,12 @@ def translate(error: jsonschema.ValidationError) -> tuple[tuple, str, str]:
     if v == "type":
         expected = error.validator_value
         expected = expected if isinstance(expected, list) else [expected]
+        if inst is None:  # `depuis:` with nothing after it
+            example = error.schema.get("examples", [None])[0]
+            typed = f"{path[-1]}: {json.dumps(example, ensure_ascii=False)}" if example is not None and path and isinstance(path[-1], str) else ""
+            return path, f"« {name} » est vide", \
+                (f"écrivez la valeur après les deux-points (ex. {typed}), " if typed else "écrivez la valeur, ") + \
+                "ou retirez la ligne si elle est inconnue"
         if "integer" in expected and isinstance(inst, yamlio.DateText):
             year = inst[:4]
             return path, f"« {name} » attend une année, pas la date « {inst} »", f"écrivez l'année seule : {year}"
@@ -125,6 +131,9 @@ def translate(error: jsonschema.ValidationError) -> tuple[tuple, str, str]:
             hint = f"écrivez le code ISO à deux lettres majuscules : {guess} ({countries.name_fr(guess)})" if guess \
                 else "écrivez le code ISO à deux lettres majuscules (SN, MA, DE...)"
             return path, f"« {inst} » n'est pas un code pays", hint
+        if error.validator_value.startswith("^https?://"):
+            return path, f"adresse incomplète : « {_show(inst)} » ne commence pas par https://", \
+                f"écrivez l'adresse entière, copiée depuis la barre du navigateur : {path[-1]}: https://{str(inst).removeprefix('//')}"
         if name in ("code", "departement"):
             return path, f"« {inst} » n'est pas un {name} valide", \
                 "entre guillemets : département \"59\", commune INSEE \"59350\", SIREN \"245900410\""

@@ -1,7 +1,8 @@
 """Read a contributor's YAML file into plain data plus the line of every value.
 
-PyYAML does the parsing; we walk its node tree ourselves only to keep line numbers
-and to refuse duplicate keys, which PyYAML would silently overwrite.
+PyYAML does the parsing; we build the data from its event stream ourselves, to keep line
+numbers, to refuse what PyYAML would silently overwrite or reinterpret, and to keep every
+read bounded (see `parse`).
 """
 from __future__ import annotations
 
@@ -72,6 +73,17 @@ def _translate(exc: yaml.MarkedYAMLError, text: str) -> YamlError:
         return YamlError(line, "deux-points inattendu : indentation incorrecte ou texte contenant « : » sans guillemets",
                          "alignez la clé sur les autres clés du même niveau, ou mettez le texte entre guillemets")
     if "could not find expected ':'" in problem:
+        for n in range(line, max(start, line - 2) - 1, -1):  # PyYAML notices it a line later
+            glued = _GLUED_COLON.match(lines[n - 1]) if 0 < n <= len(lines) else None
+            if glued:
+                return YamlError(n, f"il manque une espace après les deux-points dans « {glued.group(2)}:{glued.group(3)} »",
+                                 f"écrivez « {glued.group(2)}: {glued.group(3)} » (une espace après « : »)")
+        previous = lines[line - 2] if 1 < line <= len(lines) + 1 else ""
+        if previous.strip() and ":" not in previous and not previous.lstrip().startswith(("-", "#")):
+            return YamlError(line - 1, "cette ligne n'est pas de la forme « clé: valeur » : la suite d'un texte "
+                                       "de la ligne précédente, collée sur deux lignes ?",
+                             "remettez le texte sur une seule ligne, à la suite de sa clé (ou indentez la suite de "
+                             "deux espaces de plus que la clé)")
         return YamlError(line, "une clé sans deux-points ou une ligne mal indentée",
                          "écrivez « clé: valeur » (avec une espace après les deux-points) et vérifiez l'alignement avec la ligne précédente")
     if "expected ',' or '}'" in problem:
@@ -82,6 +94,11 @@ def _translate(exc: yaml.MarkedYAMLError, text: str) -> YamlError:
                          "terminez la liste par « ] », ex. [actes-colloque-lianes-2009], et séparez les éléments par des virgules")
     if ("expected <block" in problem or "did not find expected key" in problem
             or "did not find expected '-'" in problem) and src_line.lstrip().startswith("- "):
+        undashed = _block_without_dash(lines, line)
+        if undashed:
+            return YamlError(undashed, "élément de liste sans tiret : ce bloc est au niveau des éléments « - » qui suivent",
+                             "commencez sa première ligne par « - » (aligné sur les autres tirets) et décalez ses "
+                             "autres lignes de deux espaces, comme les autres éléments")
         return YamlError(line, "indentation incorrecte : ce tiret n'est pas aligné sur les autres éléments de la liste",
                          "placez le tiret exactement sous les tirets des éléments précédents (même nombre d'espaces "
                          "avant lui), et décalez pareil les lignes de son bloc")
@@ -103,6 +120,30 @@ def _translate(exc: yaml.MarkedYAMLError, text: str) -> YamlError:
                          "mettez toute la valeur entre guillemets doubles")
     return YamlError(line, "ligne illisible (structure YAML incorrecte)",
                      "vérifiez l'indentation (espaces), les deux-points et les guillemets de cette ligne et de la précédente")
+
+
+_GLUED_COLON = re.compile(r"^(\s*(?:- )?)([a-z_]+):([^\s/].*?)\s*$")
+
+
+def _block_without_dash(lines: list[str], line: int) -> int | None:
+    """First line of a pasted list item that lost its « - », just above the dash at `line`."""
+    dash = lines[line - 1]
+    indent = len(dash) - len(dash.lstrip())
+    found = None
+    for n in range(line - 1, 0, -1):
+        text = lines[n - 1]
+        if not text.strip() or text.lstrip().startswith("#"):
+            continue
+        own = len(text) - len(text.lstrip())
+        if own < indent:
+            if text.lstrip().startswith("- ") and own + 2 == indent:
+                return None  # those lines are the keys of this item: it is the dash below that is misplaced
+            break
+        if own == indent:
+            if text.lstrip().startswith("- "):
+                break
+            found = n
+    return found
 
 
 def _apostrophe_inside_quotes(line: str) -> bool:
@@ -146,7 +187,7 @@ def _refuse(event, message: str, hint: str = "") -> YamlError:
     return YamlError(event.start_mark.line + 1, message, hint)
 
 
-def _scalar(loader, event):
+def _scalar(loader, event, key=None):
     """The value of one scalar, refusing every YAML 1.1 reading that changes what was typed."""
     text = event.value
     if event.style or not event.implicit[0]:  # plain style is None (Python parser) or "" (libyaml)
@@ -159,6 +200,9 @@ def _scalar(loader, event):
     if kind == "bool":
         if text.lower() in _TRUE_FALSE:
             return _TRUE_FALSE[text.lower()]
+        if key == "pays" and text.upper() == "NO":
+            raise _refuse(event, f"« {text} » serait lu par YAML comme oui/non (faux), pas comme le code de la Norvège",
+                          'écrivez-le entre guillemets : pays: "NO"')
         raise _refuse(event, f"« {shown} » serait lu par YAML comme oui/non ({'vrai' if text.lower() in ('yes', 'on') else 'faux'}), pas comme le texte tapé",
                       f"si c'est un texte, écrivez-le entre guillemets : \"{text}\" ; pour oui/non, écrivez true ou false")
     if kind == "int":
@@ -205,7 +249,7 @@ def parse(text: str, path: Path) -> Document:
     loader = _Loader(text)
     try:
         try:
-            return _build(loader, path)
+            return _build(loader, path, text.splitlines())
         except yaml.MarkedYAMLError as exc:
             raise _translate(exc, text) from None
         except yaml.YAMLError as exc:
@@ -214,7 +258,7 @@ def parse(text: str, path: Path) -> Document:
         loader.dispose()
 
 
-def _build(loader, path: Path) -> Document:
+def _build(loader, path: Path, text_lines: list[str]) -> Document:
     lines: dict = {}
     # Each open block: [container, where, pending key (mappings), key line]
     stack: list[list] = []
@@ -238,10 +282,16 @@ def _build(loader, path: Path) -> Document:
             container.append(value)
             return
         if top[2] is None:  # this value is a key
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                _refuse_decimal_comma(value, event, text_lines)
             if not isinstance(value, str) or isinstance(value, (list, dict)):
                 raise _refuse(event, "clé invalide (une clé doit être un simple mot)", "écrivez « clé: valeur »")
+            _refuse_odd_space_in_key(value, event)
             if value in container:
+                in_list = any(isinstance(step, int) for step in where)
                 raise YamlError(event.start_mark.line + 1, f"clé « {value} » répétée (déjà à la ligne {lines[where + (value,)]})",
+                                "s'il s'agit d'un nouvel élément de la liste, commencez-le par un tiret « - » aligné sur "
+                                "les tirets des autres ; sinon gardez une seule fois cette clé" if in_list else
                                 "gardez une seule fois cette clé : YAML n'en retiendrait que la dernière")
             if len(container) >= MAX_KEYS:
                 raise _refuse(event, f"plus de {MAX_KEYS} clés dans un même bloc : ce n'est pas une fiche",
@@ -279,7 +329,12 @@ def _build(loader, path: Path) -> Document:
             if tag is not None and not (event.implicit[0] or event.implicit[1]):
                 raise _refuse(event, f"étiquette YAML « {_as_typed(tag)} » refusée : une fiche ne contient que du texte, des nombres et des listes",
                               "retirez l'étiquette (le mot commençant par « ! ») ; pour un texte, mettez-le entre guillemets")
-            place(_scalar(loader, event), event)
+            top = stack[-1] if stack else None
+            key = top[2] if top and isinstance(top[0], dict) else None
+            value = _scalar(loader, event, key)
+            if isinstance(value, str) and not event.style and (key is not None or isinstance(top and top[0], list)):
+                _refuse_cut_by_comment(value, event, text_lines)
+            place(value, event)
             continue
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             if tag is not None and not event.implicit:
@@ -298,6 +353,49 @@ def _build(loader, path: Path) -> Document:
         if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             stack.pop()
     return Document(path=path, data=root, lines=lines)
+
+
+_COMMENT_AFTER = re.compile(r"(\s+)#(\S*)")
+_ODD_SPACES = {"\u00a0": "espace insécable", "\u202f": "espace fine insécable", "\u2007": "espace numérique",
+               "\u2009": "espace fine", "\u3000": "espace idéographique"}
+
+
+def _refuse_cut_by_comment(value: str, event, text_lines: list[str]) -> None:
+    """`description: un forage #solidarité avec…`: YAML stops the text at « #» and drops the rest."""
+    end = event.end_mark
+    if end.line >= len(text_lines):
+        return
+    after = _COMMENT_AFTER.match(text_lines[end.line][end.column:])
+    # « #solidarité » or « … un forage # suite » cut a text; the guide's aligned « value   # note » does not
+    if after and (after.group(2) or (after.group(1) == " " and " " in value)):
+        cut = text_lines[end.line][end.column:].strip()
+        shown = cut if len(cut) <= 40 else cut[:37] + "…"
+        whole = f"{value} {cut}"
+        whole = whole if len(whole) <= 60 else f"{whole[:25]}…{whole[-25:]}"
+        raise _refuse(event, f"texte coupé avant « {shown} » : pour YAML, « # » après une espace commence un "
+                             "commentaire, et la fin de la ligne n'est pas lue",
+                      f"mettez tout le texte entre guillemets doubles : \"{whole}\" "
+                      "(un commentaire s'écrit sur sa propre ligne)")
+
+
+def _refuse_decimal_comma(value, event, text_lines: list[str]) -> None:
+    """`{lat: 50,4486, lon: 3.1}`: the comma splits the number, « 4486 » becomes a key."""
+    mark = event.start_mark
+    line = text_lines[mark.line] if mark.line < len(text_lines) else ""
+    before = re.search(r"(-?[0-9]+)\s*,\s*$", line[:mark.column])
+    if before:
+        number = f"{before.group(1)},{line[mark.column:event.end_mark.column]}"
+        raise _refuse(event, f"virgule décimale dans « {number} » : YAML y lit deux valeurs",
+                      f"écrivez un point, pas une virgule : {number.replace(',', '.')}")
+
+
+def _refuse_odd_space_in_key(key: str, event) -> None:
+    for char in key:
+        if char in _ODD_SPACES or (char.isspace() and char != " "):
+            name = _ODD_SPACES.get(char, "espace spéciale")
+            bare = "".join(c for c in key if not c.isspace())
+            raise _refuse(event, f"{name} (U+{ord(char):04X}) dans la clé « {bare} », avant « : » (invisible à l'écran)",
+                          f"effacez les espaces entre « {bare} » et les deux-points, puis retapez : {bare}: ")
 
 
 def _where_of_next(stack: list) -> tuple:
