@@ -42,7 +42,7 @@ def steps(workflow: dict) -> list[dict]:
 
 
 def test_the_expected_github_files_exist():
-    assert {p.name for p in WORKFLOWS} >= {"verifier.yml", "publier.yml"}
+    assert {p.name for p in WORKFLOWS} >= {"verifier.yml", "publier.yml", "formulaire.yml"}
     assert {p.name for p in ISSUE_FORMS} >= {"signaler-une-erreur.yml", "ajouter-ma-collectivite.yml"}
     assert (GITHUB / "ISSUE_TEMPLATE" / "config.yml").is_file()
     assert (GITHUB / "pull_request_template.md").is_file()
@@ -78,6 +78,7 @@ def test_atlas_commands_of_the_workflows_exist(path):
     for step in steps(load(path)):
         for line in step.get("run", "").splitlines():
             line = line.strip().split(" 2>&1")[0].split(" ||")[0]
+            line = re.sub(r'"\$\w+"', "1", line)  # a shell variable stands for a value of the event
             if line.startswith("atlas "):
                 cli.parser().parse_args(shlex.split(line)[1:])  # exits on an unknown option
 
@@ -156,3 +157,22 @@ def test_dependencies_pin_a_material_without_the_search_xss_and_mkdocs_1():
 
     deps = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
     assert "mkdocs-material>=9.7.7,<10" in deps and "mkdocs>=1.6.1,<2" in deps
+
+
+def test_form_answers_reach_the_converter_as_data_and_only_the_job_that_runs_nothing_can_write():
+    workflow = load(GITHUB / "workflows" / "formulaire.yml")
+    assert workflow["on"] == {"issues": {"types": ["opened", "edited"]}}
+    assert not workflow.get("permissions")
+    convert, propose = workflow["jobs"]["convertir"], workflow["jobs"]["proposer"]
+    assert "nouvelle collectivité" in convert["if"]
+    form = yaml.safe_load((GITHUB / "ISSUE_TEMPLATE" / "ajouter-ma-collectivite.yml").read_text(encoding="utf-8"))
+    assert "nouvelle collectivité" in form["labels"]  # the label the form puts is the one the workflow waits for
+    assert convert["permissions"] == {"contents": "read"}
+    step = next(s for s in convert["steps"] if "atlas depuis-formulaire" in s.get("run", ""))
+    assert step["env"]["CORPS"] == "${{ github.event.issue.body }}"  # through the environment, never in the script
+    assert 'printf \'%s\\n\' "$CORPS" > ' in step["run"]
+    assert propose["needs"] == "convertir"
+    assert propose["permissions"] == {"contents": "write", "pull-requests": "write", "issues": "write"}
+    script = "\n".join(s.get("run", "") for s in propose["steps"])
+    assert "atlas " not in script and "pip " not in script  # the job that can write runs nothing of the atlas
+    assert "git apply" in script and "gh pr create" in script and "gh issue comment" in script

@@ -182,6 +182,13 @@ def _check_lists(report: Report) -> None:
         report.lists[name] = entries
 
 
+def check_lists(root: Path) -> dict:
+    """The controlled lists of a content folder (name -> {key: entry}); a broken list is empty."""
+    report = Report(root=Path(root))
+    _check_lists(report)
+    return report.lists
+
+
 def _point_in_country(fc: _FileCheck, where: tuple, coords, code) -> None:
     if not (isinstance(coords, dict) and isinstance(code, str) and countries.is_valid(code)):
         return

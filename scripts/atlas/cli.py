@@ -1,4 +1,4 @@
-"""Command line: `atlas check | new | build | serve | synth`."""
+"""Command line: `atlas check | new | depuis-formulaire | build | serve | synth`."""
 from __future__ import annotations
 
 import argparse
@@ -64,6 +64,32 @@ def cmd_new(args) -> int:
     return EXIT_OK
 
 
+def cmd_from_form(args) -> int:
+    from . import checker, fromform
+
+    content = Path(args.contenu)
+    body = Path(args.corps).read_text(encoding="utf-8", errors="replace")
+    conversion = path = None
+    problems, error = [], None
+    try:
+        answers = fromform.parse_body(body, fromform.form_fields(content.resolve().parent))
+        lists = checker.check_lists(content)
+        conversion = fromform.convert(answers, args.ticket, content, lists)
+        path = fromform.write(conversion, content)
+        problems = [p for p in checker.check(content, only=path).problems] + \
+            [p for p in checker.check(content, only=content / checker.LISTS["sources"]).problems]
+    except fromform.FormError as exc:
+        error = str(exc)
+    text = fromform.report(conversion, path, problems, error, args.ticket)
+    if args.rapport:
+        Path(args.rapport).write_text(text, encoding="utf-8")
+    print(text, end="")
+    if error:
+        return EXIT_USAGE
+    print(f"Fiche écrite : {path}", file=sys.stderr)
+    return EXIT_OK if not any(p.severity == "erreur" for p in problems) else EXIT_PROBLEMS
+
+
 def cmd_build(args) -> int:
     from . import build
 
@@ -101,6 +127,13 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("--type", choices=["commune", "intercommunalite", "departement", "region"], help="type (deviné du nom sinon)")
     n.add_argument("--contenu", default="content", help="dossier de contenu (défaut : content)")
     n.set_defaults(func=cmd_new)
+
+    f = sub.add_parser("depuis-formulaire", help="écrire la fiche proposée par un ticket « Ajouter ma collectivité »")
+    f.add_argument("corps", help="fichier contenant le texte du ticket (réponses au formulaire)")
+    f.add_argument("--ticket", type=int, required=True, help="numéro du ticket (nomme la source créée)")
+    f.add_argument("--contenu", default="content", help="dossier de contenu (défaut : content)")
+    f.add_argument("--rapport", default=None, help="écrire aussi la réponse (Markdown) dans ce fichier")
+    f.set_defaults(func=cmd_from_form)
 
     b = sub.add_parser("build", help="vérifier puis construire le site dans site/")
     b.add_argument("--config", default="mkdocs.yml", help="configuration MkDocs (défaut : mkdocs.yml)")

@@ -44,12 +44,16 @@ def official_name(name: str, kind: str) -> str:
     return re.sub(list(PREFIXES)[0], "", name.strip(), flags=re.IGNORECASE) if kind == "commune" else name.strip()
 
 
+def render_schema_path(content_root: Path, file_path: Path) -> str:
+    """The schema as the repository holds it (not where the package happens to be installed):
+    the editor of whoever opens the file in that clone finds it."""
+    repository = content_root.resolve().parent
+    return Path(os.path.relpath(repository / REPOSITORY_SCHEMA, file_path.parent.resolve())).as_posix()
+
+
 def render(name: str, kind: str, file_path: Path, content_root: Path) -> str:
     env = jinja2.Environment(loader=jinja2.PackageLoader("atlas", "templates"), keep_trailing_newline=True)
-    # the schema as the repository holds it (not where the package happens to be installed):
-    # the editor of whoever opens this file in that clone finds it
-    repository = content_root.resolve().parent
-    schema_path = Path(os.path.relpath(repository / REPOSITORY_SCHEMA, file_path.parent.resolve())).as_posix()
+    schema_path = render_schema_path(content_root, file_path)
     official = official_name(name, kind)
     aliases = [name.strip()] if official != name.strip() else []
     return env.get_template("nouvelle-fiche.yml.j2").render(

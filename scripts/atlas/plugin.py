@@ -90,7 +90,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         if self.guide.exists():
             text = self.guide.read_text(encoding="utf-8")
             # Links written for the repository point to the site's copies.
-            text = text.replace("(docs/contribuer/reference.md)", "(reference.md)")
+            text = text.replace("(scripts/atlas/schemas/collectivite.schema.json)", "(reference.md)")
             emit("contribuer/index.md", text)
         emit("contribuer/reference.md", reference.render(self.content_dir))
 

@@ -368,7 +368,8 @@ def _refuse_cut_by_comment(value: str, event, text_lines: list[str]) -> None:
     after = _COMMENT_AFTER.match(text_lines[end.line][end.column:])
     # « #solidarité » or « … un forage # suite » cut a text; the guide's aligned « value   # note » does not
     if after and (after.group(2) or (after.group(1) == " " and " " in value)):
-        cut = text_lines[end.line][end.column:].strip()
+        # the cut text, without the guide's own aligned comment that may follow it (« text   # note »)
+        cut = re.split(r"\s{2,}#", text_lines[end.line][end.column:].strip())[0].strip()
         shown = cut if len(cut) <= 40 else cut[:37] + "…"
         whole = f"{value} {cut}"
         whole = whole if len(whole) <= 60 else f"{whole[:25]}…{whole[-25:]}"

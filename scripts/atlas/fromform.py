@@ -1,0 +1,295 @@
+"""`atlas depuis-formulaire`: the answers of the « Ajouter ma collectivité » issue form → a fiche.
+
+The issue body is untrusted text, read as data only: split on the form's own headings (taken
+from the form's definition, so the two never drift apart), each answer kept as plain text and
+written out by the YAML dumper (which quotes whatever needs quoting). Nothing is guessed that
+the answers do not say: a partnership line giving only a country becomes « partenaire:
+inconnu », an unrecognised piece of a line is kept in the description and listed in the report,
+and the documents the contributor cites become one new entry of sources.yml that every fact
+of the fiche cites. The check then says what is still to complete.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import countries, newfile
+from .checker import LISTS
+
+FORM = Path(".github") / "ISSUE_TEMPLATE" / "ajouter-ma-collectivite.yml"
+NO_RESPONSE = "_No response_"
+MAX_BODY = 64 * 1024  # an issue body is at most 65,536 characters on GitHub
+MAX_PARTNERSHIPS = 200
+
+TYPES = {"commune": "commune", "intercommunalite": "intercommunalite", "departement": "departement", "region": "region"}
+NATURES = {  # what people write → the schema's key (longest first when matching)
+    "cooperation decentralisee": "cooperation-decentralisee", "cooperation transfrontaliere": "cooperation-transfrontaliere",
+    "accord de cooperation": "accord-de-cooperation", "jumelage": "jumelage", "jumele": "jumelage",
+    "partenariat": "partenariat", "interreg": "cooperation-transfrontaliere",
+}
+STATUTS = {"actif": "actif", "active": "actif", "en cours": "actif", "en veille": "en-veille", "en sommeil": "en-veille",
+           "en projet": "en-projet", "termine": "termine", "terminee": "termine", "arrete": "termine", "inconnu": "inconnu"}
+FORMES = [  # organisation: first match wins
+    ("comite de jumelage", "comite-de-jumelage"), ("service", "service-relations-internationales"),
+    ("association", "delegation-association"), ("elu", "elu-delegue"), ("adjoint", "elu-delegue"),
+    ("delegue", "elu-delegue"), ("conseiller", "elu-delegue"),
+]
+_YEAR = re.compile(r"\b(1[89][0-9]{2}|20[0-9]{2})\b")
+_URL = re.compile(r"https?://[^\s<>\"')\]]+")
+
+
+@dataclass
+class Conversion:
+    slug: str
+    fiche: str  # the YAML text of the new fiche
+    source_key: str
+    source_entry: str  # the YAML text appended to sources.yml
+    notes: list[str] = field(default_factory=list)  # what was not understood, in French
+
+
+class FormError(ValueError):
+    """The answers cannot make a fiche (no name…): said in French on the issue."""
+
+
+def form_fields(repository: Path) -> dict[str, str]:
+    """Heading (label) → id, from the form's definition."""
+    form = yaml.safe_load((repository / FORM).read_text(encoding="utf-8"))
+    return {item["attributes"]["label"].strip(): item["id"] for item in form["body"] if item.get("id")}
+
+
+def parse_body(body: str, fields: dict[str, str]) -> dict[str, str]:
+    """The answers of a rendered issue form: « ### Label » then the answer, until the next label."""
+    answers: dict[str, str] = {}
+    current = None
+    lines: list[str] = []
+    for line in body[:MAX_BODY].replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        heading = line[4:].strip() if line.startswith("### ") else None
+        if heading is not None and heading in fields:
+            if current:
+                answers[current] = "\n".join(lines).strip()
+            current, lines = fields[heading], []
+        elif current:
+            lines.append(line)
+    if current:
+        answers[current] = "\n".join(lines).strip()
+    return {k: ("" if v == NO_RESPONSE else v) for k, v in answers.items()}
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[’'`\-]", " ", countries.fold(text))).strip()
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _themes(piece: str, themes: dict) -> list[str]:
+    """« eau et éducation » → [eau-assainissement, education-jeunesse] (a theme's words must appear)."""
+    found = []
+    for part in re.split(r"\bet\b|/|;|\+", _fold(piece)):
+        part = part.strip()
+        if len(part) < 3:
+            continue
+        for key, entry in themes.items():
+            words = [w for w in _fold(str(entry.get("libelle", key))).split() if len(w) >= 3 and w != "et"]
+            if (part in words or any(w.startswith(part) and len(part) >= 4 for w in words)) and key not in found:
+                found.append(key)
+                break
+    return found
+
+
+def _partnership(line: str, themes: dict, source: str, notes: list[str], number: int) -> dict | None:
+    pieces = [p.strip(" .") for p in re.split(r"[,;]", line) if p.strip(" .")]
+    result: dict = {}
+    name_parts, unread = [], []
+    for piece in pieces:
+        folded = _fold(piece)
+        code = _country(piece)
+        if code and "pays" not in result:
+            result["pays"] = code
+            continue
+        nature = next((v for k, v in sorted(NATURES.items(), key=lambda kv: -len(kv[0])) if k in folded), None)
+        if nature and "nature" not in result:
+            result["nature"] = nature
+            continue
+        statut = next((v for k, v in STATUTS.items() if folded == k or folded.startswith(k + " ")), None)
+        if statut and "statut" not in result:
+            result["statut"] = statut
+            continue
+        year = _YEAR.search(piece)
+        if year and "depuis" not in result and len(folded) <= 20:
+            result["depuis"] = int(year.group(1))
+            continue
+        found = _themes(piece, themes)
+        if found:
+            result.setdefault("thematiques", []).extend(t for t in found if t not in result.get("thematiques", []))
+            continue
+        (name_parts if not result and not name_parts else unread).append(piece)
+    if "pays" not in result:
+        notes.append(f"partenariat n° {number} (« {_one_line(line)[:120]} ») : pays non reconnu, ligne non reprise ; "
+                     "écrivez le pays en toutes lettres (ex. Sénégal)")
+        return None
+    partner: object = {"nom": name_parts[0]} if name_parts else "inconnu"
+    fiche: dict = {"partenaire": partner, "pays": result["pays"]}
+    if "nature" not in result:
+        notes.append(f"partenariat n° {number} : nature non précisée, écrite « accord-de-cooperation » (sans précision)")
+    fiche["nature"] = result.get("nature", "accord-de-cooperation")
+    for key in ("statut", "depuis", "thematiques"):
+        if key in result:
+            fiche[key] = result[key]
+    if unread:
+        fiche["description"] = "Indiqué dans le formulaire : " + ", ".join(unread) + "."
+        notes.append(f"partenariat n° {number} : « {', '.join(unread)[:120]} » non reconnu, gardé dans sa description")
+    fiche["sources"] = [source]
+    return fiche
+
+
+def _country(piece: str) -> str | None:
+    text = piece.strip()
+    if re.fullmatch(r"[A-Z]{2}", text) and countries.is_valid(text):
+        return text
+    if len(text) < 4 or len(text) > 40 or any(c.isdigit() for c in text):
+        return None
+    code = countries.guess_code(text)
+    # a country name, not a town that merely looks like one: the name must be (nearly) the country's
+    if code and _fold(countries.name_fr(code)).startswith(_fold(text)[:4]):
+        return code
+    return None
+
+
+def _organisation(text: str, source: str) -> list[dict]:
+    items = []
+    for line in text.split("\n"):
+        line = _one_line(line.lstrip("-*• "))
+        if not line:
+            continue
+        folded = _fold(line)
+        forme = next((v for k, v in FORMES if k in folded), "autre")
+        items.append({"forme": forme, "precision": line, "sources": [source]})
+    return items
+
+
+class _Dumper(yaml.SafeDumper):
+    """The style of the fiches of content/: block lists indented under their key, short lists of
+    keys on one line (`sources: [a, b]`), no line folding."""
+
+    def increase_indent(self, flow=False, indentless=False):
+        return super().increase_indent(flow, False)
+
+
+def _list(dumper: yaml.SafeDumper, items: list):
+    simple = all(isinstance(i, (str, int)) and len(str(i)) < 100 for i in items)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", items, flow_style=simple)
+
+
+_Dumper.add_representer(list, _list)
+
+
+def _dump(data) -> str:
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=4096, default_flow_style=False)
+
+
+def convert(answers: dict[str, str], issue: int, content_root: Path, lists: dict, today: datetime.date | None = None) -> Conversion:
+    today = today or datetime.date.today()
+    name = _one_line(answers.get("nom", ""))
+    if len(name) < 2:
+        raise FormError("le nom de la collectivité manque : complétez la question « Nom officiel de la collectivité »")
+    kind = TYPES.get(_fold(answers.get("type", "")).replace(" ", ""), newfile.guess_type(name))
+    official = newfile.official_name(name, kind)
+    slug = newfile.slug_for(name, kind)
+    if not slug:
+        raise FormError(f"impossible de tirer un nom de fichier de « {name[:80]} »")
+    notes: list[str] = []
+    source_key = f"formulaire-{slug}-{issue}"
+    fiche: dict = {"nom": official}
+    if official != name:
+        fiche["alias"] = [name]
+    fiche["type"] = kind
+    code = re.sub(r"\s", "", answers.get("code", ""))
+    if code:
+        fiche["code"] = code
+    departement = re.sub(r"\s", "", answers.get("departement", ""))
+    fiche["departement"] = departement if departement else None
+    organisation = _organisation(answers.get("organisation", ""), source_key)
+    if organisation:
+        fiche["organisation"] = organisation
+    fiche["sources"] = [source_key]
+    partnerships = []
+    lines = [l for l in answers.get("partenariats", "").split("\n") if l.strip(" -*•")]
+    for number, line in enumerate(lines[:MAX_PARTNERSHIPS], 1):
+        item = _partnership(line.strip(" -*•"), lists.get("thematiques", {}), source_key, notes, number)
+        if item:
+            partnerships.append(item)
+    if len(lines) > MAX_PARTNERSHIPS:
+        notes.append(f"plus de {MAX_PARTNERSHIPS} lignes de partenariats : seules les {MAX_PARTNERSHIPS} premières sont reprises")
+    fiche["partenariats"] = partnerships or "inconnus"
+    schema = Path(newfile.render_schema_path(content_root, content_root / "collectivites" / f"{slug}.yml"))
+    text = (f"# yaml-language-server: $schema={schema.as_posix()}\n"
+            f"# Fiche proposée depuis le formulaire du ticket n° {issue} ; relisez-la avant de l'accepter.\n"
+            + _dump(fiche))
+
+    cited = answers.get("sources", "")
+    url = _URL.search(cited)
+    year = _YEAR.search(cited)
+    first = _one_line(_URL.sub("", next((l for l in cited.split("\n") if l.strip()), ""))).strip(" ,;:-")
+    entry: dict = {"cle": source_key, "titre": (first or f"Réponses au formulaire du ticket n° {issue}")[:300]}
+    if year:
+        entry["date"] = int(year.group(1))
+    entry["description"] = (f"Documents cités dans le formulaire « Ajouter ma collectivité » (ticket n° {issue}, "
+                            f"{today.isoformat()}) : " + _one_line(cited)[:1500]) if cited else \
+        f"Réponses au formulaire « Ajouter ma collectivité » (ticket n° {issue}, {today.isoformat()})."
+    if url:
+        entry["site_web"] = url.group(0)
+    if not cited:
+        notes.append("aucun document cité : ajoutez à la source la délibération, le rapport ou la page qui atteste ces partenariats")
+    return Conversion(slug=slug, fiche=text, source_key=source_key, source_entry=_dump([entry]), notes=notes)
+
+
+def write(conversion: Conversion, content_root: Path) -> Path:
+    path = content_root / "collectivites" / f"{conversion.slug}.yml"
+    if path.exists():
+        raise FormError(f"une fiche existe déjà pour cette collectivité : content/collectivites/{path.name} ; "
+                        "proposez plutôt une modification de ce fichier (guide « Contribuer »)")
+    sources = content_root / LISTS["sources"]
+    existing = sources.read_text(encoding="utf-8")
+    if f"cle: {conversion.source_key}\n" in existing:
+        raise FormError(f"la source {conversion.source_key} existe déjà dans sources.yml")
+    path.write_text(conversion.fiche, encoding="utf-8")
+    sources.write_text(existing.rstrip("\n") + "\n" + conversion.source_entry, encoding="utf-8")
+    return path
+
+
+def _markdown_text(text: str) -> str:
+    """Contributor text quoted in a comment: shown as typed, never a mention, a link or HTML."""
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("@", "&#64;"), ("`", "&#96;"),
+                         ("[", "&#91;"), ("]", "&#93;"), ("*", "&#42;"), ("_", "&#95;")):
+        text = text.replace(char, entity)
+    return text
+
+
+def report(conversion: Conversion | None, path: Path | None, problems: list, error: str | None, issue: int) -> str:
+    """What the workflow posts on the issue and puts in the pull request, in French (Markdown)."""
+    if error:
+        return (f"Merci pour ce formulaire. Il n'a pas pu être transformé en fiche : {_markdown_text(error)}.\n\n"
+                "Modifiez le ticket (menu « … » › « Edit ») : la fiche sera proposée de nouveau.")
+    lines = [f"Merci ! Vos réponses au formulaire (ticket n° {issue}) sont devenues une proposition de fiche : "
+             f"`content/collectivites/{path.name}`, et une source `{conversion.source_key}` dans `content/sources.yml`.", ""]
+    if conversion.notes:
+        lines += ["**Ce qui n'a pas pu être repris tel quel :**", ""] + [f"- {_markdown_text(n)}" for n in conversion.notes] + [""]
+    errors = [p for p in problems if p.severity == "erreur"]
+    if errors:
+        shown = [p.format() for p in problems]
+        fence = "`" * max(3, 1 + max((len(r) for t in shown for r in re.findall(r"`+", t)), default=0))
+        lines += [f"**La vérification (`atlas check`) signale {len(errors)} point(s) à compléter** avant la publication ; "
+                  "l'équipe de l'atlas s'en charge avec vous dans la proposition :", "", fence]
+        lines += shown + [fence, ""]
+    else:
+        lines += ["**La vérification (`atlas check`) ne signale aucune erreur.**", ""]
+    lines += ["La suite : un membre de l'équipe relit la fiche et la source ; vous recevez une notification à "
+              "chaque commentaire. Une fois la proposition acceptée, la page de votre collectivité paraît sur "
+              "le site dans les minutes qui suivent."]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,123 @@
+"""`atlas depuis-formulaire`: an « Ajouter ma collectivité » issue, as GitHub renders its body,
+becomes a fiche and a source that the checker reads, without anything of the body being run.
+
+The bodies in tests/formulaires/ are what GitHub writes for an issue form: « ### Question »
+headings, `_No response_` for a skipped question, ticked boxes as `- [X]`, CRLF line endings.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from atlas import fromform, yamlio
+
+REPO = Path(__file__).resolve().parents[1]
+BODIES = Path(__file__).parent / "formulaires"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    form = tmp_path / fromform.FORM
+    form.parent.mkdir(parents=True)
+    shutil.copyfile(REPO / fromform.FORM, form)
+    return tmp_path
+
+
+def convert(repo: Path, body: str, ticket: int = 42) -> tuple[subprocess.CompletedProcess, str]:
+    result = subprocess.run([sys.executable, "-m", "atlas.cli", "depuis-formulaire", str(BODIES / body),
+                             "--ticket", str(ticket), "--rapport", "rapport.md"],
+                            cwd=repo, capture_output=True, text=True, timeout=60, env=dict(os.environ))
+    assert "Traceback" not in result.stdout + result.stderr, result.stderr
+    report = (repo / "rapport.md").read_text(encoding="utf-8")
+    return result, report
+
+
+def check(repo: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "atlas.cli", "check"], cwd=repo, capture_output=True, text=True, timeout=120)
+
+
+def fiche(repo: Path, slug: str) -> dict:
+    return yamlio.read(repo / "content" / "collectivites" / f"{slug}.yml").data
+
+
+def test_the_converter_knows_every_question_of_the_form_by_its_heading():
+    fields = fromform.form_fields(REPO)
+    assert {"nom", "type", "code", "departement", "partenariats", "organisation", "sources"} <= set(fields.values())
+
+
+def test_a_complete_form_becomes_a_fiche_and_a_source_that_pass_the_check(repo):
+    result, report = convert(repo, "complet.md")
+    assert result.returncode == 0, report
+    data = fiche(repo, "quelquepart")
+    key = "formulaire-quelquepart-42"
+    assert data["nom"] == "Quelquepart" and data["alias"] == ["Ville de Quelquepart"]  # a commune: its bare name
+    assert (data["type"], data["code"], data["departement"]) == ("commune", "59999", "59")
+    by_country = {p["pays"]: p for p in data["partenariats"]}
+    assert set(by_country) == {"SN", "DE", "MA"}
+    assert by_country["SN"]["partenaire"] == {"nom": "Saint-Louis"}
+    assert (by_country["SN"]["nature"], by_country["SN"]["statut"], by_country["SN"]["depuis"]) == \
+        ("cooperation-decentralisee", "actif", 1998)
+    assert by_country["SN"]["thematiques"] == ["eau-assainissement", "education-jeunesse"]
+    assert by_country["DE"]["partenaire"] == "inconnu"  # only the country was given
+    assert [o["forme"] for o in data["organisation"]] == ["elu-delegue", "comite-de-jumelage"]
+    cited = {s for p in data["partenariats"] for s in p["sources"]} | set(data["sources"])
+    assert cited == {key}
+    sources = yamlio.read(repo / "content" / "sources.yml").data
+    entry = next(s for s in sources if s["cle"] == key)
+    assert entry["site_web"].startswith("https://www.quelquepart.fr/") and entry["date"] == 2019
+    assert check(repo).returncode == 0
+    assert "ne signale aucune erreur" in report and "partenariat n° 2 : nature non précisée" in report
+
+
+def test_skipped_questions_country_only_lines_and_windows_line_ends_are_read(repo):
+    result, report = convert(repo, "pays-seulement-crlf.md", ticket=7)
+    assert result.returncode == 0, report
+    data = fiche(repo, "communaute-de-communes-du-pays-de-quelquepart")
+    assert data["type"] == "intercommunalite" and "code" not in data  # « _No response_ » is no answer
+    assert [(p["partenaire"], p["pays"]) for p in data["partenariats"]] == [("inconnu", "BF")]
+    assert "partenariat n° 2 (« un village du Mali ») : pays non reconnu" in report
+    assert check(repo).returncode == 0
+
+
+def test_hostile_answers_stay_plain_text_and_the_check_says_what_is_wrong(repo):
+    before = {p for p in (repo / "content").rglob("*")}
+    result, report = convert(repo, "hostile.md", ticket=9)
+    assert result.returncode == 1  # written, and the check has something to say
+    created = {p for p in (repo / "content").rglob("*")} - before
+    assert len(created) == 1 and created.pop().parent.name == "collectivites"
+    path = next((repo / "content" / "collectivites").glob("quelquepart-*.yml"))
+    data = yamlio.read(path).data  # no anchor, alias or tag survived: the dumper quoted them
+    assert data["nom"].startswith("Quelquepart <script>alert(1)</script> {{ cycler.")
+    assert data["code"] == "!!python/object/apply:os.system['id']" and data["departement"] == "&a[*a,*a]"
+    assert data["partenariats"][0]["partenaire"] == {"nom": "<img src=x onerror=alert(1)>"}
+    assert data["partenariats"][1]["pays"] == "NO"
+    notes = report.split("```")[0]
+    assert "<" not in notes.replace("&lt;", "") and "[lien]" not in notes and "@" not in notes
+    assert "n'est pas un code valide" in report
+
+
+def test_a_form_for_a_collectivite_already_in_the_atlas_writes_nothing_and_says_where_it_is(repo, tmp_path):
+    body = tmp_path / "lille.md"
+    body.write_text((BODIES / "complet.md").read_text(encoding="utf-8").replace("Ville de Quelquepart", "Ville de Lille"),
+                    encoding="utf-8")
+    sources = (repo / "content" / "sources.yml").read_text(encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "atlas.cli", "depuis-formulaire", str(body), "--ticket", "3"],
+                            cwd=repo, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "une fiche existe déjà pour cette collectivité : content/collectivites/lille.yml" in result.stdout
+    assert (repo / "content" / "sources.yml").read_text(encoding="utf-8") == sources
+
+
+def test_a_form_without_a_name_writes_nothing(repo, tmp_path):
+    body = tmp_path / "sans-nom.md"
+    body.write_text("### Nom officiel de la collectivité\n\n_No response_\n\n### Sources\n\nrapport\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "atlas.cli", "depuis-formulaire", str(body), "--ticket", "4"],
+                            cwd=repo, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "le nom de la collectivité manque" in result.stdout
+    assert not list((repo / "content" / "collectivites").glob("*-4.yml"))
