@@ -81,6 +81,10 @@ EXPECTED: dict[str, list[tuple[int, str, str]]] = {
         (14, "« depuis » attend une année, pas la date « 1989-05-14 »", "écrivez l'année seule : 1989"),
         (18, "« debut » attend une année, pas la date « 2009-09-01 »", "écrivez l'année seule : 2009")],
     "valide-code-zero-initial.yml": [],
+    "partenariat-fin-incoherente.yml": [
+        (15, "fin (1999) avant le début (2005)", "« fin » celle où le partenariat a pris fin"),
+        (22, "fin en 2010, mais le partenariat est « statut: actif »", "s'écrit « statut: termine »")],
+    "valide-partenariat-termine.yml": [],
     "nom-trop-court.yml": [  # « est vide » would send them looking for a blank line
         (2, "« nom » trop court : « Q »", "écrivez-le en entier (au moins 2 caractères)")],
     "reseau-inconnu.yml": [

@@ -30,7 +30,7 @@ def exported(real_atlas):
 
 def test_files_and_info(exported):
     files, info = exported
-    assert set(files) == {exports.CSV_PATH, exports.GEOJSON_PATH, exports.JSON_PATH}
+    assert set(files) == {exports.CSV_PATH, exports.GEOJSON_PATH, exports.JSON_PATH, exports.PACKAGE_PATH}
     for f in info["fichiers"]:
         assert f["taille"] == len(files[f["chemin"]]) > 0
         assert f["taille_texte"] and f["description"] and f["format"]

@@ -282,6 +282,7 @@ def _check_collectivite(report: Report, path: Path) -> None:
         _country(fc, where + ("pays",), p.get("pays"))
         fc.sources(where + ("sources",), _items(p, "sources"))
         fc.year(where + ("depuis",), p.get("depuis"))
+        _partnership_end(fc, where, p)
         for j, t in enumerate(_items(p, "thematiques")):
             fc.key_in(where + ("thematiques", j), t, "thematiques", "thématique")
         partner = p.get("partenaire")
@@ -310,6 +311,21 @@ def _check_collectivite(report: Report, path: Path) -> None:
                        "vérifiez les années du projet : « debut » est l'année de départ, « fin » celle de clôture")
     if not fc.failed:
         report.collectivites[slug] = doc
+
+
+def _partnership_end(fc: _FileCheck, where: tuple, p: dict) -> None:
+    """`fin`: after `depuis`, not in the future, and only on a partnership said to have ended."""
+    since, end, status = p.get("depuis"), p.get("fin"), p.get("statut")
+    if not isinstance(end, int) or isinstance(end, bool):
+        return
+    fc.year(where + ("fin",), end)
+    if isinstance(since, int) and not isinstance(since, bool) and end < since:
+        fc.add(where + ("fin",), f"fin ({end}) avant le début ({since})",
+               "vérifiez les années : « depuis » est l'année de départ, « fin » celle où le partenariat a pris fin")
+    if status != "termine":
+        shown = f"statut: {status}" if isinstance(status, str) else "sans statut"
+        fc.add(where + ("fin",), f"fin en {end}, mais le partenariat est « {shown} »",
+               "un partenariat qui a pris fin s'écrit « statut: termine » ; s'il continue, retirez la ligne « fin »")
 
 
 def _placeholders(value, where: tuple):

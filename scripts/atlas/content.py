@@ -46,7 +46,7 @@ def _partnership(slug: str, number: int, d: dict) -> Partnership:
         themes.update(dict.fromkeys(proj.themes))
     p = Partnership(
         collectivite=slug, number=number, partner=partner, country=d["pays"], nature=d["nature"],
-        sources=list(d["sources"]), status=d.get("statut", "inconnu"), since=d.get("depuis"),
+        sources=list(d["sources"]), status=d.get("statut", "inconnu"), since=d.get("depuis"), until=d.get("fin"),
         themes=list(themes), description=d.get("description", ""), projects=projects,
     )
     if partner and partner.point:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import hashlib
 import io
 import json
 from collections import Counter
@@ -14,13 +15,15 @@ from typing import Callable
 
 from . import urls
 from .index import Index
-from .model import LOCATION_COUNTRY, Atlas, Collectivite, Partnership, Project
+from .model import (COLLECTIVITE_TYPES, LOCATION_APPROX, LOCATION_COUNTRY, LOCATION_EXACT, NATURES, STATUSES, Atlas,
+                    Collectivite, Partnership, Project)
 
 Emit = Callable[[str, "bytes | str"], None]
 
 CSV_PATH = "donnees/partenariats.csv"
 GEOJSON_PATH = "donnees/partenariats.geojson"
 JSON_PATH = "donnees/atlas.json"
+PACKAGE_PATH = "donnees/datapackage.json"
 FORMAT = "atlas-cooperation/1"
 DECIMALS = 5  # about 1 m: the sources are never more precise
 
@@ -42,6 +45,7 @@ COLUMNS = [
     ("nature", "jumelage, cooperation-decentralisee, partenariat, cooperation-transfrontaliere, accord-de-cooperation, autre"),
     ("statut", "actif, en-veille, en-projet, termine ou inconnu"),
     ("depuis", "Année de début, si elle est connue"),
+    ("fin", "Année où le partenariat a pris fin, si une source la donne"),
     ("thematiques", "Thématiques (clés), séparées par « ; »"),
     ("projets", "Nombre de projets décrits"),
     ("partenaire_lat", "Latitude du point dessiné pour le partenaire (WGS 84)"),
@@ -51,6 +55,90 @@ COLUMNS = [
     ("sources", "Sources (clés de la page Sources), séparées par « ; »"),
     ("page", "Adresse de la fiche, relative à la racine du site"),
 ]
+
+
+_SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+# TableSchema of each column (https://specs.frictionlessdata.io/table-schema/): what data.gouv.fr
+# and schema.data.gouv.fr read. Descriptions come from COLUMNS.
+FIELD_TYPES = {
+    "collectivite": {"type": "string", "constraints": {"required": True}},
+    "collectivite_slug": {"type": "string", "constraints": {"required": True, "pattern": _SLUG}},
+    "collectivite_type": {"type": "string", "constraints": {"required": True, "enum": list(COLLECTIVITE_TYPES)}},
+    "collectivite_code": {"type": "string"},
+    "departement": {"type": "string", "constraints": {"pattern": "^([0-9]{2,3}|2A|2B)$"}},
+    "collectivite_lat": {"type": "number", "constraints": {"minimum": -90, "maximum": 90}},
+    "collectivite_lon": {"type": "number", "constraints": {"minimum": -180, "maximum": 180}},
+    "numero": {"type": "integer", "constraints": {"required": True, "minimum": 1}},
+    "partenaire": {"type": "string"},
+    "partenaire_type": {"type": "string"},
+    "pays": {"type": "string", "constraints": {"required": True, "pattern": "^[A-Z]{2}$"}},
+    "pays_nom": {"type": "string", "constraints": {"required": True}},
+    "zone": {"type": "string"},
+    "nature": {"type": "string", "constraints": {"required": True, "enum": list(NATURES)}},
+    "statut": {"type": "string", "constraints": {"required": True, "enum": list(STATUSES)}},
+    "depuis": {"type": "integer", "constraints": {"minimum": 1900, "maximum": 2100}},
+    "fin": {"type": "integer", "constraints": {"minimum": 1900, "maximum": 2100}},
+    "thematiques": {"type": "string"},
+    "projets": {"type": "integer", "constraints": {"required": True, "minimum": 0}},
+    "partenaire_lat": {"type": "number", "constraints": {"minimum": -90, "maximum": 90}},
+    "partenaire_lon": {"type": "number", "constraints": {"minimum": -180, "maximum": 180}},
+    "localisation": {"type": "string", "constraints": {"required": True,
+                                                       "enum": [LOCATION_EXACT, LOCATION_APPROX, LOCATION_COUNTRY]}},
+    "sources": {"type": "string", "constraints": {"required": True}},
+    "page": {"type": "string", "constraints": {"required": True}},
+}
+
+
+def table_schema() -> dict:
+    return {
+        "fields": [{"name": name, "description": description, **FIELD_TYPES[name]} for name, description in COLUMNS],
+        "missingValues": [""],
+        "primaryKey": ["collectivite_slug", "numero"],
+    }
+
+
+def _resource(path: str, data: bytes, **extra) -> dict:
+    return {"name": path.rsplit("/", 1)[-1].replace(".", "-"), "path": path.rsplit("/", 1)[-1],
+            "bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest(), "encoding": "utf-8", **extra}
+
+
+def datapackage(atlas: Atlas, version: dict, files: dict[str, bytes], site_url: str, licence: tuple[str, str]) -> dict:
+    """The Frictionless data package (datapackage.json) describing the exports of this build."""
+    name, url = licence
+    sources = []
+    for s in atlas.sources.values():
+        entry = {"title": s.label}
+        if str(s.extra.get("site_web", "")).startswith(("https://", "http://")):
+            entry["path"] = s.extra["site_web"]
+        sources.append(entry)
+    package = {
+        "name": "atlas-cooperation-internationale",
+        "title": "Atlas de la coopération internationale des collectivités",
+        "description": "Les partenariats internationaux des collectivités (jumelages, coopération décentralisée), "
+                       "tirés des documents cités pour chaque fait. Un partenaire inconnu (« partenaire » vide) "
+                       "est un partenariat dont les sources ne donnent que le pays.",
+        "version": version["version"],
+        "created": version["date"],
+        "licenses": [{"name": "etalab-2.0", "title": name, "path": url}],
+        "sources": sources,
+        "resources": [
+            _resource(CSV_PATH, files[CSV_PATH], title="Partenariats", profile="tabular-data-resource",
+                      format="csv", mediatype="text/csv",
+                      description="Un partenariat par ligne : qui, avec qui, où, depuis quand, sur quels sujets, "
+                                  "d'après quelles sources.",
+                      dialect={"delimiter": ",", "header": True}, schema=table_schema()),
+            _resource(GEOJSON_PATH, files[GEOJSON_PATH], title="Partenariats (GeoJSON)", format="geojson",
+                      mediatype="application/geo+json",
+                      description="Les partenariats en lignes (du siège au partenaire) et les lieux en points."),
+            _resource(JSON_PATH, files[JSON_PATH], title="L'atlas entier (JSON)", format="json",
+                      mediatype="application/json",
+                      description="Collectivités avec partenariats et projets, pays, thématiques, sources, réseaux, "
+                                  "zones et tableaux publiés."),
+        ],
+    }
+    if site_url.startswith(("https://", "http://")):
+        package["homepage"] = site_url
+    return package
 
 
 def _coord(v: float | None):
@@ -68,7 +156,7 @@ def _row(atlas: Atlas, c: Collectivite, p: Partnership) -> dict:
         "partenaire_type": p.partner.kind if p.partner else "",
         "pays": p.country, "pays_nom": country.name if country else p.country,
         "zone": country.zone if country else "", "nature": p.nature, "statut": p.status,
-        "depuis": p.since, "thematiques": ";".join(p.themes), "projets": len(p.projects),
+        "depuis": p.since, "fin": p.until, "thematiques": ";".join(p.themes), "projets": len(p.projects),
         "partenaire_lat": _coord(p.point.lat) if p.point else None,
         "partenaire_lon": _coord(p.point.lon) if p.point else None,
         "localisation": p.location, "sources": ";".join(p.sources),
@@ -172,7 +260,7 @@ def _partnership(p: Partnership) -> dict:
         partner = {"nom": p.partner.name, "alias": p.partner.aliases, "type": p.partner.kind,
                    "coordonnees": _point(p.partner.point)}
     return {"numero": p.number, "partenaire": partner, "pays": p.country, "nature": p.nature, "statut": p.status,
-            "depuis": p.since, "thematiques": p.themes, "description": p.description, "sources": p.sources,
+            "depuis": p.since, "fin": p.until, "thematiques": p.themes, "description": p.description, "sources": p.sources,
             "localisation": p.location, "point": _point(p.point), "projets": [_project(x) for x in p.projects]}
 
 
@@ -228,18 +316,33 @@ def size_label(n: int) -> str:
     return str(n)
 
 
-def generate(atlas: Atlas, idx: Index, emit: Emit) -> dict:
-    """Write the three files; return what the Données page shows (paths, sizes, counts, columns)."""
+def version_of(commit: str, date: datetime.datetime | None) -> dict:
+    """The atlas's version: the date of its last commit and that commit (« 2026-11-23+1df37f0a1b2c »)."""
+    when = (date or datetime.datetime.now(datetime.timezone.utc)).replace(microsecond=0)
+    return {"date": when.isoformat(), "commit": commit,
+            "version": when.date().isoformat() + (f"+{commit[:12]}" if commit else "")}
+
+
+def generate(atlas: Atlas, idx: Index, emit: Emit, version: dict | None = None, site_url: str = "",
+             licence: tuple[str, str] = ("Licence Ouverte / Open Licence 2.0 (Etalab)",
+                                         "https://www.etalab.gouv.fr/licence-ouverte-open-licence/")) -> dict:
+    """Write the exports and their data package; return what the Données page shows."""
+    version = version or version_of("", None)
     table = rows(atlas)
     csv_text = to_csv(table).encode("utf-8")
     geo = to_geojson(atlas, table)
+    geo["atlas_version"] = version  # a foreign member (RFC 7946 §6.1): readers ignore it
     # allow_nan=False: strict JSON, which JavaScript and every JSON reader accept
     geo_text = json.dumps(geo, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
     whole = to_json(atlas, idx)
+    whole["version"] = version
     json_text = json.dumps(whole, ensure_ascii=False, indent=1, allow_nan=False).encode("utf-8")
     emit(CSV_PATH, csv_text)
     emit(GEOJSON_PATH, geo_text)
     emit(JSON_PATH, json_text)
+    package = datapackage(atlas, version, {CSV_PATH: csv_text, GEOJSON_PATH: geo_text, JSON_PATH: json_text},
+                          site_url, licence)
+    emit(PACKAGE_PATH, json.dumps(package, ensure_ascii=False, indent=1, allow_nan=False).encode("utf-8"))
     kinds = Counter(f["properties"]["objet"] for f in geo["features"])
     files = {
         "csv": {"chemin": CSV_PATH, "nom": "partenariats.csv", "format": "CSV, UTF-8, séparateur virgule",
@@ -261,5 +364,5 @@ def generate(atlas: Atlas, idx: Index, emit: Emit) -> dict:
         "fichiers": [files["csv"], files["geojson"], files["json"]], **files,
         "partenariats": len(table), "collectivites": len(atlas.collectivites),
         "partenaires_inconnus": sum(1 for r in table if not r["partenaire"]),
-        "format": FORMAT,
+        "format": FORMAT, "version": version, "paquet": PACKAGE_PATH,
     }

@@ -66,6 +66,7 @@ class MapInfo:
     rows: list = field(default_factory=list)  # text alternative: one dict per partnership (short lists)
     summary: list = field(default_factory=list)  # text alternative by country (world map, long lists)
     countries: int = 0  # countries coloured (world map)
+    png2x_size: tuple = (0, 0)  # pixels of the 2× PNG, known before it is drawn (link previews)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -617,6 +618,9 @@ def generate_deferred(atlas: Atlas, idx: Index, emit: Emit, settings: MapSetting
                 job.info.svg = f"cartes/{job.info.id}.svg" if job.spec.svg else None
         # Start the PNG workers first: they draw while this process writes the HTML pages.
         png_iter = static_maps.render_many([j.spec for j in todo if j.spec is not None], settings.workers)
+        for job in todo:  # while the workers draw: the size a link preview announces
+            if job.spec is not None:
+                job.info.png2x_size = static_maps.size(job.spec)
     html_ms = 0.0
     make = PageMaker(settings)
     for job in todo:

@@ -80,6 +80,7 @@ class Partnership:
     sources: list[str]
     status: str = "inconnu"
     since: int | None = None
+    until: int | None = None  # year it ended (`fin`), when a source gives it
     themes: list[str] = field(default_factory=list)  # own themes + its projects' themes
     description: str = ""
     projects: list[Project] = field(default_factory=list)

@@ -7,14 +7,17 @@ from __future__ import annotations
 import datetime
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 import jinja2
 import jinja2.sandbox
 from markupsafe import Markup, escape
 
-from . import countries, urls
+from . import countries, social, urls
+from .history import History, history_url
+from .news import FEED_PATH
 from .index import Index
 from .model import (COLLECTIVITE_TYPES, LOCATION_APPROX, LOCATION_COUNTRY, NATURES, ORGANISATION_FORMS,
                     STATUSES, Atlas)
@@ -67,8 +70,16 @@ def link(value) -> Markup:
     return escape(text)
 
 
+def fr_date(value) -> str:
+    """« 23 novembre 2026 »."""
+    from babel.dates import format_date
+
+    return format_date(value, format="long", locale="fr_FR")
+
+
 def _filters_and_globals(env: jinja2.Environment) -> jinja2.Environment:
-    env.filters.update(fr_number=fr_number, pays=countries.name_fr, texte=text_blocks, texte_ligne=text_inline, lien=link)
+    env.filters.update(fr_number=fr_number, fr_date=fr_date, pays=countries.name_fr, texte=text_blocks,
+                       texte_ligne=text_inline, lien=link)
     env.globals.update(
         urls=urls, TYPES=COLLECTIVITE_TYPES, NATURES=NATURES, STATUSES=STATUSES,
         FORMS=ORGANISATION_FORMS, LOCATION_COUNTRY=LOCATION_COUNTRY, LOCATION_APPROX=LOCATION_APPROX,
@@ -99,6 +110,7 @@ class GeneratedPage:
     title: str
     description: str
     render: Callable[[], str]
+    preview: dict | None = None  # link preview (social.Preview.as_meta()): plain text, absolute URLs
 
 
 EmitPage = Callable[[str, "GeneratedPage"], None]
@@ -116,6 +128,21 @@ class Site:
     licence_url: str
     repo_url: str
     exports: dict
+    history: History = field(default_factory=History)
+    content_dir: Path | None = None
+    name: str = "Atlas de la coopération"
+    news: list = field(default_factory=list)  # news.NewsEntry, newest first
+    feed: object = None  # news.Feed, or None without an absolute site address
+
+    def freshness(self, relative: str) -> dict | None:
+        """When the file `relative` (to the content folder) last changed, and where its history is."""
+        if not self.history or self.content_dir is None:
+            return None
+        change = self.history.last_change(self.content_dir / relative)
+        if change is None:
+            return None
+        path = self.history.relative(self.content_dir / relative)
+        return {"date": change.date, "url": history_url(self.repo_url, self.history.head, path) if path else ""}
 
     def figures(self) -> dict:
         a = self.atlas
@@ -209,13 +236,17 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
     common = {"site": site, "atlas": atlas, "idx": idx, "maps": site.maps, "site_url": site.site_url,
               "today": datetime.date.today()}
 
-    def page(template: str, url: str, title: str, description: str, **ctx) -> None:
+    def page(template: str, url: str, title: str, description: str, preview: str = "", **ctx) -> None:
+        """`preview`: the one sentence a chat or a social network shows with the page's map."""
         src = urls.page_src(url)
 
         def render() -> str:
             return env.get_template(f"pages/{template}").render(**common, base=urls.to_root(url), url=url, **ctx)
 
-        emit_page(src, GeneratedPage(title, description, render))
+        carte = ctx.get("carte")
+        shown = social.preview(title, preview or description, site.site_url, url, carte,
+                               carte.png2x_size if carte is not None else None)
+        emit_page(src, GeneratedPage(title, description, render, shown.as_meta()))
         written.append(src)
 
     def plural(n: int, word: str) -> str:
@@ -227,6 +258,7 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
         page("collectivite.html.j2", urls.collectivite(c.slug), c.name,
              f"Partenariats internationaux de {c.name} : {plural(len(c.partnerships), 'partenariat')}"
              + (f" dans {n_countries} pays." if c.partnerships else "."),
+             preview=social.collectivite_sentence(c), fraicheur=site.freshness(c.file),
              c=c, synergies=idx.synergies(c.slug), carte=site.maps.get(f"collectivite-{c.slug}"))
     page("collectivites.html.j2", "collectivites/", "Collectivités",
          "Toutes les collectivités de l'atlas, filtrables par type et département.",
@@ -240,6 +272,8 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
         page("pays.html.j2", urls.country(code), country.name,
              f"{plural(len(collectivites), 'collectivité')} de l'atlas coopèrent avec {country.name} : "
              f"{plural(len(partnerships), 'partenariat')}.",
+             preview=social.country_sentence(country.name, partnerships),
+             fraicheur=site.freshness(f"pays/{code.lower()}.yml"),
              country=country, partnerships=partnerships, collectivites=collectivites,
              zone=atlas.zones.get(country.zone), carte=site.maps.get(f"pays-{code.lower()}"))
     by_zone: dict[str, list] = {}
@@ -250,6 +284,7 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
     # Themes
     for key, theme in atlas.themes.items():
         page("thematique.html.j2", urls.theme(key), theme.label, theme.description,
+             preview=social.theme_sentence(theme.label, idx.by_theme.get(key, [])),
              theme=theme, partnerships=idx.by_theme.get(key, []), carte=site.maps.get(f"thematique-{key}"))
     page("thematiques.html.j2", "thematiques/", "Thématiques", "Les thématiques de coopération de l'atlas.")
     # Networks
@@ -275,6 +310,9 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
          by_decade=sorted(_bars(idx.count_by_decade()), key=lambda r: r["key"]),
          published_columns=columns, published_rows=published_rows,
          zone_table=_zone_comparison(atlas, idx))
+    page("nouveautes.html.j2", "nouveautes/", "Nouveautés",
+         "Les collectivités ajoutées à l'atlas et les fiches modifiées, les plus récentes d'abord.",
+         news=site.news, feed=site.feed, feed_path=FEED_PATH)
     page("donnees.html.j2", "donnees/", "Données",
          f"Les données de l'atlas, libres et téléchargeables : {site.exports['partenariats']} partenariats "
          "en CSV et GeoJSON, et l'atlas entier en JSON.",

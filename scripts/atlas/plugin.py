@@ -18,7 +18,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.toc import get_toc
 from markupsafe import escape
 
-from . import checker, content, index, pages, urls
+from . import checker, content, history, index, news, pages, social, urls
 from .schema import SCHEMAS
 
 log = logging.getLogger("mkdocs.plugins.atlas")
@@ -52,6 +52,11 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         self.atlas = content.build_atlas(report)
         self.idx = index.build(self.atlas)
         self.site_url = config.site_url or ""
+        self.history = history.read(self.content_dir)  # one `git log` for the whole folder; empty without git
+        self.news = news.entries(self.history, self.content_dir, {s: c.name for s, c in self.atlas.collectivites.items()})
+        self.feed = news.feed(self.site_url, config.site_name, self.config.licence_donnees, self.news,
+                              fallback_date=self.history.head_date)
+        self.feed_path = news.FEED_PATH if self.feed else ""  # <link rel="alternate"> of theme/main.html
         return config
 
     def on_files(self, files: Files, config) -> Files:
@@ -68,11 +73,16 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         # Map images are drawn by worker processes while MkDocs renders the pages, and written
         # straight into the site at the end (on_post_build): never held in memory.
         self.maps, self.pending_images = maps.generate_deferred(self.atlas, self.idx, emit, settings)
-        export_info = exports.generate(self.atlas, self.idx, emit)
+        export_info = exports.generate(self.atlas, self.idx, emit, exports.version_of(self.history.head, self.history.head_date),
+                                       self.site_url, (self.config.licence_donnees, self.config.licence_url))
         for schema_file in sorted(SCHEMAS.glob("*.json")):
             emit(f"schemas/{schema_file.name}", schema_file.read_bytes())
         self.site = pages.Site(self.atlas, self.idx, self.maps, self.site_url, self.config.licence_donnees,
-                               self.config.licence_url, config.repo_url or "", export_info)
+                               self.config.licence_url, config.repo_url or "", export_info,
+                               history=self.history, content_dir=self.content_dir, name=config.site_name,
+                               news=self.news, feed=self.feed)
+        if self.feed:
+            emit(news.FEED_PATH, news.render_feed(self.feed))
         self.generated: dict[str, pages.GeneratedPage] = {}
 
         def emit_page(uri: str, page: pages.GeneratedPage) -> None:
@@ -100,8 +110,13 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         (`atlas: true`) can show the atlas's figures, rendered in Jinja's sandbox; never a generated one."""
         generated = self.generated.get(page.file.src_uri)
         if generated is not None:
-            page.meta = {"title": escape(generated.title), "description": escape(generated.description)}
+            page.meta = {"title": escape(generated.title), "description": escape(generated.description),
+                         "apercu": generated.preview}
             return ""
+        if page.is_homepage:  # the home's preview: the world map
+            carte = self.maps.get("monde")
+            page.meta["apercu"] = social.preview(config.site_name, social.home_sentence(self.atlas), self.site_url, "",
+                                                 carte, carte.png2x_size if carte else None).as_meta()
         if page.file.generated_by or not page.meta.get("atlas"):
             return markdown
         return pages.sandbox().from_string(markdown).render(

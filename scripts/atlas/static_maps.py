@@ -10,6 +10,7 @@ web map, world maps are the familiar rectangle, and no reprojection is needed.
 """
 from __future__ import annotations
 
+import functools
 import io
 import math
 import os
@@ -186,19 +187,12 @@ class Renderer:
         from PIL import Image, ImageDraw
 
         t0 = time.perf_counter()
-        (x0, x1, y0, y1), ratio = frame(extent(spec))
-        map_h = round(MAP_W * ratio / 2) * 2
+        box = layout(spec)
+        (x0, x1, y0, y1), map_h = box.extent, box.map_h
         image = self._draw_map(spec, (x0, x1, y0, y1), map_h)
 
         # Caption, legend and source around the map (Pillow).
-        title = _wrap(spec.title, self.font_title, WIDTH2X - 2 * MARGIN)
-        source = _wrap(spec.source, self.font_small, WIDTH2X - 2 * MARGIN)[:3]
-        legend = self._legend_items(spec)
-        rows = math.ceil(len(legend) / LEGEND_COLUMNS)
-        title_h = 20 + 44 * len(title)
-        legend_h = 16 + 38 * rows if rows else 0
-        height = title_h + map_h + legend_h + 14 + 30 * len(source) + 6
-        height += height % 2  # even: the 1× image is exactly half
+        title, source, legend, title_h, legend_h, height = box.title, box.source, box.legend, box.title_h, box.legend_h, box.height
         page = Image.new("RGB", (WIDTH2X, height), "white")
         page.paste(image, (MARGIN, title_h))
         draw = ImageDraw.Draw(page)
@@ -290,23 +284,7 @@ class Renderer:
         coll.set_linewidths([lw])
 
     def _legend_items(self, spec: Spec) -> list:
-        if spec.kind == "choroplethe":
-            return [(("patch", color), f"{label} partenariat{'s' if label != '1' else ''}") for label, color in spec.classes]
-        items = []
-        types = dict.fromkeys(t for *_, t in spec.seats)
-        for key in COLLECTIVITE_TYPES:
-            if key in types:
-                items.append((("seat", TYPE_COLORS[key]), COLLECTIVITE_TYPES[key]))
-        kinds = {k for *_, k in spec.partners}
-        if kinds - {KIND_COUNTRY}:
-            items.append((("seat", PARTNER_COLOR), "Partenaire"))
-        if any(loc == LOC_APPROX for *_, loc, _ in spec.lines):
-            items.append((("dotted", MUTED), "Position approximative"))
-        if KIND_COUNTRY in kinds:
-            items.append((("country", COUNTRY_COLOR), "Pays seul (partenaire non identifié)"))
-        if not spec.lines and not spec.partners:
-            items.append((("none", MUTED), "Aucun partenariat recensé dans l'atlas"))
-        return items
+        return legend_items(spec)
 
     def _legend_handle(self, draw, handle, x, y) -> None:
         kind, color = handle
@@ -368,6 +346,70 @@ class Renderer:
                 if code in self.iso:
                     colors[self.iso[code]] = self.to_rgba(color)
         return colors
+
+
+def legend_items(spec: Spec) -> list:
+    if spec.kind == "choroplethe":
+        return [(("patch", color), f"{label} partenariat{'s' if label != '1' else ''}") for label, color in spec.classes]
+    items = []
+    types = dict.fromkeys(t for *_, t in spec.seats)
+    for key in COLLECTIVITE_TYPES:
+        if key in types:
+            items.append((("seat", TYPE_COLORS[key]), COLLECTIVITE_TYPES[key]))
+    kinds = {k for *_, k in spec.partners}
+    if kinds - {KIND_COUNTRY}:
+        items.append((("seat", PARTNER_COLOR), "Partenaire"))
+    if any(loc == LOC_APPROX for *_, loc, _ in spec.lines):
+        items.append((("dotted", MUTED), "Position approximative"))
+    if KIND_COUNTRY in kinds:
+        items.append((("country", COUNTRY_COLOR), "Pays seul (partenaire non identifié)"))
+    if not spec.lines and not spec.partners:
+        items.append((("none", MUTED), "Aucun partenariat recensé dans l'atlas"))
+    return items
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where everything goes on the 2× image: known before drawing (link previews give its size)."""
+
+    extent: tuple
+    map_h: int
+    title: list
+    source: list
+    legend: list
+    title_h: int
+    legend_h: int
+    height: int
+
+
+@functools.cache
+def _fonts():
+    from PIL import ImageFont
+
+    import matplotlib
+    folder = os.path.join(matplotlib.get_data_path(), "fonts", "ttf")
+    return (ImageFont.truetype(os.path.join(folder, "DejaVuSans-Bold.ttf"), 34),
+            ImageFont.truetype(os.path.join(folder, "DejaVuSans.ttf"), 21))
+
+
+def layout(spec: Spec) -> Layout:
+    font_title, font_small = _fonts()
+    extent_, ratio = frame(extent(spec))
+    map_h = round(MAP_W * ratio / 2) * 2
+    title = _wrap(spec.title, font_title, WIDTH2X - 2 * MARGIN)
+    source = _wrap(spec.source, font_small, WIDTH2X - 2 * MARGIN)[:3]
+    legend = legend_items(spec)
+    rows = math.ceil(len(legend) / LEGEND_COLUMNS)
+    title_h = 20 + 44 * len(title)
+    legend_h = 16 + 38 * rows if rows else 0
+    height = title_h + map_h + legend_h + 14 + 30 * len(source) + 6
+    height += height % 2  # even: the 1× image is exactly half
+    return Layout(extent_, map_h, title, source, legend, title_h, legend_h, height)
+
+
+def size(spec: Spec) -> tuple[int, int]:
+    """Pixels of the 2× PNG of `spec`."""
+    return WIDTH2X, layout(spec).height
 
 
 def _wrap(text: str, font, width: int) -> list[str]:

@@ -1,0 +1,92 @@
+"""Link previews: what a chat or a social network shows when a page's address is pasted.
+
+Each collectivité, country and theme page (and the home) gets a title, one sentence and
+its map's PNG as the image, with absolute URLs (Open Graph and Twitter card, written by
+theme/main.html). Everything here is plain text: the theme template escapes it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import countries
+from .model import Atlas, Collectivite, Partnership
+from .news import plural
+
+MAX_COUNTRIES = 4
+
+
+@dataclass(frozen=True)
+class Preview:
+    title: str
+    description: str
+    url: str = ""  # absolute address of the page ("" without a site address)
+    image: str = ""  # absolute address of the PNG
+    width: int = 0
+    height: int = 0
+    alt: str = ""
+
+    def as_meta(self) -> dict:
+        return {"title": self.title, "description": self.description, "url": self.url, "image": self.image,
+                "width": self.width, "height": self.height, "alt": self.alt}
+
+
+def _countries(partnerships: list[Partnership]) -> list[str]:
+    seen: dict[str, int] = {}
+    for p in partnerships:
+        seen[p.country] = seen.get(p.country, 0) + 1
+    ranked = sorted(seen, key=lambda c: (-seen[c], countries.fold(countries.name_fr(c))))
+    return [countries.name_fr(c) for c in ranked]
+
+
+def _list(names: list[str]) -> str:
+    shown = names[:MAX_COUNTRIES]
+    rest = len(names) - len(shown)
+    return ", ".join(shown) + (f"… (+{rest})" if rest else "")
+
+
+def collectivite_sentence(c: Collectivite) -> str:
+    what = c.type_label.lower() + (f", {c.departement}" if c.departement else "")
+    if c.partners_unknown or not c.partnerships:
+        return f"{c.name} ({what}) : engagement international attesté, partenaires non connus à ce jour."
+    names = _countries(c.partnerships)
+    return (f"{c.name} ({what}) : {plural(len(c.partnerships), 'partenariat', 'partenariats')} "
+            f"dans {plural(len(names), 'pays', 'pays')} — {_list(names)}.")
+
+
+def country_sentence(name: str, partnerships: list[Partnership]) -> str:
+    if not partnerships:
+        return f"{name} : aucun partenariat recensé dans l'atlas pour l'instant ; chiffres publiés par les sources."
+    who = len({p.collectivite for p in partnerships})
+    return (f"{name} : {plural(len(partnerships), 'partenariat', 'partenariats')} avec "
+            f"{plural(who, 'collectivité', 'collectivités')} de l'atlas.")
+
+
+def theme_sentence(label: str, partnerships: list[Partnership]) -> str:
+    who = len({p.collectivite for p in partnerships})
+    names = _countries(partnerships)
+    if not partnerships:
+        return f"{label} : aucun partenariat de l'atlas sur cette thématique pour l'instant."
+    return (f"{label} : {plural(len(partnerships), 'partenariat', 'partenariats')} de "
+            f"{plural(who, 'collectivité', 'collectivités')} dans {plural(len(names), 'pays', 'pays')} — "
+            f"{_list(names)}.")
+
+
+def preview(title: str, description: str, site_url: str, page_url: str, carte=None,
+            size: tuple[int, int] | None = None) -> Preview:
+    """`carte`: the page's maps.MapInfo (its 2× PNG is the image), `size`: that PNG's pixels."""
+    absolute = site_url.startswith(("https://", "http://"))
+    if not absolute:
+        return Preview(title, description)
+    base = site_url if site_url.endswith("/") else site_url + "/"
+    image = width = height = None
+    if carte is not None and getattr(carte, "png2x", "") and size:
+        image, (width, height) = base + carte.png2x, size
+    return Preview(title, description, url=base + page_url, image=image or "", width=width or 0,
+                   height=height or 0, alt=(carte.alt if image else ""))
+
+
+def home_sentence(atlas: Atlas) -> str:
+    n = len(atlas.partnerships)
+    return (f"Qui coopère avec qui ? {plural(len(atlas.collectivites), 'collectivité', 'collectivités')}, "
+            f"{plural(n, 'partenariat international', 'partenariats internationaux')} "
+            f"dans {plural(len({p.country for p in atlas.partnerships}), 'pays', 'pays')}, sources citées.")
