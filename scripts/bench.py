@@ -189,7 +189,7 @@ def _cpu() -> float:
 
 
 def child_phases(content_dir: str, result_file: str, profile_file: str | None) -> int:
-    """The plugin's phases called directly, each timed; 'n/a' when a module is missing or fails."""
+    """The pipeline's stages (atlas.pipeline, what the plugin runs), each timed by the pipeline itself."""
     sys.path.insert(0, str(ROOT / "scripts"))
     out: dict = {"phases": {}, "cpu": {}, "errors": {}, "emitted": {}}
     profiler = None
@@ -201,7 +201,7 @@ def child_phases(content_dir: str, result_file: str, profile_file: str | None) -
     t0 = time.perf_counter()
     from mkdocs.utils import yaml as mkyaml
 
-    from atlas import checker, content, index, pages
+    from atlas import pipeline
     from atlas.plugin import AtlasConfig
 
     out["import"] = time.perf_counter() - t0
@@ -210,58 +210,31 @@ def child_phases(content_dir: str, result_file: str, profile_file: str | None) -
     cfg = AtlasConfig()
     cfg.load_dict({k: v for k, v in plugin_cfg.items() if k != "contenu"})
     cfg.validate()
-
-    emitted: dict[str, list] = {}
-    current = ["?"]
+    settings = pipeline.Settings(site_url=raw.get("site_url") or "", repo_url=raw.get("repo_url") or "",
+                                 tiles_url=cfg.tuiles_url, tiles_attribution=cfg.tuiles_attribution,
+                                 licence=cfg.licence_donnees, licence_url=cfg.licence_url, png=cfg.cartes_png)
+    emitted: dict[str, list] = {"sortie": []}
 
     def emit(uri: str, data) -> None:
         size = len(data.encode("utf-8")) if isinstance(data, str) else len(data)
-        emitted.setdefault(current[0], []).append((uri, size))
+        emitted["sortie"].append((uri, size))
 
-    def timed(name: str, fn):
-        current[0] = name
-        start, cpu = time.perf_counter(), _cpu()
-        try:
-            value = fn()
-        except Exception as exc:  # a module being written by someone else: report and go on
-            out["phases"][name] = None
-            out["errors"][name] = f"{type(exc).__name__}: {exc}"[:300]
-            return None
-        out["phases"][name] = time.perf_counter() - start
-        out["cpu"][name] = _cpu() - cpu
-        return value
-
-    report = timed("check", lambda: checker.check(Path(content_dir)))
-    if report is None or not report.ok:
-        if report is not None:
-            out["errors"]["check"] = f"{len(report.errors)} erreur(s) : " + "; ".join(p.format() for p in report.errors[:3])
+    cpu0 = _cpu()
+    try:
+        loaded = pipeline.load(Path(content_dir))
+    except pipeline.ContentError as exc:
+        report = exc.report
+        out["errors"]["check"] = f"{len(report.errors)} erreur(s) : " + "; ".join(p.format() for p in report.errors[:3])
         Path(result_file).write_text(json.dumps(out), encoding="utf-8")
         return 1
-    atlas = timed("load", lambda: content.build_atlas(report))
-    idx = timed("index", lambda: index.build(atlas))
+    outputs = pipeline.generate(loaded, settings, emit)
+    outputs.images.finish(emit)  # the map images, drawn meanwhile by the workers
+    timings = {**loaded.timings, **outputs.timings}
+    out["phases"] = {p: timings.get(p) for p in PHASES}
+    out["cpu"]["total"] = _cpu() - cpu0
+    from atlas import maps
 
-    def run_maps():
-        from atlas import maps
-
-        settings = maps.MapSettings(cfg.tuiles_url, cfg.tuiles_attribution, png=cfg.cartes_png)
-        info = maps.generate(atlas, idx, emit, settings)
-        out["maps_timings"] = dict(getattr(maps, "LAST_TIMINGS", {}) or {})
-        return info
-
-    def run_exports():
-        from atlas import exports
-
-        return exports.generate(atlas, idx, emit)
-
-    map_info = timed("maps", run_maps)
-    export_info = timed("exports", run_exports)
-
-    def run_pages():
-        site = pages.Site(atlas, idx, map_info or {}, raw.get("site_url") or "", cfg.licence_donnees,
-                          cfg.licence_url, raw.get("repo_url") or "", export_info or {})
-        return pages.generate(site, emit)
-
-    timed("pages", run_pages)
+    out["maps_timings"] = dict(getattr(maps, "LAST_TIMINGS", {}) or {})
     if profiler:
         profiler.stop()
         Path(profile_file).write_text(profiler.output_text(unicode=True, color=False, show_all=False),
@@ -269,12 +242,12 @@ def child_phases(content_dir: str, result_file: str, profile_file: str | None) -
     out["emitted"] = {k: {"files": len(v), "bytes": sum(s for _, s in v),
                           "md": sum(1 for u, _ in v if u.endswith(".md"))} for k, v in emitted.items()}
     out["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    if atlas is not None and idx is not None:
-        out["collectivites"] = len(atlas.collectivites)
-        out["partnerships"] = len(atlas.partnerships)
-        out["countries"] = len(idx.by_country)
-        out["estimated_pages"] = (len(atlas.collectivites) + len(idx.by_country) + len(atlas.themes)
-                                  + len(atlas.networks) + 12 + sum(1 for _ in (ROOT / "docs").rglob("*.md")))
+    atlas, idx = loaded.atlas, loaded.idx
+    out["collectivites"] = len(atlas.collectivites)
+    out["partnerships"] = len(atlas.partnerships)
+    out["countries"] = len(idx.by_country)
+    out["estimated_pages"] = (len(atlas.collectivites) + len(idx.by_country) + len(atlas.themes)
+                              + len(atlas.networks) + 12 + sum(1 for _ in (ROOT / "docs").rglob("*.md")))
     Path(result_file).write_text(json.dumps(out), encoding="utf-8")
     return 0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -257,3 +257,11 @@ def test_drawn_counts_in_chromium(built, tmp_path, browser):
     finally:
         context.close()
     assert not errors, errors
+
+
+def test_map_script_and_style_are_files_of_the_package_served_as_is(built_site):
+    package = Path(assets.__file__).parent / "static"
+    for name in ("carte.js", "carte.css"):
+        assert (built_site / assets.ATLAS_DIR / name).read_bytes() == (package / name).read_bytes()
+    source = Path(assets.__file__).read_text(encoding="utf-8")
+    assert "function (" not in source and "{ margin" not in source  # no script or style kept in Python strings

@@ -14,7 +14,7 @@ from mkdocs import config as mkconfig
 from mkdocs.commands import build as mkbuild
 from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
-from . import checker
+from . import pipeline
 
 
 class _Quiet(logging.Filter):
@@ -46,11 +46,12 @@ def run(config: Path, site_dir: Path | None = None, strict: bool = False, conten
     except (ConfigurationError, Abort) as exc:
         print(f"erreur dans {config} : {exc}", file=sys.stderr)
         return 2
-    report = checker.check(Path(config).parent / cfg_probe.plugins["atlas"].config.contenu)
-    if not report.ok:
-        for p in report.errors:
+    try:  # the plugin finds this result again (pipeline.load keeps it while the content is unchanged)
+        pipeline.load(Path(config).parent / cfg_probe.plugins["atlas"].config.contenu)
+    except pipeline.ContentError as exc:
+        for p in exc.report.errors:
             print(p.format())
-        print(f"{len(report.errors)} erreur(s) : le site n'est pas construit, l'ancien site reste intact.", file=sys.stderr)
+        print(f"{len(exc.report.errors)} erreur(s) : le site n'est pas construit, l'ancien site reste intact.", file=sys.stderr)
         return 1
     target = Path(site_dir or cfg_probe.site_dir).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -12,15 +12,23 @@ import os
 import re
 import threading
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from slugify import slugify
 
-from . import countries, schema, yamlio
+from . import countries, newfile, schema, yamlio
 
 LISTS = {"thematiques": "thematiques.yml", "sources": "sources.yml", "reseaux": "reseaux.yml", "zones": "zones.yml"}
 # Simplified shapes and coastal towns: a point this close to its country is accepted.
 COUNTRY_TOLERANCE_KM = 30.0
+
+
+class Severity(StrEnum):
+    """Printed as is in the messages (« erreur », « avertissement »); only an error fails the check."""
+
+    ERROR = "erreur"
+    WARNING = "avertissement"
 
 
 @dataclass(frozen=True, order=True)
@@ -29,7 +37,7 @@ class Problem:
     line: int
     message: str
     hint: str = ""
-    severity: str = "erreur"  # or "avertissement" (does not fail the check)
+    severity: Severity = Severity.ERROR
 
     def format(self) -> str:
         text = f"{self.path}:{self.line}: {self.severity} : {self.message}"
@@ -41,7 +49,7 @@ class Problem:
         GitHub matches `file=` against paths relative to the repository root, whatever the
         directory the command was run from.
         """
-        level = "error" if self.severity == "erreur" else "warning"
+        level = "error" if self.severity == Severity.ERROR else "warning"
         body = self.message + (f" — conseil : {self.hint}" if self.hint else "")
         body = body.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         file = _escape_property(_repository_path(self.path))
@@ -79,7 +87,7 @@ class Report:
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "erreur"]
+        return [p for p in self.problems if p.severity == Severity.ERROR]
 
     @property
     def ok(self) -> bool:
@@ -94,16 +102,16 @@ class _FileCheck:
         self.failed = False
         self._key_slots: dict[tuple, int] = {}  # where -> index of the schema's « pas une clé valide »
 
-    def add(self, where: tuple, message: str, hint: str = "", severity: str = "erreur"):
+    def add(self, where: tuple, message: str, hint: str = "", severity: Severity = Severity.ERROR):
         self.report.problems.append(Problem(self.display, self.doc.line(where), message, hint, severity))
-        if severity == "erreur":
+        if severity == Severity.ERROR:
             self.failed = True
 
     def schema(self, name: str) -> None:
-        for where, message, hint in schema.errors(name, self.doc.data):
-            self.add(where, message, hint)
-            if "n'est pas une clé valide" in message:
-                self._key_slots[tuple(where)] = len(self.report.problems) - 1
+        for problem in schema.errors(name, self.doc.data):
+            self.add(problem.where, problem.message, problem.hint)
+            if problem.rule == "schema.cle":  # key_in may say more about this key: it takes this place
+                self._key_slots[tuple(problem.where)] = len(self.report.problems) - 1
 
     def key_in(self, where: tuple, value, listname: str, what: str) -> None:
         known = self.report.lists.get(listname, {})
@@ -383,7 +391,7 @@ def _label(where: tuple) -> str:
     return keys[-1] if keys else "valeur"
 
 
-_NAME_PREFIX = re.compile(r"^(ville|commune|mairie)\s+(de\s+la\s+|de\s+l'|de\s+|du\s+|des\s+|d')")
+_NAME_PREFIX = re.compile(newfile.COMMUNE_PREFIX)
 
 
 def _name_key(name: str) -> str:
@@ -429,7 +437,7 @@ def _check_duplicates(report: Report) -> None:
                 duplicate(doc, display, by_code[(code, kind)], "code", f"même code {code}")
             else:
                 by_code[(code, kind)] = (slug, display)
-    failed = {p.path for p in report.problems if p.severity == "erreur"}  # one pass: linear in errors
+    failed = {p.path for p in report.problems if p.severity == Severity.ERROR}  # one pass: linear in errors
     for slug in [s for s in report.collectivites if _display(report.collectivites[s].path, report.root) in failed]:
         del report.collectivites[slug]
 
@@ -677,4 +685,4 @@ def _warn_missing_countries(report: Report) -> None:
                 report.problems.append(Problem(
                     _display(doc.path, report.root), doc.line(("partenariats", i, "pays")),
                     f"pas de fiche pays pour {p['pays']} ({countries.name_fr(p['pays'])}) : il sera classé « zone non renseignée »",
-                    f"ajoutez content/pays/{p['pays'].lower()}.yml (code et zone)", "avertissement"))
+                    f"ajoutez content/pays/{p['pays'].lower()}.yml (code et zone)", Severity.WARNING))

@@ -87,7 +87,7 @@ def cmd_from_form(args) -> int:
     if error:
         return EXIT_USAGE
     print(f"Fiche écrite : {path}", file=sys.stderr)
-    return EXIT_OK if not any(p.severity == "erreur" for p in problems) else EXIT_PROBLEMS
+    return EXIT_OK if not any(p.severity == checker.Severity.ERROR for p in problems) else EXIT_PROBLEMS
 
 
 def cmd_build(args) -> int:

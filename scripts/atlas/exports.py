@@ -11,14 +11,13 @@ import hashlib
 import io
 import json
 from collections import Counter
-from typing import Callable
 
-from . import urls
+from . import fr, urls
 from .index import Index
 from .model import (COLLECTIVITE_TYPES, LOCATION_APPROX, LOCATION_COUNTRY, LOCATION_EXACT, NATURES, STATUSES, Atlas,
                     Collectivite, Partnership, Project)
 
-Emit = Callable[[str, "bytes | str"], None]
+Emit = urls.Emit
 
 CSV_PATH = "donnees/partenariats.csv"
 GEOJSON_PATH = "donnees/partenariats.geojson"
@@ -304,16 +303,7 @@ def to_json(atlas: Atlas, idx: Index) -> dict:
     }
 
 
-def size_label(n: int) -> str:
-    """French size: "850 o", "12,3 ko", "2,4 Mo"."""
-    if n < 1000:
-        return f"{n}\u00a0o"
-    for unit, div in (("ko", 1e3), ("Mo", 1e6), ("Go", 1e9)):
-        if n < div * 1000 or unit == "Go":
-            v = n / div
-            text = f"{v:.1f}" if v < 100 else f"{v:.0f}"
-            return text.replace(".", ",") + "\u00a0" + unit
-    return str(n)
+size_label = fr.size
 
 
 def version_of(commit: str, date: datetime.datetime | None) -> dict:

@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from . import countries, newfile
-from .checker import LISTS
+from .checker import LISTS, Severity
 
 FORM = Path(".github") / "ISSUE_TEMPLATE" / "ajouter-ma-collectivite.yml"
 NO_RESPONSE = "_No response_"
@@ -280,7 +280,7 @@ def report(conversion: Conversion | None, path: Path | None, problems: list, err
              f"`content/collectivites/{path.name}`, et une source `{conversion.source_key}` dans `content/sources.yml`.", ""]
     if conversion.notes:
         lines += ["**Ce qui n'a pas pu être repris tel quel :**", ""] + [f"- {_markdown_text(n)}" for n in conversion.notes] + [""]
-    errors = [p for p in problems if p.severity == "erreur"]
+    errors = [p for p in problems if p.severity == Severity.ERROR]
     if errors:
         shown = [p.format() for p in problems]
         fence = "`" * max(3, 1 + max((len(r) for t in shown for r in re.findall(r"`+", t)), default=0))

@@ -4,7 +4,7 @@ world ("monde"), "who with whom" ("liens"), and each collectivité, country and 
 Each map page is a small standalone HTML file in cartes/ (iframe-able): Leaflet, the atlas's map
 script and the country shapes are published once under assets/ (assets.py) and cached by the
 browser; the page itself carries only its own data, as compact arrays that the map script turns
-into one GeoJSON layer per group (see assets.CARTE_JS). Markers are deduplicated by place, and
+into one GeoJSON layer per group (see static/carte.js). Markers are deduplicated by place, and
 links by (collectivité, partner place): one line per "who with whom".
 """
 from __future__ import annotations
@@ -15,20 +15,19 @@ import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable
 
 import folium
 from branca.element import Figure, MacroElement
 from folium.template import Template
 
-from . import assets, static_maps, urls
+from . import assets, fr, static_maps, urls
 from .countries import fold
 from .index import Index
 from .model import COLLECTIVITE_TYPES, LOCATION_APPROX, LOCATION_COUNTRY, NATURES, Atlas, Collectivite, Partnership
 from .static_maps import (CLASS_COLORS, KIND_APPROX, KIND_COUNTRY, KIND_PARTNER, LOC_APPROX,
                           LOC_COUNTRY, LOC_EXACT, PARTNER_COLOR, TYPE_COLORS)
 
-Emit = Callable[[str, "bytes | str"], None]
+Emit = urls.Emit
 
 ROOT = "../"  # from cartes/<id>.html back to the site root
 TABLE_MAX = 150  # longer text alternatives are summarised by country (the full list is in the CSV)
@@ -125,7 +124,7 @@ class _Map(folium.Map):
 
 
 class _Data(MacroElement):
-    """The map's own data and the call that draws it (assets.CARTE_JS)."""
+    """The map's own data and the call that draws it (static/carte.js)."""
 
     _template = Template(
         """
@@ -207,7 +206,7 @@ def de(name: str) -> str:
 
 
 def _n(n: int, one: str, many: str | None = None) -> str:
-    return f"{n}\u00a0{one if n <= 1 else (many or one + 's')}"
+    return fr.plural(n, one, many, space="\u00a0")
 
 
 class _Context:
@@ -255,7 +254,7 @@ class _Context:
 
 
 class _Layers:
-    """Markers and links of one map, deduplicated as drawn (see the record formats in CARTE_JS)."""
+    """Markers and links of one map, deduplicated as drawn (see the record formats in static/carte.js)."""
 
     def __init__(self, ctx: _Context, themes: bool):
         self.ctx, self.themes = ctx, themes
@@ -601,6 +600,14 @@ class PendingImages:
             ms.append(result["ms"])
         self._results = None
         return ms
+
+    def cancel(self) -> None:
+        """Stop the drawing (failed build, `atlas serve` rebuild, end of MkDocs): closing the
+        iterator shuts its worker pool down and drops the maps not yet drawn."""
+        results, self._results = self._results, None
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()
 
 
 def generate_deferred(atlas: Atlas, idx: Index, emit: Emit, settings: MapSettings) -> tuple[dict[str, MapInfo], PendingImages]:

@@ -11,8 +11,10 @@ from slugify import slugify
 
 from .schema import SCHEMA_FILES
 
+# « Ville de », « Mairie du »…: not part of a commune's name (one home: the checker's duplicate rule uses it too)
+COMMUNE_PREFIX = r"^(ville|commune|mairie)\s+(de\s+la\s+|de\s+l'|de\s+|du\s+|des\s+|d')"
 PREFIXES = {
-    r"^(ville|commune|mairie)\s+(de\s+la|de\s+l'|de|du|des|d')\s*": "commune",
+    COMMUNE_PREFIX: "commune",
     r"^(communaut[ée]|m[ée]tropole|syndicat)\b": "intercommunalite",
     r"^(d[ée]partement|conseil\s+(g[ée]n[ée]ral|d[ée]partemental))\b": "departement",
     r"^(r[ée]gion|conseil\s+r[ée]gional)\b": "region",
@@ -31,7 +33,7 @@ REPOSITORY_SCHEMA = Path("scripts/atlas/schemas") / SCHEMA_FILES["collectivite"]
 
 
 def slug_for(name: str, kind: str) -> str:
-    short = re.sub(list(PREFIXES)[0], "", name.strip(), flags=re.IGNORECASE) if kind == "commune" else name
+    short = re.sub(COMMUNE_PREFIX, "", name.strip(), flags=re.IGNORECASE) if kind == "commune" else name
     return slugify(short)
 
 
@@ -41,7 +43,7 @@ def _yaml_text(text: str) -> str:
 
 def official_name(name: str, kind: str) -> str:
     """A commune's official name is its bare name: "Ville de Quelquepart" → "Quelquepart"."""
-    return re.sub(list(PREFIXES)[0], "", name.strip(), flags=re.IGNORECASE) if kind == "commune" else name.strip()
+    return re.sub(COMMUNE_PREFIX, "", name.strip(), flags=re.IGNORECASE) if kind == "commune" else name.strip()
 
 
 def render_schema_path(content_root: Path, file_path: Path) -> str:

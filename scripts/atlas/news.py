@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from . import countries, urls, yamlio
+from . import countries, fr, urls, yamlio
 from .history import History
 
 MAX_ENTRIES = 50  # the page and the feed show the latest changes; the forge keeps the rest
@@ -45,8 +45,7 @@ class NewsEntry:
         return f"{self.commit[:12]}-{self.slug}"
 
 
-def plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+plural = fr.plural
 
 
 def _names(items: list[str]) -> str:
@@ -212,8 +211,6 @@ def feed(site_url: str, site_name: str, rights: str, news: list[NewsEntry],
 
 
 def render_feed(f: Feed) -> str:
-    import jinja2
+    from .pages import environment  # the pages' escaping environment (pages import this module)
 
-    env = jinja2.Environment(loader=jinja2.PackageLoader("atlas", "templates"), autoescape=True,
-                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
-    return env.get_template("feeds/atom.xml.j2").render(feed=f)
+    return environment().get_template("feeds/atom.xml.j2").render(feed=f)

@@ -5,6 +5,7 @@ Python gathers what each page shows; the templates in templates/pages/ hold the 
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ import jinja2
 import jinja2.sandbox
 from markupsafe import Markup, escape
 
-from . import countries, social, urls
+from . import countries, fr, social, urls
 from .history import History, history_url
 from .news import FEED_PATH
 from .index import Index
@@ -24,15 +25,8 @@ from .model import (COLLECTIVITE_TYPES, LOCATION_APPROX, LOCATION_COUNTRY, NATUR
 
 
 
-def fr_number(value) -> str:
-    """12345.0 → "12 345" (French thousands separator: narrow no-break space)."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and not value.is_integer():
-        text = f"{value:,.1f}".replace(",", " ").replace(".", ",")
-    else:
-        text = f"{int(value):,}".replace(",", " ")
-    return text.replace(" ", "\u202f")
+fr_number = fr.number  # the templates' names for them
+fr_date = fr.date
 
 
 # A bare web address in a free text: the only thing in contributor text that becomes markup.
@@ -70,13 +64,6 @@ def link(value) -> Markup:
     return escape(text)
 
 
-def fr_date(value) -> str:
-    """« 23 novembre 2026 »."""
-    from babel.dates import format_date
-
-    return format_date(value, format="long", locale="fr_FR")
-
-
 def _filters_and_globals(env: jinja2.Environment) -> jinja2.Environment:
     env.filters.update(fr_number=fr_number, fr_date=fr_date, pays=countries.name_fr, texte=text_blocks,
                        texte_ligne=text_inline, lien=link)
@@ -87,14 +74,16 @@ def _filters_and_globals(env: jinja2.Environment) -> jinja2.Environment:
     return env
 
 
+@functools.cache
 def environment() -> jinja2.Environment:
-    """The one Jinja environment of the generated pages: HTML, every value escaped."""
+    """The one Jinja environment of the generated pages and the feed: HTML/XML, every value escaped."""
     return _filters_and_globals(jinja2.Environment(
         loader=jinja2.PackageLoader("atlas", "templates"),
         autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
     ))
 
 
+@functools.cache  # one for all hand-written pages, not one per page
 def sandbox() -> jinja2.sandbox.SandboxedEnvironment:
     """For the hand-written pages of docs/ that show the atlas's figures: no walk to Python internals,
     every value escaped (the page is Markdown; the partials it includes are HTML)."""
@@ -249,8 +238,7 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
         emit_page(src, GeneratedPage(title, description, render, shown.as_meta()))
         written.append(src)
 
-    def plural(n: int, word: str) -> str:
-        return f"{n} {word}{'s' if n > 1 else ''}"
+    plural = fr.plural
 
     # Collectivités
     for c in atlas.collectivites.values():

@@ -18,8 +18,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.toc import get_toc
 from markupsafe import escape
 
-from . import checker, content, history, index, news, pages, social, urls
-from .schema import SCHEMAS
+from . import checker, news, pages, pipeline, social, urls
 
 log = logging.getLogger("mkdocs.plugins.atlas")
 
@@ -37,26 +36,26 @@ class AtlasConfig(base.Config):
 
 class AtlasPlugin(BasePlugin[AtlasConfig]):
     supports_multiple_instances = False
+    feed_path = ""  # read by theme/main.html; set once the feed is generated
 
     def on_config(self, config):
         root = Path(config.config_file_path).parent
         self.content_dir = (root / self.config.contenu).resolve()
         self.guide = root / self.config.guide
-        report = checker.check(self.content_dir)
-        for warning in report.problems:
-            if warning.severity != "erreur":
-                log.info(warning.format())
-        if not report.ok:
-            lines = "\n".join(p.format() for p in report.errors)
+        try:
+            self.loaded = pipeline.load(self.content_dir)  # checked once, also when `atlas build` checked first
+        except pipeline.ContentError as exc:
+            lines = "\n".join(p.format() for p in exc.report.errors)
             raise PluginError(f"contenu invalide, le site n'est pas construit (l'ancien site/ reste intact) :\n{lines}")
-        self.atlas = content.build_atlas(report)
-        self.idx = index.build(self.atlas)
-        self.site_url = config.site_url or ""
-        self.history = history.read(self.content_dir)  # one `git log` for the whole folder; empty without git
-        self.news = news.entries(self.history, self.content_dir, {s: c.name for s, c in self.atlas.collectivites.items()})
-        self.feed = news.feed(self.site_url, config.site_name, self.config.licence_donnees, self.news,
-                              fallback_date=self.history.head_date)
-        self.feed_path = news.FEED_PATH if self.feed else ""  # <link rel="alternate"> of theme/main.html
+        for warning in self.loaded.report.problems:
+            if warning.severity != checker.Severity.ERROR:
+                log.info(warning.format())
+        self.atlas, self.idx = self.loaded.atlas, self.loaded.idx
+        self.settings = pipeline.Settings(
+            site_url=config.site_url or "", site_name=config.site_name, repo_url=config.repo_url or "",
+            tiles_url=self.config.tuiles_url, tiles_attribution=self.config.tuiles_attribution,
+            licence=self.config.licence_donnees, licence_url=self.config.licence_url, png=self.config.cartes_png)
+        self.site_url = self.settings.site_url
         return config
 
     def on_files(self, files: Files, config) -> Files:
@@ -66,30 +65,17 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
                 raise PluginError(f"docs/{uri} porte le nom d'une page générée : renommez-le")
             files.append(File.generated(config, uri, content=data))
 
-        from . import assets, exports, maps
-
-        assets.emit_assets(emit)
-        settings = maps.MapSettings(self.config.tuiles_url, self.config.tuiles_attribution, png=self.config.cartes_png)
-        # Map images are drawn by worker processes while MkDocs renders the pages, and written
-        # straight into the site at the end (on_post_build): never held in memory.
-        self.maps, self.pending_images = maps.generate_deferred(self.atlas, self.idx, emit, settings)
-        export_info = exports.generate(self.atlas, self.idx, emit, exports.version_of(self.history.head, self.history.head_date),
-                                       self.site_url, (self.config.licence_donnees, self.config.licence_url))
-        for schema_file in sorted(SCHEMAS.glob("*.json")):
-            emit(f"schemas/{schema_file.name}", schema_file.read_bytes())
-        self.site = pages.Site(self.atlas, self.idx, self.maps, self.site_url, self.config.licence_donnees,
-                               self.config.licence_url, config.repo_url or "", export_info,
-                               history=self.history, content_dir=self.content_dir, name=config.site_name,
-                               news=self.news, feed=self.feed)
-        if self.feed:
-            emit(news.FEED_PATH, news.render_feed(self.feed))
-        self.generated: dict[str, pages.GeneratedPage] = {}
-
         def emit_page(uri: str, page: pages.GeneratedPage) -> None:
             emit(uri, "")  # an empty Markdown source: MkDocs gives the page its URL and place; the HTML is ours
             self.generated[uri] = page
 
-        pages.generate(self.site, emit_page)
+        self._cancel_images()  # `atlas serve`: a rebuild starts before the previous one's images were read
+        self.generated: dict[str, pages.GeneratedPage] = {}
+        # Map images are drawn by worker processes while MkDocs renders the pages, and written
+        # straight into the site at the end (on_post_build): never held in memory.
+        out = pipeline.generate(self.loaded, self.settings, emit, emit_page)
+        self.maps, self.pending_images, self.site = out.maps, out.images, out.site
+        self.feed_path = news.FEED_PATH if out.feed else ""  # <link rel="alternate"> of theme/main.html
         self._emit_guide(emit)
         return files
 
@@ -148,6 +134,18 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         offenders = privacy.enforce(Path(config.site_dir))
         if offenders:
             raise PluginError("adresses d'hébergeurs tiers (CDN) dans le site : " + ", ".join(offenders[:10]))
+
+    def on_build_error(self, error) -> None:
+        self._cancel_images()
+
+    def on_shutdown(self) -> None:
+        self._cancel_images()
+
+    def _cancel_images(self) -> None:
+        """The PNG worker pool lives with the build that started it, never beyond."""
+        pending = getattr(self, "pending_images", None)
+        if pending is not None:
+            pending.cancel()
 
     def on_serve(self, server, config, builder):
         server.watch(str(self.content_dir))

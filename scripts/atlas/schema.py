@@ -5,6 +5,7 @@ import copy
 import difflib
 import functools
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import jsonschema
@@ -157,7 +158,7 @@ def translate(error: jsonschema.ValidationError) -> tuple[tuple, str, str]:
     if v == "uniqueItems":
         return path, f"élément en double dans « {name} »", "retirez le doublon"
     if v == "oneOf":
-        return _one_of(error, path, name)
+        return _one_of(error, path, name) or (path, f"valeur incorrecte pour « {name} »", REFERENCE_HINT)
     if v == "const":
         return path, f"valeur « {_show(inst)} » non admise pour « {name} »", f"attendu : {error.validator_value}"
     return path, f"valeur incorrecte pour « {name} » ({error.message})", REFERENCE_HINT
@@ -230,7 +231,7 @@ def _one_of(error, path, name):
                 f"écrivez « partenaire: {{nom: {inst}}} », ou « partenaire: inconnu » si la source ne donne que le pays"
         if inst is None:
             return path, "partenaire vide", "écrivez « partenaire: inconnu » si la source ne donne que le pays"
-    return path, f"valeur incorrecte pour « {name} »", REFERENCE_HINT
+    return None  # no shape-specific message: the caller explains the branch it fits, or says it generally
 
 
 def _matching_branch(error: jsonschema.ValidationError) -> list | None:
@@ -244,22 +245,44 @@ def _matching_branch(error: jsonschema.ValidationError) -> list | None:
 
 
 def _expand(error: jsonschema.ValidationError):
+    """(leaf error, (path, message, hint)) for each problem this error stands for."""
     if error.validator == "additionalProperties":
-        yield from _unknown_keys(error)
+        for t in _unknown_keys(error):
+            yield error, t
         return
     if error.validator == "required" and _misspelt(error, error.message.split("'")[1]):
         return  # the « clé inconnue » problem already names it
     if error.validator == "oneOf" and error.context:
-        special = _one_of(error, tuple(error.absolute_path), _name(error.absolute_path))
-        if not special[1].startswith("valeur incorrecte"):
-            yield special
+        path, name = tuple(error.absolute_path), _name(error.absolute_path)
+        special = _one_of(error, path, name)
+        if special is not None:
+            yield error, special
             return
         branch = _matching_branch(error)
         if branch:
             for e in branch:
                 yield from _expand(e)
             return
-    yield translate(error)
+        yield error, (path, f"valeur incorrecte pour « {name} »", REFERENCE_HINT)
+        return
+    yield error, translate(error)
+
+
+KEY_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"  # a key of a controlled list (sources, thématiques…)
+
+
+@dataclass(frozen=True)
+class SchemaProblem:
+    where: tuple
+    message: str
+    hint: str
+    rule: str  # "schema.<keyword>", or "schema.cle" for a malformed key of a controlled list
+
+
+def _rule(error: jsonschema.ValidationError) -> str:
+    if error.validator == "pattern" and error.validator_value == KEY_PATTERN:
+        return "schema.cle"
+    return f"schema.{error.validator}"
 
 
 @functools.cache
@@ -281,4 +304,4 @@ def errors(name: str, data) -> list[tuple[tuple, str, str]]:
         return []
     except Exception:  # JsonSchemaException, or a value fastjsonschema cannot handle: ask jsonschema
         pass
-    return [t for e in validator(name).iter_errors(data) for t in _expand(e)]
+    return [SchemaProblem(*t, rule=_rule(leaf)) for e in validator(name).iter_errors(data) for leaf, t in _expand(e)]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from . import countries
 from .model import Atlas, Collectivite, Partnership
-from .news import plural
+from .fr import plural
 
 MAX_COUNTRIES = 4
 

@@ -503,12 +503,23 @@ def render_many(specs: list[Spec], workers: int | None = None):
     else:
         method = "forkserver" if "forkserver" in methods else "spawn"
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
-    results = pool.map(render, specs, chunksize=16)  # submits everything now
+    return _Drawing(pool, specs, pool.map(render, specs, chunksize=16))  # submits everything now
 
-    def collect():
+
+class _Drawing:
+    """The maps being drawn by a worker pool: iterate to read them; `close` (also at the end of
+    the iteration) stops the pool, even if nothing was read."""
+
+    def __init__(self, pool, specs, results):
+        self._pool, self._specs, self._results = pool, specs, results
+
+    def __iter__(self):
         try:
-            yield from zip(specs, results)
+            yield from zip(self._specs, self._results)
         finally:
-            pool.shutdown(cancel_futures=True)
+            self.close()
 
-    return collect()
+    def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)

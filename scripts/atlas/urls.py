@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 import functools
+from typing import Callable
 
 from slugify import slugify
 
 from .countries import name_fr
+
+
+# What every generator is given to publish a file at a site path: text is UTF-8-encoded by the caller's sink.
+Emit = Callable[[str, "bytes | str"], None]
 
 
 def collectivite(slug: str) -> str:

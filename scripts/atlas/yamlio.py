@@ -21,7 +21,6 @@ try:  # the C parser is ~10x faster; fall back when libyaml is absent
 except AttributeError:  # pragma: no cover
     _Loader = yaml.SafeLoader
 
-Path_ = tuple  # a path into the data: ("partenariats", 0, "pays")
 
 
 MODEL_HINT = "copiez le modèle de fiche du guide « Contribuer », ou lancez : atlas new \"Nom de la collectivité\""

