@@ -232,7 +232,7 @@ def child_phases(content_dir: str, result_file: str, profile_file: str | None) -
     timings = {**loaded.timings, **outputs.timings}
     out["phases"] = {p: timings.get(p) for p in PHASES}
     out["cpu"]["total"] = _cpu() - cpu0
-    from atlas import maps
+    from atlas.maps import interactive as maps
 
     out["maps_timings"] = dict(getattr(maps, "LAST_TIMINGS", {}) or {})
     if profiler:
@@ -573,7 +573,7 @@ def _riddle_with_errors(src: Path, dest: Path, per_file: int) -> int:
 
 def bench_check_errors(out: Path, collectivites: int, per_file: int, seed: int, log) -> bool:
     """`atlas check` of a clean corpus and of the same corpus full of errors, in one run."""
-    from atlas import synth
+    from atlas.commands import synth
 
     work = out / "check-erreurs"
     shutil.rmtree(work, ignore_errors=True)
@@ -632,7 +632,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     if not args.skip_real:
         results.append(bench_corpus("réel", ROOT / "content", out / "reel", args.profile, args.keep_sites, log))
-    from atlas import synth
+    from atlas.commands import synth
 
     for scale in scales:
         n = args.base * scale

@@ -28,7 +28,7 @@ def built_site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def real_atlas():
-    from atlas import content, index
+    from atlas.content import records as content, index
 
     atlas = content.load(CONTENT)
     return atlas, index.build(atlas)

@@ -1,7 +1,7 @@
 """What the maps must draw, computed from the data independently of maps.py."""
 from __future__ import annotations
 
-from atlas.model import LOCATION_COUNTRY
+from atlas.content.model import LOCATION_COUNTRY
 
 
 def expected_counts(atlas, partnerships, subject=None) -> tuple[int, int]:

@@ -76,7 +76,7 @@ def test_sigterm_removes_the_staging_folder_and_keeps_the_old_site(published: Pa
 
 
 def test_an_old_copy_left_by_a_killed_swap_is_restored_not_deleted(tmp_path: Path):
-    from atlas import build
+    from atlas.commands import build
 
     site = tmp_path / "site"
     old = tmp_path / ".site.ancien"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from atlas import checker
+from atlas.content import checker
 
 REPO = Path(__file__).resolve().parents[1]
 CONTENT = REPO / "content"

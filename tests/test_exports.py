@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from atlas import countries, exports
-from atlas.model import LOCATION_APPROX, LOCATION_COUNTRY, LOCATION_EXACT
+from atlas.content import countries
+from atlas.site import exports
+from atlas.content.model import LOCATION_APPROX, LOCATION_COUNTRY, LOCATION_EXACT
 
 REQUIRED = ["collectivite", "collectivite_type", "departement", "partenaire", "pays", "pays_nom", "thematiques",
             "statut", "depuis", "partenaire_lat", "partenaire_lon", "localisation", "sources", "nature",
@@ -107,7 +108,7 @@ def test_json_round_trips(exported, real_atlas):
 
 
 def test_donnees_page(exported):
-    from atlas import pages
+    from atlas.site import pages
 
     _, info = exported
     env = pages.environment()
@@ -131,7 +132,7 @@ def test_size_label():
 
 
 def test_csv_text_cells_read_as_formulas_are_neutralised_numbers_stay_numbers():
-    from atlas.exports import csv_cell
+    from atlas.site.exports import csv_cell
 
     for text in ("=HYPERLINK(\"http://x\")", "+33 1 23", "-cmd", "@SUM(A1)", "\tx"):
         assert csv_cell(text) == "'" + text

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from atlas import fromform, yamlio
+from atlas.commands import fromform
+from atlas.content import yamlio
 
 REPO = Path(__file__).resolve().parents[1]
 BODIES = Path(__file__).parent / "formulaires"

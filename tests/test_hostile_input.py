@@ -158,7 +158,7 @@ def test_file_named_like_a_generated_page_is_refused(content: Path):
 
 
 def test_leading_zero_code_keeps_the_text_typed(tmp_path: Path):
-    from atlas import yamlio
+    from atlas.content import yamlio
 
     doc = yamlio.parse("code: 02691\ndepuis: 2006\nx: 0\n", tmp_path / "f.yml")
     assert doc.data == {"code": "02691", "depuis": 2006, "x": 0}
@@ -174,7 +174,7 @@ def test_look_alike_name_cannot_publish_a_second_collectivite(content: Path):
 def test_template_code_in_a_hand_written_page_runs_in_the_sandbox():
     import jinja2.sandbox
 
-    from atlas import pages
+    from atlas.site import pages
 
     env = pages.sandbox()
     with pytest.raises(jinja2.exceptions.SecurityError):

@@ -9,7 +9,8 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from atlas import assets, maps, urls
+from atlas.maps import assets, interactive as maps
+from atlas import urls
 from expectations import expected_counts
 
 TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -172,7 +173,7 @@ def test_png_can_be_turned_off(real_atlas):
 
 
 def test_carte_block_renders(built, real_atlas):
-    from atlas import pages
+    from atlas.site import pages
 
     _, infos = built
     atlas, _ = real_atlas

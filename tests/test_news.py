@@ -11,7 +11,8 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from atlas import history, news
+from atlas.content import history
+from atlas.site import news
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -136,7 +137,7 @@ def test_an_old_version_that_no_longer_parses_is_just_modified(repo):
 
 
 def _render(feed: news.Feed) -> str:
-    from atlas import news as n
+    from atlas.site import news as n
 
     return n.render_feed(feed)
 

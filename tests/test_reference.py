@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from atlas import reference
+from atlas.site import reference
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads((REPO / "scripts/atlas/schemas/collectivite.schema.json").read_text(encoding="utf-8"))

@@ -43,7 +43,7 @@ def shared(tmp_path_factory) -> tuple[Path, str]:
     repo.mkdir()
     for name in ("mkdocs.yml", "CONTRIBUTING.md"):
         shutil.copy(ROOT / name, repo / name)
-    for folder in ("docs", "content", "scripts/atlas/theme", "scripts/atlas/schemas"):
+    for folder in ("docs", "content", "scripts/atlas/site/theme", "scripts/atlas/schemas"):
         shutil.copytree(ROOT / folder, repo / folder)
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", ".")

@@ -96,7 +96,7 @@ def test_broken_content_stops_the_build_and_keeps_the_previous_site(tmp_path, bu
             shutil.copy(ROOT / name, project / name)
     shutil.copytree(ROOT / "docs", project / "docs")
     shutil.copytree(ROOT / "content", project / "content")
-    shutil.copytree(ROOT / "scripts" / "atlas" / "theme", project / "scripts" / "atlas" / "theme")
+    shutil.copytree(ROOT / "scripts" / "atlas" / "site" / "theme", project / "scripts" / "atlas" / "site" / "theme")
     site = project / "site"
     shutil.copytree(built_site, site)
     before = sorted(p.relative_to(site).as_posix() for p in site.rglob("*"))
@@ -116,7 +116,7 @@ def test_plain_mkdocs_build_refuses_broken_content_before_touching_the_site(tmp_
     project = tmp_path / "projet"
     shutil.copytree(ROOT / "docs", project / "docs")
     shutil.copytree(ROOT / "content", project / "content")
-    shutil.copytree(ROOT / "scripts" / "atlas" / "theme", project / "scripts" / "atlas" / "theme")
+    shutil.copytree(ROOT / "scripts" / "atlas" / "site" / "theme", project / "scripts" / "atlas" / "site" / "theme")
     shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
     (project / "site").mkdir()
     (project / "site" / "ancien.html").write_text("ancien site", encoding="utf-8")
@@ -130,7 +130,7 @@ def test_plain_mkdocs_build_refuses_broken_content_before_touching_the_site(tmp_
 
 
 def test_privacy_guard_rewrites_material_fallbacks_and_reports_other_cdn_addresses(tmp_path):
-    from atlas import privacy
+    from atlas.site import privacy
 
     bundle = tmp_path / "assets" / "javascripts" / "bundle.min.js"
     bundle.parent.mkdir(parents=True)

@@ -15,7 +15,7 @@ def _print_problems(problems, fmt: str, stream=sys.stdout) -> None:
 
 
 def cmd_check(args) -> int:
-    from . import checker
+    from atlas.content import checker
 
     target = Path(args.chemin)
     if target.is_file() or target.suffix in (".yml", ".yaml"):
@@ -49,7 +49,7 @@ def _content_root(file: Path) -> Path:
 
 
 def cmd_new(args) -> int:
-    from . import newfile
+    from atlas.commands import new as newfile
 
     try:
         path = newfile.write(args.nom, Path(args.contenu), args.type)
@@ -65,7 +65,8 @@ def cmd_new(args) -> int:
 
 
 def cmd_from_form(args) -> int:
-    from . import checker, fromform
+    from atlas.content import checker
+    from atlas.commands import fromform
 
     content = Path(args.contenu)
     body = Path(args.corps).read_text(encoding="utf-8", errors="replace")
@@ -91,20 +92,20 @@ def cmd_from_form(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from . import build
+    from atlas.commands import build
 
     return build.run(config=Path(args.config), site_dir=Path(args.site) if args.site else None, strict=args.strict,
                      content_dir=Path(args.contenu) if args.contenu else None)
 
 
 def cmd_serve(args) -> int:
-    from . import build
+    from atlas.commands import build
 
     return build.serve(config=Path(args.config), address=args.adresse)
 
 
 def cmd_synth(args) -> int:
-    from . import synth
+    from atlas.commands import synth
 
     synth.write(Path(args.dossier), collectivites=args.collectivites, partnerships=args.partenariats,
                 countries=args.pays, seed=args.graine)

@@ -13,9 +13,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import assets, checker, content, exports, history, index, maps, news, pages, urls
-from .model import Atlas
-from .schema import SCHEMAS
+from atlas.maps import assets, interactive as maps
+from atlas.content import checker, records as content, history, index
+from atlas.site import exports, news, pages
+from atlas import urls
+from atlas.content.model import Atlas
+from atlas.content.schema import SCHEMAS
 
 
 class ContentError(Exception):

@@ -18,7 +18,9 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.toc import get_toc
 from markupsafe import escape
 
-from . import checker, news, pages, pipeline, social, urls
+from atlas.content import checker
+from atlas.site import news, pages, social
+from atlas import pipeline, urls
 
 log = logging.getLogger("mkdocs.plugins.atlas")
 
@@ -81,7 +83,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
 
     def _emit_guide(self, emit) -> None:
         """The contribution guide is CONTRIBUTING.md itself (one text, two places)."""
-        from . import reference
+        from atlas.site import reference
 
         if self.guide.exists():
             text = self.guide.read_text(encoding="utf-8")
@@ -120,7 +122,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
 
     @event_priority(-100)  # after Material's search plugin has written its index
     def on_post_build(self, config) -> None:
-        from . import privacy, search
+        from atlas.site import privacy, search
 
         site_dir = Path(config.site_dir)
 

@@ -6,7 +6,7 @@ from typing import Callable
 
 from slugify import slugify
 
-from .countries import name_fr
+from atlas.content.countries import name_fr
 
 
 # What every generator is given to publish a file at a site path: text is UTF-8-encoded by the caller's sink.

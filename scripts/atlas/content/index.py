@@ -4,8 +4,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from .countries import fold
-from .model import Atlas, Collectivite, Partnership
+from atlas.content.countries import fold
+from atlas.content.model import Atlas, Collectivite, Partnership
 
 
 @dataclass

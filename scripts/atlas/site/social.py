@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import countries
-from .model import Atlas, Collectivite, Partnership
-from .fr import plural
+from atlas.content import countries
+from atlas.content.model import Atlas, Collectivite, Partnership
+from atlas.fr import plural
 
 MAX_COUNTRIES = 4
 

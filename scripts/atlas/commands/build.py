@@ -14,7 +14,7 @@ from mkdocs import config as mkconfig
 from mkdocs.commands import build as mkbuild
 from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
-from . import pipeline
+from atlas import pipeline
 
 
 class _Quiet(logging.Filter):

@@ -17,7 +17,7 @@ import os
 import time
 from dataclasses import dataclass, field
 
-from .model import COLLECTIVITE_TYPES
+from atlas.content.model import COLLECTIVITE_TYPES
 
 # -- shared style (maps.py uses the same colours for the web maps) --
 SEA = "#dfe9f0"
@@ -125,7 +125,7 @@ class Renderer:
         from matplotlib.path import Path
         from PIL import ImageFont
 
-        from .countries import shapes
+        from atlas.content.countries import shapes
 
         matplotlib.rcParams["svg.hashsalt"] = "atlas"  # stable SVG ids: same input, same file
         matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text in the SVG

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import yaml
 
-from . import countries, newfile
-from .checker import LISTS, Severity
+from atlas.content import countries
+from atlas.commands import new as newfile
+from atlas.content.checker import LISTS, Severity
 
 FORM = Path(".github") / "ISSUE_TEMPLATE" / "ajouter-ma-collectivite.yml"
 NO_RESPONSE = "_No response_"

@@ -13,7 +13,7 @@ from pathlib import Path
 import jinja2
 import yaml
 
-from . import schema
+from atlas.content import schema
 
 SCHEMA_NAME = "collectivite"
 SEPARATOR = " › "
@@ -256,7 +256,7 @@ def render(content: Path | str | None = "content") -> str:
     """The Markdown reference page. With a content folder (default: ./content when it exists), the
     keys of the controlled lists (sources, thématiques, réseaux) are listed too."""
     root = schema.load(SCHEMA_NAME)
-    env = jinja2.Environment(loader=jinja2.PackageLoader("atlas", "templates"), autoescape=False,
+    env = jinja2.Environment(loader=jinja2.PackageLoader("atlas.site", "templates"), autoescape=False,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                              undefined=jinja2.StrictUndefined)
     all_fields = fields()

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import checker, countries
-from .model import (Atlas, Collectivite, Country, CountryFigure, Entry, Figure, LOCATION_APPROX,
+from atlas.content import checker, countries
+from atlas.content.model import (Atlas, Collectivite, Country, CountryFigure, Entry, Figure, LOCATION_APPROX,
                     LOCATION_COUNTRY, LOCATION_EXACT, Membership, Organisation, Partner, Partnership,
                     Point, Project, PublishedTable, TableRow)
 

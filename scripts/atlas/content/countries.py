@@ -9,7 +9,7 @@ from pathlib import Path
 import pycountry
 from babel import Locale
 
-SHAPES = Path(__file__).parent / "data" / "pays.geojson"
+SHAPES = Path(__file__).parents[1] / "data" / "pays.geojson"
 # Kosovo has no ISO 3166-1 code yet; XK is the code the EU and most data sets use.
 EXTRA_CODES = {"XK"}
 

@@ -16,11 +16,13 @@ import jinja2
 import jinja2.sandbox
 from markupsafe import Markup, escape
 
-from . import countries, fr, social, urls
-from .history import History, history_url
-from .news import FEED_PATH
-from .index import Index
-from .model import (COLLECTIVITE_TYPES, LOCATION_APPROX, LOCATION_COUNTRY, NATURES, ORGANISATION_FORMS,
+from atlas.content import countries
+from atlas import fr, urls
+from atlas.site import social
+from atlas.content.history import History, history_url
+from atlas.site.news import FEED_PATH
+from atlas.content.index import Index
+from atlas.content.model import (COLLECTIVITE_TYPES, LOCATION_APPROX, LOCATION_COUNTRY, NATURES, ORGANISATION_FORMS,
                     STATUSES, Atlas)
 
 
@@ -78,7 +80,7 @@ def _filters_and_globals(env: jinja2.Environment) -> jinja2.Environment:
 def environment() -> jinja2.Environment:
     """The one Jinja environment of the generated pages and the feed: HTML/XML, every value escaped."""
     return _filters_and_globals(jinja2.Environment(
-        loader=jinja2.PackageLoader("atlas", "templates"),
+        loader=jinja2.PackageLoader("atlas.site", "templates"),
         autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
     ))
 
@@ -88,7 +90,7 @@ def sandbox() -> jinja2.sandbox.SandboxedEnvironment:
     """For the hand-written pages of docs/ that show the atlas's figures: no walk to Python internals,
     every value escaped (the page is Markdown; the partials it includes are HTML)."""
     return _filters_and_globals(jinja2.sandbox.SandboxedEnvironment(
-        loader=jinja2.PackageLoader("atlas", "templates"), autoescape=True,
+        loader=jinja2.PackageLoader("atlas.site", "templates"), autoescape=True,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined))
 
 

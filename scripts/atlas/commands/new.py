@@ -9,7 +9,7 @@ from pathlib import Path
 import jinja2
 from slugify import slugify
 
-from .schema import SCHEMA_FILES
+from atlas.content.schema import SCHEMA_FILES
 
 # « Ville de », « Mairie du »…: not part of a commune's name (one home: the checker's duplicate rule uses it too)
 COMMUNE_PREFIX = r"^(ville|commune|mairie)\s+(de\s+la\s+|de\s+l'|de\s+|du\s+|des\s+|d')"
@@ -54,7 +54,7 @@ def render_schema_path(content_root: Path, file_path: Path) -> str:
 
 
 def render(name: str, kind: str, file_path: Path, content_root: Path) -> str:
-    env = jinja2.Environment(loader=jinja2.PackageLoader("atlas", "templates"), keep_trailing_newline=True)
+    env = jinja2.Environment(loader=jinja2.PackageLoader("atlas.commands", "templates"), keep_trailing_newline=True)
     schema_path = render_schema_path(content_root, file_path)
     official = official_name(name, kind)
     aliases = [name.strip()] if official != name.strip() else []

@@ -20,11 +20,12 @@ import folium
 from branca.element import Figure, MacroElement
 from folium.template import Template
 
-from . import assets, fr, static_maps, urls
-from .countries import fold
-from .index import Index
-from .model import COLLECTIVITE_TYPES, LOCATION_APPROX, LOCATION_COUNTRY, NATURES, Atlas, Collectivite, Partnership
-from .static_maps import (CLASS_COLORS, KIND_APPROX, KIND_COUNTRY, KIND_PARTNER, LOC_APPROX,
+from atlas.maps import assets, images as static_maps
+from atlas import fr, urls
+from atlas.content.countries import fold
+from atlas.content.index import Index
+from atlas.content.model import COLLECTIVITE_TYPES, LOCATION_APPROX, LOCATION_COUNTRY, NATURES, Atlas, Collectivite, Partnership
+from atlas.maps.images import (CLASS_COLORS, KIND_APPROX, KIND_COUNTRY, KIND_PARTNER, LOC_APPROX,
                           LOC_COUNTRY, LOC_EXACT, PARTNER_COLOR, TYPE_COLORS)
 
 Emit = urls.Emit
@@ -541,7 +542,7 @@ def _world_job(ctx: _Context, settings: MapSettings) -> _Job:
     def color(n: int) -> str:
         return next(col for lo, hi, col in cls if n <= hi)
 
-    from .countries import shapes
+    from atlas.content.countries import shapes
 
     shaped = set(shapes().index)
     pays = {code: [atlas.countries[code].name, n, urls.country(code), len({p.collectivite for p in idx.by_country[code]})]

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import jsonschema
 
-from . import countries, yamlio
+from atlas.content import countries, yamlio
 
-SCHEMAS = Path(__file__).parent / "schemas"
+SCHEMAS = Path(__file__).parents[1] / "schemas"  # the documented file formats, at the package's top
 SCHEMA_FILES = {
     "collectivite": "collectivite.schema.json",
     "pays": "pays.schema.json",

@@ -12,9 +12,9 @@ import io
 import json
 from collections import Counter
 
-from . import fr, urls
-from .index import Index
-from .model import (COLLECTIVITE_TYPES, LOCATION_APPROX, LOCATION_COUNTRY, LOCATION_EXACT, NATURES, STATUSES, Atlas,
+from atlas import fr, urls
+from atlas.content.index import Index
+from atlas.content.model import (COLLECTIVITE_TYPES, LOCATION_APPROX, LOCATION_COUNTRY, LOCATION_EXACT, NATURES, STATUSES, Atlas,
                     Collectivite, Partnership, Project)
 
 Emit = urls.Emit

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from slugify import slugify
 
-from . import countries, newfile, schema, yamlio
+from atlas.content import countries, schema, yamlio
+from atlas.commands import new as newfile
 
 LISTS = {"thematiques": "thematiques.yml", "sources": "sources.yml", "reseaux": "reseaux.yml", "zones": "zones.yml"}
 # Simplified shapes and coastal towns: a point this close to its country is accepted.
@@ -251,7 +252,7 @@ def _check_collectivite(report: Report, path: Path) -> None:
         return
     slug = path.stem
     if slugify(slug) != slug:
-        from .newfile import guess_type, slug_for
+        from atlas.commands.new import guess_type, slug_for
 
         fc.add((), f"nom de fichier « {path.name} » non conforme (minuscules, sans accent ni espace, mots séparés par des tirets)",
                f"renommez-le {slug_for(slug, guess_type(slug)) or slugify(slug)}.yml")

@@ -8,8 +8,8 @@ from __future__ import annotations
 import importlib.resources
 import json
 
-from . import urls
-from .countries import SHAPES
+from atlas import urls
+from atlas.content.countries import SHAPES
 
 LEAFLET_DIR = "assets/vendor/leaflet"
 ATLAS_DIR = "assets/atlas"
@@ -43,7 +43,7 @@ def shapes_script() -> str:
 
 def static_file(name: str) -> bytes:
     """A file of the package's static/ folder (the map script and style are files, not strings)."""
-    return (importlib.resources.files("atlas") / "static" / name).read_bytes()
+    return (importlib.resources.files("atlas.maps") / "static" / name).read_bytes()
 
 
 def emit_assets(emit: Emit) -> None:

@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from .countries import fold
+from atlas.content.countries import fold
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _TAG = re.compile(r"<[^>]+>")

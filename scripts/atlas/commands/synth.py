@@ -24,9 +24,9 @@ from pathlib import Path
 
 import yaml
 
-from . import countries
+from atlas.content import countries
 
-REPO_CONTENT = Path(__file__).resolve().parents[2] / "content"
+REPO_CONTENT = Path(__file__).resolve().parents[3] / "content"
 LIST_FILES = ("thematiques.yml", "sources.yml", "reseaux.yml", "zones.yml")
 MARKER = "# atlas synth : fiche synthétique, ne décrit aucune collectivité réelle."
 # Fixed, not today's year: the corpus must not change with the date (and stays ≤ the current year).

@@ -1,0 +1,1 @@
+"""The commands behind `atlas`: build, new, depuis-formulaire, synth."""

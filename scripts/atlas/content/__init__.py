@@ -1,0 +1,1 @@
+"""Reading the content: bounded YAML, schema, checks, records, countries, indexes, git history."""

@@ -1,0 +1,1 @@
+"""The site: generated pages and their templates, exports, news feed, link previews, search, theme."""
