@@ -5,7 +5,8 @@
     if (!table || form.dataset.ready) return;
     form.dataset.ready = "1";
     var rows = Array.prototype.slice.call(table.tBodies[0].rows);
-    var fold = function (s) { return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase(); };
+    // accents, case, hyphens and apostrophes do not count: « saint omer » finds « Saint-Omer »
+    var fold = function (s) { return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[\s\-'\u2019]+/g, " "); };
     function apply() {
       var q = fold(form.elements.q.value.trim()), type = form.elements.type.value, dep = form.elements.departement.value, n = 0;
       rows.forEach(function (r) {

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime
+import re
+import unicodedata
 
 
 def number(value) -> str:
@@ -37,3 +39,10 @@ def size(n: int) -> str:
             text = f"{v:.1f}" if v < 100 else f"{v:.0f}"
             return text.replace(".", ",") + "\u00a0" + unit
     return str(n)
+
+
+def sort_key(text: str) -> str:
+    """French alphabetical order: accents, case, hyphens and apostrophes ignored
+    (« Calais » before « Cambrai » before « Communauté… », « Saint-Omer » = « saint omer »)."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
+    return re.sub(r"[\s\-'’]+", " ", folded).strip()

@@ -118,3 +118,37 @@ def test_national_site_opens_a_page_whole_and_light(national_site, watched, path
     print(f"{path or 'accueil'} : {time.perf_counter() - start:.2f} s (pour information)")
     assert response.ok and watched.page.locator("h1").count() == 1
     assert len(response.body()) < 3_000_000
+
+
+def _map_name(frame) -> str:
+    return frame.evaluate("Object.keys(window).find(k => window[k] instanceof L.Map)")
+
+
+def test_wheel_over_a_map_in_a_page_scrolls_the_page_until_the_map_is_clicked(site_url, watched):
+    page = watched.page
+    page.goto(site_url + urls.collectivite("lille"))
+    frame = _map_frame(page, "collectivite-lille")
+    name = _map_name(frame)
+    zoom = frame.evaluate(f"{name}.getZoom()")
+    box = page.locator('iframe[src$="cartes/collectivite-lille.html"]').bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    before = page.evaluate("window.scrollY")
+    for _ in range(3):
+        page.mouse.wheel(0, 200)
+        page.wait_for_timeout(150)
+    assert page.evaluate("window.scrollY") > before, "la molette doit faire défiler la page"
+    assert frame.evaluate(f"{name}.getZoom()") == zoom, "la carte ne doit pas zoomer sans clic"
+    assert frame.locator(".atlas-indice").text_content().startswith("Cliquez sur la carte")
+    frame.evaluate(f"{name}.fire('click', {{latlng: {name}.getCenter()}})")  # the reader clicks the map
+    assert frame.evaluate(f"{name}.scrollWheelZoom.enabled()")
+
+
+def test_map_controls_speak_french_and_the_legend_is_open_where_it_fits(site_url, watched):
+    watched.page.goto(site_url + urls.collectivite("lille"))
+    frame = _map_frame(watched.page, "collectivite-lille")
+    assert frame.locator(".leaflet-control-zoom-in").get_attribute("title") == "Zoomer"
+    assert frame.locator(".leaflet-control-zoom-out").get_attribute("title") == "Dézoomer"
+    assert frame.locator(".leaflet-control-layers-toggle").get_attribute("aria-label") == "Choisir le fond de carte"
+    assert frame.locator(".atlas-legende details").get_attribute("open") is not None
+    texts = frame.locator(".leaflet-control-container").inner_text()
+    assert "Zoom in" not in texts and "Layers" not in frame.locator(".leaflet-control-container").inner_html()

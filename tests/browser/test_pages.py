@@ -86,6 +86,36 @@ def test_collectivite_index_sorts_by_number_of_partnerships(site_url, watched, r
     assert header.get_attribute("aria-sort") == "descending"
 
 
+def test_collectivite_index_is_in_french_alphabetical_order_and_the_filter_ignores_hyphens(site_url, watched, real_atlas):
+    import unicodedata
+
+    def key(name):  # written here, not imported: the order a French reader expects
+        bare = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).lower()
+        return re.sub(r"[\s\-'’]+", " ", bare)
+
+    atlas, _ = real_atlas
+    page = watched.page
+    page.goto(site_url + "collectivites/")
+    names = page.locator("#table-collectivites tbody tr td:first-child").all_inner_texts()
+    assert names == sorted((c.name for c in atlas.collectivites.values()), key=key)
+    assert names.index("Calais") < names.index("Cambrai") < names.index("Communauté d'agglomération de Saint-Omer")
+    page.fill("form.atlas-filtres input[name=q]", "saint omer")
+    visible = page.locator("#table-collectivites tbody tr:visible").all_inner_texts()
+    assert visible and all("Saint-Omer" in row for row in visible)
+    assert "sources ne nomment pas de partenaire" in page.locator("article").inner_text()  # the « ? » said in words
+
+
+@pytest.mark.parametrize("path", ["collectivites/", "statistiques/", "pays/senegal/", "collectivites/lille/", "nouveautes/"])
+def test_no_page_scrolls_sideways_on_a_375_px_phone(site_url, browser, path):
+    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="fr-FR")
+    page = context.new_page()
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1") else r.abort())
+    page.goto(site_url + path, wait_until="load")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    assert width <= 375, f"{path} : {width} px de large sur un écran de 375 px"
+
+
 AUDITED = ["", "collectivites/lille/", "pays/senegal/", "thematiques/eau-assainissement/"]
 
 

@@ -252,6 +252,7 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
              c=c, synergies=idx.synergies(c.slug), carte=site.maps.get(f"collectivite-{c.slug}"))
     page("collectivites.html.j2", "collectivites/", "Collectivités",
          "Toutes les collectivités de l'atlas, filtrables par type et département.",
+         collectivites=sorted(atlas.collectivites.values(), key=lambda c: fr.sort_key(c.name)),
          departements=sorted({c.departement for c in atlas.collectivites.values() if c.departement}))
     # Countries
     # Every country with a file gets a page, even with no partnership yet: the figures the

@@ -160,6 +160,41 @@
     return api;
   }
 
+  // Leaflet speaks English: its controls get French names (what a screen reader says, what a tooltip shows).
+  function frenchControls(map) {
+    if (map.zoomControl) map.removeControl(map.zoomControl);
+    map.zoomControl = L.control.zoom({zoomInTitle: "Zoomer", zoomOutTitle: "Dézoomer"}).addTo(map);
+  }
+
+  // A map inside a page must not trap the wheel: the page scrolls until the reader clicks the map
+  // or reaches it with the keyboard; Ctrl + molette zooms at once; a short hint says so.
+  function wheelWaitsForTheReader(map, el) {
+    map.scrollWheelZoom.disable();
+    var hint = document.createElement("p");
+    hint.className = "atlas-indice";
+    hint.setAttribute("aria-hidden", "true");
+    hint.textContent = "Cliquez sur la carte (ou Ctrl + molette) pour zoomer avec la molette";
+    el.appendChild(hint);
+    var timer = null;
+    function on() { map.scrollWheelZoom.enable(); hint.classList.remove("atlas-visible"); }
+    function off() { map.scrollWheelZoom.disable(); }
+    map.on("click", on);
+    el.addEventListener("focus", on);
+    el.addEventListener("mouseleave", off);
+    el.addEventListener("blur", off);
+    el.addEventListener("wheel", function (e) {
+      if (map.scrollWheelZoom.enabled()) return;
+      if (e.ctrlKey) {
+        e.preventDefault();
+        map.setZoom(map.getZoom() + (e.deltaY < 0 ? 1 : -1));
+        return;
+      }
+      hint.classList.add("atlas-visible");
+      clearTimeout(timer);
+      timer = setTimeout(function () { hint.classList.remove("atlas-visible"); }, 1500);
+    }, {passive: false});
+  }
+
   window.atlasCarte = function (map, tiles, D) {
     var root = D.root || "../", el = map.getContainer();
     var state = window.atlasMap = {id: D.id, links: D.links || 0, markers: D.markers || 0, countries: D.countries || 0,
@@ -170,7 +205,10 @@
       el.setAttribute("data-marqueurs", drawn.markers);
       el.setAttribute("data-pays", drawn.countries);
     }
-    if (window.self === window.top) document.body.classList.add("atlas-pleine-page");
+    var fullPage = window.self === window.top;
+    if (fullPage) document.body.classList.add("atlas-pleine-page");
+    frenchControls(map);
+    if (!fullPage) wheelWaitsForTheReader(map, el);
     baseShapes(map);
     var overlays = {};
     if (D.type === "choroplethe") {
@@ -186,11 +224,16 @@
     }
     if (D.legende) {
       var legend = control(map, D.filtres ? "bottomleft" : "topright", "atlas-legende", "<details open><summary>Légende</summary>" + D.legende + "</details>");
-      if (el.clientHeight < 560 || el.clientWidth < 760) legend.querySelector("details").removeAttribute("open");
+      // open wherever it leaves room for the map (a page's 30rem frame included); folded on a phone
+      if (el.clientHeight < 380 || el.clientWidth < 520) legend.querySelector("details").removeAttribute("open");
     }
     var bases = {};
     if (tiles) { bases[D.fond || "Fond de carte"] = tiles; bases["Sans fond (contours des pays)"] = L.layerGroup(); }
-    if (tiles) L.control.layers(bases, null, {position: "bottomright"}).addTo(map);
+    if (tiles) {
+      var layers = L.control.layers(bases, null, {position: "bottomright"}).addTo(map);
+      var toggle = layers.getContainer().querySelector(".leaflet-control-layers-toggle");
+      if (toggle) { toggle.title = "Fond de carte"; toggle.setAttribute("aria-label", "Choisir le fond de carte"); }
+    }
     if (D.bounds) map.fitBounds(D.bounds, {paddingTopLeft: [50, 50], paddingBottomRight: [40, 40], maxZoom: D.maxZoom || 6});
     el.setAttribute("data-pret", "1");
   };
