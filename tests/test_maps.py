@@ -189,8 +189,13 @@ def test_carte_block_renders(built, real_atlas):
     assert f'href="{base}{urls.collectivite(c.slug)}"' in text
     assert f'<img src="{base}{info.png}"' in text and f'href="{base}{info.png2x}"' in text
     assert f'src=&#34;https://atlas.example/{info.html}&#34;' in text  # iframe snippet, absolute, shown as code
-    assert (f'&lt;a href=&#34;https://atlas.example/{urls.collectivite(c.slug)}&#34;&gt;&lt;img src=&#34;https://atlas.example/{info.png}&#34;'
-            in text)  # e-mail snippet
+    assert (f'&lt;a href=&#34;https://atlas.example/{urls.collectivite(c.slug)}&#34;&gt;&lt;img src=&#34;https://atlas.example/{info.png2x}&#34;'
+            in text)  # e-mail snippet: the 2× image…
+    assert "width=&#34;600&#34; style=&#34;display:block;width:100%;max-width:600px;height:auto" in text  # …that shrinks
+    # without a public address, no snippet with a wrong one: what is missing is said instead
+    local = env.get_template("partials/carte.html.j2").render(carte=info, base=base, site_url="")
+    assert "127.0.0.1" not in local.replace("Une adresse de prévisualisation (127.0.0.1)", "")
+    assert "&lt;iframe" not in local and "ATLAS_SITE_URL" in local
     # the world map's text alternative is a table by country, and works without site_url
     text = env.get_template("partials/carte.html.j2").render(carte=infos["monde"], base="", site_url="")
     assert text.count("<tr><td>") == len(infos["monde"].summary)

@@ -51,3 +51,14 @@ def test_generate_hands_every_stage_its_output_and_times_it(content_copy):
     assert {"maps", "exports", "news", "pages"} <= set(out.timings)
     assert "donnees/partenariats.csv" in files and "collectivites/lille.md" in files
     assert "<h1" in files["collectivites/lille.md"]  # pages emitted as their HTML by default
+
+
+@pytest.mark.parametrize("given, public", [
+    ("https://atlas.example.org/npdc", "https://atlas.example.org/npdc/"),
+    ("http://127.0.0.1:8000/", ""), ("http://localhost:8000/", ""), ("http://[::1]:8000/", ""),
+    ("", ""), (None, ""), ("/relatif/", ""),
+])
+def test_only_a_public_site_address_is_used_in_what_readers_copy(given, public):
+    from atlas import urls
+
+    assert urls.public(given) == public

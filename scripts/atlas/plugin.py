@@ -54,10 +54,13 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
                 log.info(warning.format())
         self.atlas, self.idx = self.loaded.atlas, self.loaded.idx
         self.settings = pipeline.Settings(
-            site_url=config.site_url or "", site_name=config.site_name, repo_url=config.repo_url or "",
+            site_url=urls.public(config.site_url), site_name=config.site_name, repo_url=config.repo_url or "",
             tiles_url=self.config.tuiles_url, tiles_attribution=self.config.tuiles_attribution,
             licence=self.config.licence_donnees, licence_url=self.config.licence_url, png=self.config.cartes_png)
         self.site_url = self.settings.site_url
+        if not self.site_url:
+            log.info("pas d'adresse publique du site (ATLAS_SITE_URL) : ni codes d'intégration, ni flux Atom, "
+                     "ni aperçus de liens complets dans cette construction")
         return config
 
     def on_files(self, files: Files, config) -> Files:

@@ -13,6 +13,17 @@ from atlas.content.countries import name_fr
 Emit = Callable[[str, "bytes | str"], None]
 
 
+def public(site_url: str | None) -> str:
+    """The site's public address ending with "/", or "" when there is none: a local preview address
+    (127.0.0.1, localhost) would make every pasted map, feed entry and link preview point nowhere."""
+    if not site_url or not site_url.startswith(("https://", "http://")):
+        return ""
+    host = site_url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[0].strip("[]").lower()
+    if host in ("127.0.0.1", "localhost", "0.0.0.0", "::1", ""):
+        return ""
+    return site_url if site_url.endswith("/") else site_url + "/"
+
+
 def collectivite(slug: str) -> str:
     return f"collectivites/{slug}/"
 
