@@ -359,8 +359,11 @@ def page_weight(page: Path, site: Path) -> tuple[int, int]:
 
 def _site_stats(site: Path) -> dict:
     files = [p for p in site.rglob("*") if p.is_file()]
-    maps = sorted((site / "cartes").glob("*.html")) if (site / "cartes").is_dir() else []
-    weights = {p: page_weight(p, site) for p in maps}
+    # One viewer page draws every map from its JSON file: a map weighs its data + the viewer and what it loads.
+    maps = sorted((site / "cartes").glob("*.json")) if (site / "cartes").is_dir() else []
+    viewer = site / "cartes" / "index.html"
+    viewer_w = page_weight(viewer, site) if viewer.exists() else (0, 0)
+    weights = {p: (p.stat().st_size, p.stat().st_size + viewer_w[1]) for p in maps}
     largest = max(maps, key=lambda p: weights[p][1], default=None)
 
     def named(key: str, i: int):
@@ -468,9 +471,9 @@ def print_report(results: list[dict], scales: list[int], base: int) -> bool:
     row("accueil : avec CSS/JS/images (Ko)", site("home_total_kb", "{:.0f}"))
     row("plus lourde carte, avec JS (Mo)", lambda r: (_s(r["site"]["largest_map_mb"]) + f" {r['site']['largest_map'] or ''}").strip()
         if r["site"] else "n/a")
-    row("carte monde : HTML (Mo)", site("monde_html_mb"))
+    row("carte monde : données JSON (Mo)", site("monde_html_mb"))
     row("carte monde : avec JS/CSS (Mo)", site("monde_mb"))
-    row("carte liens : HTML (Mo)", site("liens_html_mb"))
+    row("carte liens : données JSON (Mo)", site("liens_html_mb"))
     row("carte liens : avec JS/CSS (Mo)", site("liens_mb"))
     rows.append(("étapes du build complet (s ; pic mémoire Mio) :", ["" for _ in results]))
     for label, a, b in TIMELINE:

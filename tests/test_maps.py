@@ -35,11 +35,9 @@ def built(real_atlas):
     return files, infos
 
 
-def page_data(html: str) -> dict:
-    """The map's data: the JSON block of the page, read by the map script with JSON.parse."""
-    m = re.search(r'<script type="application/json" id="atlas-donnees">(.*?)</script>', html, re.S)
-    assert m, "no data block"
-    return json.loads(m.group(1))
+def map_data(files: dict, info) -> dict:
+    """The map's data: its JSON file, fetched by the viewer."""
+    return json.loads(files[info.data])
 
 
 def expected_ids(atlas, idx) -> set[str]:
@@ -56,30 +54,33 @@ def test_every_map_exists(built, real_atlas):
     assert set(infos) == expected_ids(atlas, idx)
     for map_id, info in infos.items():
         assert info.id == map_id
-        assert info.html == urls.map_html(map_id) and info.html in files
+        assert info.html == f"cartes/?carte={map_id}" and info.data == f"cartes/{map_id}.json" and info.data in files
         assert info.png == urls.map_png(map_id) and info.png in files
         assert info.png2x == urls.map_png(map_id, 2) and info.png2x in files
         assert info.svg is None or info.svg in files
         assert info.title and info.alt.endswith(".")
 
 
-def test_pages_load_only_published_files(built):
+def test_one_viewer_page_draws_every_map_from_published_files(built):
     files, infos = built
-    for info in infos.values():
-        html = files[info.html].decode("utf-8")
-        for ref in re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="([^"]+)"', html):
-            assert not ref.startswith(("http:", "https:", "//")), f"{info.id}: external {ref}"
-            target = str(PurePosixPath(info.html).parent / ref)
-            while "/../" in target or target.startswith("../"):
-                target = re.sub(r"[^/]+/\.\./", "", target, count=1)
-            assert target in files, f"{info.id}: {ref} is not published"
+    assert urls.MAP_VIEWER == "cartes/index.html"
+    assert not [uri for uri in files if uri.startswith("cartes/") and uri.endswith(".html") and uri != urls.MAP_VIEWER]
+    html = files[urls.MAP_VIEWER].decode("utf-8")
+    refs = re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="([^"]+)"', html)
+    assert len(refs) >= 5  # Leaflet (script, style), the atlas's script, style, country shapes
+    for ref in refs:
+        assert not ref.startswith(("http:", "https:", "//")), f"external {ref}"
+        target = str(PurePosixPath(urls.MAP_VIEWER).parent / ref)
+        while "/../" in target or target.startswith("../"):
+            target = re.sub(r"[^/]+/\.\./", "", target, count=1)
+        assert target in files, f"{ref} is not published"
 
 
 def test_no_third_party_host(built):
     """The only absolute URLs are the tiles template and the links of its attribution."""
     files, infos = built
     allowed = {TILES} | set(URL_RE.findall(ATTRIBUTION))
-    checked = [files[i.html].decode("utf-8") for i in infos.values()]
+    checked = [files[urls.MAP_VIEWER].decode("utf-8")] + [files[i.data].decode("utf-8") for i in infos.values()]
     checked += [files[assets.MAP_JS].decode("utf-8"), files[assets.MAP_CSS].decode("utf-8")]
     for text in checked:
         assert set(URL_RE.findall(text)) <= allowed, set(URL_RE.findall(text)) - allowed
@@ -90,19 +91,25 @@ def test_no_third_party_host(built):
     assert not any(lib in " ".join(checked).lower() for lib in ("jquery", "bootstrap", "font-awesome", "fontawesome", "d3.js"))
 
 
-def test_map_pages_are_accessible_and_light(built):
+def test_viewer_is_accessible_and_map_data_light(built):
     files, infos = built
+    html = files[urls.MAP_VIEWER].decode("utf-8")
+    assert '<html lang="fr">' in html
+    assert re.search(r"<title>[^<]+</title>", html)
+    assert re.search(r'<div class="folium-map atlas-carte" id="map_[0-9a-f]+" role="region" aria-label="[^"]+"', html)
+    assert '<a class="atlas-retour" href="../">' in html  # the title bar's way back to the atlas
+    assert '"keyboard": true' in html
+    assert "user-scalable=no" not in html and "maximum-scale" not in html  # zooming the page stays possible
+    assert "<noscript>" in html
     shapes_size = len(files[assets.SHAPES_JS])
     for info in infos.values():
-        html = files[info.html].decode("utf-8")
-        assert '<html lang="fr">' in html
-        assert re.search(r"<title>[^<]+</title>", html)
-        assert re.search(r'<div class="folium-map atlas-carte" id="map_atlas" role="region"\s+aria-label="[^"]+"', html)
-        assert '"keyboard": true' in html
-        assert "user-scalable=no" not in html and "maximum-scale" not in html  # zooming the page stays possible
-        assert "Polygon" not in html, f"{info.id}: country shapes embedded"  # loaded once, from assets/
+        data = files[info.data].decode("utf-8")
+        assert "Polygon" not in data, f"{info.id}: country shapes embedded"  # loaded once, from assets/
+        assert "<" not in data  # markup-like characters arrive as \u003c escapes
+        d = json.loads(data)
+        assert (d["titre"], d["page"], d["etiquette"]) == (info.title, info.page, f"Carte interactive : {info.title}. {info.alt}")
         if info.id not in ("liens", "monde"):
-            assert len(html) < shapes_size / 4
+            assert len(data) < shapes_size / 4
 
 
 def test_counts_match_the_data(built, real_atlas):
@@ -116,12 +123,12 @@ def test_counts_match_the_data(built, real_atlas):
         info = infos[map_id]
         assert info.partnerships == list(partnerships)
         assert (info.links, info.markers) == expected_counts(atlas, partnerships, subject), map_id
-        data = page_data(files[info.html].decode("utf-8"))
+        data = map_data(files, info)
         assert data["links"] == info.links and data["markers"] == info.markers
         assert sum(1 for rec in data["l"] if rec[0] >= 0) == info.links
         assert len(data["m"]) == info.markers
     # the "who with whom" map can be filtered by theme and by type of collectivité
-    liens = page_data(files[infos["liens"].html].decode("utf-8"))
+    liens = map_data(files, infos["liens"])
     assert liens.get("filtres") and [t[0] for t in liens["themes"]] == list(atlas.themes)
     themed = {t for rec in liens["l"] for t in rec[4]}
     assert themed == {list(atlas.themes).index(k) for k, ps in idx.by_theme.items() if ps}
@@ -130,23 +137,64 @@ def test_counts_match_the_data(built, real_atlas):
 def test_world_map(built, real_atlas):
     files, infos = built
     atlas, idx = real_atlas
-    data = page_data(files[infos["monde"].html].decode("utf-8"))
+    data = map_data(files, infos["monde"])
     assert data["type"] == "choroplethe"
     assert {code: v[1] for code, v in data["pays"].items()} == {c: len(ps) for c, ps in idx.by_country.items() if ps}
     counts = [v[1] for v in data["pays"].values()]
     assert data["classes"][0][0] == 1 and data["classes"][-1][1] == max(counts)
-    assert 'class="atlas-case"' in data["legende"]  # home-made legend, no branca colormap
+    assert [it[0] for it in data["legende"]["items"]] == ["case"] * len(data["classes"])  # legend as data, no branca colormap
+    assert [it[1] for it in data["legende"]["items"]] == [c[2] for c in data["classes"]]
     assert sum(r["partenariats"] for r in infos["monde"].summary) == len(atlas.partnerships)
+
+
+def test_home_map_aggregates_partnerships_into_one_flow_per_partner_country(built, real_atlas):
+    from atlas.maps import images
+
+    files, infos = built
+    atlas, idx = real_atlas
+    data = map_data(files, infos["liens"])
+    drawable = [p for p in atlas.partnerships if p.point is not None]
+    seats = [c.seat for c in atlas.collectivites.values() if c.seat and c.partnerships]
+    name, lat, lon = data["flux"]["origine"]
+    assert name == "Nord-Pas de Calais"  # the one region of the content
+    assert abs(lat - sum(s.lat for s in seats) / len(seats)) < 1 and abs(lon - sum(s.lon for s in seats) / len(seats)) < 1
+    assert data["flux"]["zoom"] == maps.FLOW_ZOOM and data["flux"]["legende"]["items"]
+    # the image shows the same design: one curved flow per country, biggest first, the biggest labelled
+    spec = maps.jobs(atlas, idx, maps.MapSettings(TILES, ATTRIBUTION))[1].spec
+    assert spec.kind == "flux" and spec.origin == name
+    per_country = {}
+    for p in drawable:
+        per_country[p.country] = per_country.get(p.country, 0) + 1
+    assert sorted(f[4] for f in spec.lines) == sorted(per_country.values())
+    assert [f[4] for f in spec.lines] == sorted((f[4] for f in spec.lines), reverse=True)
+    top = max(per_country, key=per_country.get)
+    assert spec.lines[0][5] == f"{atlas.countries[top].name} {per_country[top]}"
+    assert sum(1 for f in spec.lines if f[5]) == min(maps.FLOW_LABELS, len(per_country))
+    assert images.legend_items(spec)[1][1].startswith("Partenariats par pays")
+    bend = images.curve(0, 0, 10, 0)
+    assert bend[0] == (0, 0) and bend[-1] == (10, 0) and bend[12][1] > 0.5  # a curve, not a straight line
+
+
+def test_palette_has_one_home_sent_to_the_map_script(built):
+    from atlas.maps import style
+
+    files, infos = built
+    for info in infos.values():
+        colors = map_data(files, info)["couleurs"]
+        assert colors["flux"] == style.FLOW_COLOR and colors["pays"] == style.COUNTRY_COLOR
+        assert colors["terre"] == style.LAND and colors["partenaire"] == style.PARTNER_COLOR
+    js = files[assets.MAP_JS].decode("utf-8")
+    assert not re.findall(r'"#[0-9a-fA-F]{3,6}"', js), "colours come with the data, not written in the script"
+    legend = map_data(files, infos["collectivite-lille"])["legende"]["items"]
+    assert ["puce", style.TYPE_COLORS["commune"], "Commune"] in legend
 
 
 def test_popups_link_to_pages(built, real_atlas):
     files, infos = built
     atlas, _ = real_atlas
-    data = page_data(files[infos["liens"].html].decode("utf-8"))
+    data = map_data(files, infos["liens"])
     assert data["root"] == "../"
     assert {rec[1] for rec in data["c"]} <= {urls.collectivite(s) for s in atlas.collectivites}
-    js = files[assets.MAP_JS].decode("utf-8")
-    assert 'target="_top"' in js
 
 
 def test_pngs_are_real_images(built):
@@ -219,49 +267,57 @@ def test_classes():
 
 @pytest.mark.browser
 def test_drawn_counts_in_chromium(built, tmp_path, browser):
-    """Leaflet really draws the counted links and markers (file://, tiles blocked)."""
+    """Leaflet really draws the counted links and markers (served locally, tiles blocked)."""
+    from browser.conftest import serve
+
     playwright = pytest.importorskip("playwright.sync_api")
     files, infos = built
     for uri, data in files.items():
         path = tmp_path / uri
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+    server, site = serve(tmp_path)
     busiest = max((i for i in infos.values() if i.id.startswith("collectivite-")), key=lambda i: i.links)
     context = browser.new_context(viewport={"width": 1000, "height": 700})
     try:
         page = context.new_page()
         errors: list = []
         page.on("pageerror", lambda e: errors.append(e))
-        page.route(re.compile(r"^https?://"), lambda route: route.abort())
+        page.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
         for info in (infos["liens"], busiest, infos["monde"]):
-            page.goto((tmp_path / info.html).as_uri())
+            page.goto(site + info.html)
             page.wait_for_selector("[data-pret]")
+            if info.id == "liens":  # the world view shows flows; zoomed in, every link
+                page.evaluate("atlasMap.leaflet.setView([50, 3], 5, {animate: false})")
+                page.wait_for_function("atlasMap.drawn.mode === 'liens'")
             state = page.evaluate("window.atlasMap")
             assert state["drawn"]["links"] == info.links and state["drawn"]["markers"] == info.markers
             assert page.locator("path.atlas-lien").count() == info.links
             assert page.locator("path.atlas-marqueur").count() == info.markers
             if info.id == "monde":
                 assert page.locator("path.atlas-pays").count() == info.countries > 0
-        # filtering by type of collectivité removes lines
-        page.goto((tmp_path / infos["liens"].html).as_uri())
+        # filtering by type of collectivité leaves fewer partnerships on the map
+        page.goto(site + infos["liens"].html)
         page.wait_for_selector("[data-pret]")
+        before = page.evaluate("window.atlasMap.drawn.partnerships")
         page.locator('input[name="type"]').first.uncheck()
-        assert page.evaluate("window.atlasMap.drawn.links") < infos["liens"].links
+        assert page.evaluate("window.atlasMap.drawn.partnerships") < before
         # keyboard: the map takes the focus and zooms with "+"
-        zoom = page.evaluate("map_atlas.getZoom()")
-        page.focus("#map_atlas")
+        zoom = page.evaluate("atlasMap.leaflet.getZoom()")
+        page.focus(".atlas-carte")
         # the zoom animates, and a key pressed while the initial view still settles can be lost:
         # a reader would press again, so does the test (at most three times)
         for _ in range(3):
             page.keyboard.press("+")
             try:
-                page.wait_for_function(f"map_atlas.getZoom() > {zoom}", timeout=2000)
+                page.wait_for_function(f"atlasMap.leaflet.getZoom() > {zoom}", timeout=2000)
                 break
             except playwright.TimeoutError:
-                page.focus("#map_atlas")
-        assert page.evaluate("map_atlas.getZoom()") > zoom
+                page.focus(".atlas-carte")
+        assert page.evaluate("atlasMap.leaflet.getZoom()") > zoom
     finally:
         context.close()
+        server.shutdown()
     assert not errors, errors
 
 

@@ -54,8 +54,16 @@ def page_src(url: str) -> str:
     return url.rstrip("/") + ".md" if url.count("/") > 1 else url + "index.md"
 
 
+MAP_VIEWER = "cartes/index.html"  # one page draws every map (maps/viewer.py)
+
+
 def map_html(map_id: str) -> str:
-    return f"cartes/{map_id}.html"
+    """The address that shows one interactive map (the viewer, told which map to load)."""
+    return f"cartes/?carte={map_id}"
+
+
+def map_data(map_id: str) -> str:
+    return f"cartes/{map_id}.json"
 
 
 def map_png(map_id: str, scale: int = 1) -> str:

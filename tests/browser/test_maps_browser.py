@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from atlas import urls
+from atlas import fr, urls
 from expectations import expected_counts
 
 from .conftest import serve
@@ -18,22 +18,46 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _map_frame(page, map_id: str):
-    """The iframe of a page that shows cartes/<map_id>.html, once its map is drawn."""
-    frame_el = page.locator(f'iframe[src$="cartes/{map_id}.html"]').first
+    """The iframe of a page that shows the map <map_id>, once its map is drawn."""
+    frame_el = page.locator(f'iframe[src$="{urls.map_html(map_id)}"]').first
     frame_el.scroll_into_view_if_needed()  # iframes are lazy-loaded
     frame = frame_el.element_handle().content_frame()
     frame.wait_for_selector("[data-pret]", timeout=15_000)
     return frame
 
 
-def test_home_maps_draw_every_link_and_marker_of_the_data(site_url, watched, real_atlas):
+def test_home_flow_map_draws_one_line_per_partner_country_then_every_link_when_zoomed(site_url, watched, real_atlas):
     atlas, idx = real_atlas
     watched.page.goto(site_url)
     liens = _map_frame(watched.page, "liens")
+    assert liens.evaluate("typeof L === 'object' && !!L.version")  # Leaflet initialised
+    drawn = liens.evaluate("window.atlasMap.drawn")
+    drawable = [p for p in atlas.partnerships if p.point is not None]
+    countries = {p.country for p in drawable}
+    # the world view: at most one line per partner country, carrying every partnership
+    assert drawn["mode"] == "flux" and drawn["flows"] == len(countries)
+    assert liens.locator("path.atlas-flux").count() == len(countries) and liens.locator("path.atlas-lien").count() == 0
+    assert drawn["partnerships"] == len(drawable)
+    assert "partenariats vers" in liens.locator("output").inner_text()  # the count says what the lines carry
+    labels = liens.locator(".atlas-etiquette").all_inner_texts()
+    top = max(countries, key=lambda c: sum(1 for p in drawable if p.country == c))
+    assert any(t.startswith(atlas.countries[top].name) for t in labels)  # the biggest flow is named on the map
+    # zoomed in: every link and marker of the data
+    liens.evaluate("atlasMap.leaflet.setView([50, 3], 5, {animate: false})")
+    liens.wait_for_function("atlasMap.drawn.mode === 'liens'")
     drawn = liens.evaluate("window.atlasMap.drawn")
     assert (drawn["links"], drawn["markers"]) == expected_counts(atlas, atlas.partnerships)
-    assert liens.evaluate("typeof L === 'object' && !!L.version")  # Leaflet initialised
     assert liens.locator("path.atlas-lien").count() == drawn["links"]
+    # choosing a country (the filter, or « Afficher ces liens » in a flow's popup) shows its links
+    liens.evaluate("atlasMap.leaflet.setView([20, 0], 2, {animate: false})")
+    liens.wait_for_function("atlasMap.drawn.mode === 'flux'")
+    liens.locator("path.atlas-flux").first.focus()  # the biggest flow comes first
+    liens.locator("path.atlas-flux").first.press("Enter")
+    liens.locator(".atlas-voir-liens").click()
+    liens.wait_for_function("atlasMap.drawn.mode === 'liens'")
+    chosen = liens.locator("#atlas-pays").input_value()
+    assert chosen == top
+    assert liens.evaluate("atlasMap.drawn.partnerships") == sum(1 for p in drawable if p.country == top)
     monde = _map_frame(watched.page, "monde")
     assert monde.evaluate("window.atlasMap.drawn.countries") == sum(1 for ps in idx.by_country.values() if ps)
     assert not watched.errors and not watched.outside
@@ -51,19 +75,46 @@ def test_collectivite_page_map_matches_its_partnerships(site_url, watched, real_
     assert frame.locator("path.atlas-lien-pays").count() == unknown
 
 
-def test_popup_opens_on_click_and_its_link_leads_to_the_page(site_url, watched, real_atlas):
-    atlas, _ = real_atlas
+def _popup_link(frame, name: str):
+    frame.locator("path.atlas-siege").first.click()
+    popup = frame.locator(".leaflet-popup-content")
+    popup.wait_for()
+    return popup.locator("a", has_text=name).first
+
+
+def test_full_screen_map_has_a_title_bar_and_its_popup_links_lead_to_the_page(site_url, watched, real_atlas):
+    halluin = real_atlas[0].collectivites["halluin"]
     page = watched.page
     page.goto(site_url + urls.map_html("collectivite-halluin"))
     page.locator("[data-pret]").wait_for()
-    page.locator("path.atlas-siege").first.click()
-    popup = page.locator(".leaflet-popup-content")
-    popup.wait_for()
-    link = popup.locator("a", has_text=atlas.collectivites["halluin"].name).first
-    assert link.get_attribute("target") == "_top"
+    assert page.locator(".atlas-titre").is_visible() and halluin.name in page.locator(".atlas-titre").inner_text()
+    assert halluin.name in page.title()
+    back = page.locator(".atlas-retour")
+    assert back.is_visible() and back.get_attribute("target") is None
+    assert back.get_attribute("href") == "../" + urls.collectivite("halluin")
+    link = _popup_link(page, halluin.name)
+    assert link.get_attribute("target") is None  # full screen: the same tab
     link.click()
     page.wait_for_url(site_url + urls.collectivite("halluin"))
-    assert page.locator("h1").inner_text() == atlas.collectivites["halluin"].name
+    assert page.locator("h1").inner_text() == halluin.name
+    assert not watched.errors
+
+
+def test_in_the_atlas_pages_a_map_has_no_title_bar_and_popups_open_the_page_around_it(site_url, watched, real_atlas):
+    halluin = real_atlas[0].collectivites["halluin"]
+    watched.page.goto(site_url + urls.collectivite("halluin"))
+    frame = _map_frame(watched.page, "collectivite-halluin")
+    assert not frame.locator(".atlas-barre").is_visible()  # the page's caption says it already
+    assert _popup_link(frame, halluin.name).get_attribute("target") == "_top"
+
+
+def test_unknown_map_address_says_so_in_french(site_url, watched):
+    page = watched.page
+    for query in ("?carte=inexistante", "?carte=../../etc/passwd", ""):
+        page.goto(site_url + "cartes/" + query)
+        page.locator("[data-pret]").wait_for()
+        assert page.locator(".atlas-erreur").inner_text().strip()
+        assert page.locator(".atlas-erreur a").get_attribute("href") == "../"
 
 
 def test_standalone_map_works_inside_an_iframe_of_another_local_page(site_url, watched, tmp_path, real_atlas):
@@ -78,7 +129,16 @@ def test_standalone_map_works_inside_an_iframe_of_another_local_page(site_url, w
         frame = watched.page.locator("iframe").element_handle().content_frame()
         frame.wait_for_selector("[data-pret]", timeout=15_000)
         drawn = frame.evaluate("window.atlasMap.drawn")
-        assert (drawn["links"], drawn["markers"]) == expected_counts(atlas, atlas.partnerships)
+        assert drawn["flows"] == len({p.country for p in atlas.partnerships if p.point is not None})
+        # framed by another site: a title bar, a way to the atlas in a new tab, popups that leave the host page alone
+        assert frame.locator(".atlas-titre").is_visible()
+        back = frame.locator(".atlas-retour")
+        assert back.is_visible() and back.get_attribute("target") == "_blank" and "nouvel onglet" in back.inner_text()
+        frame.locator("path.atlas-flux").first.focus()
+        frame.locator("path.atlas-flux").first.press("Enter")
+        frame.locator(".leaflet-popup-content a").first.wait_for()
+        targets = {a.get_attribute("target") for a in frame.locator(".leaflet-popup-content a").all()}
+        assert targets == {"_blank"}
         assert not watched.errors and not watched.failed
     finally:
         server.shutdown()
@@ -130,7 +190,7 @@ def test_wheel_over_a_map_in_a_page_scrolls_the_page_until_the_map_is_clicked(si
     frame = _map_frame(page, "collectivite-lille")
     name = _map_name(frame)
     zoom = frame.evaluate(f"{name}.getZoom()")
-    box = page.locator('iframe[src$="cartes/collectivite-lille.html"]').bounding_box()
+    box = page.locator(f'iframe[src$="{urls.map_html("collectivite-lille")}"]').bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     before = page.evaluate("window.scrollY")
     for _ in range(3):
@@ -152,3 +212,37 @@ def test_map_controls_speak_french_and_the_legend_is_open_where_it_fits(site_url
     assert frame.locator(".atlas-legende details").get_attribute("open") is not None
     texts = frame.locator(".leaflet-control-container").inner_text()
     assert "Zoom in" not in texts and "Layers" not in frame.locator(".leaflet-control-container").inner_html()
+
+
+def test_keyboard_reaches_each_link_of_a_map_in_a_sensible_order(site_url, watched, real_atlas):
+    """WCAG 2.1.1: from the map, Tab goes through every link (collectivités then partners in French
+    order), Entrée opens its popup with the focus inside, Échap brings it back."""
+    page = watched.page
+    page.goto(site_url + urls.map_html("collectivite-lille"))
+    page.locator("[data-pret]").wait_for()
+    drawn = page.evaluate("atlasMap.drawn.links")
+    page.focus(".atlas-carte")
+    labels = []
+    for _ in range(drawn):
+        page.keyboard.press("Tab")
+        labels.append(page.evaluate("document.activeElement.getAttribute('aria-label')"))
+    assert all(label and label.startswith("Lille ↔ ") for label in labels)
+    assert len(set(labels)) == drawn
+    partners = [label.split(" ↔ ")[1] for label in labels]
+    assert partners == sorted(partners, key=fr.sort_key)  # French order
+    page.keyboard.press("Enter")
+    assert page.evaluate("!!document.activeElement.closest('.leaflet-popup')")
+    page.keyboard.press("Escape")
+    page.wait_for_function("!document.querySelector('.leaflet-popup')")
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == labels[-1]
+    # the countries map: biggest first, not ISO order
+    page.goto(site_url + urls.map_html("monde"))
+    page.locator("[data-pret]").wait_for()
+    page.focus(".atlas-carte")
+    page.keyboard.press("Tab")
+    first = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    by_country = {}
+    for p in real_atlas[0].partnerships:
+        by_country[p.country] = by_country.get(p.country, 0) + 1
+    top = max(by_country, key=by_country.get)
+    assert first.startswith(f"{real_atlas[0].countries[top].name} : {by_country[top]}")

@@ -19,17 +19,8 @@ from dataclasses import dataclass, field
 
 from atlas.content.model import COLLECTIVITE_TYPES
 
-# -- shared style (maps.py uses the same colours for the web maps) --
-SEA = "#dfe9f0"
-LAND = "#d9d6cf"
-BORDER = "#ffffff"
-TEXT = "#1f1f1f"
-MUTED = "#555555"
-PARTNER_COLOR = "#333333"
-COUNTRY_COLOR = "#6b6b6b"
-# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
-TYPE_COLORS = {"commune": "#0072B2", "intercommunalite": "#009E73", "departement": "#D55E00", "region": "#CC79A7"}
-CLASS_COLORS = ["#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026"]
+from atlas.maps.style import (BORDER, CLASS_COLORS, COUNTRY_COLOR, FLOW_COLOR, FLOW_ORIGIN_COLOR, LAND, MUTED,
+                              PARTNER_COLOR, SEA, TEXT, TYPE_COLORS)
 LOC_EXACT, LOC_APPROX, LOC_COUNTRY = 0, 1, 2
 KIND_PARTNER, KIND_APPROX, KIND_COUNTRY = 1, 2, 3
 
@@ -51,14 +42,33 @@ class Spec:
     id: str
     title: str
     source: str
-    kind: str = "liens"  # "liens" | "choroplethe"
+    kind: str = "liens"  # "liens" | "flux" | "choroplethe"
     seats: list = field(default_factory=list)  # (lon, lat, type key)
     partners: list = field(default_factory=list)  # (lon, lat, KIND_*)
-    lines: list = field(default_factory=list)  # (lon0, lat0, lon1, lat1, LOC_*, type key)
+    lines: list = field(default_factory=list)  # (lon0, lat0, lon1, lat1, LOC_*, type key); flux: (…, count, label)
     values: dict = field(default_factory=dict)  # choropleth: iso → colour
     classes: list = field(default_factory=list)  # choropleth legend: (label, colour)
     world: bool = False
     svg: bool = False
+    origin: str = ""  # flux: where the flows start (the region, or France)
+
+
+def curve(lon0: float, lat0: float, lon1: float, lat1: float, steps: int = 24) -> list[tuple[float, float]]:
+    """A flow's path: a quadratic Bézier bent to the left of its direction (by 18 % of its length),
+    so that flows leaving one point fan out instead of overlapping (static/carte.js draws the same)."""
+    dx, dy = lon1 - lon0, lat1 - lat0
+    cx, cy = (lon0 + lon1) / 2 - dy * 0.18, (lat0 + lat1) / 2 + dx * 0.18
+    out = []
+    for k in range(steps + 1):
+        t = k / steps
+        u = 1 - t
+        out.append((u * u * lon0 + 2 * u * t * cx + t * t * lon1, u * u * lat0 + 2 * u * t * cy + t * t * lat1))
+    return out
+
+
+def flow_width(n: int, top: int) -> float:
+    """Line width (points at 2×) of a flow of n partnerships, the biggest being `top`: area-like scaling."""
+    return 0.8 + 4.2 * math.sqrt(n / max(top, 1))
 
 
 def extent(spec: Spec) -> tuple[float, float, float, float]:
@@ -168,12 +178,13 @@ class Renderer:
         self.lines_country = LineCollection([], zorder=2, linestyles=[(0, (4, 3))], linewidths=0.8)
         self.lines_exact = LineCollection([], zorder=2, linestyles="solid", linewidths=1.0, capstyle="round")
         self.lines_approx = LineCollection([], zorder=2, linestyles=[(0, (1, 2))], linewidths=1.0)
-        for coll in (self.lines_country, self.lines_exact, self.lines_approx):
+        self.flows = LineCollection([], zorder=2, linestyles="solid", capstyle="round")
+        for coll in (self.lines_country, self.lines_exact, self.lines_approx, self.flows):
             ax.add_collection(coll)
         self.country_points = ax.scatter([], [], zorder=3, marker="o")
         self.partners = ax.scatter([], [], zorder=4, marker="o")
         self.seats = ax.scatter([], [], zorder=5, marker="o")
-        self.data_artists = [self.lines_country, self.lines_exact, self.lines_approx, self.country_points,
+        self.data_artists = [self.lines_country, self.lines_exact, self.lines_approx, self.flows, self.country_points,
                              self.partners, self.seats]
         self.to_rgba = matplotlib.colors.to_rgba
         self.cache: dict = {}
@@ -190,6 +201,8 @@ class Renderer:
         box = layout(spec)
         (x0, x1, y0, y1), map_h = box.extent, box.map_h
         image = self._draw_map(spec, (x0, x1, y0, y1), map_h)
+        if spec.kind == "flux":
+            self._flow_labels(image, spec, (x0, x1, y0, y1))
 
         # Caption, legend and source around the map (Pillow).
         title, source, legend, title_h, legend_h, height = box.title, box.source, box.legend, box.title_h, box.legend_h, box.height
@@ -253,7 +266,44 @@ class Renderer:
         w, h = canvas.get_width_height()
         return Image.frombuffer("RGBA", (w, h), canvas.buffer_rgba()).convert("RGB")
 
+    def _flow_labels(self, image, spec: Spec, ext) -> None:
+        """Country name and number at the end of the biggest flows (Pillow: crisp, with a white halo)."""
+        from PIL import ImageDraw
+
+        draw = ImageDraw.Draw(image)
+        x0, x1, y0, y1 = ext
+        w, h = image.size
+        placed: list[tuple] = []
+        # Biggest first; each label takes the first free side of its point, or is left out.
+        for _lon0, _lat0, lon1, lat1, _n, label in spec.lines:
+            if not label:
+                continue
+            x, y = (lon1 - x0) / (x1 - x0) * w, (y1 - lat1) / (y1 - y0) * h
+            for xy, anchor in (((x + 9, y), "lm"), ((x - 9, y), "rm"), ((x, y - 10), "mb"), ((x, y + 10), "mt")):
+                box = draw.textbbox(xy, label, font=self.font_small, anchor=anchor, stroke_width=3)
+                inside = box[0] >= 0 and box[1] >= 0 and box[2] <= w and box[3] <= h
+                if inside and not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+                    placed.append(box)
+                    draw.text(xy, label, font=self.font_small, fill=TEXT, anchor=anchor, stroke_width=3, stroke_fill="white")
+                    break
+
+    def _set_flows(self, spec: Spec) -> None:
+        top = max((f[4] for f in spec.lines), default=1)
+        self.flows.set_segments([curve(*f[:4]) for f in spec.lines])
+        self.flows.set_linewidths([flow_width(f[4], top) for f in spec.lines])
+        self.flows.set_color(self.to_rgba(FLOW_COLOR, 0.75) if spec.lines else "none")
+        for coll in (self.lines_exact, self.lines_approx, self.lines_country):
+            coll.set_segments([])
+        ends = [(f[2], f[3]) for f in spec.lines]
+        self._points(self.country_points, [], face="white", edge=COUNTRY_COLOR, size=10, lw=0.9)
+        self._points(self.partners, ends, face=FLOW_COLOR, edge="white", size=14, lw=0.5)
+        origin = [(spec.lines[0][0], spec.lines[0][1])] if spec.lines else []
+        self._points(self.seats, origin, face=FLOW_ORIGIN_COLOR, edge="white", size=60, lw=1.0)
+
     def _set_data(self, spec: Spec) -> None:
+        self.flows.set_segments([])
+        if spec.kind == "flux":
+            return self._set_flows(spec)
         # Links: colour by collectivité type; dotted when approximate; grey dashes to a country.
         n = len(spec.lines)
         alpha = 0.9 if n <= 60 else max(0.18, 0.9 * math.sqrt(60 / n))
@@ -295,6 +345,8 @@ class Renderer:
         elif kind == "dotted":
             for dx in range(0, 34, 6):
                 draw.line((x + dx, y, x + dx + 2, y), fill=color, width=3)
+        elif kind == "flow":
+            draw.line((x, y, x + 34, y), fill=color, width=9)
         elif kind == "country":
             for dx in range(0, 24, 9):
                 draw.line((x + dx, y, x + dx + 5, y), fill=color, width=2)
@@ -319,10 +371,15 @@ class Renderer:
                 handles.append(Line2D([], [], marker="o", linestyle="none", color=color, label=label))
             elif kind == "dotted":
                 handles.append(Line2D([], [], linestyle=(0, (1, 2)), color=color, label=label))
+            elif kind == "flow":
+                handles.append(Line2D([], [], linewidth=4, color=color, label=label))
             else:
                 handles.append(Line2D([], [], linestyle=(0, (4, 3)), marker="o", markerfacecolor="white", color=color, label=label))
         extra = [fig.text(0.02, 1 - 0.15 / total, spec.title, fontsize=12, fontweight="bold", va="top", color=TEXT),
                  fig.text(0.02, 0.08 / total, spec.source, fontsize=7, color=MUTED, va="bottom", wrap=True)]
+        if spec.kind == "flux":  # the labels the PNG gets from Pillow
+            extra += [ax.text(lon1, lat1, "  " + label, fontsize=6, color=TEXT, va="center")
+                      for _a, _b, lon1, lat1, _n, label in spec.lines if label]
         if handles:
             extra.append(fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 0.3 / total),
                                     ncols=min(len(handles), 5), frameon=False, fontsize=7.5))
@@ -351,6 +408,10 @@ class Renderer:
 def legend_items(spec: Spec) -> list:
     if spec.kind == "choroplethe":
         return [(("patch", color), f"{label} partenariat{'s' if label != '1' else ''}") for label, color in spec.classes]
+    if spec.kind == "flux":
+        top = max((f[4] for f in spec.lines), default=0)
+        return [(("seat", FLOW_ORIGIN_COLOR), "Collectivités de l'atlas"),
+                (("flow", FLOW_COLOR), f"Partenariats par pays (1 à {top})")]
     items = []
     types = dict.fromkeys(t for *_, t in spec.seats)
     for key in COLLECTIVITE_TYPES:
@@ -433,7 +494,7 @@ def palette():
         from PIL import Image, ImageColor
 
         bases = ["#ffffff", SEA, LAND]
-        inks = [TEXT, MUTED, PARTNER_COLOR, COUNTRY_COLOR, "#b8c4cc", "#999999", *TYPE_COLORS.values(), *CLASS_COLORS]
+        inks = [TEXT, MUTED, PARTNER_COLOR, COUNTRY_COLOR, FLOW_COLOR, "#b8c4cc", "#999999", *TYPE_COLORS.values(), *CLASS_COLORS]
         colors = [ImageColor.getrgb(c) for c in bases + inks]
         for b in bases:
             rb = ImageColor.getrgb(b)

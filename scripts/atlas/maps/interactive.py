@@ -1,43 +1,41 @@
-"""Maps: interactive pages (Folium/Leaflet, self-hosted) and static images (static_maps) for the
+"""Maps: interactive maps (Folium/Leaflet, self-hosted) and static images (images.py) for the
 world ("monde"), "who with whom" ("liens"), and each collectivité, country and theme.
 
-Each map page is a small standalone HTML file in cartes/ (iframe-able): Leaflet, the atlas's map
-script and the country shapes are published once under assets/ (assets.py) and cached by the
-browser; the page itself carries only its own data, as compact arrays that the map script turns
-into one GeoJSON layer per group (see static/carte.js). Markers are deduplicated by place, and
-links by (collectivité, partner place): one line per "who with whom".
+Every interactive map is shown by one viewer page (viewer.py, `cartes/?carte=<id>`, iframe-able)
+that loads the map's own data, `cartes/<id>.json`: compact arrays that the map script turns into
+one GeoJSON layer per group (see static/carte.js). Leaflet, the script and the country shapes are
+published once under assets/ (assets.py) and cached by the browser. Markers are deduplicated by
+place, and links by (collectivité, partner place): one line per "who with whom".
 """
 from __future__ import annotations
 
-import html
-import json
-import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-import folium
-from branca.element import Figure, MacroElement
-from folium.template import Template
-
-from atlas.maps import assets, images as static_maps
+from atlas.maps import images as static_maps, viewer
 from atlas import fr, urls
 from atlas.content.countries import fold
 from atlas.content.index import Index
 from atlas.content.model import COLLECTIVITE_TYPES, LOCATION_APPROX, LOCATION_COUNTRY, NATURES, Atlas, Collectivite, Partnership
-from atlas.maps.images import (CLASS_COLORS, KIND_APPROX, KIND_COUNTRY, KIND_PARTNER, LOC_APPROX,
-                          LOC_COUNTRY, LOC_EXACT, PARTNER_COLOR, TYPE_COLORS)
+from atlas.maps.images import KIND_APPROX, KIND_COUNTRY, KIND_PARTNER, LOC_APPROX, LOC_COUNTRY, LOC_EXACT
+from atlas.maps.style import (BORDER, CLASS_COLORS, COUNTRY_COLOR, FLOW_COLOR, FLOW_ORIGIN_COLOR, LAND, MUTED,
+                              PARTNER_COLOR, SEA, TYPE_COLORS)
 
 Emit = urls.Emit
 
-ROOT = "../"  # from cartes/<id>.html back to the site root
+ROOT = viewer.ROOT  # from the viewer (cartes/) back to the site root
 TABLE_MAX = 150  # longer text alternatives are summarised by country (the full list is in the CSV)
 SVG_MAX_LINKS = 3000  # beyond, an SVG weighs megabytes and takes seconds: PNG only
 WORLD_BOUNDS = [[-50.0, -165.0], [72.0, 175.0]]
+FLOW_ZOOM = 4  # flow maps: below this zoom, one curved line per partner country; from it, each link
+FLOW_LABELS = 10  # the biggest flows carry their country's name and number on the map itself
 TYPE_KEYS = list(COLLECTIVITE_TYPES)
+# The palette the map script draws with (the same as the images').
+COLORS = {"mer": SEA, "terre": LAND, "frontiere": BORDER, "partenaire": PARTNER_COLOR, "pays": COUNTRY_COLOR,
+          "flux": FLOW_COLOR, "origine": FLOW_ORIGIN_COLOR}
 SEAT = 0
 LOCATION_LABELS = {"exacte": "exacte", "approximative": "approximative", "pays": "pays seulement"}
-SITE_NAME = "Atlas de la coopération"
 
 
 @dataclass
@@ -54,7 +52,8 @@ class MapInfo:
     id: str
     title: str
     alt: str
-    html: str
+    html: str  # the viewer's address for this map (cartes/?carte=<id>)
+    data: str  # its JSON file (cartes/<id>.json)
     png: str  # "" when PNGs are off
     png2x: str
     svg: str | None
@@ -67,120 +66,6 @@ class MapInfo:
     summary: list = field(default_factory=list)  # text alternative by country (world map, long lists)
     countries: int = 0  # countries coloured (world map)
     png2x_size: tuple = (0, 0)  # pixels of the 2× PNG, known before it is drawn (link previews)
-
-
-# ---------------------------------------------------------------------------------------------
-# Folium: a page with lang="fr", a <title>, only self-hosted scripts and styles.
-
-class _Page(Figure):
-    _template = Template(
-        "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n"
-        "<title>{{ this.title|e }}</title>\n"
-        "{{ this.header.render(**kwargs) }}\n</head>\n<body>\n"
-        "{{ this.html.render(**kwargs) }}\n"
-        "<script>\n{{ this.script.render(**kwargs) }}\n</script>\n</body>\n</html>\n"
-    )
-
-    def __init__(self, title: str):
-        super().__init__(title=title)
-        self.header._children.pop("meta_http", None)  # replaced by <meta charset>
-        self._id = "page"
-
-
-class _Map(folium.Map):
-    """folium.Map without CDNs (Leaflet from assets/), with an accessible container."""
-
-    default_js = [("leaflet", ROOT + assets.LEAFLET_JS), ("atlas_carte", ROOT + assets.MAP_JS),
-                  ("atlas_pays", ROOT + assets.SHAPES_JS)]
-    default_css = [("leaflet_css", ROOT + assets.LEAFLET_CSS), ("atlas_carte_css", ROOT + assets.MAP_CSS)]
-    _template = Template(
-        """
-        {% macro header(this, kwargs) %}
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-        {% endmacro %}
-        {% macro html(this, kwargs) %}
-            <main>
-            <h1 class="atlas-titre">{{ this.atlas_title|e }}</h1>
-            <div class="folium-map atlas-carte" id={{ this.get_name()|tojson }} role="region"
-                 aria-label="{{ this.atlas_label|e }}"></div>
-            </main>
-            <script type="application/json" id="atlas-donnees">{{ this.atlas_data }}</script>
-        {% endmacro %}
-        {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = L.map({{ this.get_name()|tojson }}, {
-                center: {{ this.location|tojson }}, crs: L.CRS.{{ this.crs }},
-                ...{{ this.options|tojavascript }}
-            });
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, title: str, label: str, data: str):
-        super().__init__(location=[25, 10], zoom_start=2, tiles=None, keyboard=True, zoom_snap=0.25, min_zoom=1)
-        self.atlas_data = data  # JSON, already escaped for a <script> block (_js)
-        self._id = "atlas"
-        self.options["min_zoom"] = 1  # folium passes min_zoom to its default tiles only
-        self.atlas_title = title
-        self.atlas_label = label
-
-
-class _Data(MacroElement):
-    """The map's own data and the call that draws it (static/carte.js)."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-            atlasCarte({{ this._parent.get_name() }}, {{ this.tiles }},
-                       JSON.parse(document.getElementById("atlas-donnees").textContent));
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, tiles: str):
-        super().__init__()
-        self._id = "donnees"
-        self.tiles = tiles
-
-
-_SCRIPT_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-
-
-def _js(data) -> str:
-    """Strict JSON for a <script type="application/json"> block: no character there can end the
-    block or start markup, and no NaN/Infinity (JSON.parse would refuse them)."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return re.sub("[<>&\u2028\u2029]", lambda m: _SCRIPT_UNSAFE[m.group()], text)
-
-
-def render_page(title: str, label: str, data: dict | str, settings: MapSettings) -> str:
-    """One map page, built by Folium."""
-    page = _Page(f"{title} — {SITE_NAME}")
-    m = _Map(title, label, data if isinstance(data, str) else _js(data))
-    page.add_child(m)
-    tiles = folium.TileLayer(tiles=settings.tiles_url, attr=settings.tiles_attribution, name=settings.tiles_name,
-                             max_zoom=18, max_native_zoom=18)
-    tiles._id = "fond"
-    m.add_child(tiles)
-    m.add_child(_Data(tiles.get_name()))
-    return page.render()
-
-
-class PageMaker:
-    """Every map page has the same Folium skeleton: render it once, then fill in each map's title,
-    label and data (Folium costs ~8 ms a page; filling in, well under 1 ms)."""
-
-    TITLE, LABEL, DATA = "@@ATLAS-TITRE@@", "@@ATLAS-ETIQUETTE@@", "@@ATLAS-DONNEES@@"
-
-    def __init__(self, settings: MapSettings):
-        self.skeleton = render_page(self.TITLE, self.LABEL, self.DATA, settings)
-        assert self.skeleton.count(self.DATA) == 1, "map page skeleton: data placeholder"
-
-    PLACEHOLDERS = re.compile("|".join(map(re.escape, (TITLE, LABEL, DATA))))
-
-    def __call__(self, title: str, label: str, data: dict) -> str:
-        # One pass: a value is never scanned again, so a name holding a placeholder stays text.
-        values = {self.TITLE: html.escape(title), self.LABEL: html.escape(label), self.DATA: _js(data)}
-        return self.PLACEHOLDERS.sub(lambda m: values[m.group()], self.skeleton)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -220,6 +105,9 @@ class _Context:
         self.nature_keys = list(NATURES)
         self.nature_pos = {k: i for i, k in enumerate(self.nature_keys)}
         self._rows: dict[int, dict] = {}
+        # Where the flows start: the atlas's region, or France when it spans several.
+        regions = {c.region for c in atlas.collectivites.values() if c.region}
+        self.origin_name = regions.pop() if len(regions) == 1 else "France"
 
     def row(self, p: Partnership) -> dict:
         """One line of a map's text alternative (URLs relative to the site root)."""
@@ -337,24 +225,38 @@ class _Layers:
         lons = [m[1] for m in self.m]
         return [[min(lats), min(lons)], [max(lats), max(lons)]]
 
-    def legend(self) -> str:
+    def legend(self) -> dict:
+        """What the map shows, as data ([kind, colour, label] items): static/carte.js draws it."""
         types = {self.c[ci][2] for rec in self.m if rec[2] == SEAT for ci in rec[3]}
         kinds = {rec[2] for rec in self.m}
-        items = []
-        for t, key in enumerate(TYPE_KEYS):
-            if t in types:
-                items.append(f'<li><span class="atlas-puce" style="background:{TYPE_COLORS[key]}"></span>'
-                             f'{COLLECTIVITE_TYPES[key]}</li>')
+        items = [["puce", TYPE_COLORS[key], COLLECTIVITE_TYPES[key]] for t, key in enumerate(TYPE_KEYS) if t in types]
         if kinds & {KIND_PARTNER, KIND_APPROX}:
-            items.append(f'<li><span class="atlas-puce" style="background:{PARTNER_COLOR}"></span>Partenaire</li>')
+            items.append(["puce", PARTNER_COLOR, "Partenaire"])
         if KIND_APPROX in kinds:
-            items.append('<li><span class="atlas-trait atlas-trait-approx"></span>Position approximative</li>')
+            items.append(["approx", MUTED, "Position approximative"])
         if KIND_COUNTRY in kinds:
-            items.append('<li><span class="atlas-trait atlas-trait-pays"></span><span class="atlas-puce atlas-puce-pays">'
-                         '</span>Pays seul&#8239;: partenaire non identifié</li>')
-        if not items:
-            return ""
-        return "<ul>" + "".join(items) + "</ul>"
+            items.append(["pays", COUNTRY_COLOR, "Pays seul\u202f: partenaire non identifié"])
+        return {"titre": "", "items": items}
+
+    def flows(self, origin_name: str) -> tuple[list, list]:
+        """Partnerships aggregated by partner country, from one origin (the mean of the seats):
+        ([name, lat, lon], [[code, name, lat, lon, partnerships, collectivités], ...] biggest first).
+        A country's end is the mean of its partners' points, weighted by partnerships."""
+        seats = [m for m in self.m if m[2] == SEAT]
+        if not seats:
+            return [], []
+        origin = [origin_name, _r(sum(m[0] for m in seats) / len(seats)), _r(sum(m[1] for m in seats) / len(seats))]
+        acc: dict[str, list] = {}
+        for _s, i, ci, _loc, _themes, parts in self.l:
+            lat, lon, _kind, _label, code = self.m[i]
+            a = acc.setdefault(code, [0, 0.0, 0.0, set()])
+            a[0] += len(parts)
+            a[1] += lat * len(parts)
+            a[2] += lon * len(parts)
+            a[3].add(ci)
+        out = [[code, self.p[code][0], _r(a[1] / a[0]), _r(a[2] / a[0]), a[0], len(a[3])] for code, a in acc.items()]
+        out.sort(key=lambda f: (-f[4], fold(f[1])))
+        return origin, out
 
     def data(self, map_id: str, settings: MapSettings, filters: bool = False, max_zoom: int = 6) -> dict:
         types_present = [False] * len(TYPE_KEYS)
@@ -366,7 +268,7 @@ class _Layers:
             "types": [[k, COLLECTIVITE_TYPES[k], TYPE_COLORS[k]] for k in TYPE_KEYS], "typesPresents": types_present,
             "natures": [NATURES[k] for k in self.ctx.nature_keys],
             "m": self.m, "l": self.l, "c": self.c, "p": self.p,
-            "legende": self.legend(), "bounds": self.bounds(), "maxZoom": max_zoom,
+            "legende": self.legend(), "couleurs": COLORS, "bounds": self.bounds(), "maxZoom": max_zoom,
             # busy maps: fainter lines, smaller points
             "opacity": round(max(0.25, 0.85 * min(1.0, (100 / max(self.n_links, 1)) ** 0.5)), 2),
             "dense": self.n_markers > 400,
@@ -378,8 +280,14 @@ class _Layers:
             d["themes"] = [[k, self.ctx.atlas.themes[k].label] for k in self.ctx.theme_keys]
         return d
 
-    def spec(self, map_id: str, title: str, source: str, world: bool = False, svg: bool = False) -> static_maps.Spec:
+    def spec(self, map_id: str, title: str, source: str, world: bool = False, svg: bool = False,
+             flows: tuple | None = None) -> static_maps.Spec:
         seats = [(m[1], m[0], TYPE_KEYS[m[5]]) for m in self.m if m[2] == SEAT]
+        if flows and flows[1]:  # the flow design: the image shows what the web map shows at the world view
+            (name, olat, olon), ends = flows
+            lines = [(olon, olat, lon, lat, n, f"{country} {n}" if k < FLOW_LABELS else "")
+                     for k, (_code, country, lat, lon, n, _c) in enumerate(ends)]
+            return static_maps.Spec(map_id, title, source, "flux", seats, [], lines, world=world, svg=svg, origin=name)
         partners = [(m[1], m[0], m[2]) for m in self.m if m[2] != SEAT]
         lines = []
         for s, i, ci, loc, *_ in self.l:
@@ -444,7 +352,7 @@ class _Job:
 
 def _link_map(ctx: _Context, settings: MapSettings, map_id: str, title: str, alt: str, page: str,
               partnerships: list[Partnership], subject: Collectivite | None = None, filters: bool = False,
-              world: bool = False, svg: bool = False, source_keys: Counter | None = None) -> _Job:
+              world: bool = False, svg: bool = False, source_keys: Counter | None = None, flows: bool = False) -> _Job:
     layers = _Layers(ctx, themes=filters)
     if subject is not None:
         s = layers.seat(subject)
@@ -457,15 +365,21 @@ def _link_map(ctx: _Context, settings: MapSettings, map_id: str, title: str, alt
     data = layers.data(map_id, settings, filters=filters, max_zoom=6)
     if world:
         data["bounds"] = WORLD_BOUNDS
+    aggregated = layers.flows(ctx.origin_name) if flows else None
+    if aggregated and aggregated[1]:
+        data["flux"] = {"origine": aggregated[0], "zoom": FLOW_ZOOM, "etiquettes": FLOW_LABELS,
+                        "legende": {"titre": "", "items": [
+                            ["puce", FLOW_ORIGIN_COLOR, f"Collectivités de l'atlas ({aggregated[0][0]})"],
+                            ["flux", FLOW_COLOR, "Partenariats par pays : plus le trait est épais, plus ils sont nombreux"]]}}
     if source_keys is None:
         source_keys = Counter(k for p in partnerships for k in p.sources)
         if subject is not None and not partnerships:
             source_keys.update(subject.sources)
     svg = svg and layers.n_links <= SVG_MAX_LINKS  # beyond, the SVG weighs megabytes and takes seconds
-    spec = layers.spec(map_id, title, ctx.source_line(source_keys), world=world, svg=svg) if settings.png else None
+    spec = layers.spec(map_id, title, ctx.source_line(source_keys), world=world, svg=svg, flows=aggregated) if settings.png else None
     long = len(partnerships) > TABLE_MAX
     info = MapInfo(
-        id=map_id, title=title, alt=alt, html=urls.map_html(map_id), png="", png2x="", svg=None,
+        id=map_id, title=title, alt=alt, html=urls.map_html(map_id), data=urls.map_data(map_id), png="", png2x="", svg=None,
         links=layers.n_links, markers=layers.n_markers, partnerships=list(partnerships), page=page,
         rows=[] if long else [ctx.row(p) for p in partnerships], summary=_summary(ctx, partnerships) if long else [],
     )
@@ -527,10 +441,15 @@ def _theme_job(ctx: _Context, settings: MapSettings, key: str, ps: list[Partners
 def _links_job(ctx: _Context, settings: MapSettings) -> _Job:
     ps = ctx.atlas.partnerships
     title = "Qui coopère avec qui : les partenariats des collectivités"
-    alt = (f"Carte du monde où des lignes relient {_n(len({p.collectivite for p in ps}), 'collectivité')} "
-           f"à leurs partenaires : {_n(len(ps), 'partenariat')} dans {_n(len({p.country for p in ps}), 'pays', 'pays')}"
-           f"{_countries_phrase(ctx, ps)}" + _unknown_phrase(sum(1 for p in ps if not p.partner)) + ".")
-    return _link_map(ctx, settings, "liens", title, alt, "", ps, filters=True, world=True, svg=True)
+    n_countries, n_with = len({p.country for p in ps}), len({p.collectivite for p in ps})
+    n_all = len(ctx.atlas.collectivites)
+    alt = (f"Carte du monde où une ligne courbe relie les collectivités ({ctx.origin_name}) à chacun des "
+           f"{_n(n_countries, 'pays', 'pays')} partenaires, d'autant plus épaisse que les partenariats y sont nombreux : "
+           f"{_n(len(ps), 'partenariat')} en tout{_countries_phrase(ctx, ps)}"
+           + (f" ; {n_with} des {n_all} collectivités de l'atlas ont au moins un partenariat recensé" if n_with < n_all else "")
+           + ". En zoomant (ou en choisissant un pays), la carte montre chaque lien entre une collectivité et son partenaire"
+           + _unknown_phrase(sum(1 for p in ps if not p.partner)) + ".")
+    return _link_map(ctx, settings, "liens", title, alt, "", ps, filters=True, world=True, svg=True, flows=True)
 
 
 def _world_job(ctx: _Context, settings: MapSettings) -> _Job:
@@ -548,11 +467,10 @@ def _world_job(ctx: _Context, settings: MapSettings) -> _Job:
     pays = {code: [atlas.countries[code].name, n, urls.country(code), len({p.collectivite for p in idx.by_country[code]})]
             for code, n in counts.items()}
     drawn = sum(1 for code in pays if code in shaped)
-    legend = ("<strong>Partenariats par pays</strong><ul>" + "".join(
-        f'<li><span class="atlas-case" style="background:{col}"></span>{_class_label(lo, hi)}</li>' for lo, hi, col in cls)
-        + "</ul>") if cls else ""
+    legend = {"titre": "Partenariats par pays", "items": [["case", col, _class_label(lo, hi)] for lo, hi, col in cls]}
     data = {"id": "monde", "type": "choroplethe", "root": ROOT, "fond": settings.tiles_name, "pays": pays,
-            "classes": [[lo, hi, col] for lo, hi, col in cls], "legende": legend, "countries": drawn,
+            "classes": [[lo, hi, col] for lo, hi, col in cls], "legende": legend if cls else None, "countries": drawn,
+            "couleurs": COLORS,
             "links": 0, "markers": 0, "bounds": WORLD_BOUNDS}
     title = "Nombre de partenariats par pays"
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], fold(atlas.countries[kv[0]].name)))
@@ -565,7 +483,7 @@ def _world_job(ctx: _Context, settings: MapSettings) -> _Job:
         spec = static_maps.Spec("monde", title, ctx.source_line(Counter(k for p in ps for k in p.sources)),
                                 kind="choroplethe", values={c: color(n) for c, n in counts.items()},
                                 classes=[(_class_label(lo, hi), col) for lo, hi, col in cls], world=True, svg=True)
-    info = MapInfo(id="monde", title=title, alt=alt, html=urls.map_html("monde"), png="", png2x="", svg=None,
+    info = MapInfo(id="monde", title=title, alt=alt, html=urls.map_html("monde"), data=urls.map_data("monde"), png="", png2x="", svg=None,
                    links=0, markers=0, partnerships=ps, page="", rows=[], summary=_summary(ctx, ps), countries=drawn)
     return _Job(info, data, f"Carte interactive : {title}. {alt}", spec)
 
@@ -629,12 +547,13 @@ def generate_deferred(atlas: Atlas, idx: Index, emit: Emit, settings: MapSetting
         for job in todo:  # while the workers draw: the size a link preview announces
             if job.spec is not None:
                 job.info.png2x_size = static_maps.size(job.spec)
-    html_ms = 0.0
-    make = PageMaker(settings)
+    # One viewer page for every map, then each map's data: what the reader's browser fetches.
+    t = time.perf_counter()
+    emit(urls.MAP_VIEWER, viewer.render(settings.tiles_url, settings.tiles_attribution, settings.tiles_name))
     for job in todo:
-        t = time.perf_counter()
-        emit(job.info.html, make(job.info.title, job.label, job.data))
-        html_ms += (time.perf_counter() - t) * 1000
+        job.data.update(titre=job.info.title, etiquette=job.label, page=job.info.page)
+        emit(job.info.data, viewer.to_json(job.data))
+    html_ms = (time.perf_counter() - t) * 1000
     LAST_TIMINGS.clear()
     LAST_TIMINGS.update(maps=len(out), data_ms=(t1 - t0) * 1000, html_ms=html_ms,
                         html_ms_per_map=html_ms / max(len(out), 1))

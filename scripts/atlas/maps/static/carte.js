@@ -3,7 +3,12 @@
   "use strict";
   var ESC = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"};
   function esc(s) { return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) { return ESC[c]; }); }
-  function a(href, text) { return '<a href="' + esc(href) + '" target="_top">' + esc(text) + "</a>"; }
+  // Where a popup's link opens: in the atlas's own pages, the page around the frame; framed by another
+  // site, a new tab (never navigate the host page away); full screen, the same tab.
+  var framed = window.self !== window.top, sameSite = false;
+  try { sameSite = framed && window.top.location.origin === window.location.origin; } catch (e) { sameSite = false; }
+  var TARGET = !framed ? "" : (sameSite ? ' target="_top"' : ' target="_blank" rel="noopener"');
+  function a(href, text) { return '<a href="' + esc(href) + '"' + TARGET + ">" + esc(text) + "</a>"; }
   function plural(n, one, many) { return n + "\u00a0" + (n > 1 ? many : one); }
   var KIND = {SEAT: 0, PARTNER: 1, APPROX: 2, COUNTRY: 3};
   var LOC = {EXACT: 0, APPROX: 1, COUNTRY: 2};
@@ -23,39 +28,110 @@
     return c.getContainer();
   }
 
-  function baseShapes(map) {
+  function baseShapes(map, K) {
     // Country outlines in a pane under the tiles: visible while tiles load, or if they are blocked.
     map.createPane("atlasFond").style.zIndex = 150;
+    map.getContainer().style.background = K.mer;
     if (!window.atlasPays) return null;
     return L.geoJSON(window.atlasPays, {
       pane: "atlasFond", interactive: false,
-      style: {color: "#ffffff", weight: 0.8, fillColor: "#d9d6cf", fillOpacity: 1, className: "atlas-fond"}
+      style: {color: K.frontiere, weight: 0.8, fillColor: K.terre, fillOpacity: 1, className: "atlas-fond"}
     }).addTo(map);
   }
 
+  // The legend, from the map's data ([kind, colour, label] items; the palette comes from Python).
+  function legendHtml(legend) {
+    var h = legend.titre ? "<strong>" + esc(legend.titre) + "</strong>" : "";
+    h += "<ul>";
+    legend.items.forEach(function (it) {
+      var kind = it[0], color = esc(it[1]), sym;
+      if (kind === "case") sym = '<span class="atlas-case" style="background:' + color + '"></span>';
+      else if (kind === "approx") sym = '<span class="atlas-trait atlas-trait-approx" style="border-color:' + color + '"></span>';
+      else if (kind === "pays") sym = '<span class="atlas-trait atlas-trait-pays" style="border-color:' + color + '"></span>' +
+                                      '<span class="atlas-puce atlas-puce-pays" style="border-color:' + color + '"></span>';
+      else if (kind === "flux") sym = '<span class="atlas-trait atlas-trait-flux" style="border-color:' + color + '"></span>';
+      else sym = '<span class="atlas-puce" style="background:' + color + '"></span>';
+      h += "<li>" + sym + esc(it[2]) + "</li>";
+    });
+    return h + "</ul>";
+  }
+
   function choropleth(map, D, root) {
-    var n = 0;
-    var layer = L.geoJSON(window.atlasPays || {type: "FeatureCollection", features: []}, {
-      filter: function (f) { return !!D.pays[f.properties.iso]; },
+    var n = 0, K = D.couleurs;
+    // Countries take the keyboard focus from the most partnerships to the fewest (not in ISO order).
+    var features = ((window.atlasPays || {}).features || []).filter(function (f) { return !!D.pays[f.properties.iso]; });
+    features.sort(function (x, y) {
+      var a = D.pays[x.properties.iso], b = D.pays[y.properties.iso];
+      return b[1] - a[1] || a[0].localeCompare(b[0], "fr");
+    });
+    var layer = L.geoJSON({type: "FeatureCollection", features: features}, {
       style: function (f) {
         var c = D.pays[f.properties.iso], i = 0;
         while (i < D.classes.length - 1 && c[1] > D.classes[i][1]) i++;
-        return {color: "#ffffff", weight: 0.8, fillColor: D.classes[i][2], fillOpacity: 0.9, className: "atlas-pays"};
+        return {color: K.frontiere, weight: 0.8, fillColor: D.classes[i][2], fillOpacity: 0.9, className: "atlas-pays"};
       },
       onEachFeature: function (f, l) {
-        var c = D.pays[f.properties.iso];
+        var c = D.pays[f.properties.iso], text = c[0] + " : " + plural(c[1], "partenariat", "partenariats");
         n++;
-        l.bindTooltip(esc(c[0]) + " : " + plural(c[1], "partenariat", "partenariats"), {sticky: true});
+        l.bindTooltip(esc(text), {sticky: true});
         l.bindPopup("<strong>" + a(root + c[2], c[0]) + "</strong><br>" + plural(c[1], "partenariat", "partenariats") +
                     " · " + plural(c[3], "collectivité", "collectivités"));
+        focusable(map, l, text + ", " + plural(c[3], "collectivité", "collectivités"), function () { l.openPopup(); return l.getPopup(); });
       }
     }).addTo(map);
     return {layer: layer, count: n};
   }
 
+  // Keyboard (WCAG 2.1.1): a feature takes the focus in the order it was added, says what it is,
+  // shows its tooltip while focused, and opens its popup with Entrée or Espace (focus moves into it).
+  function focusable(map, layer, label, open) {
+    layer.on("add", function () {
+      var el = layer.getElement && layer.getElement();
+      if (!el) return;
+      el.setAttribute("tabindex", "0");
+      el.setAttribute("role", "button");
+      el.setAttribute("aria-label", label);
+      el.addEventListener("focus", function () { if (layer.getTooltip && layer.getTooltip()) layer.openTooltip(); });
+      el.addEventListener("blur", function () { if (layer.getTooltip && layer.getTooltip() && !layer.getTooltip().options.permanent) layer.closeTooltip(); });
+      el.addEventListener("keydown", function (e) {
+        if (e.key !== "Enter" && e.key !== " ") return;
+        e.preventDefault();
+        var popup = open();
+        var first = popup && popup.getElement() && popup.getElement().querySelector(".leaflet-popup-content a, .leaflet-popup-content button");
+        if (first) first.focus();
+        map.once("popupclose", function () { el.focus(); });
+      });
+    });
+  }
+
+  function at(latlng) { return latlng.lat !== undefined ? latlng : L.latLng(latlng[0], latlng[1]); }
+
+  // A flow's path: the quadratic Bézier of images.curve (same bend, same design as the PNG).
+  function curve(lat0, lon0, lat1, lon1) {
+    var dx = lon1 - lon0, dy = lat1 - lat0, cx = (lon0 + lon1) / 2 - dy * 0.18, cy = (lat0 + lat1) / 2 + dx * 0.18, out = [];
+    for (var k = 0; k <= 24; k++) {
+      var t = k / 24, u = 1 - t;
+      out.push([u * u * lat0 + 2 * u * t * cy + t * t * lat1, u * u * lon0 + 2 * u * t * cx + t * t * lon1]);
+    }
+    return out;
+  }
+
+  // Labels of the biggest flows that would overlap a bigger one's are hidden (they stay in tooltips).
+  function declutter(tooltips) {
+    var placed = [];
+    tooltips.forEach(function (t) {
+      var el = t.getElement();
+      if (!el) return;
+      el.style.visibility = "";
+      var r = el.getBoundingClientRect();
+      var hit = placed.some(function (p) { return r.left < p.right && p.left < r.right && r.top < p.bottom && p.top < r.bottom; });
+      if (hit) el.style.visibility = "hidden"; else placed.push(r);
+    });
+  }
+
   function links(map, D, root) {
-    var M = D.m, Lk = D.l, C = D.c, P = D.p;
-    var typesOn = D.types.map(function () { return true; }), theme = -1;
+    var M = D.m, Lk = D.l, C = D.c, P = D.p, F = D.flux, K = D.couleurs;
+    var typesOn = D.types.map(function () { return true; }), theme = -1, country = "";
     function seatPopup(i) {
       var names = {}, html = [];
       Lk.forEach(function (l) { if (l[0] === i) names[l[2]] = true; });
@@ -79,51 +155,69 @@
           (m[2] === KIND.APPROX ? "<br><em>Position approximative.</em>" : "");
       return head + (list.length ? "<br>Partenaire de : " + list.join(", ") : "");
     }
+    function other(l) {
+      var m = M[l[1]], p = P[m[4]];
+      return m[2] === KIND.COUNTRY ? "partenaire non identifié (" + p[0] + ")" : m[3] + " (" + p[0] + ")";
+    }
     function linkPopup(i) {
       var l = Lk[i], c = C[l[2]], m = M[l[1]], p = P[m[4]];
-      var other = m[2] === KIND.COUNTRY ? "partenaire non identifié (" + a(root + p[1], p[0]) + ")"
-                                         : esc(m[3]) + " (" + a(root + p[1], p[0]) + ")";
+      var who = m[2] === KIND.COUNTRY ? "partenaire non identifié (" + a(root + p[1], p[0]) + ")"
+                                       : esc(m[3]) + " (" + a(root + p[1], p[0]) + ")";
       var parts = l[5].map(function (x) {
         return a(root + c[1] + "#partenariat-" + x[0], D.natures[x[1]]) + (x[2] ? " depuis " + x[2] : "");
       });
-      return "<strong>" + a(root + c[1], c[0]) + "</strong> ↔ " + other + "<br>" + parts.join("<br>");
+      return "<strong>" + a(root + c[1], c[0]) + "</strong> ↔ " + who + "<br>" + parts.join("<br>");
     }
+    function openPopup(latlng, html) { return L.popup().setLatLng(at(latlng)).setContent(html).openOn(map); }
     function onClick(popup) {
-      return function (e) {
-        L.popup().setLatLng(e.latlng).setContent(popup(e.layer.feature.properties.i)).openOn(map);
-      };
+      return function (e) { openPopup(e.latlng, popup(e.layer.feature.properties.i)); };
     }
     var lineStyle = function (f) {
       var l = Lk[f.properties.i], t = D.types[C[l[2]][2]];
-      if (l[3] === LOC.COUNTRY) return {color: "#6b6b6b", weight: 1.5, opacity: 0.8, dashArray: "6 6", className: "atlas-lien atlas-lien-pays"};
+      if (l[3] === LOC.COUNTRY) return {color: K.pays, weight: 1.5, opacity: 0.8, dashArray: "6 6", className: "atlas-lien atlas-lien-pays"};
       return {color: t[2], weight: D.dense ? 1.5 : 2, opacity: D.opacity || 0.85, dashArray: l[3] === LOC.APPROX ? "2 5" : null,
               className: "atlas-lien" + (l[3] === LOC.APPROX ? " atlas-lien-approx" : "")};
     };
     var k = D.dense ? 0.6 : 1;
     var pointStyle = function (f, latlng) {
       var m = M[f.properties.i];
-      if (m[2] === KIND.SEAT) return L.circleMarker(latlng, {radius: 5 * k, color: "#ffffff", weight: 1.5, fillColor: D.types[m[5]][2], fillOpacity: 1, className: "atlas-marqueur atlas-siege"});
-      if (m[2] === KIND.COUNTRY) return L.circleMarker(latlng, {radius: 6 * k, color: "#6b6b6b", weight: 1.5, dashArray: "3 3", fillColor: "#ffffff", fillOpacity: 0.7, className: "atlas-marqueur atlas-point-pays"});
-      return L.circleMarker(latlng, {radius: 4 * k, color: "#ffffff", weight: 1, fillColor: "#333333", fillOpacity: 1, className: "atlas-marqueur atlas-partenaire" + (m[2] === KIND.APPROX ? " atlas-approx" : "")});
+      if (m[2] === KIND.SEAT) return L.circleMarker(latlng, {radius: 5 * k, color: K.frontiere, weight: 1.5, fillColor: D.types[m[5]][2], fillOpacity: 1, className: "atlas-marqueur atlas-siege"});
+      if (m[2] === KIND.COUNTRY) return L.circleMarker(latlng, {radius: 6 * k, color: K.pays, weight: 1.5, dashArray: "3 3", fillColor: K.frontiere, fillOpacity: 0.7, className: "atlas-marqueur atlas-point-pays"});
+      return L.circleMarker(latlng, {radius: 4 * k, color: K.frontiere, weight: 1, fillColor: K.partenaire, fillOpacity: 1, className: "atlas-marqueur atlas-partenaire" + (m[2] === KIND.APPROX ? " atlas-approx" : "")});
     };
-    var lineLayers = D.types.map(function () { return L.geoJSON(null, {style: lineStyle}).on("click", onClick(linkPopup)).addTo(map); });
-    var countryLines = L.geoJSON(null, {style: lineStyle}).on("click", onClick(linkPopup)).addTo(map);
+    // Every link takes the keyboard focus, in the order of the collectivités' names, then partners'.
+    var lineLayer = L.geoJSON(null, {
+      style: lineStyle,
+      onEachFeature: function (f, layer) {
+        var l = Lk[f.properties.i];
+        focusable(map, layer, C[l[2]][0] + " ↔ " + other(l) + " : " + plural(l[5].length, "partenariat", "partenariats"),
+                  function () { return openPopup(layer.getCenter(), linkPopup(f.properties.i)); });
+      }
+    }).on("click", onClick(linkPopup)).addTo(map);
     var partnerLayer = L.geoJSON(null, {pointToLayer: pointStyle}).on("click", onClick(partnerPopup)).addTo(map);
     var seatLayer = L.geoJSON(null, {pointToLayer: pointStyle}).on("click", onClick(seatPopup)).addTo(map);
+    var flowLayer = L.layerGroup().addTo(map), labels = [];
 
-    function draw() {
-      var used = new Uint8Array(M.length), lines = D.types.map(function () { return []; }), dashed = [], nl = 0;
+    function selected(l) {
+      return typesOn[C[l[2]][2]] && (theme < 0 || l[4].indexOf(theme) >= 0) && (!country || M[l[1]][4] === country);
+    }
+    function flowMode() { return !!F && !country && map.getZoom() < F.zoom; }
+
+    function drawLinks() {
+      var used = new Uint8Array(M.length), lines = [], nl = 0, np = 0;
       (D.fixe || []).forEach(function (i) { used[i] = 1; });
       Lk.forEach(function (l, i) {
-        if (!typesOn[C[l[2]][2]] || (theme >= 0 && l[4].indexOf(theme) < 0)) return;
+        if (!selected(l)) return;
         used[l[1]] = 1;
+        np += l[5].length;
         if (l[0] < 0) return;  // collectivité without a known seat: its partner is shown, no line
         used[l[0]] = 1;
         var s = M[l[0]], p = M[l[1]];
-        var f = {type: "Feature", properties: {i: i}, geometry: {type: "LineString", coordinates: [[s[1], s[0]], [p[1], p[0]]]}};
-        (l[3] === LOC.COUNTRY ? dashed : lines[C[l[2]][2]]).push(f);
+        lines.push({type: "Feature", properties: {i: i}, geometry: {type: "LineString", coordinates: [[s[1], s[0]], [p[1], p[0]]]}});
         nl++;
       });
+      var name = function (f) { var l = Lk[f.properties.i]; return C[l[2]][0] + "\u0000" + other(l); };
+      lines.sort(function (x, y) { return name(x).localeCompare(name(y), "fr"); });
       var seats = [], partners = [], nm = 0;
       for (var i = 0; i < M.length; i++) {
         if (!used[i]) continue;
@@ -131,16 +225,86 @@
         var f = {type: "Feature", properties: {i: i}, geometry: {type: "Point", coordinates: [M[i][1], M[i][0]]}};
         (M[i][2] === KIND.SEAT ? seats : partners).push(f);
       }
-      lineLayers.forEach(function (layer, t) { layer.clearLayers(); layer.addData({type: "FeatureCollection", features: lines[t]}); });
-      countryLines.clearLayers(); countryLines.addData({type: "FeatureCollection", features: dashed});
-      partnerLayer.clearLayers(); partnerLayer.addData({type: "FeatureCollection", features: partners});
-      seatLayer.clearLayers(); seatLayer.addData({type: "FeatureCollection", features: seats});
-      return {links: nl, markers: nm};
+      lineLayer.addData({type: "FeatureCollection", features: lines});
+      partnerLayer.addData({type: "FeatureCollection", features: partners});
+      seatLayer.addData({type: "FeatureCollection", features: seats});
+      // Named partners carry their name (without tiles, nothing else names the places), if not too many.
+      labels = [];
+      var named = partners.filter(function (f) { return M[f.properties.i][2] !== KIND.COUNTRY; });
+      if (named.length <= 80) {
+        named.forEach(function (f) {
+          var m = M[f.properties.i];
+          var t = L.tooltip({permanent: true, direction: "right", offset: [5, 0], className: "atlas-etiquette atlas-etiquette-lieu", interactive: false})
+            .setLatLng([m[0], m[1]]).setContent(esc(m[3]));
+          flowLayer.addLayer(t);
+          labels.push(t);
+        });
+        declutter(labels);
+      }
+      return {links: nl, markers: nm, flows: 0, partnerships: np, mode: "liens"};
     }
 
-    var api = {draw: draw};
+    // The world view: one curved line per partner country, width by number of partnerships.
+    function drawFlows() {
+      var acc = {}, list = [], o = F.origine, total = 0;
+      Lk.forEach(function (l) {
+        if (!selected(l)) return;
+        var m = M[l[1]], code = m[4], n = l[5].length, f = acc[code];
+        if (!f) { f = acc[code] = {code: code, n: 0, lat: 0, lon: 0, c: {}, nc: 0}; list.push(f); }
+        f.n += n; f.lat += m[0] * n; f.lon += m[1] * n;
+        if (!f.c[l[2]]) { f.c[l[2]] = 1; f.nc++; }
+        total += n;
+      });
+      list.sort(function (x, y) { return y.n - x.n || P[x.code][0].localeCompare(P[y.code][0], "fr"); });
+      var top = list.length ? list[0].n : 1;
+      labels = [];
+      list.forEach(function (f, rank) {
+        var p = P[f.code], end = [f.lat / f.n, f.lon / f.n];
+        var text = o[0] + " → " + p[0] + " : " + plural(f.n, "partenariat", "partenariats") + ", " + plural(f.nc, "collectivité", "collectivités");
+        var line = L.polyline(curve(o[1], o[2], end[0], end[1]), {
+          color: K.flux, weight: 1.5 + 9 * Math.sqrt(f.n / top), opacity: 0.75, lineCap: "round", className: "atlas-flux"});
+        line.bindTooltip(esc(text), {sticky: true});
+        var html = function () {
+          return "<strong>" + esc(o[0]) + " → " + a(root + p[1], p[0]) + "</strong><br>" +
+            plural(f.n, "partenariat", "partenariats") + " de " + plural(f.nc, "collectivité", "collectivités") +
+            '<br><button type="button" class="atlas-voir-liens" data-pays="' + esc(f.code) + '">Afficher ces liens sur la carte</button>';
+        };
+        line.on("click", function (e) { openPopup(e.latlng, html()); });
+        focusable(map, line, text, function () { return openPopup(end, html()); });
+        flowLayer.addLayer(line);
+        flowLayer.addLayer(L.circleMarker(end, {radius: 3.5, color: K.frontiere, weight: 1, fillColor: K.flux, fillOpacity: 1, interactive: false}));
+        if (rank < F.etiquettes) {
+          var t = L.tooltip({permanent: true, direction: "right", offset: [6, 0], className: "atlas-etiquette", interactive: false})
+            .setLatLng(end).setContent(esc(p[0]) + "&nbsp;" + f.n);
+          flowLayer.addLayer(t);
+          labels.push(t);
+        }
+      });
+      var origin = L.circleMarker([o[1], o[2]], {radius: 7, color: K.frontiere, weight: 2, fillColor: K.origine, fillOpacity: 1, className: "atlas-origine"});
+      origin.bindTooltip(esc(o[0]) + " : " + plural(total, "partenariat", "partenariats"));
+      flowLayer.addLayer(origin);
+      declutter(labels);
+      return {links: 0, markers: 0, flows: list.length, partnerships: total, mode: "flux"};
+    }
+
+    function draw() {
+      lineLayer.clearLayers(); partnerLayer.clearLayers(); seatLayer.clearLayers(); flowLayer.clearLayers();
+      return flowMode() ? drawFlows() : drawLinks();
+    }
+
+    var api = {draw: draw, mode: function () { return flowMode() ? "flux" : "liens"; }};
+    map.on("zoomend", function () { declutter(labels); });
     if (D.filtres) {
-      var html = '<details open><summary>Filtrer</summary><form class="atlas-filtre"><fieldset><legend>Type de collectivité</legend>';
+      var html = '<details open><summary>Filtrer</summary><form class="atlas-filtre">';
+      if (F) {
+        var counts = {};
+        Lk.forEach(function (l) { var c = M[l[1]][4]; counts[c] = (counts[c] || 0) + l[5].length; });
+        var codes = Object.keys(counts).sort(function (x, y) { return P[x][0].localeCompare(P[y][0], "fr"); });
+        html += '<label for="atlas-pays">Pays</label><select id="atlas-pays" name="pays"><option value="">Tous (vue d\'ensemble)</option>';
+        codes.forEach(function (c) { html += '<option value="' + esc(c) + '">' + esc(P[c][0]) + " (" + counts[c] + ")</option>"; });
+        html += "</select>";
+      }
+      html += '<fieldset><legend>Type de collectivité</legend>';
       D.types.forEach(function (t, k) {
         if (!D.typesPresents[k]) return;
         html += '<label><input type="checkbox" name="type" value="' + k + '" checked> <span class="atlas-puce" style="background:' + t[2] + '"></span>' + esc(t[1]) + "</label>";
@@ -155,6 +319,17 @@
       api.onchange = function () {
         Array.prototype.forEach.call(form.querySelectorAll('input[name="type"]'), function (c) { typesOn[+c.value] = c.checked; });
         theme = +form.elements.thematique.value;
+        var chosen = form.elements.pays ? form.elements.pays.value : "";
+        var moved = chosen !== country;
+        country = chosen;
+        return moved;
+      };
+      // A chosen country: frame its links (and the seats they leave from).
+      api.frame = function () {
+        if (!country) { if (D.bounds) map.fitBounds(D.bounds); return; }
+        var pts = [];
+        Lk.forEach(function (l) { if (selected(l)) { pts.push([M[l[1]][0], M[l[1]][1]]); if (l[0] >= 0) pts.push([M[l[0]][0], M[l[0]][1]]); } });
+        if (pts.length) map.fitBounds(pts, {padding: [40, 40], maxZoom: 7});
       };
     }
     return api;
@@ -198,34 +373,64 @@
   window.atlasCarte = function (map, tiles, D) {
     var root = D.root || "../", el = map.getContainer();
     var state = window.atlasMap = {id: D.id, links: D.links || 0, markers: D.markers || 0, countries: D.countries || 0,
-                                   drawn: {links: 0, markers: 0, countries: 0}};
+                                   drawn: {links: 0, markers: 0, countries: 0, flows: 0, partnerships: 0, mode: ""}};
+    Object.defineProperty(state, "leaflet", {value: map, enumerable: false});  // for tests and the curious
     function publish(drawn) {
       state.drawn = drawn;
       el.setAttribute("data-liens", drawn.links);
       el.setAttribute("data-marqueurs", drawn.markers);
       el.setAttribute("data-pays", drawn.countries);
+      el.setAttribute("data-flux", drawn.flows || 0);
     }
-    var fullPage = window.self === window.top;
-    if (fullPage) document.body.classList.add("atlas-pleine-page");
+    var legendBox = null;
+    function showLegend(legend) {
+      if (!legend || !legend.items.length) return;
+      if (!legendBox) {
+        legendBox = control(map, D.filtres ? "bottomleft" : "topright", "atlas-legende", "<details open><summary>Légende</summary><div></div></details>");
+        // open wherever it leaves room for the map (a page's 30rem frame included); folded on a phone
+        if (el.clientHeight < 380 || el.clientWidth < 520) legendBox.querySelector("details").removeAttribute("open");
+      }
+      legendBox.querySelector("details > div").innerHTML = legendHtml(legend);
+    }
+    var fullPage = !framed;
+    // Échap closes a popup wherever the focus is in the map (Leaflet listens only while its container has it).
+    el.addEventListener("keydown", function (e) { if (e.key === "Escape") map.closePopup(); });
     frenchControls(map);
     if (!fullPage) wheelWaitsForTheReader(map, el);
-    baseShapes(map);
-    var overlays = {};
+    baseShapes(map, D.couleurs);
     if (D.type === "choroplethe") {
       var ch = choropleth(map, D, root);
-      overlays["Pays colorés"] = ch.layer;
-      publish({links: 0, markers: 0, countries: ch.count});
+      publish({links: 0, markers: 0, countries: ch.count, flows: 0, partnerships: 0, mode: "pays"});
+      showLegend(D.legende);
     } else {
       var api = links(map, D, root);
-      var redraw = function () { var r = api.draw(); r.countries = 0; publish(r); if (api.form) api.form.elements.compte.value = plural(r.links, "lien affiché", "liens affichés"); };
+      var redraw = function () {
+        var r = api.draw();
+        r.countries = 0;
+        publish(r);
+        showLegend(r.mode === "flux" ? D.flux.legende : D.legende);
+        // the counts say how the drawing relates to the page's figures (a line can carry several partnerships)
+        if (api.form) api.form.elements.compte.value = r.mode === "flux"
+          ? plural(r.partnerships, "partenariat", "partenariats") + " vers " + plural(r.flows, "pays", "pays")
+          : plural(r.links, "lien affiché", "liens affichés") + " (" + plural(r.partnerships, "partenariat", "partenariats") + ")";
+      };
       redraw();
-      if (api.form) api.form.addEventListener("change", function () { api.onchange(); redraw(); });
-      if (api.form) api.form.addEventListener("submit", function (e) { e.preventDefault(); });
-    }
-    if (D.legende) {
-      var legend = control(map, D.filtres ? "bottomleft" : "topright", "atlas-legende", "<details open><summary>Légende</summary>" + D.legende + "</details>");
-      // open wherever it leaves room for the map (a page's 30rem frame included); folded on a phone
-      if (el.clientHeight < 380 || el.clientWidth < 520) legend.querySelector("details").removeAttribute("open");
+      if (D.flux) map.on("zoomend", function () { if (api.mode() !== state.drawn.mode) redraw(); });
+      if (api.form) {
+        api.form.addEventListener("change", function () { var moved = api.onchange(); redraw(); if (moved) api.frame(); });
+        api.form.addEventListener("submit", function (e) { e.preventDefault(); });
+        // "Afficher ces liens" in a flow's popup: choose that country in the filter
+        map.on("popupopen", function (e) {
+          var button = e.popup.getElement().querySelector(".atlas-voir-liens");
+          if (!button || !api.form.elements.pays) return;
+          button.addEventListener("click", function () {
+            api.form.elements.pays.value = button.getAttribute("data-pays");
+            map.closePopup();
+            api.form.dispatchEvent(new Event("change"));
+            api.form.elements.pays.focus();
+          });
+        });
+      }
     }
     var bases = {};
     if (tiles) { bases[D.fond || "Fond de carte"] = tiles; bases["Sans fond (contours des pays)"] = L.layerGroup(); }
@@ -234,7 +439,51 @@
       var toggle = layers.getContainer().querySelector(".leaflet-control-layers-toggle");
       if (toggle) { toggle.title = "Fond de carte"; toggle.setAttribute("aria-label", "Choisir le fond de carte"); }
     }
-    if (D.bounds) map.fitBounds(D.bounds, {paddingTopLeft: [50, 50], paddingBottomRight: [40, 40], maxZoom: D.maxZoom || 6});
+    if (D.bounds) map.fitBounds(D.bounds, {paddingTopLeft: [50, 50], paddingBottomRight: [40, 40], maxZoom: D.maxZoom || 6, animate: false});
     el.setAttribute("data-pret", "1");
+  };
+
+  function fail(el, text, root) {
+    var p = document.createElement("p");
+    p.className = "atlas-erreur";
+    p.setAttribute("role", "alert");
+    p.textContent = text + " ";
+    var link = document.createElement("a");
+    link.href = root;
+    link.textContent = "Aller à l'accueil de l'atlas";
+    p.appendChild(link);
+    el.appendChild(p);
+    el.setAttribute("data-pret", "erreur");
+  }
+
+  // The viewer page (cartes/?carte=<id>): one page for every map, fed by the map's JSON file.
+  window.atlasVisionneuse = function (map, tiles) {
+    var el = map.getContainer(), root = "../";
+    // The title bar: full screen, or framed by another site (the atlas's own pages caption their maps).
+    if (!sameSite) document.body.classList.add("atlas-avec-barre");
+    if (!framed) document.body.classList.add("atlas-pleine-page");
+    var id = new URLSearchParams(window.location.search).get("carte") || "";
+    if (!/^[a-z0-9][a-z0-9_-]{0,150}$/.test(id)) {
+      fail(el, id ? "Cette adresse ne désigne aucune carte de l'atlas." : "L'adresse ne dit pas quelle carte afficher.", root);
+      return;
+    }
+    fetch(id + ".json").then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.json();
+    }).then(function (D) {
+      document.title = D.titre + " — Atlas de la coopération";
+      document.querySelector(".atlas-titre").textContent = D.titre;
+      el.setAttribute("aria-label", D.etiquette);
+      var back = document.querySelector(".atlas-retour");
+      back.href = (D.root || root) + (D.page || "");
+      if (framed) {
+        back.target = "_blank";
+        back.rel = "noopener";
+        back.textContent = "Voir dans l'atlas (nouvel onglet)";
+      }
+      window.atlasCarte(map, tiles, D);
+    }).catch(function () {
+      fail(el, "Cette carte n'a pas pu être chargée (adresse périmée ou connexion interrompue).", root);
+    });
   };
 })();

@@ -1,0 +1,109 @@
+"""The map viewer: one page, `cartes/index.html`, built once by Folium, that draws any map of the
+atlas from its small JSON file (`cartes/?carte=<id>` loads `cartes/<id>.json`).
+
+Built through Folium's extension points: element classes with their own Jinja `_template` and
+`default_js`/`default_css` (as folium's plugins are), so Leaflet, the map script and the country
+shapes come from the site itself (assets.py), never from a CDN.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import folium
+from branca.element import Figure
+from folium.elements import JSCSSMixin
+from folium.template import Template
+
+from atlas.maps import assets
+
+ROOT = "../"  # from cartes/ back to the site root
+SITE_NAME = "Atlas de la coopération"
+
+_SCRIPT_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def to_json(data) -> str:
+    """Strict JSON, also safe inside HTML: no character can end a <script> block or start markup,
+    and no NaN/Infinity (JSON.parse would refuse them)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return re.sub("[<>&\u2028\u2029]", lambda m: _SCRIPT_UNSAFE[m.group()], text)
+
+
+class ViewerPage(Figure):
+    """A French page (lang, title) whose scripts run after the body they draw in."""
+
+    _template = Template(
+        "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n"
+        "<title>{{ this.title|e }}</title>\n"
+        "{{ this.header.render(**kwargs) }}\n</head>\n<body>\n"
+        "{{ this.html.render(**kwargs) }}\n"
+        "<script>\n{{ this.script.render(**kwargs) }}\n</script>\n</body>\n</html>\n"
+    )
+
+
+class ViewerMap(folium.Map):
+    """A Leaflet map served from the site (no CDN), in an accessible region under a title bar;
+    unlike folium's default page, the reader may zoom the page (no `user-scalable=no`)."""
+
+    default_js = [("leaflet", ROOT + assets.LEAFLET_JS)]
+    default_css = [("leaflet_css", ROOT + assets.LEAFLET_CSS)]
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+        {% endmacro %}
+        {% macro html(this, kwargs) %}
+            <header class="atlas-barre">
+              <h1 class="atlas-titre">Carte de l'atlas</h1>
+              <a class="atlas-retour" href="{{ this.root|e }}">Voir dans l'atlas</a>
+            </header>
+            <main>
+            <div class="folium-map atlas-carte" id={{ this.get_name()|tojson }} role="region" aria-label="Carte"></div>
+            <noscript><p class="atlas-sans-script">Cette carte a besoin de JavaScript. Sa page dans l'atlas
+            en donne le texte complet : <a href="{{ this.root|e }}">{{ this.site_name|e }}</a>.</p></noscript>
+            </main>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.map({{ this.get_name()|tojson }}, {
+                center: {{ this.location|tojson }}, crs: L.CRS.{{ this.crs }},
+                ...{{ this.options|tojavascript }}
+            });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__(location=[25, 10], zoom_start=2, tiles=None, keyboard=True, zoom_snap=0.25, min_zoom=1)
+        self.options["min_zoom"] = 1  # folium passes min_zoom to its default tiles only
+        self.root, self.site_name = ROOT, SITE_NAME
+
+
+class AtlasDrawing(JSCSSMixin):
+    """The atlas's map script, style and country shapes; on load, it reads `?carte=<id>`, fetches
+    that map's JSON and draws it on the parent map (static/carte.js: atlasVisionneuse)."""
+
+    default_js = [("atlas_pays", ROOT + assets.SHAPES_JS), ("atlas_carte", ROOT + assets.MAP_JS)]
+    default_css = [("atlas_carte_css", ROOT + assets.MAP_CSS)]
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            atlasVisionneuse({{ this._parent.get_name() }}, {{ this.tiles.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, tiles: folium.TileLayer):
+        super().__init__()
+        self.tiles = tiles
+
+
+def render(tiles_url: str, tiles_attribution: str, tiles_name: str) -> str:
+    """The viewer page (one per site)."""
+    page = ViewerPage(title=f"Carte — {SITE_NAME}")
+    m = ViewerMap()
+    page.add_child(m)
+    tiles = folium.TileLayer(tiles=tiles_url, attr=tiles_attribution, name=tiles_name, max_zoom=18, max_native_zoom=18)
+    m.add_child(tiles)
+    m.add_child(AtlasDrawing(tiles))
+    return page.render()
