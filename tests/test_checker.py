@@ -205,6 +205,8 @@ def test_corpus_file_gives_exactly_the_expected_errors_with_a_hint(content, name
         unmatched.remove(hit)
     assert not unmatched, f"{name}: erreurs en trop : {unmatched}"
     assert all(p.hint for p in errors_of(report, path)), "chaque erreur doit dire quoi faire"
+    # each problem names the rule that found it (structured problems: no rule reads another's text)
+    assert all(checker.known_rule(p.rule) for p in report.problems), [(p.rule, p.message) for p in report.problems]
 
     whole = checker.check(content)  # the same errors when the whole content is checked
     assert sorted((p.line, p.message, p.hint) for p in errors_of(whole, path)) == got
@@ -372,3 +374,10 @@ def test_every_message_quoted_in_the_guide_is_one_the_checker_gives():
     for message in quoted:
         for piece in re.sub(r"«[^»]*»", "…", message).split("…"):
             assert piece.strip() in proven, f"« {piece.strip()} » ne correspond à aucun message vérifié par le corpus"
+
+
+def test_every_rule_the_checker_applies_is_named_in_its_list():
+    source = (Path(checker.__file__)).read_text(encoding="utf-8")
+    used = set(re.findall(r'rule="([^"]+)"', source))
+    assert used == set(checker.RULES), (used ^ set(checker.RULES))
+    assert all(checker.RULES.values())

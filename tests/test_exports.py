@@ -113,8 +113,12 @@ def test_donnees_page(exported):
     _, info = exported
     env = pages.environment()
     tpl = env.get_template("pages/donnees.html.j2")
-    text = tpl.render(exports=info, base="../", licence="Licence Ouverte / Open Licence 2.0 (Etalab)",
+    from types import SimpleNamespace
+
+    site = SimpleNamespace(name="Atlas de la coopération internationale des collectivités")
+    text = tpl.render(exports=info, base="../", site=site, licence="Licence Ouverte / Open Licence 2.0 (Etalab)",
                       licence_url="https://www.etalab.gouv.fr/licence-ouverte-open-licence/")
+    assert f"« {site.name}, d'après les documents cités" in text  # the licence cites the site by its own name
     assert '<h1 id="donnees-ouvertes">Données ouvertes</h1>' in text
     for f in info["fichiers"]:
         assert f'href="../{f["chemin"]}"' in text and f["taille_texte"] in text
@@ -122,7 +126,7 @@ def test_donnees_page(exported):
         assert f"<code>{col['nom']}</code>" in text
     assert "Licence Ouverte / Open Licence 2.0 (Etalab)" in text
     # without the licence variables, the page still names the licence
-    assert "Licence Ouverte" in tpl.render(exports=info, base="../")
+    assert "Licence Ouverte" in tpl.render(exports=info, base="../", site=site)
 
 
 def test_size_label():

@@ -327,3 +327,36 @@ def test_map_script_and_style_are_files_of_the_package_served_as_is(built_site):
         assert (built_site / assets.ATLAS_DIR / name).read_bytes() == (package / name).read_bytes()
     source = Path(assets.__file__).read_text(encoding="utf-8")
     assert "function (" not in source and "{ margin" not in source  # no script or style kept in Python strings
+
+
+def test_image_cache_redraws_only_the_maps_that_changed(real_atlas, tmp_path):
+    """A pull request changing one collectivité: its maps are drawn, the others come from the cache,
+    byte for byte the same; a damaged entry is drawn again; entries unused for long are removed."""
+    import os
+    import time
+
+    from atlas.maps import images
+    from atlas.maps.cache import ImageCache
+
+    atlas, idx = real_atlas
+    specs = [j.spec for j in maps.jobs(atlas, idx, maps.MapSettings(TILES, ATTRIBUTION))][:6]
+    first = ImageCache(tmp_path / "images")
+    drawn = {s.id: r for s, r in images.render_many(specs, 1, first)}
+    assert first.drawn == len(specs) and first.hits == 0
+    again = ImageCache(tmp_path / "images")
+    reused = {s.id: r for s, r in images.render_many(specs, 1, again)}
+    assert again.hits == len(specs) and again.drawn == 0
+    assert all(reused[k]["png2x"] == drawn[k]["png2x"] and reused[k]["png"] == drawn[k]["png"] for k in drawn)
+    # one map changes (a title), one entry is damaged: exactly those two are drawn
+    specs[2].title += " (modifié)"
+    damaged = again._dir(again.key(specs[4])) / "carte.png"
+    damaged.write_bytes(b"<html>pas une image</html>")
+    third = ImageCache(tmp_path / "images")
+    out = {s.id: r for s, r in images.render_many(specs, 1, third)}
+    assert third.drawn == 2 and third.hits == len(specs) - 2
+    assert out[specs[4].id]["png"].startswith(b"\x89PNG") and damaged.read_bytes().startswith(b"\x89PNG")
+    # pruning: an entry no build used for a fortnight goes
+    old = third._dir(third.key(specs[0]))
+    past = time.time() - 30 * 86400
+    os.utime(old, (past, past))
+    assert third.prune() == 1 and not old.exists()

@@ -45,6 +45,16 @@ def test_every_collectivite_country_theme_and_network_has_its_page(built_site, r
     assert not missing
     lille = (built_site / urls.collectivite("lille") / "index.html").read_text(encoding="utf-8")
     assert "Qui d'autre ?" in lille and 'lang="fr"' in lille
+    assert lille.count("<iframe") == 1
+    # nothing known, nothing drawn: a sentence instead of an empty map (and no embed block)
+    unknown = next(c for c in atlas.collectivites.values() if c.partners_unknown)
+    page = (built_site / urls.collectivite(unknown.slug) / "index.html").read_text(encoding="utf-8")
+    assert "<iframe" not in page and "Intégrer cette carte" not in page and "Partenaires non connus" in page
+    # a page per nature of partnership, linked from the themes' index
+    for key in {p.nature for p in atlas.partnerships}:
+        assert (built_site / urls.nature(key) / "index.html").exists()
+    themes = (built_site / "thematiques" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../natures/jumelage/"' in themes
 
 
 def test_no_internal_link_is_broken(built_site):
@@ -86,6 +96,11 @@ def test_generated_pages_are_not_written_into_the_repository(built_site):
     tracked = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all", "docs", "content"],
                              cwd=ROOT, capture_output=True, text=True).stdout
     assert "collectivites/" not in tracked.replace("content/collectivites/", "")
+    # the images' cache is kept, never committed
+    assert (ROOT / ".cache" / "atlas" / "images").is_dir()
+    untracked = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all", ".cache"],
+                               cwd=ROOT, capture_output=True, text=True).stdout
+    assert untracked == ""
 
 
 def test_broken_content_stops_the_build_and_keeps_the_previous_site(tmp_path, built_site):

@@ -176,3 +176,19 @@ def test_form_answers_reach_the_converter_as_data_and_only_the_job_that_runs_not
     script = "\n".join(s.get("run", "") for s in propose["steps"])
     assert "atlas " not in script and "pip " not in script  # the job that can write runs nothing of the atlas
     assert "git apply" in script and "gh pr create" in script and "gh issue comment" in script
+
+
+@pytest.mark.parametrize("name", ["verifier.yml", "publier.yml"])
+def test_builds_in_ci_keep_the_map_images_cache_between_runs(name):
+    """The images' cache (.cache/atlas, where the atlas plugin keeps it) is restored before the
+    build, keyed by content and code, with the newest earlier cache as fallback."""
+    all_steps = steps(load(GITHUB / "workflows" / name))
+    cached = [i for i, s in enumerate(all_steps) if s.get("uses", "").startswith("actions/cache@")]
+    build = next(i for i, s in enumerate(all_steps) if s.get("run", "").startswith("atlas build"))
+    assert len(cached) == 1 and cached[0] < build
+    step = all_steps[cached[0]]["with"]
+    assert step["path"] == ".cache/atlas" and "hashFiles('content/**'" in step["key"]
+    assert step["restore-keys"] and step["key"].startswith(step["restore-keys"])
+    from atlas.plugin import AtlasConfig
+
+    assert dict(AtlasConfig._schema)["cache_dir"].default == ".cache/atlas"  # where the plugin keeps it

@@ -41,7 +41,37 @@
       });
     });
   }
+  // A table wider than the screen scrolls sideways: say so above it (otherwise nothing shows that
+  // columns are hidden), and let the keyboard scroll it too (the frame takes the focus).
+  function scrollCue(wrap) {
+    var table = wrap.querySelector("table");
+    if (!table) return;
+    var cue = wrap.previousElementSibling;
+    if (!cue || !cue.classList.contains("atlas-defiler")) {
+      cue = document.createElement("p");
+      cue.className = "atlas-defiler";
+      cue.setAttribute("aria-hidden", "true");
+      cue.textContent = "Faites glisser le tableau vers la gauche : d'autres colonnes suivent →";
+      wrap.parentNode.insertBefore(cue, wrap);
+    }
+    var wide = table.scrollWidth > wrap.clientWidth + 2;
+    cue.hidden = !wide;
+    if (wide) {
+      wrap.setAttribute("tabindex", "0");
+      wrap.setAttribute("role", "region");
+      wrap.setAttribute("aria-label", "Tableau défilant" + (table.caption ? " : " + table.caption.textContent : ""));
+    } else {
+      wrap.removeAttribute("tabindex");
+      wrap.removeAttribute("role");
+      wrap.removeAttribute("aria-label");
+    }
+  }
+  function scrollCues() { document.querySelectorAll(".md-typeset__scrollwrap").forEach(scrollCue); }
+  var resizing = null;
+  window.addEventListener("resize", function () { clearTimeout(resizing); resizing = setTimeout(scrollCues, 200); });
+  document.addEventListener("toggle", scrollCues, true);  // a table inside <details> has a width once opened
   function init() {
+    scrollCues();
     // Material's search overlay is a dialog without a name (axe: aria-dialog-name).
     document.querySelectorAll(".md-search[role=dialog]:not([aria-label])").forEach(function (d) { d.setAttribute("aria-label", "Recherche"); });
     document.querySelectorAll("form.atlas-filtres").forEach(setup);

@@ -41,6 +41,7 @@ class Settings:
     licence: str = "Licence Ouverte / Open Licence 2.0 (Etalab)"
     licence_url: str = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
     png: bool = True
+    cache_dir: Path | None = None  # where map images of earlier builds are kept (None: drawn every time)
 
 
 @dataclass
@@ -116,7 +117,8 @@ def generate(loaded: Loaded, settings: Settings, emit: urls.Emit,
     atlas, idx, hist = loaded.atlas, loaded.idx, loaded.history
     start = time.perf_counter()
     assets.emit_assets(emit)
-    map_settings = maps.MapSettings(settings.tiles_url, settings.tiles_attribution, png=settings.png)
+    map_settings = maps.MapSettings(settings.tiles_url, settings.tiles_attribution, png=settings.png,
+                                    cache_dir=settings.cache_dir / "images" if settings.cache_dir else None)
     map_info, images = maps.generate_deferred(atlas, idx, emit, map_settings)
     timings["maps"] = time.perf_counter() - start
     start = time.perf_counter()

@@ -23,6 +23,11 @@ from atlas.site import news, pages, social
 from atlas import pipeline, urls
 
 log = logging.getLogger("mkdocs.plugins.atlas")
+# The field-by-field reference of the file format: its short sections full of keys
+# (« cooperation-decentralisee ») came before the atlas's own pages in every search. Contributors
+# reach it from the guide and the menu. (Material's `search.boost` does not help: lunr's scores are
+# cosine similarities, which a uniform boost of a document leaves unchanged.)
+SEARCH_EXCLUDED = {"contribuer/reference.md"}
 
 
 class AtlasConfig(base.Config):
@@ -33,6 +38,8 @@ class AtlasConfig(base.Config):
     licence_donnees = c.Type(str, default="Licence Ouverte / Open Licence 2.0 (Etalab)")
     licence_url = c.Type(str, default="https://www.etalab.gouv.fr/licence-ouverte-open-licence/")
     cartes_png = c.Type(bool, default=True)
+    cache = c.Type(bool, default=True)  # images of earlier builds reused, by content (as Material's plugins)
+    cache_dir = c.Type(str, default=".cache/atlas")
     guide = c.Type(str, default="CONTRIBUTING.md")
 
 
@@ -56,7 +63,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         self.settings = pipeline.Settings(
             site_url=urls.public(config.site_url), site_name=config.site_name, repo_url=config.repo_url or "",
             tiles_url=self.config.tuiles_url, tiles_attribution=self.config.tuiles_attribution,
-            licence=self.config.licence_donnees, licence_url=self.config.licence_url, png=self.config.cartes_png)
+            licence=self.config.licence_donnees, licence_url=self.config.licence_url, png=self.config.cartes_png,
+            cache_dir=(root / self.config.cache_dir) if self.config.cache else None)
         self.site_url = self.settings.site_url
         if not self.site_url:
             log.info("pas d'adresse publique du site (ATLAS_SITE_URL) : ni codes d'intégration, ni flux Atom, "
@@ -104,6 +112,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             page.meta = {"title": escape(generated.title), "description": escape(generated.description),
                          "apercu": generated.preview}
             return ""
+        if page.file.src_uri in SEARCH_EXCLUDED:
+            page.meta["search"] = {"exclude": True}
         if page.is_homepage:  # the home's preview: the world map
             carte = self.maps.get("monde")
             page.meta["apercu"] = social.preview(config.site_name, social.home_sentence(self.atlas), self.site_url, "",
@@ -135,6 +145,9 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
 
         self.pending_images.finish(write)
+        cache = self.pending_images.cache
+        if cache is not None:
+            log.info(f"images des cartes : {cache.drawn} dessinées, {cache.hits} reprises du cache ({cache.folder})")
         search.add_folded_forms(Path(config.site_dir))
         offenders = privacy.enforce(Path(config.site_dir))
         if offenders:

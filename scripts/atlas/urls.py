@@ -41,6 +41,10 @@ def theme(key: str) -> str:
     return f"thematiques/{key}/"
 
 
+def nature(key: str) -> str:
+    return f"natures/{key}/"
+
+
 def network(key: str) -> str:
     return f"reseaux/{key}/"
 

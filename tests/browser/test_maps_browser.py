@@ -246,3 +246,19 @@ def test_keyboard_reaches_each_link_of_a_map_in_a_sensible_order(site_url, watch
         by_country[p.country] = by_country.get(p.country, 0) + 1
     top = max(by_country, key=by_country.get)
     assert first.startswith(f"{real_atlas[0].countries[top].name} : {by_country[top]}")
+
+
+def test_map_points_take_taps_24_px_wide_on_a_touch_screen(site_url, browser):
+    context = browser.new_context(viewport={"width": 375, "height": 700}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1") else r.abort())
+    page.goto(site_url + urls.map_html("collectivite-halluin"))
+    page.locator("[data-pret]").wait_for()
+    # 11 px from the centre of a point (a 22 px target would miss it) the tap still lands on it
+    hit = page.evaluate("""() => {
+        const el = document.querySelector('path.atlas-siege');
+        const r = el.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+        return [[11, 0], [-11, 0], [0, 11], [0, -11]].every(([dx, dy]) => document.elementFromPoint(x + dx, y + dy) === el);
+    }""")
+    context.close()
+    assert hit

@@ -58,6 +58,39 @@ def test_search_cooperation_without_accent_finds_pages(site_url, watched):
     assert page.locator(".md-search-result__item").count() >= 3
 
 
+def _search(page, site_url: str, query: str) -> list[str]:
+    page.goto(site_url, wait_until="networkidle")  # the search index is loaded
+    page.locator("input.md-search__input").click()
+    page.keyboard.type(query, delay=30)
+    results = page.locator(".md-search-result__item a")
+    results.first.wait_for(timeout=10_000)
+    page.wait_for_timeout(300)  # the list settles as the last keys arrive
+    return [results.nth(i).get_attribute("href") or "" for i in range(min(results.count(), 10))]
+
+
+@pytest.mark.parametrize("query, expected", [("jumelage", "natures/jumelage/"),
+                                             ("cooperation decentralisee", "natures/cooperation-decentralisee/")])
+def test_search_for_a_kind_of_partnership_lands_on_its_atlas_page_first(site_url, watched, query, expected):
+    hrefs = _search(watched.page, site_url, query)
+    assert expected in hrefs[0], hrefs
+    # the contributors' guide comes after the atlas's pages
+    assert not any("contribuer/reference/" in h for h in hrefs)  # the file format's reference is not searched
+    guide = [i for i, h in enumerate(hrefs) if "contribuer/" in h]
+    atlas_pages = [i for i, h in enumerate(hrefs) if "contribuer/" not in h]
+    assert not guide or min(guide) > min(atlas_pages)
+
+
+def test_search_snippets_keep_table_cells_apart(built_site):
+    import json
+
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    senegal = " ".join(d["text"] for d in index["docs"] if d["location"].startswith("pays/senegal/"))
+    assert "Zone Afrique" in senegal.replace("\n", " ") or "Zone" not in senegal
+    assert "ZoneAfrique" not in senegal and "MesureAnnée" not in senegal
+    # the embed code and the map's text alternative (a table repeating the page) stay out of the snippets
+    assert not any("&lt;iframe" in d["text"] or "Texte alternatif" in d["text"] for d in index["docs"])
+
+
 def test_collectivite_index_filters_by_type_and_name(site_url, watched, real_atlas):
     atlas, _ = real_atlas
     page = watched.page
@@ -105,7 +138,8 @@ def test_collectivite_index_is_in_french_alphabetical_order_and_the_filter_ignor
     assert "sources ne nomment pas de partenaire" in page.locator("article").inner_text()  # the « ? » said in words
 
 
-@pytest.mark.parametrize("path", ["collectivites/", "statistiques/", "pays/senegal/", "collectivites/lille/", "nouveautes/"])
+@pytest.mark.parametrize("path", ["collectivites/", "statistiques/", "pays/senegal/", "collectivites/lille/", "nouveautes/",
+                                  "natures/accord-de-cooperation/", "thematiques/", "cartes/?carte=liens", ""])
 def test_no_page_scrolls_sideways_on_a_375_px_phone(site_url, browser, path):
     context = browser.new_context(viewport={"width": 375, "height": 800}, locale="fr-FR")
     page = context.new_page()
@@ -116,10 +150,34 @@ def test_no_page_scrolls_sideways_on_a_375_px_phone(site_url, browser, path):
     assert width <= 375, f"{path} : {width} px de large sur un écran de 375 px"
 
 
-AUDITED = ["", "collectivites/lille/", "pays/senegal/", "thematiques/eau-assainissement/"]
+def test_a_table_wider_than_the_phone_says_so_and_scrolls_with_the_keyboard(site_url, browser):
+    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="fr-FR")
+    page = context.new_page()
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1") else r.abort())
+    page.goto(site_url + "pays/senegal/", wait_until="load")
+    wide = page.locator(".md-typeset__scrollwrap[role=region]:visible").first
+    wide.wait_for()
+    cue = page.locator(".atlas-defiler:not([hidden]):visible").first
+    assert "d'autres colonnes suivent" in cue.inner_text()
+    wide.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert wide.evaluate("el => el.scrollLeft") > 0
+    context.close()
+    # on a wide screen, the same table fits: no cue
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
+    page = context.new_page()
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1") else r.abort())
+    page.goto(site_url + "pays/senegal/", wait_until="load")
+    page.wait_for_timeout(300)
+    assert page.locator(".atlas-defiler:not([hidden])").count() == 0
+    context.close()
 
 
-@pytest.mark.parametrize("path", AUDITED, ids=["accueil", "collectivite", "pays", "thematique"])
+AUDITED = ["", "collectivites/lille/", "pays/senegal/", "thematiques/eau-assainissement/", "natures/jumelage/"]
+
+
+@pytest.mark.parametrize("path", AUDITED, ids=["accueil", "collectivite", "pays", "thematique", "nature"])
 def test_accessibility_audit_finds_no_serious_violation(site_url, watched, path):
     from axe_playwright_python.sync_playwright import Axe
 

@@ -7,22 +7,58 @@ duplicates. The checker never raises on bad input: everything becomes a Problem.
 from __future__ import annotations
 
 import datetime
-import multiprocessing
 import os
 import re
-import threading
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
 from slugify import slugify
 
+from atlas import workers
 from atlas.content import countries, schema, yamlio
 from atlas.commands import new as newfile
 
 LISTS = {"thematiques": "thematiques.yml", "sources": "sources.yml", "reseaux": "reseaux.yml", "zones": "zones.yml"}
 # Simplified shapes and coastal towns: a point this close to its country is accepted.
 COUNTRY_TOLERANCE_KM = 30.0
+
+
+# Every rule of the checker, by name (a Problem carries the name of the rule that found it; the
+# schema's own rules are « schema.<mot-clé> »). Tests hold each problem to this list.
+RULES = {
+    "yaml.lecture": "le fichier se lit comme du YAML (syntaxe, indentation, tabulations, doublons, encodage)",
+    "fichier.html": "une fiche n'est pas une page web",
+    "fichier.pas-une-fiche": "le fichier décrit bien une collectivité, un pays ou un tableau (lignes « clé: valeur »)",
+    "fichier.nom": "nom de fichier en minuscules, sans accent ni espace",
+    "fichier.extension": "une fiche porte l'extension .yml",
+    "fichier.mal-range": "une fiche est dans le dossier qui la lit",
+    "fichier.pas-ordinaire": "une fiche est un fichier ordinaire, pas un lien ni un nom réservé",
+    "dossier.non-lu": "aucun dossier que l'atlas ne lirait pas",
+    "dossier.lien-symbolique": "un dossier de contenu est un vrai dossier",
+    "dossier.introuvable": "le dossier de contenu existe",
+    "liste.absente": "les listes contrôlées (thématiques, sources, réseaux, zones) sont là",
+    "liste.cle-en-double": "une clé n'apparaît qu'une fois dans sa liste",
+    "liste.cle-inconnue": "une clé citée (source, thématique, réseau, zone) existe dans sa liste",
+    "annee.future": "aucune année dans le futur",
+    "texte.a-remplir": "plus de « À REMPLIR » laissé par le modèle",
+    "point.hors-du-pays": "un point est dans le pays indiqué (à 30 km près)",
+    "pays.code-inconnu": "un code pays est un code ISO réel",
+    "pays.nom-de-fichier": "une fiche pays porte le nom de son code",
+    "pays.sans-fiche": "un pays cité a sa fiche (sinon, avertissement)",
+    "collectivite.code-insee": "le code INSEE correspond au département",
+    "collectivite.departement-manquant": "seule une région n'a pas de département",
+    "collectivite.en-double": "une collectivité n'a qu'une fiche (nom, alias, code)",
+    "collectivite.aucune": "le dossier des collectivités n'est pas vide",
+    "partenariat.en-double": "un partenaire n'apparaît qu'une fois par fiche",
+    "partenariat.fin-avant-debut": "un partenariat finit après avoir commencé",
+    "partenariat.fin-et-statut": "un partenariat qui a une fin est « termine »",
+    "projet.fin-avant-debut": "un projet finit après avoir commencé",
+}
+
+
+def known_rule(rule: str) -> bool:
+    return rule in RULES or rule.startswith("schema.")
 
 
 class Severity(StrEnum):
@@ -39,6 +75,7 @@ class Problem:
     message: str
     hint: str = ""
     severity: Severity = Severity.ERROR
+    rule: str = ""  # the named rule that found it ("schema.required", "partenariat.en-double"…): see RULES
 
     def format(self) -> str:
         text = f"{self.path}:{self.line}: {self.severity} : {self.message}"
@@ -103,14 +140,14 @@ class _FileCheck:
         self.failed = False
         self._key_slots: dict[tuple, int] = {}  # where -> index of the schema's « pas une clé valide »
 
-    def add(self, where: tuple, message: str, hint: str = "", severity: Severity = Severity.ERROR):
-        self.report.problems.append(Problem(self.display, self.doc.line(where), message, hint, severity))
+    def add(self, where: tuple, message: str, hint: str = "", severity: Severity = Severity.ERROR, *, rule: str):
+        self.report.problems.append(Problem(self.display, self.doc.line(where), message, hint, severity, rule))
         if severity == Severity.ERROR:
             self.failed = True
 
     def schema(self, name: str) -> None:
         for problem in schema.errors(name, self.doc.data):
-            self.add(problem.where, problem.message, problem.hint)
+            self.add(problem.where, problem.message, problem.hint, rule=problem.rule)
             if problem.rule == "schema.cle":  # key_in may say more about this key: it takes this place
                 self._key_slots[tuple(problem.where)] = len(self.report.problems) - 1
 
@@ -131,9 +168,9 @@ class _FileCheck:
             # takes its place (found by its path, so a file with many unknown keys stays linear)
             slot = self._key_slots.get(tuple(where))
             if slot is None:
-                self.add(where, f"{what} {unknown} « {value} »", hint)
+                self.add(where, f"{what} {unknown} « {value} »", hint, rule="liste.cle-inconnue")
             else:
-                self.report.problems[slot] = Problem(self.display, line, f"{what} {unknown} « {value} »", hint)
+                self.report.problems[slot] = Problem(self.display, line, f"{what} {unknown} « {value} »", hint, rule="liste.cle-inconnue")
 
     def sources(self, where: tuple, values) -> None:
         for i, key in enumerate(values or []):
@@ -143,7 +180,7 @@ class _FileCheck:
         if isinstance(value, int) and value > datetime.date.today().year:
             self.add(where, f"année {value} dans le futur",
                      "corrigez l'année (faute de frappe ?) ; un partenariat seulement envisagé s'écrit "
-                     "« statut: en-projet », sans année")
+                     "« statut: en-projet », sans année", rule="annee.future")
 
 
 def _real_folder(path: Path) -> Path:
@@ -162,7 +199,7 @@ def _read(report: Report, path: Path) -> yamlio.Document | None:
     try:
         return yamlio.read(path)
     except yamlio.YamlError as exc:
-        report.problems.append(Problem(_display(path, report.root), exc.line, exc.message, exc.hint))
+        report.problems.append(Problem(_display(path, report.root), exc.line, exc.message, exc.hint, rule="yaml.lecture"))
         return None
 
 
@@ -172,7 +209,7 @@ def _check_lists(report: Report) -> None:
         display = _display(path, report.root)
         if not path.exists():
             report.problems.append(Problem(display, 1, f"liste contrôlée absente : {filename}",
-                                           "le dossier de contenu doit contenir " + ", ".join(LISTS.values())))
+                                           "le dossier de contenu doit contenir " + ", ".join(LISTS.values()), rule="liste.absente"))
             continue
         doc = _read(report, path)
         if doc is None:
@@ -183,7 +220,7 @@ def _check_lists(report: Report) -> None:
         for i, item in enumerate(doc.data if isinstance(doc.data, list) else []):
             if isinstance(item, dict) and isinstance(item.get("cle"), str):
                 if item["cle"] in entries:
-                    fc.add((i, "cle"), f"clé « {item['cle']} » en double dans la liste")
+                    fc.add((i, "cle"), f"clé « {item['cle']} » en double dans la liste", rule="liste.cle-en-double")
                 entries[item["cle"]] = item
                 if name == "reseaux" and isinstance(item.get("sources"), list):
                     fc.sources((i, "sources"), item["sources"])  # sources.yml is read before reseaux.yml
@@ -224,7 +261,7 @@ def _point_in_country(fc: _FileCheck, where: tuple, coords, code) -> None:
         hint = f"latitude et longitude inversées, et signe oublié ? écrivez lat: {la}, lon: {lo}"
     else:
         hint = "vérifiez les coordonnées (degrés décimaux, ouest et sud négatifs) ou le code pays"
-    fc.add(where, f"le point lat: {lat}, lon: {lon} est à {dist:.0f} km du pays indiqué ({code}, {countries.name_fr(code)})", hint)
+    fc.add(where, f"le point lat: {lat}, lon: {lon} est à {dist:.0f} km du pays indiqué ({code}, {countries.name_fr(code)})", hint, rule="point.hors-du-pays")
 
 
 def _country(fc: _FileCheck, where: tuple, code) -> None:
@@ -234,7 +271,7 @@ def _country(fc: _FileCheck, where: tuple, code) -> None:
             "écrivez le code à deux lettres du pays (liste : https://fr.wikipedia.org/wiki/ISO_3166-1_alpha-2)"
         if code == "UK":
             hint = "le code du Royaume-Uni est GB"
-        fc.add(where, f"code pays inconnu « {code} »", hint)
+        fc.add(where, f"code pays inconnu « {code} »", hint, rule="pays.code-inconnu")
 
 
 def _check_collectivite(report: Report, path: Path) -> None:
@@ -246,19 +283,19 @@ def _check_collectivite(report: Report, path: Path) -> None:
     data = doc.data
     if not isinstance(data, dict):
         if isinstance(data, str) and data.lstrip().startswith("<"):
-            fc.add((), "ce fichier est une page web (HTML), pas une fiche", yamlio.MODEL_HINT)
+            fc.add((), "ce fichier est une page web (HTML), pas une fiche", yamlio.MODEL_HINT, rule="fichier.html")
         else:
-            fc.add((), "ce fichier ne décrit pas une collectivité (attendu des lignes « clé: valeur »)", yamlio.MODEL_HINT)
+            fc.add((), "ce fichier ne décrit pas une collectivité (attendu des lignes « clé: valeur »)", yamlio.MODEL_HINT, rule="fichier.pas-une-fiche")
         return
     slug = path.stem
     if slugify(slug) != slug:
         from atlas.commands.new import guess_type, slug_for
 
         fc.add((), f"nom de fichier « {path.name} » non conforme (minuscules, sans accent ni espace, mots séparés par des tirets)",
-               f"renommez-le {slug_for(slug, guess_type(slug)) or slugify(slug)}.yml")
+               f"renommez-le {slug_for(slug, guess_type(slug)) or slugify(slug)}.yml", rule="fichier.nom")
     placeholders = list(_placeholders(data, ()))
     for where in placeholders:
-        fc.add(where, f"« {_label(where)} » encore à remplir", _placeholder_hint(where))
+        fc.add(where, f"« {_label(where)} » encore à remplir", _placeholder_hint(where), rule="texte.a-remplir")
     if placeholders:
         return  # the schema would only repeat the same lines in other words
     fc.schema("collectivite")
@@ -280,9 +317,9 @@ def _check_collectivite(report: Report, path: Path) -> None:
     code, dep, kind = data.get("code"), data.get("departement"), data.get("type")
     if kind == "commune" and isinstance(code, str) and isinstance(dep, str) and len(code) == 5 and not code.startswith(dep[:2]):
         fc.add(("code",), f"le code INSEE {code} ne correspond pas au département {dep}",
-               "un code INSEE de commune commence par le numéro de son département")
+               "un code INSEE de commune commence par le numéro de son département", rule="collectivite.code-insee")
     if dep is None and "departement" in data and kind != "region":
-        fc.add(("departement",), "département manquant", "seule une région peut écrire « departement: null »")
+        fc.add(("departement",), "département manquant", "seule une région peut écrire « departement: null »", rule="collectivite.departement-manquant")
     seen_partners: dict = {}
     for i, p in enumerate(_items(data, "partenariats")):
         if not isinstance(p, dict):
@@ -303,7 +340,7 @@ def _check_collectivite(report: Report, path: Path) -> None:
                 key = (countries.fold(name), p.get("pays"))
                 if key in seen_partners:
                     fc.add(where + ("partenaire", "nom"), f"partenariat avec « {name} » en double (déjà ligne {seen_partners[key]})",
-                           "un même partenariat se décrit une seule fois, en citant toutes ses sources")
+                           "un même partenariat se décrit une seule fois, en citant toutes ses sources", rule="partenariat.en-double")
                 else:
                     seen_partners[key] = doc.line(where + ("partenaire", "nom"))
         for k, proj in enumerate(_items(p, "projets")):
@@ -317,7 +354,7 @@ def _check_collectivite(report: Report, path: Path) -> None:
             start, end = proj.get("debut"), proj.get("fin")
             if isinstance(start, int) and isinstance(end, int) and end < start:
                 fc.add(pw + ("fin",), f"fin ({end}) avant le début ({start})",
-                       "vérifiez les années du projet : « debut » est l'année de départ, « fin » celle de clôture")
+                       "vérifiez les années du projet : « debut » est l'année de départ, « fin » celle de clôture", rule="projet.fin-avant-debut")
     if not fc.failed:
         report.collectivites[slug] = doc
 
@@ -330,11 +367,11 @@ def _partnership_end(fc: _FileCheck, where: tuple, p: dict) -> None:
     fc.year(where + ("fin",), end)
     if isinstance(since, int) and not isinstance(since, bool) and end < since:
         fc.add(where + ("fin",), f"fin ({end}) avant le début ({since})",
-               "vérifiez les années : « depuis » est l'année de départ, « fin » celle où le partenariat a pris fin")
+               "vérifiez les années : « depuis » est l'année de départ, « fin » celle où le partenariat a pris fin", rule="partenariat.fin-avant-debut")
     if status != "termine":
         shown = f"statut: {status}" if isinstance(status, str) else "sans statut"
         fc.add(where + ("fin",), f"fin en {end}, mais le partenariat est « {shown} »",
-               "un partenariat qui a pris fin s'écrit « statut: termine » ; s'il continue, retirez la ligne « fin »")
+               "un partenariat qui a pris fin s'écrit « statut: termine » ; s'il continue, retirez la ligne « fin »", rule="partenariat.fin-et-statut")
 
 
 def _placeholders(value, where: tuple):
@@ -418,7 +455,7 @@ def _check_duplicates(report: Report) -> None:
                 "reportez-en les informations dans l'autre et supprimez-le")
         for this, this_doc, that in ((display, doc, other[1]), (other[1], other_doc, display)):
             report.problems.append(Problem(this, this_doc.line((field,)),
-                                           f"collectivité en double : {that} décrit déjà la même ({what})", hint))
+                                           f"collectivité en double : {that} décrit déjà la même ({what})", hint, rule="collectivite.en-double"))
 
     for slug in sorted(report.collectivites):
         doc = report.collectivites[slug]
@@ -456,7 +493,7 @@ def _open(report: Report, path: Path, what: str) -> _FileCheck | None:
         return None
     fc = _FileCheck(report, doc, _display(path, report.root))
     if not isinstance(doc.data, dict):
-        fc.add((), f"ce fichier ne décrit pas {what} (attendu des lignes « clé: valeur »)")
+        fc.add((), f"ce fichier ne décrit pas {what} (attendu des lignes « clé: valeur »)", rule="fichier.pas-une-fiche")
         return None
     return fc
 
@@ -470,7 +507,7 @@ def _check_pays(report: Report, path: Path) -> None:
     code = doc.data.get("code")
     _country(fc, ("code",), code)
     if isinstance(code, str) and path.stem != code.lower():
-        fc.add(("code",), f"le fichier {path.name} décrit le pays {code}", f"renommez-le {code.lower()}.yml")
+        fc.add(("code",), f"le fichier {path.name} décrit le pays {code}", f"renommez-le {code.lower()}.yml", rule="pays.nom-de-fichier")
     fc.key_in(("zone",), doc.data.get("zone"), "zones", "zone")
     fc.sources(("sources",), _items(doc.data, "sources"))
     for i, f in enumerate(_items(doc.data, "chiffres")):
@@ -487,7 +524,7 @@ def _check_table(report: Report, path: Path) -> None:
     doc = fc.doc
     if not _SLUG.fullmatch(path.stem):
         fc.add((), f"nom de fichier « {path.name} » non conforme (minuscules, chiffres et tirets seulement)",
-               f"renommez-le {slugify(path.stem) or 'tableau'}.yml")
+               f"renommez-le {slugify(path.stem) or 'tableau'}.yml", rule="fichier.nom")
     fc.schema("statistique")
     fc.key_in(("source",), doc.data.get("source"), "sources", "source")
     for i, row in enumerate(_items(doc.data, "lignes")):
@@ -514,7 +551,7 @@ def _yaml_files(folder: Path, report: Report | None = None) -> list[Path]:
     if folder.is_symlink():
         if report is not None:
             report.problems.append(Problem(_display(folder, report.root), 1, "dossier remplacé par un lien symbolique : refusé",
-                                           "le dossier doit être un vrai dossier du dépôt"))
+                                           "le dossier doit être un vrai dossier du dépôt", rule="dossier.lien-symbolique"))
         return []
     if not folder.is_dir():
         return []
@@ -536,7 +573,7 @@ def _yaml_files(folder: Path, report: Report | None = None) -> list[Path]:
                        "nommez le fichier d'après la collectivité, ex. saint-omer.yml")
         if problem:
             if report is not None:
-                report.problems.append(Problem(_display(path, report.root), 1, *problem))
+                report.problems.append(Problem(_display(path, report.root), 1, *problem, rule="fichier.pas-ordinaire"))
             continue
         files.append(path)
     return [f for f in files if f.suffix == ".yml"] + [f for f in files if f.suffix == ".yaml"]
@@ -545,12 +582,12 @@ def _report_unread(report: Report, path: Path, is_folder: bool) -> None:
     name = path.name
     if is_folder:
         report.problems.append(Problem(_display(path, report.root), 1, f"dossier « {name} » non lu par l'atlas",
-                                       f"les fiches se rangent directement dans {path.parent.name}/, sans sous-dossier"))
+                                       f"les fiches se rangent directement dans {path.parent.name}/, sans sous-dossier", rule="dossier.non-lu"))
         return
     stem = name.split(".")[0] or name
     report.problems.append(Problem(
         _display(path, report.root), 1, f"fichier « {name} » non lu : une fiche porte l'extension .yml",
-        f"renommez-le {stem}.yml (dans l'éditeur de GitHub, le nom du fichier est modifiable en haut de la page)"))
+        f"renommez-le {stem}.yml (dans l'éditeur de GitHub, le nom du fichier est modifiable en haut de la page)", rule="fichier.extension"))
 
 
 def _check_stray_files(report: Report) -> None:
@@ -562,12 +599,12 @@ def _check_stray_files(report: Report) -> None:
         path = root / entry.name
         if entry.is_dir(follow_symlinks=False):
             report.problems.append(Problem(_display(path, root), 1, f"dossier « {entry.name} » non lu par l'atlas",
-                                           "le contenu se range dans " + ", ".join(f"{root.name}/{f}/" for f in CONTENT_FOLDERS)))
+                                           "le contenu se range dans " + ", ".join(f"{root.name}/{f}/" for f in CONTENT_FOLDERS), rule="dossier.non-lu"))
             continue
         report.problems.append(Problem(
             _display(path, root), 1, f"fichier « {entry.name} » non lu : il n'est pas dans le bon dossier",
             f"une fiche collectivité se range dans {root.name}/collectivites/ (nom en .yml) ; "
-            f"une fiche pays dans {root.name}/pays/"))
+            f"une fiche pays dans {root.name}/pays/", rule="fichier.mal-range"))
     repository = root.resolve().parent
     if (repository / "mkdocs.yml").is_file():
         for entry in sorted(os.scandir(repository), key=lambda e: e.name):
@@ -577,7 +614,7 @@ def _check_stray_files(report: Report) -> None:
                 report.problems.append(Problem(
                     _display(repository / entry.name, root), 1,
                     f"fichier « {entry.name} » à la racine du dépôt : l'atlas ne le lit pas",
-                    f"déplacez-le dans {root.name}/collectivites/ et nommez-le {stem}.yml"))
+                    f"déplacez-le dans {root.name}/collectivites/ et nommez-le {stem}.yml", rule="fichier.mal-range"))
 
 
 def check(root: Path | str = "content", only: Path | None = None) -> Report:
@@ -587,7 +624,7 @@ def check(root: Path | str = "content", only: Path | None = None) -> Report:
     report = Report(root=root)
     if not root.is_dir():
         report.problems.append(Problem(str(root), 1, "dossier de contenu introuvable",
-                                       "lancez la commande depuis la racine du dépôt, ou donnez le dossier : atlas check content/"))
+                                       "lancez la commande depuis la racine du dépôt, ou donnez le dossier : atlas check content/", rule="dossier.introuvable"))
         return report
     _check_lists(report)
     _check_stray_files(report)
@@ -597,7 +634,7 @@ def check(root: Path | str = "content", only: Path | None = None) -> Report:
     to_check = []
     for path in files:
         if path.suffix == ".yaml":
-            report.problems.append(Problem(_display(path, root), 1, "extension .yaml au lieu de .yml", f"renommez le fichier en {path.stem}.yml"))
+            report.problems.append(Problem(_display(path, root), 1, "extension .yaml au lieu de .yml", f"renommez le fichier en {path.stem}.yml", rule="fichier.extension"))
             continue
         if target is not None and _real_folder(path) != target:
             _register_for_duplicates(report, path)  # single-file mode: the others only matter as possible duplicates
@@ -606,7 +643,7 @@ def check(root: Path | str = "content", only: Path | None = None) -> Report:
     _check_collectivites(report, to_check)
     if not files:
         report.problems.append(Problem(_display(folder, root), 1, "aucune fiche collectivité",
-                                       "créez-en une avec : atlas new \"Nom de la collectivité\""))
+                                       "créez-en une avec : atlas new \"Nom de la collectivité\"", rule="collectivite.aucune"))
     _check_duplicates(report)
     for path in _yaml_files(root / "pays", report):
         _check_pays(report, path)
@@ -625,17 +662,15 @@ PARALLEL_MIN_FILES = 600  # below this, starting worker processes costs more tha
 
 def _check_collectivites(report: Report, paths: list[Path]) -> None:
     """Check each collectivité file; on a national corpus, on every core (files are independent)."""
-    workers = min(os.cpu_count() or 1, 8)
-    # fork keeps the start cheap; with other threads running (mkdocs serve), stay sequential
-    if len(paths) < PARALLEL_MIN_FILES or workers < 2 or threading.active_count() > 1 \
-            or "fork" not in multiprocessing.get_all_start_methods():
+    n = workers.count()
+    # fork keeps the start cheap (the shapes are shared); where forking is unsafe, stay sequential
+    if len(paths) < PARALLEL_MIN_FILES or n < 2 or not workers.can_fork():
         for path in paths:
             _check_collectivite(report, path)
         return
     countries.distance_km("FR", 48.85, 2.35)  # load the shapes once, before the workers fork
-    chunks = [paths[i::workers] for i in range(workers)]
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_init_worker, initargs=(report.root, report.lists)) as pool:
+    chunks = [paths[i::n] for i in range(n)]
+    with workers.context().Pool(n, initializer=_init_worker, initargs=(report.root, report.lists)) as pool:
         for problems, docs in pool.map(_check_chunk, chunks):
             report.problems.extend(problems)
             report.collectivites.update(docs)
@@ -686,4 +721,4 @@ def _warn_missing_countries(report: Report) -> None:
                 report.problems.append(Problem(
                     _display(doc.path, report.root), doc.line(("partenariats", i, "pays")),
                     f"pas de fiche pays pour {p['pays']} ({countries.name_fr(p['pays'])}) : il sera classé « zone non renseignée »",
-                    f"ajoutez content/pays/{p['pays'].lower()}.yml (code et zone)", Severity.WARNING))
+                    f"ajoutez content/pays/{p['pays'].lower()}.yml (code et zone)", Severity.WARNING, rule="pays.sans-fiche"))

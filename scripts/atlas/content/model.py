@@ -17,6 +17,15 @@ NATURES = {
     "accord-de-cooperation": "Accord de coopération",
     "autre": "Autre",
 }
+# Page titles of the natures (the atlas's pages per nature, found by a search for « jumelage »).
+NATURE_TITLES = {
+    "jumelage": "Jumelages",
+    "cooperation-decentralisee": "Coopérations décentralisées",
+    "partenariat": "Partenariats sans autre précision",
+    "cooperation-transfrontaliere": "Coopérations transfrontalières",
+    "accord-de-cooperation": "Accords de coopération",
+    "autre": "Autres formes de partenariat",
+}
 STATUSES = {
     "actif": "Actif",
     "en-veille": "En veille",

@@ -17,6 +17,7 @@ import os
 import time
 from dataclasses import dataclass, field
 
+from atlas import workers
 from atlas.content.model import COLLECTIVITE_TYPES
 
 from atlas.maps.style import (BORDER, CLASS_COLORS, COUNTRY_COLOR, FLOW_COLOR, FLOW_ORIGIN_COLOR, LAND, MUTED,
@@ -536,34 +537,56 @@ def render(spec: Spec) -> dict:
 
 
 def default_workers() -> int:
-    try:
-        n = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        n = os.cpu_count() or 1
-    return max(1, min(n, 8))
+    return workers.count()
 
 
-def render_many(specs: list[Spec], workers: int | None = None):
+def render_many(specs: list[Spec], n_workers: int | None = None, cache=None):
     """Iterator of (spec, result), in an order that groups maps sharing a frame (so that each
     frame's background is drawn once). With many maps and several cores, worker processes start
-    drawing at once (before the iterator is read): the caller can do other work meanwhile."""
+    drawing at once (before the iterator is read): the caller can do other work meanwhile.
+    With a cache (cache.ImageCache), only the maps it does not hold are drawn."""
+    if cache is None:
+        return _draw(specs, n_workers)
+    held = [s for s in specs if cache.has(s)]
+    held_ids = {id(s) for s in held}
+    return _Cached(cache, held, _draw([s for s in specs if id(s) not in held_ids], n_workers))
+
+
+class _Cached:
+    """The cache's maps first (read one at a time), then the drawn ones, stored as they arrive."""
+
+    def __init__(self, cache, held: list, drawing):
+        self._cache, self._held, self._drawing = cache, held, drawing
+
+    def __iter__(self):
+        try:
+            for spec in self._held:
+                result = self._cache.get(spec)
+                if result is None:  # removed or damaged meanwhile: drawn here
+                    result = render(spec)
+                    self._cache.put(spec, result)
+                yield spec, result
+            for spec, result in self._drawing:
+                self._cache.put(spec, result)
+                yield spec, result
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        drawing, self._drawing = self._drawing, ()
+        close = getattr(drawing, "close", None)
+        if close is not None:
+            close()
+
+
+def _draw(specs: list[Spec], n_workers: int | None):
     specs = sorted(specs, key=frame_key)
-    workers = default_workers() if workers is None else workers
-    if workers <= 1 or len(specs) < PARALLEL_MIN:
+    n = default_workers() if n_workers is None else n_workers
+    if n <= 1 or len(specs) < PARALLEL_MIN:
         return ((spec, render(spec)) for spec in specs)
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # fork is fastest and works from any script, but forking a process that runs other threads
-    # (`mkdocs serve`) is unsafe: then workers start from a clean forkserver (they import matplotlib).
-    import threading
-
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        method = "fork"
-    else:
-        method = "forkserver" if "forkserver" in methods else "spawn"
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+    pool = ProcessPoolExecutor(n, mp_context=workers.context())  # forkserver workers import matplotlib themselves
     return _Drawing(pool, specs, pool.map(render, specs, chunksize=16))  # submits everything now
 
 

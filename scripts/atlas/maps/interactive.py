@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from pathlib import Path
 from dataclasses import dataclass, field
 
 from atlas.maps import images as static_maps, viewer
+from atlas.maps.cache import ImageCache
 from atlas import fr, urls
 from atlas.content.countries import fold
 from atlas.content.index import Index
@@ -45,6 +47,7 @@ class MapSettings:
     png: bool = True  # the benchmark may time maps with and without PNGs
     workers: int | None = None  # PNG worker processes (None: one per core, up to 8)
     tiles_name: str = "Fond OpenStreetMap"
+    cache_dir: Path | None = None  # images drawn by an earlier build, by content (maps/cache.py); None: no cache
 
 
 @dataclass
@@ -505,8 +508,8 @@ class PendingImages:
     """PNG/SVG maps being drawn by worker processes while the caller goes on (MkDocs renders its
     pages meanwhile); `finish` writes each image as it arrives, so none is held in memory."""
 
-    def __init__(self, results, infos: dict[str, MapInfo]):
-        self._results, self._infos = results, infos
+    def __init__(self, results, infos: dict[str, MapInfo], cache: ImageCache | None = None):
+        self._results, self._infos, self.cache = results, infos, cache
 
     def finish(self, emit: Emit) -> list[float]:
         ms = []
@@ -518,6 +521,8 @@ class PendingImages:
                 emit(info.svg, result["svg"])
             ms.append(result["ms"])
         self._results = None
+        if self.cache is not None:
+            self.cache.prune()
         return ms
 
     def cancel(self) -> None:
@@ -535,7 +540,7 @@ def generate_deferred(atlas: Atlas, idx: Index, emit: Emit, settings: MapSetting
     t0 = time.perf_counter()
     todo = jobs(atlas, idx, settings)
     t1 = time.perf_counter()
-    png_iter = None
+    png_iter, cache = None, None
     out: dict[str, MapInfo] = {job.info.id: job.info for job in todo}
     if settings.png:
         for job in todo:
@@ -543,7 +548,8 @@ def generate_deferred(atlas: Atlas, idx: Index, emit: Emit, settings: MapSetting
                 job.info.png, job.info.png2x = urls.map_png(job.info.id), urls.map_png(job.info.id, 2)
                 job.info.svg = f"cartes/{job.info.id}.svg" if job.spec.svg else None
         # Start the PNG workers first: they draw while this process writes the HTML pages.
-        png_iter = static_maps.render_many([j.spec for j in todo if j.spec is not None], settings.workers)
+        cache = ImageCache(settings.cache_dir) if settings.cache_dir else None
+        png_iter = static_maps.render_many([j.spec for j in todo if j.spec is not None], settings.workers, cache)
         for job in todo:  # while the workers draw: the size a link preview announces
             if job.spec is not None:
                 job.info.png2x_size = static_maps.size(job.spec)
@@ -557,7 +563,7 @@ def generate_deferred(atlas: Atlas, idx: Index, emit: Emit, settings: MapSetting
     LAST_TIMINGS.clear()
     LAST_TIMINGS.update(maps=len(out), data_ms=(t1 - t0) * 1000, html_ms=html_ms,
                         html_ms_per_map=html_ms / max(len(out), 1))
-    return out, PendingImages(png_iter, out)
+    return out, PendingImages(png_iter, out, cache)
 
 
 def generate(atlas: Atlas, idx: Index, emit: Emit, settings: MapSettings) -> dict[str, MapInfo]:

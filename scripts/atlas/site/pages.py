@@ -22,8 +22,8 @@ from atlas.site import social
 from atlas.content.history import History, history_url
 from atlas.site.news import FEED_PATH
 from atlas.content.index import Index
-from atlas.content.model import (COLLECTIVITE_TYPES, LOCATION_APPROX, LOCATION_COUNTRY, NATURES, ORGANISATION_FORMS,
-                    STATUSES, Atlas)
+from atlas.content.model import (COLLECTIVITE_TYPES, LOCATION_APPROX, LOCATION_COUNTRY, NATURE_TITLES, NATURES,
+                                 ORGANISATION_FORMS, STATUSES, Atlas)
 
 
 
@@ -232,7 +232,8 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
         src = urls.page_src(url)
 
         def render() -> str:
-            return env.get_template(f"pages/{template}").render(**common, base=urls.to_root(url), url=url, **ctx)
+            html = env.get_template(f"pages/{template}").render(**common, base=urls.to_root(url), url=url, **ctx)
+            return _CELL_END.sub("\\1\n", html)  # search snippets: « Zone Afrique », not « ZoneAfrique »
 
         carte = ctx.get("carte")
         shown = social.preview(title, preview or description, site.site_url, url, carte,
@@ -277,7 +278,20 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
         page("thematique.html.j2", urls.theme(key), theme.label, theme.description,
              preview=social.theme_sentence(theme.label, idx.by_theme.get(key, [])),
              theme=theme, partnerships=idx.by_theme.get(key, []), carte=site.maps.get(f"thematique-{key}"))
-    page("thematiques.html.j2", "thematiques/", "Thématiques", "Les thématiques de coopération de l'atlas.")
+    by_nature: dict[str, list] = {}
+    for p in atlas.partnerships:
+        by_nature.setdefault(p.nature, []).append(p)
+    page("thematiques.html.j2", "thematiques/", "Thématiques", "Les thématiques de coopération de l'atlas, "
+         "et les partenariats par nature : jumelages, coopérations décentralisées…", by_nature=by_nature)
+    # Natures: what a reader searching « jumelage » or « coopération décentralisée » is after
+    for key, title in NATURE_TITLES.items():
+        ps = by_nature.get(key, [])
+        if ps:
+            ps = sorted(ps, key=lambda p: (fr.sort_key(atlas.collectivites[p.collectivite].name), p.number))
+            page("nature.html.j2", urls.nature(key), title,
+                 f"{title} des collectivités de l'atlas : {plural(len(ps), 'partenariat')} "
+                 f"de {plural(len({p.collectivite for p in ps}), 'collectivité')} dans {len({p.country for p in ps})} pays.",
+                 key=key, nature_title=title, partnerships=ps)
     # Networks
     for key, network in atlas.networks.items():
         page("reseau.html.j2", urls.network(key), network.label, network.description,
@@ -311,6 +325,9 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
     return written
 
 
+# Between adjacent cells, items and terms: a line break, invisible on the page, so that the search
+# index (which joins text nodes) does not glue « Zone » to « Afrique ».
+_CELL_END = re.compile(r"(</(?:td|th|dt|dd|caption)>)(?=<)")
 _HEADING = re.compile(r'<h([1-3]) id="([^"]*)">(.*?)</h\1>', re.S)
 _TAG = re.compile(r"<[^>]+>")
 

@@ -1,0 +1,118 @@
+"""The images' cache: a map whose drawing instructions did not change is not drawn again.
+
+Keyed by content: the hash of the map's Spec (plain data: its points, lines, texts, colours) and
+of the drawing code and libraries that turn it into pixels. Kept under `.cache/atlas/images/`
+(as Material's own plugins cache under `.cache/`), one folder per key; a pull request that changes
+one collectivité redraws only the maps that show it. CI keeps the folder between runs (Actions
+cache, see publier.yml and verifier.yml). Entries unused for a while are removed.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import importlib.metadata
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+KEEP_DAYS = 14  # an entry not used by any build for this long is removed
+FILES = {"png": "carte.png", "png2x": "carte@2x.png", "svg": "carte.svg"}
+
+
+@functools.cache
+def _code_version() -> str:
+    """What draws the pixels: this package's drawing code and the libraries it uses."""
+    here = Path(__file__).parent
+    h = hashlib.sha256()
+    for name in ("images.py", "style.py", "cache.py"):
+        h.update((here / name).read_bytes())
+    for lib in ("matplotlib", "pillow", "numpy", "shapely"):
+        try:
+            h.update(f"{lib}={importlib.metadata.version(lib)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            h.update(lib.encode())
+    h.update((here.parent / "data" / "pays.geojson").read_bytes())
+    return h.hexdigest()
+
+
+def key(spec) -> str:
+    data = json.dumps(dataclasses.asdict(spec), sort_keys=True, ensure_ascii=False, default=list)
+    return hashlib.sha256((_code_version() + data).encode("utf-8")).hexdigest()
+
+
+class ImageCache:
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.hits = self.drawn = 0  # this build's maps taken from the cache, drawn and stored
+        self._keys: dict[int, str] = {}
+
+    def key(self, spec) -> str:
+        k = self._keys.get(id(spec))
+        if k is None:
+            k = self._keys[id(spec)] = key(spec)
+        return k
+
+    def _dir(self, k: str) -> Path:
+        return self.folder / k[:2] / k
+
+    def has(self, spec) -> bool:
+        entry = self._dir(self.key(spec))
+        ok = (entry / FILES["png"]).is_file() and (entry / FILES["png2x"]).is_file() \
+            and (not spec.svg or (entry / FILES["svg"]).is_file())
+        return ok
+
+    def get(self, spec) -> dict | None:
+        """The cached result, or None (missing, unreadable or not a PNG: drawn again)."""
+        entry = self._dir(self.key(spec))
+        try:
+            out = {name: (entry / FILES[name]).read_bytes() for name in ("png", "png2x")}
+            if spec.svg:
+                out["svg"] = (entry / FILES["svg"]).read_bytes()
+            os.utime(entry)  # used: kept by the pruning
+        except OSError:
+            return None
+        if not (out["png"].startswith(PNG_SIGNATURE) and out["png2x"].startswith(PNG_SIGNATURE)):
+            return None
+        self.hits += 1
+        out["ms"] = 0.0
+        return out
+
+    def put(self, spec, result: dict) -> None:
+        """Written to a temporary folder, then renamed: a build reading the same key never sees half an entry."""
+        self.drawn += 1
+        entry = self._dir(self.key(spec))
+        tmp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
+        try:
+            tmp.mkdir(parents=True, exist_ok=True)
+            for name, filename in FILES.items():
+                if result.get(name):
+                    (tmp / filename).write_bytes(result[name])
+            if entry.exists():  # a damaged entry (or one a concurrent build just wrote): replaced
+                shutil.rmtree(entry, ignore_errors=True)
+            os.replace(tmp, entry)
+        except OSError:  # a full disk or a concurrent build: the cache is only a shortcut
+            for f in tmp.glob("*"):
+                f.unlink(missing_ok=True)
+            try:
+                tmp.rmdir()
+            except OSError:
+                pass
+
+    def prune(self, keep_days: int = KEEP_DAYS) -> int:
+        """Remove the entries no build has used for `keep_days`; returns how many."""
+        limit = time.time() - keep_days * 86400
+        removed = 0
+        for entry in self.folder.glob("*/*"):
+            try:
+                if entry.stat().st_mtime < limit:
+                    for f in entry.iterdir():
+                        f.unlink()
+                    entry.rmdir()
+                    removed += 1
+            except OSError:
+                continue
+        return removed
