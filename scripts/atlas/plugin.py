@@ -19,7 +19,7 @@ from mkdocs.structure.toc import get_toc
 from markupsafe import escape
 
 from atlas.content import checker
-from atlas.site import news, pages, social
+from atlas.site import news, pages, search, social
 from atlas import pipeline, urls
 
 log = logging.getLogger("mkdocs.plugins.atlas")
@@ -84,6 +84,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
 
         self._cancel_images()  # `atlas serve`: a rebuild starts before the previous one's images were read
         self.generated: dict[str, pages.GeneratedPage] = {}
+        self.search_entries: list[dict] = []  # generated pages: one compact entry each (site/search.py)
         # Map images are drawn by worker processes while MkDocs renders the pages, and written
         # straight into the site at the end (on_post_build): never held in memory.
         out = pipeline.generate(self.loaded, self.settings, emit, emit_page)
@@ -110,7 +111,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         generated = self.generated.get(page.file.src_uri)
         if generated is not None:
             page.meta = {"title": escape(generated.title), "description": escape(generated.description),
-                         "apercu": generated.preview}
+                         "apercu": generated.preview, "search": {"exclude": True}}
+            self.search_entries.append(search.entry(page.url, generated.title, generated.search_text))
             return ""
         if page.file.src_uri in SEARCH_EXCLUDED:
             page.meta["search"] = {"exclude": True}
@@ -135,7 +137,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
 
     @event_priority(-100)  # after Material's search plugin has written its index
     def on_post_build(self, config) -> None:
-        from atlas.site import privacy, search
+        from atlas.site import privacy
 
         site_dir = Path(config.site_dir)
 
@@ -148,7 +150,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         cache = self.pending_images.cache
         if cache is not None:
             log.info(f"images des cartes : {cache.drawn} dessinées, {cache.hits} reprises du cache ({cache.folder})")
-        search.add_folded_forms(Path(config.site_dir))
+        search.complete_index(Path(config.site_dir), self.search_entries)
         offenders = privacy.enforce(Path(config.site_dir))
         if offenders:
             raise PluginError("adresses d'hébergeurs tiers (CDN) dans le site : " + ", ".join(offenders[:10]))

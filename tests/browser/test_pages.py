@@ -80,14 +80,23 @@ def test_search_for_a_kind_of_partnership_lands_on_its_atlas_page_first(site_url
     assert not guide or min(guide) > min(atlas_pages)
 
 
-def test_search_snippets_keep_table_cells_apart(built_site):
+def test_search_entries_of_generated_pages_are_short_readable_and_name_what_the_page_shows(built_site, real_atlas):
     import json
 
+    atlas, idx = real_atlas
     index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    senegal = " ".join(d["text"] for d in index["docs"] if d["location"].startswith("pays/senegal/"))
-    assert "Zone Afrique" in senegal.replace("\n", " ") or "Zone" not in senegal
-    assert "ZoneAfrique" not in senegal and "MesureAnnée" not in senegal
-    # the embed code and the map's text alternative (a table repeating the page) stay out of the snippets
+    by_location = {}
+    for d in index["docs"]:
+        by_location.setdefault(d["location"], []).append(d)
+    senegal = by_location[urls.country("SN")]
+    assert len(senegal) == 1  # one compact entry per generated page, not one per section
+    text = senegal[0]["text"]
+    assert senegal[0]["title"].startswith("Sénégal") and "senegal" in senegal[0]["title"]  # found by its title
+    names = {c.name for c in idx.collectivites_in("SN")}
+    assert all(n in text for n in names) and " · " in text  # names apart, not glued table cells
+    lille = by_location[urls.collectivite("lille")][0]["text"]
+    assert all(p.partner.name in lille for p in atlas.collectivites["lille"].partnerships if p.partner)
+    # the embed code and the map's text alternative of the home stay out of the snippets
     assert not any("&lt;iframe" in d["text"] or "Texte alternatif" in d["text"] for d in index["docs"])
 
 

@@ -102,6 +102,7 @@ class GeneratedPage:
     description: str
     render: Callable[[], str]
     preview: dict | None = None  # link preview (social.Preview.as_meta()): plain text, absolute URLs
+    search_text: str = ""  # what the site search finds it by (plain text; see search.py)
 
 
 EmitPage = Callable[[str, "GeneratedPage"], None]
@@ -227,18 +228,19 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
     common = {"site": site, "atlas": atlas, "idx": idx, "maps": site.maps, "site_url": site.site_url,
               "today": datetime.date.today()}
 
-    def page(template: str, url: str, title: str, description: str, preview: str = "", **ctx) -> None:
-        """`preview`: the one sentence a chat or a social network shows with the page's map."""
+    def page(template: str, url: str, title: str, description: str, preview: str = "", words: tuple = (),
+             **ctx) -> None:
+        """`preview`: the one sentence a chat or a social network shows with the page's map;
+        `words`: the names a reader may search the page by, besides its title and description."""
         src = urls.page_src(url)
 
         def render() -> str:
-            html = env.get_template(f"pages/{template}").render(**common, base=urls.to_root(url), url=url, **ctx)
-            return _CELL_END.sub("\\1\n", html)  # search snippets: « Zone Afrique », not « ZoneAfrique »
+            return env.get_template(f"pages/{template}").render(**common, base=urls.to_root(url), url=url, **ctx)
 
         carte = ctx.get("carte")
         shown = social.preview(title, preview or description, site.site_url, url, carte,
                                carte.png2x_size if carte is not None else None)
-        emit_page(src, GeneratedPage(title, description, render, shown.as_meta()))
+        emit_page(src, GeneratedPage(title, description, render, shown.as_meta(), search_words(description, words)))
         written.append(src)
 
     plural = fr.plural
@@ -250,6 +252,11 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
              f"Partenariats internationaux de {c.name} : {plural(len(c.partnerships), 'partenariat')}"
              + (f" dans {n_countries} pays." if c.partnerships else "."),
              preview=social.collectivite_sentence(c), fraicheur=site.freshness(c.file),
+             words=(c.type_label, c.departement or "", c.region, *c.aliases,
+                    *(n for p in c.partnerships if p.partner for n in (p.partner.name, *p.partner.aliases)),
+                    *(atlas.countries[p.country].name for p in c.partnerships), *(NATURES[p.nature] for p in c.partnerships),
+                    *(atlas.themes[t].label for t in c.themes if t in atlas.themes),
+                    *(proj.title for p in c.partnerships for proj in p.projects)),
              c=c, synergies=idx.synergies(c.slug), carte=site.maps.get(f"collectivite-{c.slug}"))
     page("collectivites.html.j2", "collectivites/", "Collectivités",
          "Toutes les collectivités de l'atlas, filtrables par type et département.",
@@ -265,6 +272,7 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
              f"{plural(len(collectivites), 'collectivité')} de l'atlas coopèrent avec {country.name} : "
              f"{plural(len(partnerships), 'partenariat')}.",
              preview=social.country_sentence(country.name, partnerships),
+             words=(*(c.name for c in collectivites), *(p.partner.name for p in partnerships if p.partner)),
              fraicheur=site.freshness(f"pays/{code.lower()}.yml"),
              country=country, partnerships=partnerships, collectivites=collectivites,
              zone=atlas.zones.get(country.zone), carte=site.maps.get(f"pays-{code.lower()}"))
@@ -277,6 +285,7 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
     for key, theme in atlas.themes.items():
         page("thematique.html.j2", urls.theme(key), theme.label, theme.description,
              preview=social.theme_sentence(theme.label, idx.by_theme.get(key, [])),
+             words=tuple(atlas.collectivites[p.collectivite].name for p in idx.by_theme.get(key, [])),
              theme=theme, partnerships=idx.by_theme.get(key, []), carte=site.maps.get(f"thematique-{key}"))
     by_nature: dict[str, list] = {}
     for p in atlas.partnerships:
@@ -291,6 +300,7 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
             page("nature.html.j2", urls.nature(key), title,
                  f"{title} des collectivités de l'atlas : {plural(len(ps), 'partenariat')} "
                  f"de {plural(len({p.collectivite for p in ps}), 'collectivité')} dans {len({p.country for p in ps})} pays.",
+                 words=(NATURES[key], *(atlas.collectivites[p.collectivite].name for p in ps)),
                  key=key, nature_title=title, partnerships=ps)
     # Networks
     for key, network in atlas.networks.items():
@@ -325,9 +335,16 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
     return written
 
 
-# Between adjacent cells, items and terms: a line break, invisible on the page, so that the search
-# index (which joins text nodes) does not glue « Zone » to « Afrique ».
-_CELL_END = re.compile(r"(</(?:td|th|dt|dd|caption)>)(?=<)")
+def search_words(description: str, words) -> str:
+    """The description, then each distinct name once (case and accents kept: search.py folds them)."""
+    seen: dict[str, str] = {}
+    for w in words:
+        w = " ".join(str(w or "").split())
+        if w:
+            seen.setdefault(w.casefold(), w)
+    return description + (" — " + " · ".join(seen.values()) if seen else "")
+
+
 _HEADING = re.compile(r'<h([1-3]) id="([^"]*)">(.*?)</h\1>', re.S)
 _TAG = re.compile(r"<[^>]+>")
 

@@ -1,8 +1,15 @@
-"""Accent-insensitive search: lunr (Material's search) has no transliteration, so a reader
-typing "senegal" would not find "Sénégal". After the search plugin writes its index, each
-entry gets the accent-free forms of its accented words appended."""
+"""The site search (Material's, lunr): what it finds, and without accents.
+
+Generated pages are not parsed by Material's search plugin (its HTML parser spent more time on
+the long tables of a national atlas than the rest of the build put together): each gets one
+compact entry — its title, its description and the names it can be found by (collectivités,
+partners, countries, themes, projects) — added to the index the plugin wrote.
+
+lunr has no transliteration, so a reader typing "senegal" would not find "Sénégal": each entry
+then gets the accent-free forms of its accented words appended."""
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -26,15 +33,26 @@ def _folded_words(text: str, cache: dict) -> str:
     return " ".join(sorted(seen))
 
 
-def add_folded_forms(site_dir: Path) -> int:
-    """Rewrite search/search_index.json in place; returns the number of entries touched."""
+def entry(location: str, title: str, text: str) -> dict:
+    """One search entry for a generated page; the index holds HTML, so the text is escaped."""
+    return {"location": location, "title": html.escape(title, quote=False), "text": html.escape(text, quote=False)}
+
+
+def complete_index(site_dir: Path, entries: list[dict]) -> int:
+    """Rewrite search/search_index.json in place: the generated pages' entries added, then the
+    accent-free forms of every entry; returns the number of entries given folded forms."""
     path = Path(site_dir) / "search" / "search_index.json"
     if not path.exists():
         return 0
     index = json.loads(path.read_text(encoding="utf-8"))
-    touched = 0
+    docs = index.setdefault("docs", [])
     cache: dict[str, str] = {}
-    for doc in index.get("docs", []):
+    for e in entries:
+        # A page's title is what a search should match first: "senegal" finds « Sénégal » by its title.
+        extra = _folded_words(e["title"], cache)
+        docs.append({**e, "title": e["title"] + (f" <span hidden>{extra}</span>" if extra else "")})
+    touched = 0
+    for doc in docs:
         extra = _folded_words(doc.get("title", "") + " " + doc.get("text", ""), cache)
         if extra:
             # Hidden from result previews (they show the beginning), found by the index.
