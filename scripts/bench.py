@@ -682,6 +682,8 @@ def main(argv: list[str] | None = None) -> int:
         work = out / f"synth-{scale}x"
         log(f"[{name}] génération du corpus : {n} collectivités, {m} partenariats, {args.pays} pays…")
         start = time.perf_counter()
+        # The previous run changed one file of this corpus (the rebuild's pull request): start afresh.
+        shutil.rmtree(work / "contenu", ignore_errors=True)
         synth.write(work / "contenu", collectivites=n, partnerships=m, countries=args.pays, seed=args.graine)
         elapsed = time.perf_counter() - start
         r = bench_corpus(name, work / "contenu", work, args.profile, args.keep_sites, log)

@@ -8,6 +8,7 @@ import re
 from pathlib import Path, PurePosixPath
 
 import pytest
+from markupsafe import escape
 
 from atlas.maps import assets, interactive as maps
 from atlas import urls
@@ -56,7 +57,6 @@ def test_every_map_exists(built, real_atlas):
         assert info.id == map_id
         assert info.html == f"cartes/?carte={map_id}" and info.data == f"cartes/{map_id}.json" and info.data in files
         assert info.png == urls.map_png(map_id) and info.png in files
-        assert info.png2x == urls.map_png(map_id, 2) and info.png2x in files
         assert info.svg is None or info.svg in files
         assert info.title and info.alt.endswith(".")
 
@@ -197,18 +197,16 @@ def test_popups_link_to_pages(built, real_atlas):
     assert {rec[1] for rec in data["c"]} <= {urls.collectivite(s) for s in atlas.collectivites}
 
 
-def test_pngs_are_real_images(built):
+def test_each_map_has_one_png_drawn_at_twice_the_600_px_it_is_shown_at(built):
     from PIL import Image, ImageStat
 
     files, infos = built
     for info in infos.values():
-        small = Image.open(io.BytesIO(files[info.png]))
-        big = Image.open(io.BytesIO(files[info.png2x]))
-        assert small.format == big.format == "PNG"
-        assert small.width == 600 and big.width == 1200
-        assert big.height == 2 * small.height
-        stddev = ImageStat.Stat(small.convert("L")).stddev[0]
+        image = Image.open(io.BytesIO(files[info.png]))
+        assert image.format == "PNG" and image.width == 1200 and image.size == info.png_size
+        stddev = ImageStat.Stat(image.convert("L")).stddev[0]
         assert stddev > 10, f"{info.id}: blank image"
+    assert not [uri for uri in files if uri.endswith("@2x.png")]
     assert files["cartes/monde.svg"].lstrip().startswith(b"<?xml")
 
 
@@ -235,10 +233,11 @@ def test_carte_block_renders(built, real_atlas):
     assert "<summary>Texte alternatif : ce que montre la carte</summary>" in text
     assert text.count("<tr><td>") == len(c.partnerships)
     assert f'href="{base}{urls.collectivite(c.slug)}"' in text
-    assert f'<img src="{base}{info.png}"' in text and f'href="{base}{info.png2x}"' in text
+    height = round(info.png_size[1] * 600 / info.png_size[0])
+    assert f'<a href="{base}{info.png}"><img src="{base}{info.png}" alt="{escape(info.alt)}" width="600" height="{height}"' in text
     assert f'src=&#34;https://atlas.example/{info.html}&#34;' in text  # iframe snippet, absolute, shown as code
-    assert (f'&lt;a href=&#34;https://atlas.example/{urls.collectivite(c.slug)}&#34;&gt;&lt;img src=&#34;https://atlas.example/{info.png2x}&#34;'
-            in text)  # e-mail snippet: the 2× image…
+    assert (f'&lt;a href=&#34;https://atlas.example/{urls.collectivite(c.slug)}&#34;&gt;&lt;img src=&#34;https://atlas.example/{info.png}&#34;'
+            in text)  # e-mail snippet: the 1200 px image…
     assert "width=&#34;600&#34; style=&#34;display:block;width:100%;max-width:600px;height:auto" in text  # …that shrinks
     # without a public address, no snippet with a wrong one: what is missing is said instead
     local = env.get_template("partials/carte.html.j2").render(carte=info, base=base, site_url="")
@@ -346,7 +345,7 @@ def test_image_cache_redraws_only_the_maps_that_changed(real_atlas, tmp_path):
     again = ImageCache(tmp_path / "images")
     reused = {s.id: r for s, r in images.render_many(specs, 1, again)}
     assert again.hits == len(specs) and again.drawn == 0
-    assert all(reused[k]["png2x"] == drawn[k]["png2x"] and reused[k]["png"] == drawn[k]["png"] for k in drawn)
+    assert all(reused[k]["png"] == drawn[k]["png"] for k in drawn)
     # one map changes (a title), one entry is damaged: exactly those two are drawn
     specs[2].title += " (modifié)"
     damaged = again._dir(again.key(specs[4])) / "carte.png"

@@ -105,7 +105,7 @@ def test_pages_carry_a_link_preview_with_their_map_and_its_real_size(shared, url
     assert tags["og:title"] and len(tags["og:description"]) > 20
     assert tags["og:url"] == SITE_URL + (url + "/" if url else "")
     image = tags["og:image"]
-    assert image.startswith(SITE_URL + "cartes/") and image.endswith("@2x.png")
+    assert image.startswith(SITE_URL + "cartes/") and image.endswith(".png") and "@2x" not in image
     with Image.open(site / image[len(SITE_URL):]) as png:
         assert (int(tags["og:image:width"]), int(tags["og:image:height"])) == png.size
     assert tags["og:image:alt"] and tags["twitter:card"] == "summary_large_image"

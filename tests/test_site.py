@@ -159,3 +159,20 @@ def test_privacy_guard_rewrites_material_fallbacks_and_reports_other_cdn_address
     assert "unpkg" not in bundle.read_text(encoding="utf-8")
     assert not (tmp_path / "assets" / "javascripts" / "bundle.min.js.map").exists()
     assert offenders == ["page.html"]
+
+
+def test_pages_are_written_without_indentation_but_code_examples_keep_theirs(built_site):
+    import html as html_lib
+
+    kept = re.compile(r"<(pre|textarea|script|style)\b.*?</\1\s*>", re.S | re.I)
+    indented = []
+    for page in built_site.rglob("*.html"):
+        if page == built_site / "cartes" / "index.html":  # the one map viewer, written by Folium: not a page
+            continue
+        text = page.read_text(encoding="utf-8")
+        if re.search(r"\n[ \t]+\S", kept.sub("", text)):
+            indented.append(str(page.relative_to(built_site)))
+    assert not indented, indented[:5]
+    guide = (built_site / "contribuer" / "index.html").read_text(encoding="utf-8")
+    examples = [html_lib.unescape(re.sub(r"<[^>]+>", "", b)) for b in re.findall(r"<pre\b.*?</pre>", guide, re.S)]
+    assert any("\n  - partenaire:\n      nom: Saint-Louis\n" in e for e in examples)

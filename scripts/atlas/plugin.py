@@ -19,7 +19,7 @@ from mkdocs.structure.toc import get_toc
 from markupsafe import escape
 
 from atlas.content import checker
-from atlas.site import news, pages, search, social
+from atlas.site import compact, news, pages, search, social
 from atlas import pipeline, urls
 
 log = logging.getLogger("mkdocs.plugins.atlas")
@@ -119,7 +119,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         if page.is_homepage:  # the home's preview: the world map
             carte = self.maps.get("monde")
             page.meta["apercu"] = social.preview(config.site_name, social.home_sentence(self.atlas), self.site_url, "",
-                                                 carte, carte.png2x_size if carte else None).as_meta()
+                                                 carte, carte.png_size if carte else None).as_meta()
         if page.file.generated_by or not page.meta.get("atlas"):
             return markdown
         return pages.sandbox().from_string(markdown).render(
@@ -134,6 +134,13 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         body = generated.render()
         page.toc = get_toc(pages.toc_tokens(body))
         return body
+
+    @event_priority(-100)  # last: after any plugin that still reads the page's markup
+    def on_post_page(self, output: str, page, config) -> str:
+        return compact.html(output)
+
+    def on_post_template(self, output_content: str, template_name: str, config) -> str:
+        return compact.html(output_content) if template_name.endswith(".html") else output_content  # 404.html
 
     @event_priority(-100)  # after Material's search plugin has written its index
     def on_post_build(self, config) -> None:

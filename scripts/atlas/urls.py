@@ -70,8 +70,9 @@ def map_data(map_id: str) -> str:
     return f"cartes/{map_id}.json"
 
 
-def map_png(map_id: str, scale: int = 1) -> str:
-    return f"cartes/{map_id}{'@2x' if scale == 2 else ''}.png"
+def map_png(map_id: str) -> str:
+    """One image per map, at twice the size it is shown (600 px): sharp on dense screens."""
+    return f"cartes/{map_id}.png"
 
 
 def to_root(url: str) -> str:

@@ -171,7 +171,8 @@ def test_a_table_wider_than_the_phone_says_so_and_scrolls_with_the_keyboard(site
     wide.focus()
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
-    assert wide.evaluate("el => el.scrollLeft") > 0
+    # the browser may scroll smoothly: wait (bounded) for the table to have moved
+    page.wait_for_function("el => el.scrollLeft > 0", arg=wide.element_handle(), timeout=5000)
     context.close()
     # on a wide screen, the same table fits: no cue
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")

@@ -6,6 +6,7 @@ duplicates. The checker never raises on bad input: everything becomes a Problem.
 """
 from __future__ import annotations
 
+import functools
 import datetime
 import os
 import re
@@ -185,12 +186,17 @@ class _FileCheck:
 
 def _real_folder(path: Path) -> Path:
     """The path with its folder resolved but not its last part: a symbolic link names itself, never its target."""
-    return path.absolute().parent.resolve() / path.name
+    return _resolved(path.absolute().parent) / path.name
+
+
+@functools.lru_cache(maxsize=64)  # thousands of files share a handful of folders
+def _resolved(folder: Path) -> Path:
+    return folder.resolve()
 
 
 def _display(path: Path, root: Path) -> str:
     try:
-        return str(_real_folder(path).relative_to(Path.cwd().resolve()))
+        return str(_real_folder(path).relative_to(_resolved(Path.cwd())))
     except ValueError:
         return str(path)
 
@@ -689,7 +695,11 @@ def _check_chunk(paths: list[Path]) -> tuple[list[Problem], dict]:
     report.problems, report.collectivites = [], {}
     for path in paths:
         _check_collectivite(report, path)
-    return report.problems, report.collectivites
+    # Sent back to the main process: what the cross-file checks and the records need (the data and
+    # the lines of the top-level keys), not every value's line (they tripled the transfer).
+    slim = {slug: yamlio.Document(doc.path, doc.data, {k: v for k, v in doc.lines.items() if len(k) <= 1})
+            for slug, doc in report.collectivites.items()}
+    return report.problems, slim
 
 
 def _register_for_duplicates(report: Report, path: Path) -> None:

@@ -71,10 +71,13 @@ class Index:
                     if q.collectivite != slug and p.partner.name not in get(q.collectivite).same_partner:
                         get(q.collectivite).same_partner.append(p.partner.name)
         my_countries = self.countries_of.get(slug, set())
+        # Bounded inside each country too: at national scale one country holds hundreds of
+        # collectivités, and taking them all made this the slowest step of the build.
+        room = limit * SYNERGY_CANDIDATES_PER_SLOT
         for code in sorted(my_countries, key=lambda c: (len(self.members_of[c]), c)):
-            if len(candidates) >= limit * SYNERGY_CANDIDATES_PER_SLOT:
-                break
             for other in self.members_of[code]:
+                if len(candidates) >= room:
+                    break
                 if other != slug:
                     get(other)
         my_themes = self.themes_of.get(slug, set())

@@ -411,8 +411,10 @@ _SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
 
 def _refuse_mixed_scripts(value: str, event) -> None:
     """« Hаlluin » with a Cyrillic « а » looks like Halluin and would publish a second one."""
+    if value.isascii():
+        return
     for word in re.findall(r"\w+", value):
-        if word.isascii():
+        if max(word) < "\u0250":  # Latin only (ASCII, Latin-1, Latin Extended): the usual case, no name lookup
             continue
         scripts = {}
         for i, char in enumerate(word):

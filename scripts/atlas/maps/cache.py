@@ -20,7 +20,7 @@ from pathlib import Path
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 KEEP_DAYS = 14  # an entry not used by any build for this long is removed
-FILES = {"png": "carte.png", "png2x": "carte@2x.png", "svg": "carte.svg"}
+FILES = {"png": "carte.png", "svg": "carte.svg"}
 
 
 @functools.cache
@@ -61,21 +61,19 @@ class ImageCache:
 
     def has(self, spec) -> bool:
         entry = self._dir(self.key(spec))
-        ok = (entry / FILES["png"]).is_file() and (entry / FILES["png2x"]).is_file() \
-            and (not spec.svg or (entry / FILES["svg"]).is_file())
-        return ok
+        return (entry / FILES["png"]).is_file() and (not spec.svg or (entry / FILES["svg"]).is_file())
 
     def get(self, spec) -> dict | None:
         """The cached result, or None (missing, unreadable or not a PNG: drawn again)."""
         entry = self._dir(self.key(spec))
         try:
-            out = {name: (entry / FILES[name]).read_bytes() for name in ("png", "png2x")}
+            out = {"png": (entry / FILES["png"]).read_bytes()}
             if spec.svg:
                 out["svg"] = (entry / FILES["svg"]).read_bytes()
             os.utime(entry)  # used: kept by the pruning
         except OSError:
             return None
-        if not (out["png"].startswith(PNG_SIGNATURE) and out["png2x"].startswith(PNG_SIGNATURE)):
+        if not out["png"].startswith(PNG_SIGNATURE):
             return None
         self.hits += 1
         out["ms"] = 0.0

@@ -1,4 +1,4 @@
-"""Static maps (PNG 600 px and 1200 px, optional SVG): matplotlib (Agg) on the shipped country shapes.
+"""Static maps (PNG 1200 px, shown at 600 px; optional SVG): matplotlib (Agg) on the shipped country shapes.
 
 Built for thousands of maps: one figure per process, reused; the country shapes are turned into
 matplotlib paths once; each map only swaps its lines, markers and texts, draws once at 2×,
@@ -26,7 +26,7 @@ LOC_EXACT, LOC_APPROX, LOC_COUNTRY = 0, 1, 2
 KIND_PARTNER, KIND_APPROX, KIND_COUNTRY = 1, 2, 3
 
 DPI = 200
-WIDTH2X = 1200  # px; the 1× image is 600 px wide
+WIDTH2X = 1200  # px; pages and e-mails show it 600 px wide
 MARGIN = 24
 MAP_W = WIDTH2X - 2 * MARGIN
 LEGEND_COLUMNS = 3
@@ -223,7 +223,7 @@ class Renderer:
         for i, line in enumerate(source):
             draw.text((MARGIN, top + 30 * i), line, font=self.font_small, fill=MUTED)
 
-        out = {"png2x": _png(page), "png": _png(page.reduce(2)), "size": page.size}
+        out = {"png": _png(page), "size": page.size}
         if spec.svg:
             out["svg"] = self._svg(spec, legend)
         out["ms"] = (time.perf_counter() - t0) * 1000
@@ -465,23 +465,27 @@ def layout(spec: Spec) -> Layout:
     title_h = 20 + 44 * len(title)
     legend_h = 16 + 38 * rows if rows else 0
     height = title_h + map_h + legend_h + 14 + 30 * len(source) + 6
-    height += height % 2  # even: the 1× image is exactly half
+    height += height % 2  # even: shown at half size, it keeps whole pixels
     return Layout(extent_, map_h, title, source, legend, title_h, legend_h, height)
 
 
 def size(spec: Spec) -> tuple[int, int]:
-    """Pixels of the 2× PNG of `spec`."""
+    """Pixels of the PNG of `spec`."""
     return WIDTH2X, layout(spec).height
 
 
-def _wrap(text: str, font, width: int) -> list[str]:
+@functools.lru_cache(maxsize=4096)  # thousands of maps share their source line and legend labels
+def _wrap(text: str, font, width: int) -> tuple[str, ...]:
+    joined = " ".join(text.split())
+    if font.getlength(joined) <= width:  # most titles fit on one line: one measure, not one per word
+        return (joined,) if joined else ()
     lines: list[str] = []
     for word in text.split():
         if lines and font.getlength(lines[-1] + " " + word) <= width:
             lines[-1] += " " + word
         else:
             lines.append(word)
-    return lines
+    return tuple(lines)
 
 
 _PALETTE = None

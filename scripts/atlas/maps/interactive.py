@@ -57,8 +57,7 @@ class MapInfo:
     alt: str
     html: str  # the viewer's address for this map (cartes/?carte=<id>)
     data: str  # its JSON file (cartes/<id>.json)
-    png: str  # "" when PNGs are off
-    png2x: str
+    png: str  # the map as an image, 1200 px wide, shown at 600 px (sharp on dense screens); "" when PNGs are off
     svg: str | None
     links: int
     markers: int
@@ -68,7 +67,7 @@ class MapInfo:
     rows: list = field(default_factory=list)  # text alternative: one dict per partnership (short lists)
     summary: list = field(default_factory=list)  # text alternative by country (world map, long lists)
     countries: int = 0  # countries coloured (world map)
-    png2x_size: tuple = (0, 0)  # pixels of the 2× PNG, known before it is drawn (link previews)
+    png_size: tuple = (0, 0)  # pixels of the PNG, known before it is drawn (link previews)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -382,7 +381,7 @@ def _link_map(ctx: _Context, settings: MapSettings, map_id: str, title: str, alt
     spec = layers.spec(map_id, title, ctx.source_line(source_keys), world=world, svg=svg, flows=aggregated) if settings.png else None
     long = len(partnerships) > TABLE_MAX
     info = MapInfo(
-        id=map_id, title=title, alt=alt, html=urls.map_html(map_id), data=urls.map_data(map_id), png="", png2x="", svg=None,
+        id=map_id, title=title, alt=alt, html=urls.map_html(map_id), data=urls.map_data(map_id), png="", svg=None,
         links=layers.n_links, markers=layers.n_markers, partnerships=list(partnerships), page=page,
         rows=[] if long else [ctx.row(p) for p in partnerships], summary=_summary(ctx, partnerships) if long else [],
     )
@@ -486,7 +485,7 @@ def _world_job(ctx: _Context, settings: MapSettings) -> _Job:
         spec = static_maps.Spec("monde", title, ctx.source_line(Counter(k for p in ps for k in p.sources)),
                                 kind="choroplethe", values={c: color(n) for c, n in counts.items()},
                                 classes=[(_class_label(lo, hi), col) for lo, hi, col in cls], world=True, svg=True)
-    info = MapInfo(id="monde", title=title, alt=alt, html=urls.map_html("monde"), data=urls.map_data("monde"), png="", png2x="", svg=None,
+    info = MapInfo(id="monde", title=title, alt=alt, html=urls.map_html("monde"), data=urls.map_data("monde"), png="", svg=None,
                    links=0, markers=0, partnerships=ps, page="", rows=[], summary=_summary(ctx, ps), countries=drawn)
     return _Job(info, data, f"Carte interactive : {title}. {alt}", spec)
 
@@ -516,7 +515,6 @@ class PendingImages:
         for spec, result in self._results or ():
             info = self._infos[spec.id]
             emit(info.png, result["png"])
-            emit(info.png2x, result["png2x"])
             if info.svg and result.get("svg"):
                 emit(info.svg, result["svg"])
             ms.append(result["ms"])
@@ -545,14 +543,14 @@ def generate_deferred(atlas: Atlas, idx: Index, emit: Emit, settings: MapSetting
     if settings.png:
         for job in todo:
             if job.spec is not None:
-                job.info.png, job.info.png2x = urls.map_png(job.info.id), urls.map_png(job.info.id, 2)
+                job.info.png = urls.map_png(job.info.id)
                 job.info.svg = f"cartes/{job.info.id}.svg" if job.spec.svg else None
         # Start the PNG workers first: they draw while this process writes the HTML pages.
         cache = ImageCache(settings.cache_dir) if settings.cache_dir else None
         png_iter = static_maps.render_many([j.spec for j in todo if j.spec is not None], settings.workers, cache)
         for job in todo:  # while the workers draw: the size a link preview announces
             if job.spec is not None:
-                job.info.png2x_size = static_maps.size(job.spec)
+                job.info.png_size = static_maps.size(job.spec)
     # One viewer page for every map, then each map's data: what the reader's browser fetches.
     t = time.perf_counter()
     emit(urls.MAP_VIEWER, viewer.render(settings.tiles_url, settings.tiles_attribution, settings.tiles_name))

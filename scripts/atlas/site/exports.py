@@ -326,7 +326,8 @@ def generate(atlas: Atlas, idx: Index, emit: Emit, version: dict | None = None, 
     geo_text = json.dumps(geo, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
     whole = to_json(atlas, idx)
     whole["version"] = version
-    json_text = json.dumps(whole, ensure_ascii=False, indent=1, allow_nan=False).encode("utf-8")
+    # Compact, as the GeoJSON: an indented dump goes through json's pure-Python encoder (seconds at national scale)
+    json_text = json.dumps(whole, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
     emit(CSV_PATH, csv_text)
     emit(GEOJSON_PATH, geo_text)
     emit(JSON_PATH, json_text)

@@ -239,7 +239,7 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
 
         carte = ctx.get("carte")
         shown = social.preview(title, preview or description, site.site_url, url, carte,
-                               carte.png2x_size if carte is not None else None)
+                               carte.png_size if carte is not None else None)
         emit_page(src, GeneratedPage(title, description, render, shown.as_meta(), search_words(description, words)))
         written.append(src)
 
