@@ -359,3 +359,19 @@ def test_image_cache_redraws_only_the_maps_that_changed(real_atlas, tmp_path):
     past = time.time() - 30 * 86400
     os.utime(old, (past, past))
     assert third.prune() == 1 and not old.exists()
+
+
+def test_workers_store_their_images_in_the_cache_and_send_back_no_image(real_atlas, tmp_path, monkeypatch):
+    """Images sent back through the pool would pile up in the main process while it renders the pages."""
+    from atlas.maps import images
+    from atlas.maps.cache import ImageCache
+
+    atlas, idx = real_atlas
+    specs = [j.spec for j in maps.jobs(atlas, idx, maps.MapSettings(TILES, ATTRIBUTION))][:5]
+    assert "png" not in images._render_into(tmp_path / "direct", specs[0])
+    assert ImageCache(tmp_path / "direct").read(specs[0])["png"].startswith(b"\x89PNG")
+    monkeypatch.setattr(images, "PARALLEL_MIN", 1)  # a pool of 2 workers even for 5 maps
+    cache = ImageCache(tmp_path / "images")
+    drawn = {s.id: r["png"] for s, r in images.render_many(specs, 2, cache)}
+    assert cache.drawn == len(specs) and cache.hits == 0
+    assert drawn == {s.id: r["png"] for s, r in images.render_many(specs, 1)}

@@ -5,6 +5,8 @@ a process that runs other threads (`mkdocs serve`) is unsafe; then a clean forks
 """
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
 import os
 import threading
@@ -30,3 +32,15 @@ def context():
         return multiprocessing.get_context("fork")
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+@contextlib.contextmanager
+def forking():
+    """Around the start of forked workers: the objects the parent already holds are frozen out of
+    the garbage collector, so that a collection in a worker never writes to their pages, which
+    then stay shared with the parent instead of being copied into each worker (Python's gc docs)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

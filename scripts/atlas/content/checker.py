@@ -676,7 +676,9 @@ def _check_collectivites(report: Report, paths: list[Path]) -> None:
         return
     countries.distance_km("FR", 48.85, 2.35)  # load the shapes once, before the workers fork
     chunks = [paths[i::n] for i in range(n)]
-    with workers.context().Pool(n, initializer=_init_worker, initargs=(report.root, report.lists)) as pool:
+    with workers.forking():
+        pool = workers.context().Pool(n, initializer=_init_worker, initargs=(report.root, report.lists))
+    with pool:
         for problems, docs in pool.map(_check_chunk, chunks):
             report.problems.extend(problems)
             report.collectivites.update(docs)

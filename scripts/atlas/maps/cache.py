@@ -65,6 +65,12 @@ class ImageCache:
 
     def get(self, spec) -> dict | None:
         """The cached result, or None (missing, unreadable or not a PNG: drawn again)."""
+        out = self.read(spec)
+        if out is not None:
+            self.hits += 1
+        return out
+
+    def read(self, spec) -> dict | None:
         entry = self._dir(self.key(spec))
         try:
             out = {"png": (entry / FILES["png"]).read_bytes()}
@@ -75,7 +81,6 @@ class ImageCache:
             return None
         if not out["png"].startswith(PNG_SIGNATURE):
             return None
-        self.hits += 1
         out["ms"] = 0.0
         return out
 

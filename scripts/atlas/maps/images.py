@@ -125,7 +125,7 @@ class Renderer:
     own lines and points over it.
     """
 
-    CACHE = 24  # frames kept (about 3.5 MB each)
+    CACHE = 4  # frames kept (about 3.5 MB each); the maps arrive sorted by frame, a few suffice
 
     def __init__(self):
         import matplotlib
@@ -553,7 +553,7 @@ def render_many(specs: list[Spec], n_workers: int | None = None, cache=None):
         return _draw(specs, n_workers)
     held = [s for s in specs if cache.has(s)]
     held_ids = {id(s) for s in held}
-    return _Cached(cache, held, _draw([s for s in specs if id(s) not in held_ids], n_workers))
+    return _Cached(cache, held, _draw([s for s in specs if id(s) not in held_ids], n_workers, into=cache.folder))
 
 
 class _Cached:
@@ -571,7 +571,13 @@ class _Cached:
                     self._cache.put(spec, result)
                 yield spec, result
             for spec, result in self._drawing:
-                self._cache.put(spec, result)
+                if "png" in result:  # drawn here: stored now
+                    self._cache.put(spec, result)
+                else:  # a worker stored it: read back one at a time (never all held in memory)
+                    self._cache.drawn += 1
+                    result = self._cache.read(spec)
+                    if result is None:  # the worker could not store it (full disk): drawn here
+                        result = render(spec)
                 yield spec, result
         finally:
             self.close()
@@ -583,7 +589,18 @@ class _Cached:
             close()
 
 
-def _draw(specs: list[Spec], n_workers: int | None):
+def _render_into(folder, spec: Spec) -> dict:
+    """In a worker: draw, store in the cache, send back only the timing. Images sent back through
+    the pool would pile up in the main process until it reads them, at the end of the build."""
+    from atlas.maps.cache import ImageCache
+
+    result = render(spec)
+    ImageCache(folder).put(spec, result)
+    return {"ms": result["ms"]}
+
+
+def _draw(specs: list[Spec], n_workers: int | None, into=None):
+    """`into`: a cache folder where workers store the images themselves."""
     specs = sorted(specs, key=frame_key)
     n = default_workers() if n_workers is None else n_workers
     if n <= 1 or len(specs) < PARALLEL_MIN:
@@ -591,7 +608,10 @@ def _draw(specs: list[Spec], n_workers: int | None):
     from concurrent.futures import ProcessPoolExecutor
 
     pool = ProcessPoolExecutor(n, mp_context=workers.context())  # forkserver workers import matplotlib themselves
-    return _Drawing(pool, specs, pool.map(render, specs, chunksize=16))  # submits everything now
+    with workers.forking():  # a forking pool starts its workers at the first submission
+        task = functools.partial(_render_into, into) if into is not None else render
+        results = pool.map(task, specs, chunksize=16)  # submits everything now
+    return _Drawing(pool, specs, results)
 
 
 class _Drawing:
