@@ -33,7 +33,7 @@ PHASE_LABELS = {"check": "check (atlas check)", "load": "chargement (load)", "in
                 "maps": "cartes (maps)", "exports": "exports", "pages": "pages (rendu)"}
 # The national atlas's targets (issue « un gigaoctet »): ratios to a bare Material build of as many pages.
 TARGETS = {"ratio_cold": 4.0, "ratio_warm": 1.5, "growth_per_x": 4.5 / 4, "memory_mib": 1024, "check_s": 3.0,
-           "map_mb": 1.5, "site_mb": 400}
+           "map_mb": 1.5, "site_mb": 400, "serve_real_s": 3.0}
 MB = 1024 * 1024
 
 
@@ -398,11 +398,63 @@ def _change_one_file(content_dir: Path) -> Path:
     return path
 
 
+def _serve_edit(cfg: Path, content_dir: Path, log, limit_s: float = 900) -> dict:
+    """`mkdocs serve` as `atlas serve` runs it: once the site is served, one collectivité file gets a
+    new sentence; the time until the served page shows it is what a contributor waits for."""
+    import socket
+    import urllib.request
+    import yaml
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    path = sorted((content_dir / "collectivites").glob("*.yml"))[0]
+    url = f"http://127.0.0.1:{port}/collectivites/{path.stem}/"
+    proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-f", str(cfg), "-a", f"127.0.0.1:{port}"],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def fetch() -> str:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                return r.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def wait(condition) -> float | None:
+        start = time.perf_counter()
+        while time.perf_counter() - start < limit_s and proc.poll() is None:
+            if condition(fetch()):
+                return time.perf_counter() - start
+            time.sleep(0.1)
+        return None
+
+    try:
+        start = time.perf_counter()
+        if wait(bool) is None:
+            return {"ready_s": None, "visible_s": None}
+        ready = time.perf_counter() - start
+        token = f"Relecture {int(time.time())}"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["engagement"] = f"{data.get('engagement') or ''} {token}.".strip()
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        visible = wait(lambda html: token in html)
+        log(f"    serve : site servi en {ready:.1f} s, modification visible en "
+            + (f"{visible:.1f} s" if visible is not None else f"plus de {limit_s:.0f} s"))
+        return {"ready_s": ready, "visible_s": visible}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 def _doc_pages() -> int:
     return sum(1 for _ in (ROOT / "docs").rglob("*.md"))
 
 
-def bench_corpus(name: str, content_dir: Path, work: Path, profile: bool, keep_sites: bool, log) -> dict:
+def bench_corpus(name: str, content_dir: Path, work: Path, profile: bool, keep_sites: bool, log,
+                 serve: bool = True) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     res: dict = {"name": name}
     log(f"[{name}] phases…")
@@ -428,6 +480,9 @@ def bench_corpus(name: str, content_dir: Path, work: Path, profile: bool, keep_s
         changed = _change_one_file(content_dir)
         log(f"[{name}] reconstruction après modification d'une fiche ({changed.name}), cache gardé…")
         res["warm"] = _measure([sys.executable, "-m", "mkdocs", "build", "-f", str(cfg), "-q"], work, "build")
+        if serve:
+            log(f"[{name}] atlas serve : une fiche modifiée pendant la prévisualisation…")
+            res["serve"] = _serve_edit(cfg, content_dir, log)
     # Reference: as many plain pages as the atlas build renders.
     if res["site"]:
         pages = res["site"]["html_pages"]
@@ -483,6 +538,7 @@ def print_report(results: list[dict], scales: list[int], base: int) -> bool:
         if r.get("warm") and r["warm"]["rc"] == 0 else "n/a")
     row("reconstruction / référence", lambda r: _s(r["warm"]["wall"] / r["bare"]["wall"])
         if r.get("warm") and r["warm"]["rc"] == 0 and r["bare"]["rc"] == 0 else "n/a")
+    row("serve : modification visible (s)", lambda r: _s((r.get("serve") or {}).get("visible_s")))
     row("mémoire max build (Mio)", lambda r: _s(r["build"]["maxrss_kb"] / 1024, "{:.0f}") if r["build"]["rc"] == 0 else "n/a")
     row("  arbre de processus, PSS (Mio)", lambda r: _s(r["build"].get("tree_rss_kb", 0) / 1024 or None, "{:.0f}")
         if r["build"]["rc"] == 0 else "n/a")
@@ -558,6 +614,14 @@ def _print_targets(results: list[dict], scales: list[int], base: int) -> bool:
             if r.get("warm") and r["warm"]["rc"] == 0 and r["bare"]["rc"] == 0]
     verdicts.append(target("reconstruction après une fiche modifiée, cache gardé / build nu", max(warm, default=None),
                            TARGETS["ratio_warm"]))
+    real = next((r for r in results if not r.get("scale")), None)
+    if real is not None and real.get("serve"):
+        verdicts.append(target("atlas serve, contenu réel : fiche enregistrée → page à jour", real["serve"]["visible_s"],
+                               TARGETS["serve_real_s"], "{:.1f}", " s"))
+    served = [(r["serve"]["visible_s"], r["bare"]["wall"]) for r in synth if r.get("serve") and r["bare"]["rc"] == 0]
+    if served:
+        worst = max((v / b if v is not None else float("inf")) for v, b in served)
+        verdicts.append(target("atlas serve, synthétique : modification visible / build nu", worst, TARGETS["ratio_warm"]))
     sizes = [r["site"]["mb"] for r in synth if r.get("site")]
     verdicts.append(target("taille du site (pire échelle synthétique)", max(sizes, default=None), TARGETS["site_mb"],
                            "{:.0f}", " Mo"))
@@ -653,6 +717,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--graine", type=int, default=1)
     ap.add_argument("--profile", action="store_true", help="profil pyinstrument des phases (dossier de chaque corpus, profil.txt)")
     ap.add_argument("--keep-sites", action="store_true", help="garder les sites construits")
+    ap.add_argument("--sans-serve", action="store_true", help="ne pas mesurer atlas serve (une modification pendant la prévisualisation)")
     ap.add_argument("--erreurs", type=int, metavar="N", default=0,
                     help="seulement : atlas check de 5 000 fiches propres puis avec N erreurs chacune (rapport des temps)")
     args = ap.parse_args(argv)
@@ -672,7 +737,7 @@ def main(argv: list[str] | None = None) -> int:
         real = out / "reel" / "contenu"  # a copy: the benchmark changes a file to time the rebuild
         shutil.rmtree(real, ignore_errors=True)
         shutil.copytree(ROOT / "content", real)
-        results.append(bench_corpus("réel", real, out / "reel", args.profile, args.keep_sites, log))
+        results.append(bench_corpus("réel", real, out / "reel", args.profile, args.keep_sites, log, not args.sans_serve))
     from atlas.commands import synth
 
     for scale in scales:
@@ -686,7 +751,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(work / "contenu", ignore_errors=True)
         synth.write(work / "contenu", collectivites=n, partnerships=m, countries=args.pays, seed=args.graine)
         elapsed = time.perf_counter() - start
-        r = bench_corpus(name, work / "contenu", work, args.profile, args.keep_sites, log)
+        r = bench_corpus(name, work / "contenu", work, args.profile, args.keep_sites, log, not args.sans_serve)
         r["scale"], r["synth_s"] = scale, elapsed
         results.append(r)
     (out / "resultats.json").write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str), encoding="utf-8")

@@ -390,6 +390,8 @@ def _refuse_decimal_comma(value, event, text_lines: list[str]) -> None:
 
 
 def _refuse_odd_space_in_key(key: str, event) -> None:
+    if key.isascii() and key.isprintable():  # the usual key: no tab, no line break, no odd space
+        return
     for char in key:
         if char in _ODD_SPACES or (char.isspace() and char != " "):
             name = _ODD_SPACES.get(char, "espace spéciale")
