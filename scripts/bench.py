@@ -382,19 +382,32 @@ def _site_stats(site: Path) -> dict:
             "html_pages": sum(1 for p in files if p.name == "index.html")}
 
 
+def _edit(path: Path, change) -> None:
+    """A contributor's correction of one collectivité file: `change` edits its data in place."""
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _add_sentence(data: dict, sentence: str) -> None:
+    data["engagement"] = f"{data.get('engagement') or ''} {sentence}".strip()
+
+
 def _change_one_file(content_dir: Path) -> Path:
     """Move the seat of the collectivité with the most partnerships by 0.01° (its map, and the maps
     of its partners' countries, change), as a contributor correcting a file would."""
-    import yaml
-
     files = sorted((content_dir / "collectivites").glob("*.yml"))
     path = max(files, key=lambda p: p.read_text(encoding="utf-8").count("- partenaire"))
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if isinstance(data.get("siege"), dict):
-        data["siege"]["lat"] = round(float(data["siege"]["lat"]) + 0.01, 4)
-    else:
-        data["engagement"] = (data.get("engagement") or "") + " Fiche relue."
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    def move_seat(data: dict) -> None:
+        if isinstance(data.get("siege"), dict):
+            data["siege"]["lat"] = round(float(data["siege"]["lat"]) + 0.01, 4)
+        else:
+            _add_sentence(data, "Fiche relue.")
+
+    _edit(path, move_seat)
     return path
 
 
@@ -403,7 +416,6 @@ def _serve_edit(cfg: Path, content_dir: Path, log, limit_s: float = 900) -> dict
     new sentence; the time until the served page shows it is what a contributor waits for."""
     import socket
     import urllib.request
-    import yaml
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -434,9 +446,7 @@ def _serve_edit(cfg: Path, content_dir: Path, log, limit_s: float = 900) -> dict
             return {"ready_s": None, "visible_s": None}
         ready = time.perf_counter() - start
         token = f"Relecture {int(time.time())}"
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        data["engagement"] = f"{data.get('engagement') or ''} {token}.".strip()
-        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        _edit(path, lambda data: _add_sentence(data, token + "."))
         visible = wait(lambda html: token in html)
         log(f"    serve : site servi en {ready:.1f} s, modification visible en "
             + (f"{visible:.1f} s" if visible is not None else f"plus de {limit_s:.0f} s"))

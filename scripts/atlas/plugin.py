@@ -23,11 +23,6 @@ from atlas.site import compact, news, pages, search, social
 from atlas import pipeline, urls
 
 log = logging.getLogger("mkdocs.plugins.atlas")
-# The field-by-field reference of the file format: its short sections full of keys
-# (« cooperation-decentralisee ») came before the atlas's own pages in every search. Contributors
-# reach it from the guide and the menu. (Material's `search.boost` does not help: lunr's scores are
-# cosine similarities, which a uniform boost of a document leaves unchanged.)
-SEARCH_EXCLUDED = {"contribuer/reference.md"}
 
 
 class AtlasConfig(base.Config):
@@ -67,8 +62,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             cache_dir=(root / self.config.cache_dir) if self.config.cache else None)
         self.site_url = self.settings.site_url
         if not self.site_url:
-            log.info("pas d'adresse publique du site (ATLAS_SITE_URL) : ni codes d'intégration, ni flux Atom, "
-                     "ni aperçus de liens complets dans cette construction")
+            log.info(urls.NO_PUBLIC_ADDRESS)
         return config
 
     def on_files(self, files: Files, config) -> Files:
@@ -114,8 +108,6 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
                          "apercu": generated.preview, "search": {"exclude": True}}
             self.search_entries.append(search.entry(page.url, generated.title, generated.search_text))
             return ""
-        if page.file.src_uri in SEARCH_EXCLUDED:
-            page.meta["search"] = {"exclude": True}
         if page.is_homepage:  # the home's preview: the world map
             carte = self.maps.get("monde")
             page.meta["apercu"] = social.preview(config.site_name, social.home_sentence(self.atlas), self.site_url, "",

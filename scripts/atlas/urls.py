@@ -13,6 +13,10 @@ from atlas.content.countries import name_fr
 Emit = Callable[[str, "bytes | str"], None]
 
 
+NO_PUBLIC_ADDRESS = ("pas d'adresse publique du site (ATLAS_SITE_URL) : les codes d'intégration des cartes, "
+                     "le flux Atom et les aperçus de liens ne sont pas produits ; la publication pose cette adresse.")
+
+
 def public(site_url: str | None) -> str:
     """The site's public address ending with "/", or "" when there is none: a local preview address
     (127.0.0.1, localhost) would make every pasted map, feed entry and link preview point nowhere."""

@@ -144,6 +144,9 @@ def test_payloads_stay_data_on_the_map_pages(hostile, hostile_site):
             popups.first.click(force=True)
             page.wait_for_timeout(200)
             assert page.evaluate(INJECTED) + dialogs == [], map_id
+        if map_id == "liens":  # its legend names the region, a contributor's text: shown, never markup
+            legend = page.locator(".atlas-legende")
+            assert MARK in legend.inner_text() and legend.locator("img, script, iframe").count() == 0
         title = page.text_content(".atlas-titre") or ""
         assert MARK in title or map_id in ("monde", "liens")  # the page's title, set as text
         label = page.get_attribute(".atlas-carte", "aria-label") or ""

@@ -74,9 +74,7 @@ def run(config: Path, site_dir: Path | None = None, strict: bool = False, conten
         shutil.rmtree(staging, ignore_errors=True)  # the new site's leftovers, or the old site after the swap
     print(f"Site construit dans {target}", file=sys.stderr)
     if not urls.public(cfg_probe.site_url):
-        print("Remarque : pas d'adresse publique du site (ATLAS_SITE_URL) : les codes d'intégration des cartes, "
-              "le flux Atom et les aperçus de liens ne sont pas produits ; la publication pose cette adresse.",
-              file=sys.stderr)
+        print("Remarque : " + urls.NO_PUBLIC_ADDRESS, file=sys.stderr)
     return 0
 
 

@@ -6,8 +6,8 @@ duplicates. The checker never raises on bad input: everything becomes a Problem.
 """
 from __future__ import annotations
 
-import functools
 import datetime
+import functools
 import os
 import re
 from dataclasses import dataclass, field

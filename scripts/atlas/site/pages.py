@@ -297,11 +297,12 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
         ps = by_nature.get(key, [])
         if ps:
             ps = sorted(ps, key=lambda p: (fr.sort_key(atlas.collectivites[p.collectivite].name), p.number))
+            n_collectivites, n_pays = len({p.collectivite for p in ps}), len({p.country for p in ps})
             page("nature.html.j2", urls.nature(key), title,
                  f"{title} des collectivités de l'atlas : {plural(len(ps), 'partenariat')} "
-                 f"de {plural(len({p.collectivite for p in ps}), 'collectivité')} dans {len({p.country for p in ps})} pays.",
+                 f"de {plural(n_collectivites, 'collectivité')} dans {n_pays} pays.",
                  words=(NATURES[key], *(atlas.collectivites[p.collectivite].name for p in ps)),
-                 key=key, nature_title=title, partnerships=ps)
+                 key=key, nature_title=title, partnerships=ps, n_collectivites=n_collectivites, n_pays=n_pays)
     # Networks
     for key, network in atlas.networks.items():
         page("reseau.html.j2", urls.network(key), network.label, network.description,

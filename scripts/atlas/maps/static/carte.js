@@ -3,6 +3,9 @@
   "use strict";
   var ESC = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"};
   function esc(s) { return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) { return ESC[c]; }); }
+  // A colour written into a style attribute: escaping keeps it inside the attribute, not out of the
+  // CSS; only "#rrggbb"-like values pass (they all come from maps/style.py), anything else draws nothing.
+  function colour(c) { return /^#[0-9a-fA-F]{3,8}$/.test(String(c)) ? c : "transparent"; }
   // Where a popup's link opens: in the atlas's own pages, the page around the frame; framed by another
   // site, a new tab (never navigate the host page away); full screen, the same tab.
   var framed = window.self !== window.top, sameSite = false;
@@ -44,7 +47,7 @@
     var h = legend.titre ? "<strong>" + esc(legend.titre) + "</strong>" : "";
     h += "<ul>";
     legend.items.forEach(function (it) {
-      var kind = it[0], color = esc(it[1]), sym;
+      var kind = it[0], color = colour(it[1]), sym;
       if (kind === "case") sym = '<span class="atlas-case" style="background:' + color + '"></span>';
       else if (kind === "approx") sym = '<span class="atlas-trait atlas-trait-approx" style="border-color:' + color + '"></span>';
       else if (kind === "pays") sym = '<span class="atlas-trait atlas-trait-pays" style="border-color:' + color + '"></span>' +
@@ -307,7 +310,7 @@
       html += '<fieldset><legend>Type de collectivité</legend>';
       D.types.forEach(function (t, k) {
         if (!D.typesPresents[k]) return;
-        html += '<label><input type="checkbox" name="type" value="' + k + '" checked> <span class="atlas-puce" style="background:' + t[2] + '"></span>' + esc(t[1]) + "</label>";
+        html += '<label><input type="checkbox" name="type" value="' + k + '" checked> <span class="atlas-puce" style="background:' + colour(t[2]) + '"></span>' + esc(t[1]) + "</label>";
       });
       html += '</fieldset><label for="atlas-thematique">Thématique</label><select id="atlas-thematique" name="thematique"><option value="-1">Toutes</option>';
       D.themes.forEach(function (t, k) { html += '<option value="' + k + '">' + esc(t[1]) + "</option>"; });
