@@ -23,8 +23,9 @@ def test_a_build_that_fails_after_the_maps_started_stops_their_workers(tmp_path,
     def fail(html):
         raise RuntimeError("échec simulé pendant le rendu des pages")
 
-    monkeypatch.setattr(pages, "toc_tokens", fail)  # after on_files has started the drawing
+    monkeypatch.setattr(pages, "toc_tokens", fail)  # on_env: after on_files has started the drawing
     config = load_config(str(ROOT / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
+    config.plugins["atlas"].config.cache = False  # every page rendered (none taken finished from the cache)
     started = []
     real = static_maps.render_many
     monkeypatch.setattr(static_maps, "render_many", lambda *a, **k: started.append(1) or real(*a, **k))

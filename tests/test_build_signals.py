@@ -66,7 +66,13 @@ def test_sigkill_at_any_moment_leaves_a_whole_site_and_the_next_build_cleans_up(
 def test_sigterm_removes_the_staging_folder_and_keeps_the_old_site(published: Path):
     (published / "marqueur.txt").write_text("ancien")
     process = start_build(published)
-    time.sleep(2.0)
+    # as soon as the new site is being built in its staging folder (a build from the caches is quick)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None and not list(
+            published.parent.glob(f".{published.name}.neuf-*")):
+        time.sleep(0.005)
+    time.sleep(0.2)  # past the installation of the handler, well before the end of MkDocs' build
+    assert process.poll() is None, "la construction s'est terminée avant le signal"
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=120)
     assert process.returncode != 0

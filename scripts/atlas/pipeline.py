@@ -15,7 +15,7 @@ from pathlib import Path
 
 from atlas.maps import assets, interactive as maps
 from atlas.content import checker, records as content, history, index
-from atlas.site import exports, news, pages
+from atlas.site import exports, news, pagecache, pages
 from atlas import urls
 from atlas.content.model import Atlas
 from atlas.content.schema import SCHEMAS
@@ -51,6 +51,7 @@ class Loaded:
     atlas: Atlas
     idx: index.Index
     history: history.History
+    digests: pagecache.Digests  # content hashes: what each generated page's cache key is made of
     timings: dict = field(default_factory=dict)  # stage → seconds
 
 
@@ -104,7 +105,10 @@ def load(content_dir: Path | str) -> Loaded:
     start = time.perf_counter()
     hist = history.read(folder)  # one `git log` for the whole folder; empty without a full history
     timings["history"] = time.perf_counter() - start
-    loaded = Loaded(folder, report, atlas, idx, hist, timings)
+    start = time.perf_counter()
+    digests = pagecache.Digests.of(folder, atlas.collectivites)
+    timings["digests"] = time.perf_counter() - start
+    loaded = Loaded(folder, report, atlas, idx, hist, digests, timings)
     _last = (key, loaded)
     return loaded
 
@@ -135,7 +139,8 @@ def generate(loaded: Loaded, settings: Settings, emit: urls.Emit,
     timings["news"] = time.perf_counter() - start
     site = pages.Site(atlas, idx, map_info, settings.site_url, settings.licence, settings.licence_url,
                       settings.repo_url, export_info, history=hist, content_dir=loaded.content_dir,
-                      name=settings.site_name, news=entries, feed=feed)
+                      name=settings.site_name, news=entries, feed=feed,
+                      digests=loaded.digests if settings.cache_dir else None)
     start = time.perf_counter()
     pages.generate(site, emit_page or (lambda src, page: emit(src, page.render())))
     timings["pages"] = time.perf_counter() - start

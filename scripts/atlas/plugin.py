@@ -15,11 +15,12 @@ from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 from markupsafe import escape
 
 from atlas.content import checker
-from atlas.site import compact, news, pages, search, social
+from atlas.site import compact, news, pagecache, pages, search, social
 from atlas import pipeline, urls
 
 log = logging.getLogger("mkdocs.plugins.atlas")
@@ -36,6 +37,26 @@ class AtlasConfig(base.Config):
     cache = c.Type(bool, default=True)  # images of earlier builds reused, by content (as Material's plugins)
     cache_dir = c.Type(str, default=".cache/atlas")
     guide = c.Type(str, default="CONTRIBUTING.md")
+
+
+class GeneratedPage(Page):
+    """A generated page: its body is the atlas's HTML (on_env), never a Markdown conversion, so
+    MkDocs does not set up a Markdown converter for each of the thousands of them."""
+
+    def render(self, config, files) -> None:
+        self.content, self.present_anchor_ids = "", set()
+
+
+def _nav_paths(items) -> set[str]:
+    """The files mkdocs.yml's `nav` lists (MkDocs gives those their titles and places)."""
+    out: set[str] = set()
+    for item in items or []:
+        value = next(iter(item.values())) if isinstance(item, dict) else item
+        if isinstance(value, list):
+            out |= _nav_paths(value)
+        elif isinstance(value, str):
+            out.add(value)
+    return out
 
 
 class AtlasPlugin(BasePlugin[AtlasConfig]):
@@ -61,6 +82,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             licence=self.config.licence_donnees, licence_url=self.config.licence_url, png=self.config.cartes_png,
             cache_dir=(root / self.config.cache_dir) if self.config.cache else None)
         self.site_url = self.settings.site_url
+        self.page_cache = pagecache.PageCache(self.settings.cache_dir / "pages") if self.settings.cache_dir else None
         if not self.site_url:
             log.info(urls.NO_PUBLIC_ADDRESS)
         return config
@@ -85,6 +107,10 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         self.maps, self.pending_images, self.site = out.maps, out.images, out.site
         self.feed_path = news.FEED_PATH if out.feed else ""  # <link rel="alternate"> of theme/main.html
         self._emit_guide(emit)
+        listed = _nav_paths(config.nav)
+        for src in self.generated:
+            if src not in listed:  # created here, MkDocs keeps them (nav.py: a file's existing page)
+                GeneratedPage(None, files.get_file_from_path(src), config)
         return files
 
     def _emit_guide(self, emit) -> None:
@@ -119,17 +145,51 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             base=urls.to_root(page.url), url=page.url)
 
     def on_page_content(self, html: str, page, config, files):
-        """A generated page's body is its template's HTML, never a Markdown conversion."""
-        generated = self.generated.get(page.file.src_uri)
-        if generated is None:
-            return html
-        body = generated.render()
-        page.toc = get_toc(pages.toc_tokens(body))
-        return body
+        """A generated page's body is its template's HTML, never a Markdown conversion: rendered
+        in on_env, unless the finished page is in the cache."""
+        return "" if page.file.src_uri in self.generated else html
+
+    def on_nav(self, nav, config, files):
+        self.nav = nav
+        return nav
+
+    def on_env(self, env, config, files):
+        """Every page is read and the navigation has its titles: each generated page whose finished
+        HTML is in the cache is marked to be copied (on_page_context), the others have their body
+        rendered now (stored finished in on_post_page)."""
+        site_key = "" if self.page_cache is None else pagecache.site_key(config, self.nav, {"feed": self.feed_path})
+        self.to_store, self.from_cache = {}, {}
+        if self.page_cache is not None:
+            self.page_cache.hits = self.page_cache.stored = 0
+        for src, generated in self.generated.items():
+            page = files.get_file_from_path(src).page
+            key = pagecache.final_key(site_key, generated.key, page.url) if site_key and generated.key else ""
+            if key and self.page_cache.has(key):
+                page.meta["template"], self.from_cache[src] = pagecache.TEMPLATE, key
+                continue
+            page.content = generated.render()
+            page.toc = get_toc(pages.toc_tokens(page.content))
+            if key:
+                self.to_store[src] = key
+        return env
+
+    def on_page_context(self, context, page, config, nav):
+        key = self.from_cache.get(page.file.src_uri)
+        if key:  # read one at a time: the finished pages are never all in memory
+            page.content = self.page_cache.read(key)
+        return context
 
     @event_priority(-100)  # last: after any plugin that still reads the page's markup
     def on_post_page(self, output: str, page, config) -> str:
-        return compact.html(output)
+        src = page.file.src_uri
+        if src in self.generated:
+            page.content = ""  # written: not kept in memory until the end of the build
+        if src in self.from_cache:
+            return output  # finished in an earlier build
+        output = compact.html(output)
+        if src in self.to_store:
+            self.page_cache.put(self.to_store[src], output)
+        return output
 
     def on_post_template(self, output_content: str, template_name: str, config) -> str:
         return compact.html(output_content) if template_name.endswith(".html") else output_content  # 404.html
@@ -149,6 +209,10 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         cache = self.pending_images.cache
         if cache is not None:
             log.info(f"images des cartes : {cache.drawn} dessinées, {cache.hits} reprises du cache ({cache.folder})")
+        if self.page_cache is not None:
+            log.info(f"pages générées : {self.page_cache.hits} reprises du cache, {self.page_cache.stored} rendues "
+                     f"et rangées ({self.page_cache.folder})")
+            self.page_cache.prune()
         search.complete_index(Path(config.site_dir), self.search_entries)
         offenders = privacy.enforce(Path(config.site_dir))
         if offenders:

@@ -18,7 +18,8 @@ from markupsafe import Markup, escape
 
 from atlas.content import countries
 from atlas import fr, urls
-from atlas.site import social
+from atlas.site import pagecache, social
+from atlas.site.pagecache import Scope
 from atlas.content.history import History, history_url
 from atlas.site.news import FEED_PATH
 from atlas.content.index import Index
@@ -103,6 +104,7 @@ class GeneratedPage:
     render: Callable[[], str]
     preview: dict | None = None  # link preview (social.Preview.as_meta()): plain text, absolute URLs
     search_text: str = ""  # what the site search finds it by (plain text; see search.py)
+    key: str = ""  # hash of everything its template reads (pagecache.py); empty: not cached
 
 
 EmitPage = Callable[[str, "GeneratedPage"], None]
@@ -125,6 +127,7 @@ class Site:
     name: str = "Atlas de la coopération"
     news: list = field(default_factory=list)  # news.NewsEntry, newest first
     feed: object = None  # news.Feed, or None without an absolute site address
+    digests: pagecache.Digests | None = None  # content hashes: pages get cache keys (None: no cache)
 
     def freshness(self, relative: str) -> dict | None:
         """When the file `relative` (to the content folder) last changed, and where its history is."""
@@ -134,7 +137,9 @@ class Site:
         if change is None:
             return None
         path = self.history.relative(self.content_dir / relative)
-        return {"date": change.date, "url": history_url(self.repo_url, self.history.head, path) if path else ""}
+        # The file's own last commit, not the checkout's: the same link until the file changes again
+        # (a page changing with every commit of the repository could never come from the cache).
+        return {"date": change.date, "url": history_url(self.repo_url, change.commit, path) if path else ""}
 
     def figures(self) -> dict:
         a = self.atlas
@@ -225,13 +230,19 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
     env = environment()
     atlas, idx = site.atlas, site.idx
     written: list[str] = []
-    common = {"site": site, "atlas": atlas, "idx": idx, "maps": site.maps, "site_url": site.site_url,
-              "today": datetime.date.today()}
+    year = datetime.date.today().year  # only the year: the pages (and their cache) do not change every day
+    common = {"site": site, "atlas": atlas, "idx": idx, "maps": site.maps, "site_url": site.site_url, "year": year}
+    digests = site.digests
+    # What every page reads besides its own context: settings, the day, reference data, code.
+    shared = "" if digests is None else pagecache.fingerprint(
+        [site.site_url, site.name, site.licence, site.licence_url, site.repo_url, year, digests.reference,
+         pagecache.code_version()], digests.records)
 
     def page(template: str, url: str, title: str, description: str, preview: str = "", words: tuple = (),
-             **ctx) -> None:
+             scope: Scope = Scope.OWN, **ctx) -> None:
         """`preview`: the one sentence a chat or a social network shows with the page's map;
-        `words`: the names a reader may search the page by, besides its title and description."""
+        `words`: the names a reader may search the page by, besides its title and description;
+        `scope`: Scope.ALL for a page reading the atlas's aggregates (idx, atlas), not only `ctx`."""
         src = urls.page_src(url)
 
         def render() -> str:
@@ -240,9 +251,15 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
         carte = ctx.get("carte")
         shown = social.preview(title, preview or description, site.site_url, url, carte,
                                carte.png_size if carte is not None else None)
-        emit_page(src, GeneratedPage(title, description, render, shown.as_meta(), search_words(description, words)))
+        meta, search_text = shown.as_meta(), search_words(description, words)
+        key = "" if digests is None else pagecache.inputs_key(
+            shared, template, url, scope, digests,
+            {"title": title, "description": description, "meta": meta, "search": search_text, **ctx})
+        emit_page(src, GeneratedPage(title, description, render, meta, search_text, key))
         written.append(src)
 
+    # Index and overview pages read the atlas's aggregates: any file changes them.
+    overview = functools.partial(page, scope=Scope.ALL)
     plural = fr.plural
 
     # Collectivités
@@ -258,7 +275,7 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
                     *(atlas.themes[t].label for t in c.themes if t in atlas.themes),
                     *(proj.title for p in c.partnerships for proj in p.projects)),
              c=c, synergies=idx.synergies(c.slug), carte=site.maps.get(f"collectivite-{c.slug}"))
-    page("collectivites.html.j2", "collectivites/", "Collectivités",
+    overview("collectivites.html.j2", "collectivites/", "Collectivités",
          "Toutes les collectivités de l'atlas, filtrables par type et département.",
          collectivites=sorted(atlas.collectivites.values(), key=lambda c: fr.sort_key(c.name)),
          departements=sorted({c.departement for c in atlas.collectivites.values() if c.departement}))
@@ -279,7 +296,7 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
     by_zone: dict[str, list] = {}
     for code in atlas.countries:
         by_zone.setdefault(atlas.countries[code].zone, []).append(atlas.countries[code])
-    page("pays-index.html.j2", "pays/", "Pays", "Les pays partenaires des collectivités de l'atlas, par zone.",
+    overview("pays-index.html.j2", "pays/", "Pays", "Les pays partenaires des collectivités de l'atlas, par zone.",
          by_zone=[(atlas.zones[z], by_zone[z]) for z in atlas.zones if z in by_zone])
     # Themes
     for key, theme in atlas.themes.items():
@@ -290,7 +307,7 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
     by_nature: dict[str, list] = {}
     for p in atlas.partnerships:
         by_nature.setdefault(p.nature, []).append(p)
-    page("thematiques.html.j2", "thematiques/", "Thématiques", "Les thématiques de coopération de l'atlas, "
+    overview("thematiques.html.j2", "thematiques/", "Thématiques", "Les thématiques de coopération de l'atlas, "
          "et les partenariats par nature : jumelages, coopérations décentralisées…", by_nature=by_nature)
     # Natures: what a reader searching « jumelage » or « coopération décentralisée » is after
     for key, title in NATURE_TITLES.items():
@@ -307,15 +324,15 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
     for key, network in atlas.networks.items():
         page("reseau.html.j2", urls.network(key), network.label, network.description,
              network=network, members=idx.by_network.get(key, []))
-    page("reseaux.html.j2", "reseaux/", "Réseaux", "Les réseaux de collectivités et d'acteurs de la coopération.")
+    overview("reseaux.html.j2", "reseaux/", "Réseaux", "Les réseaux de collectivités et d'acteurs de la coopération.")
     # Sources, statistics, data
-    page("sources.html.j2", "sources/", "Sources et limites",
+    overview("sources.html.j2", "sources/", "Sources et limites",
          "Les documents dont l'atlas est tiré, ce que chacun apporte, et ce que l'atlas ne sait pas.",
          facts=_fact_counts(atlas), unknowns=_unknowns(atlas))
     columns, published_rows = _published_by_country(atlas, idx)
     zone_labels = {k: z.label for k, z in atlas.zones.items()}
     theme_labels = {k: t.label for k, t in atlas.themes.items()}
-    page("statistiques.html.j2", "statistiques/", "Statistiques",
+    overview("statistiques.html.j2", "statistiques/", "Statistiques",
          "Les partenariats de l'atlas par pays, zone, thématique, type de collectivité et décennie, "
          "à côté des chiffres publiés par les sources.",
          by_country=_bars(idx.count_by_country(), {c: atlas.countries[c].name for c in idx.by_country},
@@ -326,10 +343,10 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
          by_decade=sorted(_bars(idx.count_by_decade()), key=lambda r: r["key"]),
          published_columns=columns, published_rows=published_rows,
          zone_table=_zone_comparison(atlas, idx))
-    page("nouveautes.html.j2", "nouveautes/", "Nouveautés",
+    overview("nouveautes.html.j2", "nouveautes/", "Nouveautés",
          "Les collectivités ajoutées à l'atlas et les fiches modifiées, les plus récentes d'abord.",
          news=site.news, feed=site.feed, feed_path=FEED_PATH)
-    page("donnees.html.j2", "donnees/", "Données",
+    overview("donnees.html.j2", "donnees/", "Données",
          f"Les données de l'atlas, libres et téléchargeables : {site.exports['partenariats']} partenariats "
          "en CSV et GeoJSON, et l'atlas entier en JSON.",
          exports=site.exports, licence=site.licence, licence_url=site.licence_url)

@@ -1,0 +1,213 @@
+"""The generated pages' cache: a page whose inputs did not change is not rendered again.
+
+A rebuild after a pull request that changes one collectivité re-renders that collectivité's page
+and the few pages showing it (its countries, themes, the « Qui d'autre ? » of its neighbours,
+the indexes); every other page is copied, finished, from the earlier build.
+
+Two keys per page, both content hashes:
+- `inputs` (set by pages.generate): what the atlas's template reads. The page's own context,
+  walked by `fingerprint`, where a collectivité — or one of its partnerships — counts as the hash
+  of its file; the reference data (every content file but the collectivités'); the site's
+  settings; the day; the code. A page reading the atlas's aggregates (indexes, statistics,
+  sources) depends on every file (`Scope.ALL`).
+- `final` (on_env, once MkDocs has read every page): `inputs` plus what Material puts around the
+  body: the navigation (titles and addresses), the configuration, the theme and the versions.
+
+Kept under `.cache/atlas/pages/` beside the images' cache, with the same rules: written to a
+temporary file then renamed, touched when used, removed after KEEP_DAYS unused.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import enum
+import functools
+import hashlib
+import importlib.metadata
+import json
+import os
+import time
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+from atlas.content.model import Collectivite, Partnership
+
+KEEP_DAYS = 14
+DOCTYPE = b"<!doctype html>"  # how every page of Material's begins
+TEMPLATE = "atlas-page-finie.html"  # theme/: prints page.content, the finished page, as it is
+_LIBRARIES = ("jinja2", "markupsafe", "mkdocs", "mkdocs-material", "markdown", "pymdown-extensions")
+
+
+class Scope(enum.Enum):
+    OWN = "own"  # the page reads its own context and the reference data only
+    ALL = "all"  # the page reads the atlas's aggregates: it changes with any file
+
+
+@functools.cache
+def code_version() -> str:
+    """The atlas's code, templates, theme and styles, and the libraries rendering them."""
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in {".py", ".j2", ".html", ".js", ".css", ".json"} and path.is_file() \
+                and path.name != "pays.geojson" and "__pycache__" not in path.parts:
+            h.update(str(path.relative_to(root)).encode())
+            h.update(path.read_bytes())
+    for lib in _LIBRARIES:
+        try:
+            h.update(f"{lib}={importlib.metadata.version(lib)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            h.update(lib.encode())
+    return h.hexdigest()
+
+
+@dataclasses.dataclass
+class Digests:
+    """Content hashes of the content folder: one per collectivité file, one for all the rest."""
+
+    records: dict[str, str]  # collectivité slug → hash of its file
+    reference: str  # every other file of the content folder (countries, themes, sources, tables…)
+    everything: str
+
+    @classmethod
+    def of(cls, folder: Path, collectivites: dict[str, Collectivite]) -> "Digests":
+        folder = Path(folder)
+        files: dict[str, str] = {}
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                files[path.relative_to(folder).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+        records = {slug: files.get(c.file, "") or f"?{slug}" for slug, c in collectivites.items()}
+        own = {c.file for c in collectivites.values()}
+        reference = hashlib.sha256(json.dumps(
+            [(k, v) for k, v in files.items() if k not in own]).encode()).hexdigest()
+        everything = hashlib.sha256(json.dumps(sorted(files.items())).encode()).hexdigest()
+        return cls(records, reference, everything)
+
+
+def fingerprint(value, records: dict[str, str]) -> str:
+    """A stable text for what a template may read of `value`; a collectivité (and any of its
+    partnerships) stands for its file's hash. An unknown kind of value is refused, so that a new
+    context entry is a decision, never a page silently left stale."""
+    out: list[str] = []
+    _walk(value, records, out)
+    return "".join(out)
+
+
+def _walk(value, records: dict[str, str], out: list[str]) -> None:
+    if value is None or isinstance(value, (bool, int, float, str, datetime.date, enum.Enum, Path)):
+        out.append(f"{type(value).__name__}:{value!r};")
+    elif isinstance(value, Collectivite):
+        out.append(f"C:{value.slug}:{records[value.slug]};")
+    elif isinstance(value, Partnership):
+        out.append(f"P:{value.collectivite}:{value.number}:{records[value.collectivite]};")
+    elif isinstance(value, (list, tuple)):
+        out.append("[")
+        for item in value:
+            _walk(item, records, out)
+        out.append("]")
+    elif isinstance(value, (set, frozenset)):
+        out.append("{" + ",".join(sorted(fingerprint(v, records) for v in value)) + "}")
+    elif isinstance(value, dict):
+        out.append("{")
+        for k, v in value.items():
+            _walk(k, records, out)
+            _walk(v, records, out)
+        out.append("}")
+    elif dataclasses.is_dataclass(value):
+        out.append(type(value).__name__ + "(")
+        for f in dataclasses.fields(value):
+            _walk(getattr(value, f.name), records, out)
+        out.append(")")
+    else:
+        raise TypeError(f"page cache: {type(value).__name__} in a page's context has no fingerprint")
+
+
+def inputs_key(shared: str, template: str, url: str, scope: Scope, digests: Digests, fields: dict) -> str:
+    """`shared`: what every page depends on (settings, day, reference data, code)."""
+    h = hashlib.sha256(f"{shared}\0{template}\0{url}\0{scope.value}\0".encode())
+    if scope is Scope.ALL:
+        h.update(digests.everything.encode())
+    h.update(fingerprint(fields, digests.records).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def nav_signature(items) -> list:
+    """The navigation as Material prints it: titles, addresses and nesting."""
+    return [[getattr(i, "title", None), getattr(i, "url", None), nav_signature(getattr(i, "children", None) or [])]
+            for i in items]
+
+
+def site_key(config, nav, extra: dict) -> str:
+    """What Material puts around a generated body, besides the page itself."""
+    theme = config.theme
+    custom = []
+    for folder in theme.dirs[:1] if theme.custom_dir else []:
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file():
+                custom.append((path.relative_to(folder).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest()))
+    plugins = {name: dict(plugin.config) for name, plugin in config.plugins.items()}
+    data = {
+        "config": {k: config.get(k) for k in (
+            "site_name", "site_url", "site_description", "site_author", "copyright", "repo_url", "repo_name",
+            "edit_uri", "use_directory_urls", "extra", "extra_css", "extra_javascript", "markdown_extensions",
+            "mdx_configs")},
+        "theme": {k: theme[k] for k in theme}, "custom": custom, "plugins": plugins,
+        "nav": nav_signature(nav.items), "extra": extra, "code": code_version(),
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def final_key(site: str, inputs: str, url: str) -> str:
+    return hashlib.sha256(f"{site}\0{inputs}\0{url}".encode()).hexdigest()
+
+
+class PageCache:
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.hits = self.stored = 0
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.html"
+
+    def has(self, key: str) -> bool:
+        """An entry that looks whole (a damaged one is rendered again); touched: kept by the pruning."""
+        path = self._path(key)
+        try:
+            with path.open("rb") as f:
+                whole = f.read(64).lstrip().startswith(DOCTYPE)
+            os.utime(path)
+        except OSError:
+            return False
+        self.hits += whole
+        return whole
+
+    def read(self, key: str) -> str:
+        try:
+            return self._path(key).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PluginError(f"le cache des pages ({self.folder}) a changé pendant la construction : "
+                              f"relancez-la, ou supprimez ce dossier ({exc})") from None
+
+    def put(self, key: str, html: str) -> None:
+        path = self._path(key)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(html, encoding="utf-8")
+            os.replace(tmp, path)
+            self.stored += 1
+        except OSError:  # a full disk or a read-only folder: the cache is only a shortcut
+            tmp.unlink(missing_ok=True)
+
+    def prune(self, keep_days: int = KEEP_DAYS) -> int:
+        limit = time.time() - keep_days * 86400
+        removed = 0
+        for path in self.folder.glob("*/*.html"):
+            try:
+                if path.stat().st_mtime < limit:
+                    path.unlink()
+                    removed += 1
+            except OSError:
+                continue
+        return removed

@@ -1,0 +1,160 @@
+"""The generated pages' cache: a rebuild from the cache gives the very site a build without it gives.
+
+Each edit a pull request can make (a partner renamed, a collectivité renamed, a country file, a
+hand-written page's title in the navigation, the site's name) is built twice: with the cache of
+the build before the edit, and from an empty cache. Every file must be identical, byte for byte,
+and the cached rebuild must have taken most pages from the cache (or the test would prove nothing).
+"""
+from __future__ import annotations
+
+import filecmp
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+# The one page with identifiers folium draws at random on every build (not a generated page).
+# Only pages are compared: the open data carry the time of the build when the content has no history.
+VOLATILE = {"cartes/index.html"}
+
+
+def _build(tmp_path: Path, monkeypatch, content: Path, docs: Path, cache: Path, name: str, **config) -> tuple:
+    from mkdocs.commands import build as mkbuild
+    from mkdocs.config import load_config
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("ATLAS_CONTENU", str(content))
+    site = tmp_path / name
+    cfg = load_config(str(ROOT / "mkdocs.yml"), site_dir=str(site), docs_dir=str(docs), **config)
+    plugin = cfg.plugins["atlas"]
+    plugin.config.cache_dir = str(cache)
+    plugin.config.cartes_png = False  # the images have their own cache and tests (test_maps.py)
+    mkbuild.build(cfg)
+    return site, plugin.page_cache.hits, plugin.page_cache.stored
+
+
+def _differences(a: Path, b: Path) -> list[str]:
+    files_a = {p.relative_to(a).as_posix() for p in a.rglob("*.html")}
+    files_b = {p.relative_to(b).as_posix() for p in b.rglob("*.html")}
+    out = sorted(files_a ^ files_b)
+    out += [f for f in sorted(files_a & files_b - VOLATILE) if not filecmp.cmp(a / f, b / f, shallow=False)]
+    return out
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} absent de {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _rename_partner(content, docs):
+    _replace(content / "collectivites" / "lille.yml", "nom: Naplouse", "nom: Naplouse (Cisjordanie)")
+
+
+def _rename_collectivite(content, docs):
+    _replace(content / "collectivites" / "lille.yml", "nom: Lille\n", "nom: Lille-en-Flandre\n")
+
+
+def _edit_country(content, docs):
+    _replace(content / "pays" / "be.yml", "Troisième pays", "Troisième pays (enquête)")
+
+
+def _rename_hand_written_page(content, docs):
+    _replace(docs / "methode.md", "title: Méthode", "title: Méthode de l'atlas")
+
+
+EDITS = [_rename_partner, _rename_collectivite, _edit_country, _rename_hand_written_page]
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=[e.__name__.strip("_") for e in EDITS])
+def test_a_rebuild_from_the_cache_equals_a_build_without_it(edit, tmp_path, monkeypatch, content_copy):
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "docs", docs)
+    cache = tmp_path / "cache"
+    before, _, stored = _build(tmp_path, monkeypatch, content_copy, docs, cache, "avant")
+    assert stored > 100  # every generated page went into the cache
+    edit(content_copy, docs)
+    warm, hits, rendered = _build(tmp_path, monkeypatch, content_copy, docs, cache, "reprise")
+    cold, _, _ = _build(tmp_path, monkeypatch, content_copy, docs, tmp_path / "vide", "neuf")
+    assert _differences(warm, cold) == []
+    assert _differences(before, cold), "la modification ne change rien au site : le test ne prouverait rien"
+    if edit in (_rename_partner, _rename_collectivite):  # a collectivité's edit: only the pages showing it
+        assert hits > 0 and rendered > 0
+
+
+def test_a_change_of_site_name_renders_every_page_again(tmp_path, monkeypatch, content_copy):
+    cache = tmp_path / "cache"
+    _build(tmp_path, monkeypatch, content_copy, ROOT / "docs", cache, "avant")
+    warm, hits, rendered = _build(tmp_path, monkeypatch, content_copy, ROOT / "docs", cache, "reprise",
+                                  site_name="Atlas renommé")
+    cold, _, _ = _build(tmp_path, monkeypatch, content_copy, ROOT / "docs", tmp_path / "vide", "neuf",
+                        site_name="Atlas renommé")
+    assert hits == 0 and rendered > 100
+    assert _differences(warm, cold) == []
+
+
+def test_a_damaged_or_foreign_cache_entry_is_rendered_again(tmp_path, monkeypatch, content_copy):
+    cache = tmp_path / "cache"
+    _build(tmp_path, monkeypatch, content_copy, ROOT / "docs", cache, "avant")
+    entries = sorted((cache / "pages").glob("*/*.html"))
+    entries[0].write_bytes(b"\xff\xfe pas une page")
+    entries[1].write_text("<script>alert('cache empoisonné')</script>", encoding="utf-8")
+    entries[2].write_bytes(b"")
+    warm, hits, rendered = _build(tmp_path, monkeypatch, content_copy, ROOT / "docs", cache, "reprise")
+    cold, _, _ = _build(tmp_path, monkeypatch, content_copy, ROOT / "docs", tmp_path / "vide", "neuf")
+    assert 3 <= rendered < 10  # (the data page may follow the clock: its exports carry the build's time)
+    for entry in entries[:3]:
+        assert entry.read_text(encoding="utf-8").lstrip().startswith("<!doctype html>")  # rendered, stored again
+    assert _differences(warm, cold) == []
+
+
+def test_a_context_value_without_fingerprint_is_refused():
+    """A new kind of value in a page's context must be given a fingerprint, never ignored
+    (an ignored value would leave pages stale after an edit)."""
+    from atlas.site import pagecache
+
+    with pytest.raises(TypeError, match="fingerprint"):
+        pagecache.fingerprint({"c": object()}, {})
+
+
+def test_a_new_commit_leaves_the_pages_it_does_not_change_in_the_cache(tmp_path):
+    """Pages link each file's own history, not the checkout's commit: after a commit that touches
+    no collectivité (here a hand-written page's text), every generated page comes from the cache."""
+    import os
+    import subprocess
+    import sys
+
+    repo = tmp_path / "depot"
+    repo.mkdir()
+    for name in ("mkdocs.yml", "CONTRIBUTING.md"):
+        shutil.copy(ROOT / name, repo / name)
+    for folder in ("docs", "content", "scripts/atlas/site/theme", "scripts/atlas/schemas"):
+        shutil.copytree(ROOT / folder, repo / folder)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Mairie", "GIT_AUTHOR_EMAIL": "mairie@example.org",
+           "GIT_COMMITTER_NAME": "Mairie", "GIT_COMMITTER_EMAIL": "mairie@example.org",
+           "ATLAS_REPO_URL": "https://github.com/exemple/atlas"}
+
+    def git(*args):
+        subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
+
+    def build() -> str:
+        result = subprocess.run([sys.executable, "-m", "atlas.cli", "build", "--site", str(repo / "site")],
+                                cwd=repo, capture_output=True, text=True, timeout=600, env=env)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout + result.stderr
+
+    git("init", "-q", "-b", "main")
+    git("add", ".")
+    git("commit", "-q", "-m", "Atlas")
+    build()
+    entries = lambda: {p.name for p in (repo / ".cache" / "atlas" / "pages").glob("*/*.html")}  # noqa: E731
+    before = entries()
+    assert len(before) > 100
+    about = repo / "docs" / "a-propos.md"
+    about.write_text(about.read_text(encoding="utf-8") + "\nUne phrase de plus.\n", encoding="utf-8")
+    git("commit", "-q", "-am", "À propos")
+    build()
+    # Only the data page is new: it names the commit its open data are the version of.
+    assert len(entries() - before) == 1
+    assert "historique des modifications" in (repo / "site" / "collectivites" / "lille" / "index.html").read_text()
