@@ -158,3 +158,16 @@ def test_a_new_commit_leaves_the_pages_it_does_not_change_in_the_cache(tmp_path)
     # Only the data page is new: it names the commit its open data are the version of.
     assert len(entries() - before) == 1
     assert "historique des modifications" in (repo / "site" / "collectivites" / "lille" / "index.html").read_text()
+
+
+def test_other_plugins_change_a_page_from_the_cache_once_as_a_rendered_one(tmp_path, monkeypatch, content_copy):
+    """The cache keeps the theme's page: a plugin (here a hook) changing pages after it does so on
+    every build, once, whether the page was rendered or taken from the cache."""
+    hook = tmp_path / "crochet.py"
+    hook.write_text("def on_post_page(output, page, config):\n    return output + '<!-- crochet -->'\n",
+                    encoding="utf-8")
+    cache = tmp_path / "cache"
+    for name in ("avant", "reprise"):
+        site, hits, _ = _build(tmp_path, monkeypatch, content_copy, ROOT / "docs", cache, name, hooks=[str(hook)])
+        assert (site / "collectivites" / "lille" / "index.html").read_text(encoding="utf-8").count("crochet") == 1
+    assert hits > 100

@@ -179,13 +179,13 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             page.content = self.page_cache.read(key)
         return context
 
-    @event_priority(-100)  # last: after any plugin that still reads the page's markup
+    @event_priority(100)  # first: what the cache keeps is the theme's page; other plugins' changes come after, every build
     def on_post_page(self, output: str, page, config) -> str:
         src = page.file.src_uri
         if src in self.generated:
             page.content = ""  # written: not kept in memory until the end of the build
         if src in self.from_cache:
-            return output  # finished in an earlier build
+            return output  # finished (and compacted) in an earlier build
         output = compact.html(output)
         if src in self.to_store:
             self.page_cache.put(self.to_store[src], output)

@@ -146,7 +146,7 @@ def site_key(config, nav, extra: dict) -> str:
         for path in sorted(Path(folder).rglob("*")):
             if path.is_file():
                 custom.append((path.relative_to(folder).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest()))
-    plugins = {name: dict(plugin.config) for name, plugin in config.plugins.items()}
+    plugins = {name: _plugin_state(plugin) for name, plugin in config.plugins.items()}
     data = {
         "config": {k: config.get(k) for k in (
             "site_name", "site_url", "site_description", "site_author", "copyright", "repo_url", "repo_name",
@@ -156,6 +156,15 @@ def site_key(config, nav, extra: dict) -> str:
         "nav": nav_signature(nav.items), "extra": extra, "code": code_version(),
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _plugin_state(plugin):
+    """A plugin's settings; a hook (a module MkDocs loads as a plugin): its code."""
+    settings = getattr(plugin, "config", None)
+    if settings is not None:
+        return dict(settings)
+    path = getattr(plugin, "__file__", None)
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest() if path else type(plugin).__name__
 
 
 def final_key(site: str, inputs: str, url: str) -> str:
