@@ -12,7 +12,6 @@ import dataclasses
 import functools
 import hashlib
 import importlib.metadata
-import json
 import os
 import shutil
 import time
@@ -40,8 +39,12 @@ def _code_version() -> str:
 
 
 def key(spec) -> str:
-    data = json.dumps(dataclasses.asdict(spec), sort_keys=True, ensure_ascii=False, default=list)
-    return hashlib.sha256((_code_version() + data).encode("utf-8")).hexdigest()
+    # The Spec's repr: plain data (strings, numbers, tuples, lists) in its fields' fixed order,
+    # a few times quicker than dataclasses.asdict + json for the 5,000 maps of a national build.
+    # (`values`, iso → colour, sorted: a dict's order must not change the key.)
+    if spec.values:
+        spec = dataclasses.replace(spec, values=dict(sorted(spec.values.items())))
+    return hashlib.sha256((_code_version() + repr(spec)).encode("utf-8")).hexdigest()
 
 
 class ImageCache:

@@ -94,8 +94,11 @@ def fingerprint(value, records: dict[str, str]) -> str:
     return "".join(out)
 
 
+_PLAIN = (bool, int, float, str, datetime.date, enum.Enum, Path)
+
+
 def _walk(value, records: dict[str, str], out: list[str]) -> None:
-    if value is None or isinstance(value, (bool, int, float, str, datetime.date, enum.Enum, Path)):
+    if value is None or isinstance(value, _PLAIN):
         out.append(f"{type(value).__name__}:{value!r};")
     elif isinstance(value, Collectivite):
         out.append(f"C:{value.slug}:{records[value.slug]};")
@@ -116,11 +119,16 @@ def _walk(value, records: dict[str, str], out: list[str]) -> None:
         out.append("}")
     elif dataclasses.is_dataclass(value):
         out.append(type(value).__name__ + "(")
-        for f in dataclasses.fields(value):
-            _walk(getattr(value, f.name), records, out)
+        for name in _field_names(type(value)):
+            _walk(getattr(value, name), records, out)
         out.append(")")
     else:
         raise TypeError(f"page cache: {type(value).__name__} in a page's context has no fingerprint")
+
+
+@functools.cache
+def _field_names(cls) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def inputs_key(shared: str, template: str, url: str, scope: Scope, digests: Digests, fields: dict) -> str:
