@@ -117,8 +117,9 @@ TIMELINE = [
     ("démarrage + config MkDocs", "start", "config_debut"),
     ("on_config atlas (check, load, index)", "config_debut", "config_fin"),
     ("on_files atlas (cartes, exports, pages)", "files_debut", "files_fin"),
-    ("Markdown → HTML (MkDocs)", "markdown_debut", "contenu_fin"),
-    ("gabarits + écriture (MkDocs)", "env_debut", "page_fin"),
+    ("lecture des pages (MkDocs ; Markdown des pages écrites)", "markdown_debut", "contenu_fin"),
+    ("on_env atlas (pages générées : cache ou rendu)", "env_debut", "env_fin"),
+    ("gabarits + écriture (MkDocs)", "env_fin", "page_fin"),
     ("on_post_build (recherche, atlas)", "post_build_debut", "post_build_fin"),
 ]
 
@@ -395,11 +396,13 @@ def _add_sentence(data: dict, sentence: str) -> None:
     data["engagement"] = f"{data.get('engagement') or ''} {sentence}".strip()
 
 
-def _change_one_file(content_dir: Path) -> Path:
-    """Move the seat of the collectivité with the most partnerships by 0.01° (its map, and the maps
-    of its partners' countries, change), as a contributor correcting a file would."""
+def _change_one_file(content_dir: Path, typical: bool = False) -> Path:
+    """Move the seat of the collectivité with the most partnerships (`typical`: the median one) by
+    0.01° (its map, and the maps of its partners' countries, change), as a contributor correcting a
+    file would."""
     files = sorted((content_dir / "collectivites").glob("*.yml"))
-    path = max(files, key=lambda p: p.read_text(encoding="utf-8").count("- partenaire"))
+    ranked = sorted(files, key=lambda p: (p.read_text(encoding="utf-8").count("- partenaire"), p.name))
+    path = ranked[len(ranked) // 2] if typical else ranked[-1]
 
     def move_seat(data: dict) -> None:
         if isinstance(data.get("siege"), dict):
@@ -490,6 +493,9 @@ def bench_corpus(name: str, content_dir: Path, work: Path, profile: bool, keep_s
         changed = _change_one_file(content_dir)
         log(f"[{name}] reconstruction après modification d'une fiche ({changed.name}), cache gardé…")
         res["warm"] = _measure([sys.executable, "-m", "mkdocs", "build", "-f", str(cfg), "-q"], work, "build")
+        changed = _change_one_file(content_dir, typical=True)
+        log(f"[{name}] reconstruction après modification d'une fiche ordinaire ({changed.name}), cache gardé…")
+        res["warm_typical"] = _measure([sys.executable, "-m", "mkdocs", "build", "-f", str(cfg), "-q"], work, "build")
         if serve:
             log(f"[{name}] atlas serve : une fiche modifiée pendant la prévisualisation…")
             res["serve"] = _serve_edit(cfg, content_dir, log)
@@ -544,10 +550,14 @@ def print_report(results: list[dict], scales: list[int], base: int) -> bool:
     row("  pages de la référence", lambda r: str(r["bare_pages"]))
     row("complet / référence", lambda r: _ratio(r))
     row("complet / référence (CPU)", lambda r: _ratio(r, "cpu"))
-    row("reconstruction, une fiche modifiée (s)", lambda r: wall_cpu(r["warm"]["wall"], r["warm"].get("cpu"))
+    row("reconstruction, la fiche aux plus de partenariats modifiée (s)", lambda r: wall_cpu(r["warm"]["wall"], r["warm"].get("cpu"))
         if r.get("warm") and r["warm"]["rc"] == 0 else "n/a")
     row("reconstruction / référence", lambda r: _s(r["warm"]["wall"] / r["bare"]["wall"])
         if r.get("warm") and r["warm"]["rc"] == 0 and r["bare"]["rc"] == 0 else "n/a")
+    row("  fiche ordinaire (médiane) modifiée (s)", lambda r: wall_cpu(r["warm_typical"]["wall"], r["warm_typical"].get("cpu"))
+        if r.get("warm_typical") and r["warm_typical"]["rc"] == 0 else "n/a")
+    row("  fiche ordinaire / référence", lambda r: _s(r["warm_typical"]["wall"] / r["bare"]["wall"])
+        if r.get("warm_typical") and r["warm_typical"]["rc"] == 0 and r["bare"]["rc"] == 0 else "n/a")
     row("serve : modification visible (s)", lambda r: _s((r.get("serve") or {}).get("visible_s")))
     row("mémoire max build (Mio)", lambda r: _s(r["build"]["maxrss_kb"] / 1024, "{:.0f}") if r["build"]["rc"] == 0 else "n/a")
     row("  arbre de processus, PSS (Mio)", lambda r: _s(r["build"].get("tree_rss_kb", 0) / 1024 or None, "{:.0f}")
