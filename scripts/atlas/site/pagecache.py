@@ -50,8 +50,8 @@ def code_version() -> str:
     root = Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
     for path in sorted(root.rglob("*")):
-        if path.suffix in {".py", ".j2", ".html", ".js", ".css", ".json"} and path.is_file() \
-                and path.name != "pays.geojson" and "__pycache__" not in path.parts:
+        if path.suffix in {".py", ".j2", ".html", ".js", ".css", ".json", ".geojson"} and path.is_file() \
+                and "__pycache__" not in path.parts:
             h.update(str(path.relative_to(root)).encode())
             h.update(path.read_bytes())
     for lib in _LIBRARIES:
