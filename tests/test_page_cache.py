@@ -118,46 +118,76 @@ def test_a_context_value_without_fingerprint_is_refused():
         pagecache.fingerprint({"c": object()}, {})
 
 
+class _Repository:
+    """A git repository holding a copy of the atlas, built with `atlas build` as CI does."""
+
+    def __init__(self, tmp_path: Path):
+        import os
+
+        self.root = tmp_path / "depot"
+        self.root.mkdir()
+        for name in ("mkdocs.yml", "CONTRIBUTING.md"):
+            shutil.copy(ROOT / name, self.root / name)
+        for folder in ("docs", "content", "scripts/atlas/site/theme", "scripts/atlas/schemas"):
+            shutil.copytree(ROOT / folder, self.root / folder)
+        (self.root / ".gitignore").write_text("/.cache/\n/site/\n", encoding="utf-8")
+        self.env = {**os.environ, "GIT_AUTHOR_NAME": "Mairie", "GIT_AUTHOR_EMAIL": "mairie@example.org",
+                    "GIT_COMMITTER_NAME": "Mairie", "GIT_COMMITTER_EMAIL": "mairie@example.org",
+                    "ATLAS_REPO_URL": "https://github.com/exemple/atlas"}
+        self.git("init", "-q", "-b", "main")
+        self.git("add", ".")
+        self.git("commit", "-q", "-m", "Atlas")
+
+    def git(self, *args):
+        import subprocess
+
+        subprocess.run(["git", "-C", str(self.root), *args], check=True, capture_output=True, env=self.env)
+
+    def build(self):
+        import subprocess
+        import sys
+
+        return subprocess.run([sys.executable, "-m", "atlas.cli", "build", "--site", str(self.root / "site")],
+                              cwd=self.root, capture_output=True, text=True, timeout=600, env=self.env)
+
+    def entries(self) -> set[str]:
+        return {p.name for p in (self.root / ".cache" / "atlas" / "pages").glob("*/*.html")}
+
+
 def test_a_new_commit_leaves_the_pages_it_does_not_change_in_the_cache(tmp_path):
     """Pages link each file's own history, not the checkout's commit: after a commit that touches
     no collectivité (here a hand-written page's text), every generated page comes from the cache."""
-    import os
-    import subprocess
-    import sys
-
-    repo = tmp_path / "depot"
-    repo.mkdir()
-    for name in ("mkdocs.yml", "CONTRIBUTING.md"):
-        shutil.copy(ROOT / name, repo / name)
-    for folder in ("docs", "content", "scripts/atlas/site/theme", "scripts/atlas/schemas"):
-        shutil.copytree(ROOT / folder, repo / folder)
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Mairie", "GIT_AUTHOR_EMAIL": "mairie@example.org",
-           "GIT_COMMITTER_NAME": "Mairie", "GIT_COMMITTER_EMAIL": "mairie@example.org",
-           "ATLAS_REPO_URL": "https://github.com/exemple/atlas"}
-
-    def git(*args):
-        subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
-
-    def build() -> str:
-        result = subprocess.run([sys.executable, "-m", "atlas.cli", "build", "--site", str(repo / "site")],
-                                cwd=repo, capture_output=True, text=True, timeout=600, env=env)
-        assert result.returncode == 0, result.stdout + result.stderr
-        return result.stdout + result.stderr
-
-    git("init", "-q", "-b", "main")
-    git("add", ".")
-    git("commit", "-q", "-m", "Atlas")
-    build()
-    entries = lambda: {p.name for p in (repo / ".cache" / "atlas" / "pages").glob("*/*.html")}  # noqa: E731
-    before = entries()
+    repo = _Repository(tmp_path)
+    assert repo.build().returncode == 0
+    before = repo.entries()
     assert len(before) > 100
-    about = repo / "docs" / "a-propos.md"
+    about = repo.root / "docs" / "a-propos.md"
     about.write_text(about.read_text(encoding="utf-8") + "\nUne phrase de plus.\n", encoding="utf-8")
-    git("commit", "-q", "-am", "À propos")
-    build()
+    repo.git("commit", "-q", "-am", "À propos")
+    assert repo.build().returncode == 0
     # Only the data page is new: it names the commit its open data are the version of.
-    assert len(entries() - before) == 1
-    assert "historique des modifications" in (repo / "site" / "collectivites" / "lille" / "index.html").read_text()
+    assert len(repo.entries() - before) == 1
+    assert "historique des modifications" in (repo.root / "site" / "collectivites" / "lille" / "index.html").read_text()
+
+
+def test_a_cache_committed_with_a_pull_request_is_refused(tmp_path):
+    """A pull request that commits a finished page into .cache/ (forced past .gitignore) would have
+    it published as it is, past every check and every escaping: the build refuses, in French,
+    naming the files and the command that removes them, and the old site stays."""
+    repo = _Repository(tmp_path)
+    assert repo.build().returncode == 0
+    lille = repo.root / "site" / "collectivites" / "lille" / "index.html"
+    published = lille.read_text(encoding="utf-8")
+    planted = sorted((repo.root / ".cache" / "atlas" / "pages").glob("*/*.html"))[0]
+    planted.write_text("<!doctype html><script>alert('piégé')</script>", encoding="utf-8")
+    repo.git("add", "-f", str(planted))
+    repo.git("commit", "-q", "-m", "Une page toute faite")
+    result = repo.build()
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "sont versionnés dans le dépôt" in result.stderr and planted.name in result.stderr
+    assert "git rm -r --cached" in result.stderr
+    assert lille.read_text(encoding="utf-8") == published
 
 
 def test_other_plugins_change_a_page_from_the_cache_once_as_a_rendered_one(tmp_path, monkeypatch, content_copy):

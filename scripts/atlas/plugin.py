@@ -83,9 +83,24 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             cache_dir=(root / self.config.cache_dir) if self.config.cache else None)
         self.site_url = self.settings.site_url
         self.page_cache = pagecache.PageCache(self.settings.cache_dir / "pages") if self.settings.cache_dir else None
+        self._refuse_committed_cache()
         if not self.site_url:
             log.info(urls.NO_PUBLIC_ADDRESS)
         return config
+
+    def _refuse_committed_cache(self) -> None:
+        """The cache gives finished pages and images: one committed with a pull request would be
+        published as it is, past every check and every escaping. Never read a versioned cache."""
+        from atlas.content import history
+
+        folder = self.settings.cache_dir
+        committed = history.tracked(folder) if folder is not None else []
+        if committed:
+            raise PluginError(
+                f"{len(committed)} fichier(s) du cache {folder} sont versionnés dans le dépôt ("
+                + ", ".join(committed[:5]) + ("…" if len(committed) > 5 else "")
+                + ") : un cache ne se versionne jamais (une page ou une image qui s'y trouve serait publiée"
+                f" telle quelle). Retirez-les du dépôt : git rm -r --cached {folder}")
 
     def on_files(self, files: Files, config) -> Files:
         def emit(uri: str, data) -> None:

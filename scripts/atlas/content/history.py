@@ -124,6 +124,18 @@ def read(content_dir: Path | str) -> History:
                    head_date=datetime.datetime.fromisoformat(head_date))
 
 
+def tracked(folder: Path | str) -> list[str]:
+    """Files under `folder` that git tracks (none outside a repository or without git)."""
+    folder = Path(folder)
+    if shutil.which("git") is None or not folder.is_dir():
+        return []
+    try:
+        out = _git(folder, "ls-files", "-z", "--", ".")
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return []
+    return [p for p in out.split("\0") if p]
+
+
 def _parse(raw: str) -> list[Change]:
     changes: list[Change] = []
     for record in raw.split("\x01")[1:]:
