@@ -142,3 +142,11 @@ def test_csv_text_cells_read_as_formulas_are_neutralised_numbers_stay_numbers():
         assert csv_cell(text) == "'" + text
     assert csv_cell(-9.2372) == -9.2372 and csv_cell(0) == 0
     assert csv_cell("Lille") == "Lille" and csv_cell(None) == ""
+
+
+def test_the_data_package_is_named_after_the_site(real_atlas):
+    atlas, idx = real_atlas
+    written = {}
+    exports.generate(atlas, idx, written.__setitem__, title="Atlas de la coopération en Bretagne")
+    package = json.loads(written[exports.PACKAGE_PATH])
+    assert package["title"] == "Atlas de la coopération en Bretagne"

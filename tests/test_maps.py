@@ -375,3 +375,21 @@ def test_workers_store_their_images_in_the_cache_and_send_back_no_image(real_atl
     drawn = {s.id: r["png"] for s, r in images.render_many(specs, 2, cache)}
     assert cache.drawn == len(specs) and cache.hits == 0
     assert drawn == {s.id: r["png"] for s, r in images.render_many(specs, 1)}
+
+
+def test_the_site_name_titles_the_viewer_and_signs_every_image_escaped(real_atlas):
+    """Any region's atlas: mkdocs.yml's site_name (not a name written in the code) titles the map
+    viewer (carte.js adds it to each map's title) and signs the images' source line; as text."""
+    from atlas.maps import viewer
+
+    atlas, idx = real_atlas
+    name = "Atlas <b>de Bretagne</b> & co"
+    specs = [j.spec for j in maps.jobs(atlas, idx, maps.MapSettings(TILES, ATTRIBUTION, site_name=name))
+             if j.spec is not None]
+    assert specs and all(s.source.startswith(f"Source : {name}") for s in specs)
+    html = viewer.render(TILES, ATTRIBUTION, "Fond OpenStreetMap", name)
+    assert "<title>Carte — Atlas &lt;b&gt;de Bretagne&lt;/b&gt; &amp; co</title>" in html
+    assert 'data-site="Atlas &lt;b&gt;de Bretagne&lt;/b&gt; &amp; co"' in html
+    assert "<b>de Bretagne" not in html and "coopération" not in html.split("<body")[0]
+    script = (Path(maps.__file__).parent / "static" / "carte.js").read_text(encoding="utf-8")
+    assert 'document.title = D.titre + " — " + el.getAttribute("data-site")' in script

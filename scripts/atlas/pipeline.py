@@ -122,12 +122,13 @@ def generate(loaded: Loaded, settings: Settings, emit: urls.Emit,
     start = time.perf_counter()
     assets.emit_assets(emit)
     map_settings = maps.MapSettings(settings.tiles_url, settings.tiles_attribution, png=settings.png,
+                                    site_name=settings.site_name,
                                     cache_dir=settings.cache_dir / "images" if settings.cache_dir else None)
     map_info, images = maps.generate_deferred(atlas, idx, emit, map_settings)
     timings["maps"] = time.perf_counter() - start
     start = time.perf_counter()
     export_info = exports.generate(atlas, idx, emit, exports.version_of(hist.head, hist.head_date),
-                                   settings.site_url, (settings.licence, settings.licence_url))
+                                   settings.site_url, (settings.licence, settings.licence_url), settings.site_name)
     for schema_file in sorted(SCHEMAS.glob("*.json")):
         emit(f"schemas/{schema_file.name}", schema_file.read_bytes())
     timings["exports"] = time.perf_counter() - start

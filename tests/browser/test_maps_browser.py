@@ -89,6 +89,9 @@ def test_full_screen_map_has_a_title_bar_and_its_popup_links_lead_to_the_page(si
     page.locator("[data-pret]").wait_for()
     assert page.locator(".atlas-titre").is_visible() and halluin.name in page.locator(".atlas-titre").inner_text()
     assert halluin.name in page.title()
+    from mkdocs.config import load_config
+
+    assert page.title().endswith(" — " + load_config(str(ROOT / "mkdocs.yml")).site_name)  # the site's own name
     back = page.locator(".atlas-retour")
     assert back.is_visible() and back.get_attribute("target") is None
     assert back.get_attribute("href") == "../" + urls.collectivite("halluin")

@@ -47,6 +47,7 @@ class MapSettings:
     png: bool = True  # the benchmark may time maps with and without PNGs
     workers: int | None = None  # PNG worker processes (None: one per core, up to 8)
     tiles_name: str = "Fond OpenStreetMap"
+    site_name: str = "Atlas de la coopération"  # mkdocs.yml's site_name: the viewer's title, the images' source line
     cache_dir: Path | None = None  # images drawn by an earlier build, by content (maps/cache.py); None: no cache
 
 
@@ -100,8 +101,8 @@ def _n(n: int, one: str, many: str | None = None) -> str:
 class _Context:
     """Lookups shared by every map of a build."""
 
-    def __init__(self, atlas: Atlas, idx: Index):
-        self.atlas, self.idx = atlas, idx
+    def __init__(self, atlas: Atlas, idx: Index, site_name: str):
+        self.atlas, self.idx, self.site_name = atlas, idx, site_name
         self.theme_keys = list(atlas.themes)
         self.theme_pos = {k: i for i, k in enumerate(self.theme_keys)}
         self.nature_keys = list(NATURES)
@@ -126,7 +127,7 @@ class _Context:
         return self._rows[key]
 
     def source_line(self, keys: Counter) -> str:
-        """ "Source : atlas de la coopération, d'après Lianes coopération (2009), …" """
+        """ "Source : <site name>, d'après Lianes coopération (2009), …" """
         labels: list[str] = []
         for key, _ in keys.most_common():
             entry = self.atlas.sources.get(key)
@@ -138,10 +139,10 @@ class _Context:
             if label not in labels:
                 labels.append(label)
         if not labels:
-            return "Source : atlas de la coopération."
+            return f"Source : {self.site_name}."
         if len(labels) > 4:
             labels = labels[:3] + [f"{len(labels) - 3} autres sources"]
-        return "Source : atlas de la coopération, d'après " + ", ".join(labels) + "."
+        return f"Source : {self.site_name}, d'après " + ", ".join(labels) + "."
 
 
 class _Layers:
@@ -491,7 +492,7 @@ def _world_job(ctx: _Context, settings: MapSettings) -> _Job:
 
 
 def jobs(atlas: Atlas, idx: Index, settings: MapSettings) -> list[_Job]:
-    ctx = _Context(atlas, idx)
+    ctx = _Context(atlas, idx, settings.site_name)
     out = [_world_job(ctx, settings), _links_job(ctx, settings)]
     out += [_collectivite_job(ctx, settings, c) for c in atlas.collectivites.values()]
     out += [_country_job(ctx, settings, code, ps) for code, ps in idx.by_country.items() if ps]
@@ -553,7 +554,8 @@ def generate_deferred(atlas: Atlas, idx: Index, emit: Emit, settings: MapSetting
                 job.info.png_size = static_maps.size(job.spec)
     # One viewer page for every map, then each map's data: what the reader's browser fetches.
     t = time.perf_counter()
-    emit(urls.MAP_VIEWER, viewer.render(settings.tiles_url, settings.tiles_attribution, settings.tiles_name))
+    emit(urls.MAP_VIEWER, viewer.render(settings.tiles_url, settings.tiles_attribution, settings.tiles_name,
+                                          settings.site_name))
     for job in todo:
         job.data.update(titre=job.info.title, etiquette=job.label, page=job.info.page)
         emit(job.info.data, viewer.to_json(job.data))

@@ -18,7 +18,6 @@ from folium.template import Template
 from atlas.maps import assets
 
 ROOT = "../"  # from cartes/ back to the site root
-SITE_NAME = "Atlas de la coopération"
 
 _SCRIPT_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
@@ -59,7 +58,8 @@ class ViewerMap(folium.Map):
               <a class="atlas-retour" href="{{ this.root|e }}">Voir dans l'atlas</a>
             </header>
             <main>
-            <div class="folium-map atlas-carte" id={{ this.get_name()|tojson }} role="region" aria-label="Carte"></div>
+            <div class="folium-map atlas-carte" id={{ this.get_name()|tojson }} role="region" aria-label="Carte"
+                 data-site="{{ this.site_name|e }}"></div>
             <noscript><p class="atlas-sans-script">Cette carte a besoin de JavaScript. Sa page dans l'atlas
             en donne le texte complet : <a href="{{ this.root|e }}">{{ this.site_name|e }}</a>.</p></noscript>
             </main>
@@ -73,10 +73,10 @@ class ViewerMap(folium.Map):
         """
     )
 
-    def __init__(self):
+    def __init__(self, site_name: str):
         super().__init__(location=[25, 10], zoom_start=2, tiles=None, keyboard=True, zoom_snap=0.25, min_zoom=1)
         self.options["min_zoom"] = 1  # folium passes min_zoom to its default tiles only
-        self.root, self.site_name = ROOT, SITE_NAME
+        self.root, self.site_name = ROOT, site_name
 
 
 class AtlasDrawing(JSCSSMixin):
@@ -98,10 +98,10 @@ class AtlasDrawing(JSCSSMixin):
         self.tiles = tiles
 
 
-def render(tiles_url: str, tiles_attribution: str, tiles_name: str) -> str:
+def render(tiles_url: str, tiles_attribution: str, tiles_name: str, site_name: str) -> str:
     """The viewer page (one per site)."""
-    page = ViewerPage(title=f"Carte — {SITE_NAME}")
-    m = ViewerMap()
+    page = ViewerPage(title=f"Carte — {site_name}")
+    m = ViewerMap(site_name)
     page.add_child(m)
     tiles = folium.TileLayer(tiles=tiles_url, attr=tiles_attribution, name=tiles_name, max_zoom=18, max_native_zoom=18)
     m.add_child(tiles)

@@ -101,7 +101,8 @@ def _resource(path: str, data: bytes, **extra) -> dict:
             "bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest(), "encoding": "utf-8", **extra}
 
 
-def datapackage(atlas: Atlas, version: dict, files: dict[str, bytes], site_url: str, licence: tuple[str, str]) -> dict:
+def datapackage(atlas: Atlas, version: dict, files: dict[str, bytes], site_url: str, licence: tuple[str, str],
+                title: str = "Atlas de la coopération internationale des collectivités") -> dict:
     """The Frictionless data package (datapackage.json) describing the exports of this build."""
     name, url = licence
     sources = []
@@ -112,7 +113,7 @@ def datapackage(atlas: Atlas, version: dict, files: dict[str, bytes], site_url: 
         sources.append(entry)
     package = {
         "name": "atlas-cooperation-internationale",
-        "title": "Atlas de la coopération internationale des collectivités",
+        "title": title,  # the site's name (mkdocs.yml)
         "description": "Les partenariats internationaux des collectivités (jumelages, coopération décentralisée), "
                        "tirés des documents cités pour chaque fait. Un partenaire inconnu (« partenaire » vide) "
                        "est un partenariat dont les sources ne donnent que le pays.",
@@ -315,8 +316,10 @@ def version_of(commit: str, date: datetime.datetime | None) -> dict:
 
 def generate(atlas: Atlas, idx: Index, emit: Emit, version: dict | None = None, site_url: str = "",
              licence: tuple[str, str] = ("Licence Ouverte / Open Licence 2.0 (Etalab)",
-                                         "https://www.etalab.gouv.fr/licence-ouverte-open-licence/")) -> dict:
-    """Write the exports and their data package; return what the Données page shows."""
+                                         "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"),
+             title: str = "Atlas de la coopération internationale des collectivités") -> dict:
+    """Write the exports and their data package (named `title`, the site's name); return what the
+    Données page shows."""
     version = version or version_of("", None)
     table = rows(atlas)
     csv_text = to_csv(table).encode("utf-8")
@@ -332,7 +335,7 @@ def generate(atlas: Atlas, idx: Index, emit: Emit, version: dict | None = None, 
     emit(GEOJSON_PATH, geo_text)
     emit(JSON_PATH, json_text)
     package = datapackage(atlas, version, {CSV_PATH: csv_text, GEOJSON_PATH: geo_text, JSON_PATH: json_text},
-                          site_url, licence)
+                          site_url, licence, title)
     emit(PACKAGE_PATH, json.dumps(package, ensure_ascii=False, indent=1, allow_nan=False).encode("utf-8"))
     kinds = Counter(f["properties"]["objet"] for f in geo["features"])
     files = {

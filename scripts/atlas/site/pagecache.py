@@ -8,7 +8,7 @@ Two keys per page, both content hashes:
 - `inputs` (set by pages.generate): what the atlas's template reads. The page's own context,
   walked by `fingerprint`, where a collectivité — or one of its partnerships — counts as the hash
   of its file; the reference data (every content file but the collectivités'); the site's
-  settings; the day; the code. A page reading the atlas's aggregates (indexes, statistics,
+  settings; the year; the code. A page reading the atlas's aggregates (indexes, statistics,
   sources) depends on every file (`Scope.ALL`).
 - `final` (on_env, once MkDocs has read every page): `inputs` plus what Material puts around the
   body: the navigation (titles and addresses), the configuration, the theme and the versions.
@@ -132,7 +132,7 @@ def _field_names(cls) -> tuple[str, ...]:
 
 
 def inputs_key(shared: str, template: str, url: str, scope: Scope, digests: Digests, fields: dict) -> str:
-    """`shared`: what every page depends on (settings, day, reference data, code)."""
+    """`shared`: what every page depends on (settings, year, reference data, code)."""
     h = hashlib.sha256(f"{shared}\0{template}\0{url}\0{scope.value}\0".encode())
     if scope is Scope.ALL:
         h.update(digests.everything.encode())

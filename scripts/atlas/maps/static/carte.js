@@ -474,7 +474,7 @@
       if (!r.ok) throw new Error(r.status);
       return r.json();
     }).then(function (D) {
-      document.title = D.titre + " — Atlas de la coopération";
+      document.title = D.titre + " — " + el.getAttribute("data-site");
       document.querySelector(".atlas-titre").textContent = D.titre;
       el.setAttribute("aria-label", D.etiquette);
       var back = document.querySelector(".atlas-retour");
