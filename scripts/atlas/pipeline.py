@@ -16,7 +16,7 @@ from pathlib import Path
 from atlas.maps import assets, interactive as maps
 from atlas.content import checker, records as content, history, index
 from atlas.site import exports, news, pagecache, pages
-from atlas import urls
+from atlas import SITE_NAME, urls
 from atlas.content.model import Atlas
 from atlas.content.schema import SCHEMAS
 
@@ -34,7 +34,7 @@ class Settings:
     """What the generation needs from the site's configuration (mkdocs.yml and its `atlas` plugin)."""
 
     site_url: str = ""
-    site_name: str = "Atlas de la coopération"
+    site_name: str = SITE_NAME
     repo_url: str = ""
     tiles_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     tiles_attribution: str = "&copy; contributeurs OpenStreetMap"

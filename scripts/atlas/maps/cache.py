@@ -14,11 +14,12 @@ import hashlib
 import importlib.metadata
 import os
 import shutil
-import time
 from pathlib import Path
 
+from atlas import caches
+from atlas.caches import KEEP_DAYS
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-KEEP_DAYS = 14  # an entry not used by any build for this long is removed
 FILES = {"png": "carte.png", "svg": "carte.svg"}
 
 
@@ -110,15 +111,4 @@ class ImageCache:
 
     def prune(self, keep_days: int = KEEP_DAYS) -> int:
         """Remove the entries no build has used for `keep_days`; returns how many."""
-        limit = time.time() - keep_days * 86400
-        removed = 0
-        for entry in self.folder.glob("*/*"):
-            try:
-                if entry.stat().st_mtime < limit:
-                    for f in entry.iterdir():
-                        f.unlink()
-                    entry.rmdir()
-                    removed += 1
-            except OSError:
-                continue
-        return removed
+        return caches.prune(self.folder.glob("*/*"), keep_days)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from atlas.maps import images as static_maps, viewer
 from atlas.maps.cache import ImageCache
-from atlas import fr, urls
+from atlas import SITE_NAME, fr, urls
 from atlas.content.countries import fold
 from atlas.content.index import Index
 from atlas.content.model import COLLECTIVITE_TYPES, LOCATION_APPROX, LOCATION_COUNTRY, NATURES, Atlas, Collectivite, Partnership
@@ -47,7 +47,7 @@ class MapSettings:
     png: bool = True  # the benchmark may time maps with and without PNGs
     workers: int | None = None  # PNG worker processes (None: one per core, up to 8)
     tiles_name: str = "Fond OpenStreetMap"
-    site_name: str = "Atlas de la coopération"  # mkdocs.yml's site_name: the viewer's title, the images' source line
+    site_name: str = SITE_NAME  # mkdocs.yml's site_name: the viewer's title, the images' source line
     cache_dir: Path | None = None  # images drawn by an earlier build, by content (maps/cache.py); None: no cache
 
 

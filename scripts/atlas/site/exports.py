@@ -12,7 +12,7 @@ import io
 import json
 from collections import Counter
 
-from atlas import fr, urls
+from atlas import SITE_NAME, fr, urls
 from atlas.content.index import Index
 from atlas.content.model import (COLLECTIVITE_TYPES, LOCATION_APPROX, LOCATION_COUNTRY, LOCATION_EXACT, NATURES, STATUSES, Atlas,
                     Collectivite, Partnership, Project)
@@ -102,7 +102,7 @@ def _resource(path: str, data: bytes, **extra) -> dict:
 
 
 def datapackage(atlas: Atlas, version: dict, files: dict[str, bytes], site_url: str, licence: tuple[str, str],
-                title: str = "Atlas de la coopération internationale des collectivités") -> dict:
+                title: str = SITE_NAME) -> dict:
     """The Frictionless data package (datapackage.json) describing the exports of this build."""
     name, url = licence
     sources = []
@@ -317,7 +317,7 @@ def version_of(commit: str, date: datetime.datetime | None) -> dict:
 def generate(atlas: Atlas, idx: Index, emit: Emit, version: dict | None = None, site_url: str = "",
              licence: tuple[str, str] = ("Licence Ouverte / Open Licence 2.0 (Etalab)",
                                          "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"),
-             title: str = "Atlas de la coopération internationale des collectivités") -> dict:
+             title: str = SITE_NAME) -> dict:
     """Write the exports and their data package (named `title`, the site's name); return what the
     Données page shows."""
     version = version or version_of("", None)

@@ -26,14 +26,14 @@ import hashlib
 import importlib.metadata
 import json
 import os
-import time
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
+from atlas import caches
+from atlas.caches import KEEP_DAYS
 from atlas.content.model import Collectivite, Partnership
 
-KEEP_DAYS = 14
 DOCTYPE = b"<!doctype html>"  # how every page of Material's begins
 TEMPLATE = "atlas-page-finie.html"  # theme/: prints page.content, the finished page, as it is
 _LIBRARIES = ("jinja2", "markupsafe", "mkdocs", "mkdocs-material", "markdown", "pymdown-extensions")
@@ -218,13 +218,4 @@ class PageCache:
             tmp.unlink(missing_ok=True)
 
     def prune(self, keep_days: int = KEEP_DAYS) -> int:
-        limit = time.time() - keep_days * 86400
-        removed = 0
-        for path in self.folder.glob("*/*.html"):
-            try:
-                if path.stat().st_mtime < limit:
-                    path.unlink()
-                    removed += 1
-            except OSError:
-                continue
-        return removed
+        return caches.prune(self.folder.glob("*/*.html"), keep_days)

@@ -17,7 +17,7 @@ import jinja2.sandbox
 from markupsafe import Markup, escape
 
 from atlas.content import countries
-from atlas import fr, urls
+from atlas import SITE_NAME, fr, urls
 from atlas.site import pagecache, social
 from atlas.site.pagecache import Scope
 from atlas.content.history import History, history_url
@@ -124,7 +124,7 @@ class Site:
     exports: dict
     history: History = field(default_factory=History)
     content_dir: Path | None = None
-    name: str = "Atlas de la coopération"
+    name: str = SITE_NAME
     news: list = field(default_factory=list)  # news.NewsEntry, newest first
     feed: object = None  # news.Feed, or None without an absolute site address
     digests: pagecache.Digests | None = None  # content hashes: pages get cache keys (None: no cache)
@@ -233,7 +233,7 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
     year = datetime.date.today().year  # only the year: the pages (and their cache) do not change every day
     common = {"site": site, "atlas": atlas, "idx": idx, "maps": site.maps, "site_url": site.site_url, "year": year}
     digests = site.digests
-    # What every page reads besides its own context: settings, the day, reference data, code.
+    # What every page reads besides its own context: settings, the year, reference data, code.
     shared = "" if digests is None else pagecache.fingerprint(
         [site.site_url, site.name, site.licence, site.licence_url, site.repo_url, year, digests.reference,
          pagecache.code_version()], digests.records)
