@@ -66,12 +66,12 @@ def test_sigkill_at_any_moment_leaves_a_whole_site_and_the_next_build_cleans_up(
 def test_sigterm_removes_the_staging_folder_and_keeps_the_old_site(published: Path):
     (published / "marqueur.txt").write_text("ancien")
     process = start_build(published)
-    # as soon as the new site is being built in its staging folder (a build from the caches is quick)
+    # as soon as MkDocs writes the new site into its staging folder (its theme's assets come first,
+    # then the pages): past the start-up, well before the end of a build from the caches
     deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and process.poll() is None and not list(
-            published.parent.glob(f".{published.name}.neuf-*")):
-        time.sleep(0.005)
-    time.sleep(0.2)  # past the installation of the handler, well before the end of MkDocs' build
+    while time.monotonic() < deadline and process.poll() is None and not any(
+            (s / "assets").is_dir() for s in published.parent.glob(f".{published.name}.neuf-*")):
+        time.sleep(0.002)
     assert process.poll() is None, "la construction s'est terminée avant le signal"
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=120)
@@ -97,3 +97,29 @@ def test_an_old_copy_left_by_a_killed_swap_is_restored_not_deleted(tmp_path: Pat
 def test_published_site_is_world_readable(published: Path):
     assert stat.S_IMODE(published.stat().st_mode) & 0o005 == 0o005
     assert stat.S_IMODE((published / "index.html").stat().st_mode) & 0o004
+
+
+def test_a_sigterm_swallowed_by_a_finalizer_still_stops_the_build_before_the_swap(tmp_path, monkeypatch, capsys):
+    """A SIGTERM arriving while Python runs a `__del__` has its SystemExit dropped there: the build
+    goes on, but it is not swapped in; the old site stays, the staging folder goes, exit 143."""
+    from mkdocs.commands import build as mkbuild
+
+    from atlas.commands import build
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "marqueur.txt").write_text("ancien")
+
+    class Finalized:
+        def __del__(self):
+            build._terminate(signal.SIGTERM, None)  # what the handler does, inside a finalizer
+
+    def build_with_a_late_signal(cfg):
+        Finalized()  # dropped at once: its SystemExit is "ignored" by Python, the build goes on
+
+    monkeypatch.setattr(mkbuild, "build", build_with_a_late_signal)
+    monkeypatch.chdir(ROOT)
+    assert build.run(ROOT / "mkdocs.yml", site_dir=site) == 128 + signal.SIGTERM
+    assert (site / "marqueur.txt").read_text() == "ancien"
+    assert staging_folders(site) == []
+    assert "Traceback" not in capsys.readouterr().err

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ctypes
+import functools
 import logging
 import os
 import signal
@@ -57,10 +58,15 @@ def run(config: Path, site_dir: Path | None = None, strict: bool = False, conten
     target.parent.mkdir(parents=True, exist_ok=True)
     _recover(target)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.neuf-{os.getpid()}-", dir=target.parent))
-    previous = signal.signal(signal.SIGTERM, _terminate)
+    global _terminated
+    _terminated = False
+    previous, previous_hook = signal.signal(signal.SIGTERM, _terminate), sys.unraisablehook
+    sys.unraisablehook = functools.partial(_quiet_when_terminated, previous_hook)
     try:
         cfg = mkconfig.load_config(str(config), site_dir=str(staging), strict=strict)
         mkbuild.build(cfg)
+        if _terminated:  # the signal landed in a finalizer, which swallowed its SystemExit: stop here
+            raise SystemExit(128 + signal.SIGTERM)
         os.chmod(staging, 0o755)  # mkdtemp makes it private; a published site is world-readable
         _swap(staging, target)
     except (PluginError, ConfigurationError, Abort) as exc:
@@ -71,6 +77,7 @@ def run(config: Path, site_dir: Path | None = None, strict: bool = False, conten
         return exc.code if isinstance(exc.code, int) else 1
     finally:
         signal.signal(signal.SIGTERM, previous)
+        sys.unraisablehook = previous_hook
         shutil.rmtree(staging, ignore_errors=True)  # the new site's leftovers, or the old site after the swap
     print(f"Site construit dans {target}", file=sys.stderr)
     if not urls.public(cfg_probe.site_url):
@@ -78,8 +85,21 @@ def run(config: Path, site_dir: Path | None = None, strict: bool = False, conten
     return 0
 
 
+_terminated = False
+
+
 def _terminate(signum, frame):
+    global _terminated
+    _terminated = True
     raise SystemExit(128 + signum)  # unwinds through `finally`: the staging folder is removed
+
+
+def _quiet_when_terminated(hook, unraisable) -> None:
+    """A SIGTERM that arrives while Python runs a finalizer (a `__del__`, a weakref callback) has
+    its SystemExit printed and dropped there: no traceback for it, the build stops before the swap."""
+    if _terminated and isinstance(unraisable.exc_value, SystemExit):
+        return
+    hook(unraisable)
 
 
 def _swap(staging: Path, target: Path) -> None:
