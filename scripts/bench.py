@@ -27,6 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "mkdocs.yml"
+PUBLIC_URL = "https://atlas.example.org/"  # any public address: the builds run as the publication does
 NATIONAL_COLLECTIVITES, NATIONAL_PARTNERSHIPS, NATIONAL_COUNTRIES = 4800, 12000, 140
 PHASES = ("check", "load", "index", "maps", "exports", "pages")
 PHASE_LABELS = {"check": "check (atlas check)", "load": "chargement (load)", "index": "agrégation (index)",
@@ -213,7 +214,7 @@ def child_phases(content_dir: str, result_file: str, profile_file: str | None) -
     cfg = AtlasConfig()
     cfg.load_dict({k: v for k, v in plugin_cfg.items() if k != "contenu"})
     cfg.validate()
-    settings = pipeline.Settings(site_url=raw.get("site_url") or "", repo_url=raw.get("repo_url") or "",
+    settings = pipeline.Settings(site_url=PUBLIC_URL, repo_url=raw.get("repo_url") or "",
                                  tiles_url=cfg.tuiles_url, tiles_attribution=cfg.tuiles_attribution,
                                  licence=cfg.licence_donnees, licence_url=cfg.licence_url, png=cfg.cartes_png)
     emitted: dict[str, list] = {"sortie": []}
@@ -293,6 +294,9 @@ def _atlas_config(content_dir: Path, site_dir: Path, target: Path) -> Path:
     import yaml
 
     cfg = mkyaml.yaml_load(CONFIG.read_text(encoding="utf-8"))
+    # Built as published (publier.yml sets ATLAS_SITE_URL): embed codes, link previews and the feed
+    # are part of the site's size and time.
+    cfg["site_url"] = PUBLIC_URL
     cfg["docs_dir"] = str((ROOT / cfg.get("docs_dir", "docs")).resolve())
     cfg["site_dir"] = str(site_dir.resolve())
     theme = cfg.get("theme")

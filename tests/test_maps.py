@@ -2,6 +2,7 @@
 PNGs are real images, the page block renders. Expectations are computed from the loaded atlas."""
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -37,8 +38,11 @@ def built(real_atlas):
 
 
 def map_data(files: dict, info) -> dict:
-    """The map's data: its JSON file, fetched by the viewer."""
-    return json.loads(files[info.data])
+    """The map's data as the viewer script sees it: what the viewer page gives every map, under the
+    map's own JSON file."""
+    viewer = files[urls.MAP_VIEWER].decode("utf-8")
+    shared = json.loads(html.unescape(re.search(r'data-commun="([^"]*)"', viewer).group(1)))
+    return {**shared, **json.loads(files[info.data])}
 
 
 def expected_ids(atlas, idx) -> set[str]:
@@ -180,6 +184,8 @@ def test_palette_has_one_home_sent_to_the_map_script(built):
 
     files, infos = built
     for info in infos.values():
+        # given once by the viewer page, not repeated in each of the thousands of map files
+        assert not {"couleurs", "types", "natures", "root"} & set(json.loads(files[info.data]))
         colors = map_data(files, info)["couleurs"]
         assert colors["flux"] == style.FLOW_COLOR and colors["pays"] == style.COUNTRY_COLOR
         assert colors["terre"] == style.LAND and colors["partenaire"] == style.PARTNER_COLOR
@@ -387,7 +393,8 @@ def test_the_site_name_titles_the_viewer_and_signs_every_image_escaped(real_atla
     specs = [j.spec for j in maps.jobs(atlas, idx, maps.MapSettings(TILES, ATTRIBUTION, site_name=name))
              if j.spec is not None]
     assert specs and all(s.source.startswith(f"Source : {name}") for s in specs)
-    html = viewer.render(TILES, ATTRIBUTION, "Fond OpenStreetMap", name)
+    html = viewer.render(TILES, ATTRIBUTION, "Fond OpenStreetMap", name,
+                         maps.shared_data(maps.MapSettings(TILES, ATTRIBUTION, site_name=name)))
     assert "<title>Carte — Atlas &lt;b&gt;de Bretagne&lt;/b&gt; &amp; co</title>" in html
     assert 'data-site="Atlas &lt;b&gt;de Bretagne&lt;/b&gt; &amp; co"' in html
     assert "<b>de Bretagne" not in html and "coopération" not in html.split("<body")[0]

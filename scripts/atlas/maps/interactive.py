@@ -266,12 +266,9 @@ class _Layers:
         for rec in self.c:
             types_present[rec[2]] = True
         d = {
-            "id": map_id, "type": "liens", "root": ROOT, "fond": settings.tiles_name,
-            "links": self.n_links, "markers": self.n_markers,
-            "types": [[k, COLLECTIVITE_TYPES[k], TYPE_COLORS[k]] for k in TYPE_KEYS], "typesPresents": types_present,
-            "natures": [NATURES[k] for k in self.ctx.nature_keys],
-            "m": self.m, "l": self.l, "c": self.c, "p": self.p,
-            "legende": self.legend(), "couleurs": COLORS, "bounds": self.bounds(), "maxZoom": max_zoom,
+            "id": map_id, "type": "liens", "links": self.n_links, "markers": self.n_markers,
+            "typesPresents": types_present, "m": self.m, "l": self.l, "c": self.c, "p": self.p,
+            "legende": self.legend(), "bounds": self.bounds(), "maxZoom": max_zoom,
             # busy maps: fainter lines, smaller points
             "opacity": round(max(0.25, 0.85 * min(1.0, (100 / max(self.n_links, 1)) ** 0.5)), 2),
             "dense": self.n_markers > 400,
@@ -471,9 +468,8 @@ def _world_job(ctx: _Context, settings: MapSettings) -> _Job:
             for code, n in counts.items()}
     drawn = sum(1 for code in pays if code in shaped)
     legend = {"titre": "Partenariats par pays", "items": [["case", col, _class_label(lo, hi)] for lo, hi, col in cls]}
-    data = {"id": "monde", "type": "choroplethe", "root": ROOT, "fond": settings.tiles_name, "pays": pays,
+    data = {"id": "monde", "type": "choroplethe", "pays": pays,
             "classes": [[lo, hi, col] for lo, hi, col in cls], "legende": legend if cls else None, "countries": drawn,
-            "couleurs": COLORS,
             "links": 0, "markers": 0, "bounds": WORLD_BOUNDS}
     title = "Nombre de partenariats par pays"
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], fold(atlas.countries[kv[0]].name)))
@@ -555,7 +551,7 @@ def generate_deferred(atlas: Atlas, idx: Index, emit: Emit, settings: MapSetting
     # One viewer page for every map, then each map's data: what the reader's browser fetches.
     t = time.perf_counter()
     emit(urls.MAP_VIEWER, viewer.render(settings.tiles_url, settings.tiles_attribution, settings.tiles_name,
-                                          settings.site_name))
+                                          settings.site_name, shared_data(settings)))
     for job in todo:
         job.data.update(titre=job.info.title, etiquette=job.label, page=job.info.page)
         emit(job.info.data, viewer.to_json(job.data))
@@ -564,6 +560,14 @@ def generate_deferred(atlas: Atlas, idx: Index, emit: Emit, settings: MapSetting
     LAST_TIMINGS.update(maps=len(out), data_ms=(t1 - t0) * 1000, html_ms=html_ms,
                         html_ms_per_map=html_ms / max(len(out), 1))
     return out, PendingImages(png_iter, out, cache)
+
+
+def shared_data(settings: MapSettings) -> dict:
+    """What every map's data would otherwise repeat (4,955 times nationally): given once by the
+    viewer page, under which the script lays each map's own JSON."""
+    return {"root": ROOT, "fond": settings.tiles_name,
+            "types": [[k, COLLECTIVITE_TYPES[k], TYPE_COLORS[k]] for k in TYPE_KEYS],
+            "natures": [NATURES[k] for k in NATURES], "couleurs": COLORS}
 
 
 def generate(atlas: Atlas, idx: Index, emit: Emit, settings: MapSettings) -> dict[str, MapInfo]:

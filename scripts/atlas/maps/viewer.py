@@ -59,7 +59,7 @@ class ViewerMap(folium.Map):
             </header>
             <main>
             <div class="folium-map atlas-carte" id={{ this.get_name()|tojson }} role="region" aria-label="Carte"
-                 data-site="{{ this.site_name|e }}"></div>
+                 data-site="{{ this.site_name|e }}" data-commun="{{ this.shared|e }}"></div>
             <noscript><p class="atlas-sans-script">Cette carte a besoin de JavaScript. Sa page dans l'atlas
             en donne le texte complet : <a href="{{ this.root|e }}">{{ this.site_name|e }}</a>.</p></noscript>
             </main>
@@ -73,10 +73,10 @@ class ViewerMap(folium.Map):
         """
     )
 
-    def __init__(self, site_name: str):
+    def __init__(self, site_name: str, shared: dict):
         super().__init__(location=[25, 10], zoom_start=2, tiles=None, keyboard=True, zoom_snap=0.25, min_zoom=1)
         self.options["min_zoom"] = 1  # folium passes min_zoom to its default tiles only
-        self.root, self.site_name = ROOT, site_name
+        self.root, self.site_name, self.shared = ROOT, site_name, to_json(shared)
 
 
 class AtlasDrawing(JSCSSMixin):
@@ -98,10 +98,10 @@ class AtlasDrawing(JSCSSMixin):
         self.tiles = tiles
 
 
-def render(tiles_url: str, tiles_attribution: str, tiles_name: str, site_name: str) -> str:
-    """The viewer page (one per site)."""
+def render(tiles_url: str, tiles_attribution: str, tiles_name: str, site_name: str, shared: dict) -> str:
+    """The viewer page (one per site); `shared`: what every map's data has in common."""
     page = ViewerPage(title=f"Carte — {site_name}")
-    m = ViewerMap(site_name)
+    m = ViewerMap(site_name, shared)
     page.add_child(m)
     tiles = folium.TileLayer(tiles=tiles_url, attr=tiles_attribution, name=tiles_name, max_zoom=18, max_native_zoom=18)
     m.add_child(tiles)

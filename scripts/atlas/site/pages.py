@@ -15,6 +15,7 @@ from typing import Callable
 import jinja2
 import jinja2.sandbox
 from markupsafe import Markup, escape
+from slugify import slugify
 
 from atlas.content import countries
 from atlas import SITE_NAME, fr, urls
@@ -151,6 +152,37 @@ class Site:
             "partenaires_connus": sum(1 for p in a.partnerships if p.partner),
             "projets": sum(len(p.projects) for p in a.partnerships),
         }
+
+
+LONG_LIST = 200  # partnerships: beyond, a country, theme or nature page lists each collectivité once
+
+
+def by_collectivite(atlas: Atlas, partnerships: list, theme: str | None = None) -> dict | None:
+    """A long listing regrouped for reading (a national theme gathers thousands of partnerships:
+    megabytes of table, unreadable on a phone): each collectivité once, with its partnerships and
+    its projects here, by région — by département when all are in one région. None: the list is
+    short enough to show in full."""
+    if len(partnerships) <= LONG_LIST:
+        return None
+    per: dict[str, list] = {}
+    for p in partnerships:
+        per.setdefault(p.collectivite, []).append(p)
+    rows = [(atlas.collectivites[slug], ps,
+             sum(1 for p in ps for proj in p.projects if theme is None or theme in proj.themes or theme in p.themes))
+            for slug, ps in per.items()]
+    by_region = len({c.region for c, _, _ in rows}) > 1
+    groups: dict[str, list] = {}
+    for row in rows:
+        c = row[0]
+        if by_region:
+            label = c.region or "Région non renseignée"
+        else:
+            label = f"Département {c.departement}" if c.departement else "Département non renseigné"
+        groups.setdefault(label, []).append(row)
+    return {"by": "région" if by_region else "département", "collectivites": len(rows),
+            "groups": [{"id": "collectivites-" + slugify(label), "label": label,
+                        "rows": sorted(groups[label], key=lambda row: fr.sort_key(row[0].name))}
+                       for label in sorted(groups, key=fr.sort_key)]}
 
 
 def _bars(counter: Counter, labels: dict | None = None, link=None) -> list[dict]:
@@ -292,7 +324,8 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
              words=(*(c.name for c in collectivites), *(p.partner.name for p in partnerships if p.partner)),
              fraicheur=site.freshness(f"pays/{code.lower()}.yml"),
              country=country, partnerships=partnerships, collectivites=collectivites,
-             zone=atlas.zones.get(country.zone), carte=site.maps.get(f"pays-{code.lower()}"))
+             zone=atlas.zones.get(country.zone), carte=site.maps.get(f"pays-{code.lower()}"),
+             grouped=by_collectivite(atlas, partnerships))
     by_zone: dict[str, list] = {}
     for code in atlas.countries:
         by_zone.setdefault(atlas.countries[code].zone, []).append(atlas.countries[code])
@@ -303,7 +336,8 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
         page("thematique.html.j2", urls.theme(key), theme.label, theme.description,
              preview=social.theme_sentence(theme.label, idx.by_theme.get(key, [])),
              words=tuple(atlas.collectivites[p.collectivite].name for p in idx.by_theme.get(key, [])),
-             theme=theme, partnerships=idx.by_theme.get(key, []), carte=site.maps.get(f"thematique-{key}"))
+             theme=theme, partnerships=idx.by_theme.get(key, []), carte=site.maps.get(f"thematique-{key}"),
+             grouped=by_collectivite(atlas, idx.by_theme.get(key, []), key))
     by_nature: dict[str, list] = {}
     for p in atlas.partnerships:
         by_nature.setdefault(p.nature, []).append(p)
@@ -319,7 +353,8 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
                  f"{title} des collectivités de l'atlas : {plural(len(ps), 'partenariat')} "
                  f"de {plural(n_collectivites, 'collectivité')} dans {n_pays} pays.",
                  words=(NATURES[key], *(atlas.collectivites[p.collectivite].name for p in ps)),
-                 key=key, nature_title=title, partnerships=ps, n_collectivites=n_collectivites, n_pays=n_pays)
+                 key=key, nature_title=title, partnerships=ps, n_collectivites=n_collectivites, n_pays=n_pays,
+                 grouped=by_collectivite(atlas, ps))
     # Networks
     for key, network in atlas.networks.items():
         page("reseau.html.j2", urls.network(key), network.label, network.description,

@@ -473,7 +473,9 @@
     fetch(id + ".json").then(function (r) {
       if (!r.ok) throw new Error(r.status);
       return r.json();
-    }).then(function (D) {
+    }).then(function (own) {
+      // What all maps share comes once, with this page; each map's JSON brings the rest.
+      var D = Object.assign(JSON.parse(el.getAttribute("data-commun") || "{}"), own);
       document.title = D.titre + " — " + el.getAttribute("data-site");
       document.querySelector(".atlas-titre").textContent = D.titre;
       el.setAttribute("aria-label", D.etiquette);

@@ -1,0 +1,125 @@
+"""What country, theme and nature pages list, and how a collectivité page's map points to its table.
+
+A national theme gathers more than a thousand partnerships: listed one per row with their projects,
+the page weighed 2 MB. Beyond pages.LONG_LIST partnerships, these pages list each collectivité once,
+by région (by département when all are in one région), with its partners there.
+"""
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from atlas import pipeline, urls
+from atlas.commands import synth
+from atlas.content.model import LOCATION_APPROX, LOCATION_COUNTRY
+from atlas.site import pages
+
+ROW = re.compile(r"<tr><td><a href=\"\.\./\.\./collectivites/([^/]+)/\">[^<]*</a></td><td>(.*?)</td><td>(\d+)</td></tr>")
+
+
+def _generate(content, monkeypatch, limit: int):
+    monkeypatch.setattr(pages, "LONG_LIST", limit)
+    loaded = pipeline.load(content)
+    files: dict = {}
+    out = pipeline.generate(loaded, pipeline.Settings(png=False), files.__setitem__)
+    out.images.cancel()
+    return loaded.atlas, loaded.idx, files
+
+
+def _section(text: str, start: str) -> str:
+    """From the heading `start` to the next h2."""
+    begin = text.index(start)
+    end = text.find("<h2", begin + len(start))
+    return text[begin:] if end < 0 else text[begin:end]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    out = tmp_path_factory.mktemp("synth") / "contenu"
+    synth.write(out, seed=11, collectivites=80, partnerships=240, countries=15)
+    return out
+
+
+def test_a_long_theme_lists_each_collectivite_once_by_region_with_its_partners_and_projects(corpus, monkeypatch):
+    atlas, idx, files = _generate(corpus, monkeypatch, limit=30)
+    long_themes = [k for k, ps in idx.by_theme.items() if len(ps) > 30]
+    short_themes = [k for k, ps in idx.by_theme.items() if 0 < len(ps) <= 30]
+    assert long_themes and short_themes  # otherwise this test proves nothing
+    for key in long_themes:
+        text = files[urls.page_src(urls.theme(key))]
+        listing = _section(text, '<h2 id="partenariats">')
+        partnerships = idx.by_theme[key]
+        expected = {p.collectivite for p in partnerships}
+        rows = ROW.findall(listing)
+        assert sorted(slug for slug, _, _ in rows) == sorted(expected)  # each collectivité exactly once
+        for slug, partners, n_projects in rows:
+            mine = [p for p in partnerships if p.collectivite == slug]
+            cell = html.unescape(partners)
+            for p in mine:
+                assert (p.partner.name if p.partner else "<em>inconnu</em>") in cell
+                assert f"({atlas.countries[p.country].name})" in cell
+            assert int(n_projects) == sum(1 for p in mine for proj in p.projects
+                                          if key in proj.themes or key in p.themes)
+        regions = {atlas.collectivites[s].region for s in expected}
+        assert len(regions) > 1
+        headings = re.findall(r'<h3 id="collectivites-[^"]+">([^<]+) \((\d+)\)</h3>', listing)
+        assert [html.unescape(h) for h, _ in headings] == sorted(regions, key=lambda r: pages.fr.sort_key(r))
+        assert sum(int(n) for _, n in headings) == len(expected)
+        assert 'id="projets"' not in text  # the projects are on each collectivité's page
+        assert f"{len(partnerships)} partenariats" in html.unescape(listing).replace("\u202f", "").replace("\u00a0", "")
+    for key in short_themes:  # short listings keep one row per partnership, and their projects
+        listing = _section(files[urls.page_src(urls.theme(key))], '<h2 id="partenariats">')
+        assert listing.count("<tr><td>") == len(idx.by_theme[key])
+        assert not ROW.search(listing)
+
+
+def test_long_country_and_nature_pages_are_regrouped_too(corpus, monkeypatch):
+    atlas, idx, files = _generate(corpus, monkeypatch, limit=30)
+    code = max(idx.by_country, key=lambda c: len(idx.by_country[c]))
+    assert len(idx.by_country[code]) > 30
+    country_page = files[urls.page_src(urls.country(code))]
+    rows = ROW.findall(_section(country_page, '<h2 id="collectivites-et-partenaires">'))
+    assert sorted(s for s, _, _ in rows) == sorted({p.collectivite for p in idx.by_country[code]})
+    assert all(f"({atlas.countries[code].name})" not in cell for _, cell, _ in rows)  # the page is the country
+    assert 'id="projets"' not in country_page
+    nature_pages = [src for src in files if src.startswith("natures/")]
+    assert any(ROW.search(files[src]) for src in nature_pages)
+
+
+def test_a_one_region_atlas_regroups_by_departement(content_copy, monkeypatch):
+    atlas, idx, files = _generate(content_copy, monkeypatch, limit=10)
+    code = max(idx.by_country, key=lambda c: len(idx.by_country[c]))
+    listing = _section(files[urls.page_src(urls.country(code))], '<h2 id="collectivites-et-partenaires">')
+    departements = {atlas.collectivites[p.collectivite].departement for p in idx.by_country[code]}
+    headings = re.findall(r'<h3 id="collectivites-[^"]+">([^<]+) \(\d+\)</h3>', listing)
+    assert headings and set(headings) == {f"Département {d}" if d else "Département non renseigné" for d in departements}
+    assert "par département" in listing
+
+
+def test_the_real_atlas_lists_every_partnership_in_full(real_atlas):
+    _atlas, idx = real_atlas
+    listings = [*idx.by_country.values(), *idx.by_theme.values()]
+    assert max(len(ps) for ps in listings) <= pages.LONG_LIST  # real pages keep their detailed tables
+
+
+def test_a_collectivite_map_points_to_its_partners_table_instead_of_repeating_it(content_copy, monkeypatch):
+    atlas, _idx, files = _generate(content_copy, monkeypatch, limit=pages.LONG_LIST)
+    for slug in ("lille", "le-portel"):
+        c = atlas.collectivites[slug]
+        text = files[urls.page_src(urls.collectivite(slug))]
+        alternative = text[text.index('<details class="atlas-texte-alternatif"'):]
+        alternative = alternative[:alternative.index("</details>")]
+        assert "<table" not in alternative and '<a href="#partenaires">Partenaires</a>' in alternative
+        assert f"Les {len(c.partnerships)} partenariat" in alternative or len(c.partnerships) == 1
+        table = _section(text, '<h2 id="partenaires">')
+        table = table[:table.index("</table>")]
+        body_rows = table.split("<tbody>", 1)[1].split("<tr>")[1:]
+        assert len(body_rows) == len(c.partnerships)  # every partnership drawn is in the table
+        for p, row in zip(c.partnerships, body_rows):
+            assert ("≈" in row) == (p.location == LOCATION_APPROX)
+            assert ("(position inconnue)" in row) == (p.location == LOCATION_COUNTRY and p.partner is not None)
+            assert ("<em>inconnu</em>" in row) == (p.partner is None)
+    portel = atlas.collectivites["le-portel"]
+    assert any(p.partner and p.location == LOCATION_COUNTRY for p in portel.partnerships)
