@@ -112,7 +112,8 @@ def test_a_collectivite_map_points_to_its_partners_table_instead_of_repeating_it
         alternative = text[text.index('<details class="atlas-texte-alternatif"'):]
         alternative = alternative[:alternative.index("</details>")]
         assert "<table" not in alternative and '<a href="#partenaires">Partenaires</a>' in alternative
-        assert f"Les {len(c.partnerships)} partenariat" in alternative or len(c.partnerships) == 1
+        assert (f"Les {len(c.partnerships)} partenariats représentés sont ceux" if len(c.partnerships) > 1
+                else "Le partenariat représenté est celui") in alternative
         table = _section(text, '<h2 id="partenaires">')
         table = table[:table.index("</table>")]
         body_rows = table.split("<tbody>", 1)[1].split("<tr>")[1:]

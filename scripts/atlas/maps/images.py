@@ -169,8 +169,12 @@ class Renderer:
         ax = self.ax = self.fig.add_axes([0, 0, 1, 1])
         ax.set_facecolor(SEA)
         ax.set_axis_off()
-        self.land_fine = PathCollection(paths, facecolors=LAND, edgecolors=BORDER, linewidths=0.35, zorder=1)
-        self.land_coarse = PathCollection(coarse, facecolors=LAND, edgecolors=BORDER, linewidths=0.35, zorder=1)
+        # Land without anti-aliasing: its soft edges were most of each file (-13 % nationally, 30 MB);
+        # drawn at 2× and shown at 600 px, the borders look the same. Lines and points keep theirs.
+        self.land_fine = PathCollection(paths, facecolors=LAND, edgecolors=BORDER, linewidths=0.35, zorder=1,
+                                        antialiaseds=False)
+        self.land_coarse = PathCollection(coarse, facecolors=LAND, edgecolors=BORDER, linewidths=0.35, zorder=1,
+                                          antialiaseds=False)
         ax.add_collection(self.land_fine)
         ax.add_collection(self.land_coarse)
         self.land = self.land_fine
