@@ -400,3 +400,35 @@ def test_the_site_name_titles_the_viewer_and_signs_every_image_escaped(real_atla
     assert "<b>de Bretagne" not in html and "coopération" not in html.split("<body")[0]
     script = (Path(maps.__file__).parent / "static" / "carte.js").read_text(encoding="utf-8")
     assert 'document.title = D.titre + " — " + el.getAttribute("data-site")' in script
+
+
+def test_a_named_partner_without_position_is_named_at_its_country_centre_not_called_unknown(built, real_atlas):
+    """Le Portel's partner, Kawara, is named by the source but has no coordinates: the map puts it
+    at Burkina Faso's centre, as it does partners the source does not name, but says which it is."""
+    from atlas.content.model import LOCATION_COUNTRY
+    from atlas.maps import images
+
+    files, infos = built
+    atlas, idx = real_atlas
+    specs = {j.info.id: j.spec for j in maps.jobs(atlas, idx, maps.MapSettings(TILES, ATTRIBUTION)) if j.spec}
+    seen = {"named": 0, "unnamed": 0}
+    for c in atlas.collectivites.values():
+        at_centre = [p for p in c.partnerships if p.location == LOCATION_COUNTRY and p.point is not None]
+        if not at_centre:
+            continue
+        data = map_data(files, infos[f"collectivite-{c.slug}"])
+        points = {m[4]: m for m in data["m"] if m[2] == images.KIND_COUNTRY}
+        for code in {p.country for p in at_centre}:
+            here = [p for p in at_centre if p.country == code]
+            names = sorted({p.partner.name for p in here if p.partner})
+            assert sorted(filter(None, points[code][3].split(" / "))) == names
+            assert points[code][5] == sum(1 for p in here if not p.partner)  # the unnamed ones, counted
+        named, unnamed = any(p.partner for p in at_centre), any(not p.partner for p in at_centre)
+        seen["named"] += named
+        seen["unnamed"] += unnamed
+        label = images.country_point_label(named, unnamed)
+        assert data["legende"]["items"][-1][0::2] == ["pays", label]  # the web map's legend
+        assert ((("country", images.COUNTRY_COLOR), label) in images.legend_items(specs[f"collectivite-{c.slug}"]))
+        if not unnamed:
+            assert not any("non identifié" in item[2] for item in data["legende"]["items"])
+    assert seen["named"] and seen["unnamed"]  # both cases are in the real content (Le Portel; Lille…)

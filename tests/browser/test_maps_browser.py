@@ -265,3 +265,18 @@ def test_map_points_take_taps_24_px_wide_on_a_touch_screen(site_url, browser):
     }""")
     context.close()
     assert hit
+
+
+def test_the_popup_of_a_partner_without_position_names_it_instead_of_calling_it_unknown(site_url, watched, real_atlas):
+    portel = real_atlas[0].collectivites["le-portel"]
+    named = [p.partner.name for p in portel.partnerships if p.partner and p.partner.point is None]
+    assert named  # Kawara: the source names it, without a position
+    page = watched.page
+    page.goto(site_url + urls.map_html("collectivite-le-portel"))
+    page.locator("[data-pret]").wait_for()
+    page.locator("path.atlas-point-pays").first.click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert named[0] in text and "position inconnue" in text and "ne nomme pas" not in text
+    assert not watched.errors

@@ -52,6 +52,7 @@ class Spec:
     world: bool = False
     svg: bool = False
     origin: str = ""  # flux: where the flows start (the region, or France)
+    country_label: str = ""  # legend of the points at a country's centre (country_point_label)
 
 
 def curve(lon0: float, lat0: float, lon1: float, lat1: float, steps: int = 24) -> list[tuple[float, float]]:
@@ -428,10 +429,20 @@ def legend_items(spec: Spec) -> list:
     if any(loc == LOC_APPROX for *_, loc, _ in spec.lines):
         items.append((("dotted", MUTED), "Position approximative"))
     if KIND_COUNTRY in kinds:
-        items.append((("country", COUNTRY_COLOR), "Pays seul (partenaire non identifié)"))
+        items.append((("country", COUNTRY_COLOR), spec.country_label or country_point_label(False, True)))
     if not spec.lines and not spec.partners:
         items.append((("none", MUTED), "Aucun partenariat recensé dans l'atlas"))
     return items
+
+
+def country_point_label(named: bool, unnamed: bool) -> str:
+    """Legend of a point at a country's centre: a partner the source does not name, or a named
+    partner whose position is unknown (the web map and the image say the same)."""
+    if named and unnamed:
+        return "Centre du pays : partenaire non identifié ou sans position"
+    if named:
+        return "Centre du pays : position du partenaire inconnue"
+    return "Pays seul : partenaire non identifié"
 
 
 @dataclass(frozen=True)

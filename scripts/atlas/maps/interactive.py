@@ -189,7 +189,10 @@ class _Layers:
             self.p[p.country] = [ctx.atlas.countries[p.country].name, urls.country(p.country)]
         lat, lon = _r(p.point.lat), _r(p.point.lon)
         if p.location == LOCATION_COUNTRY:
-            kind, loc, key, label = KIND_COUNTRY, LOC_COUNTRY, ("c", p.country), ""
+            # One point at the country's centre: the partners the source does not name (counted),
+            # and the named ones whose position is unknown (by name).
+            kind, loc, key = KIND_COUNTRY, LOC_COUNTRY, ("c", p.country)
+            label = p.partner.name if p.partner else ""
         else:
             kind = KIND_APPROX if p.location == LOCATION_APPROX else KIND_PARTNER
             loc = LOC_APPROX if kind == KIND_APPROX else LOC_EXACT
@@ -197,9 +200,11 @@ class _Layers:
         i = self.mkey.get(key)
         if i is None:
             i = self.mkey[key] = len(self.m)
-            self.m.append([lat, lon, kind, label, p.country])
+            self.m.append([lat, lon, kind, label, p.country, 0] if kind == KIND_COUNTRY else [lat, lon, kind, label, p.country])
         elif label and label not in self.m[i][3].split(" / "):
-            self.m[i][3] += " / " + label
+            self.m[i][3] = f"{self.m[i][3]} / {label}" if self.m[i][3] else label
+        if kind == KIND_COUNTRY and not p.partner:
+            self.m[i][5] += 1  # partners not named by the source
         themes = [ctx.theme_pos[t] for t in p.themes if t in ctx.theme_pos] if self.themes else []
         part = [p.number, ctx.nature_pos.get(p.nature, len(NATURES) - 1), p.since or 0]
         lk = (ci, i)
@@ -238,8 +243,12 @@ class _Layers:
         if KIND_APPROX in kinds:
             items.append(["approx", MUTED, "Position approximative"])
         if KIND_COUNTRY in kinds:
-            items.append(["pays", COUNTRY_COLOR, "Pays seul\u202f: partenaire non identifié"])
+            items.append(["pays", COUNTRY_COLOR, self.country_point_label()])
         return {"titre": "", "items": items}
+
+    def country_point_label(self) -> str:
+        points = [rec for rec in self.m if rec[2] == KIND_COUNTRY]
+        return static_maps.country_point_label(any(rec[3] for rec in points), any(rec[5] for rec in points))
 
     def flows(self, origin_name: str) -> tuple[list, list]:
         """Partnerships aggregated by partner country, from one origin (the mean of the seats):
@@ -251,7 +260,7 @@ class _Layers:
         origin = [origin_name, _r(sum(m[0] for m in seats) / len(seats)), _r(sum(m[1] for m in seats) / len(seats))]
         acc: dict[str, list] = {}
         for _s, i, ci, _loc, _themes, parts in self.l:
-            lat, lon, _kind, _label, code = self.m[i]
+            lat, lon, _kind, _label, code = self.m[i][:5]
             a = acc.setdefault(code, [0, 0.0, 0.0, set()])
             a[0] += len(parts)
             a[1] += lat * len(parts)
@@ -294,7 +303,8 @@ class _Layers:
             if s >= 0:
                 a, b = self.m[s], self.m[i]
                 lines.append((a[1], a[0], b[1], b[0], loc, TYPE_KEYS[self.c[ci][2]]))
-        return static_maps.Spec(map_id, title, source, "liens", seats, partners, lines, world=world, svg=svg)
+        return static_maps.Spec(map_id, title, source, "liens", seats, partners, lines, world=world, svg=svg,
+                                country_label=self.country_point_label())
 
 
 def _summary(ctx: _Context, partnerships: list[Partnership]) -> list[dict]:

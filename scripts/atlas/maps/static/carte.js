@@ -151,20 +151,31 @@
       var m = M[i], p = P[m[4]], who = {}, list = [];
       Lk.forEach(function (l) { if (l[1] === i) who[l[2]] = true; });
       Object.keys(who).forEach(function (ci) { list.push(a(root + C[ci][1], C[ci][0])); });
-      var head = m[2] === KIND.COUNTRY
-        ? "<strong>Partenaire non identifié</strong> — " + a(root + p[1], p[0]) +
-          '<br><em>Le point marque le pays, pas une ville : la source ne nomme pas le partenaire.</em>'
+      var head = m[2] === KIND.COUNTRY ? countryPoint(m, a(root + p[1], p[0]))
         : "<strong>" + esc(m[3]) + "</strong> (" + a(root + p[1], p[0]) + ")" +
           (m[2] === KIND.APPROX ? "<br><em>Position approximative.</em>" : "");
       return head + (list.length ? "<br>Partenaire de : " + list.join(", ") : "");
     }
+    // A point at a country's centre: partners the source does not name (m[5], a count) and named
+    // partners whose position is unknown (m[3]).
+    function countryPoint(m, country) {
+      var who = [];
+      if (m[3]) who.push(esc(m[3]));
+      if (m[5]) who.push(m[5] > 1 ? m[5] + " partenaires non identifiés" : (m[3] ? "un partenaire non identifié" : "Partenaire non identifié"));
+      return "<strong>" + who.join(" et ") + "</strong> — " + country + "<br><em>Le point marque le pays, pas une ville : " +
+        (m[3] ? "position inconnue." : "la source ne nomme pas le partenaire.") + "</em>";
+    }
+    function countryWho(m) {  // plain text
+      if (!m[3]) return "partenaire non identifié";
+      return m[5] ? "partenaire au centre du pays" : m[3] + ", position inconnue";
+    }
     function other(l) {
       var m = M[l[1]], p = P[m[4]];
-      return m[2] === KIND.COUNTRY ? "partenaire non identifié (" + p[0] + ")" : m[3] + " (" + p[0] + ")";
+      return m[2] === KIND.COUNTRY ? countryWho(m) + " (" + p[0] + ")" : m[3] + " (" + p[0] + ")";
     }
     function linkPopup(i) {
       var l = Lk[i], c = C[l[2]], m = M[l[1]], p = P[m[4]];
-      var who = m[2] === KIND.COUNTRY ? "partenaire non identifié (" + a(root + p[1], p[0]) + ")"
+      var who = m[2] === KIND.COUNTRY ? esc(countryWho(m)) + " (" + a(root + p[1], p[0]) + ")"
                                        : esc(m[3]) + " (" + a(root + p[1], p[0]) + ")";
       var parts = l[5].map(function (x) {
         return a(root + c[1] + "#partenariat-" + x[0], D.natures[x[1]]) + (x[2] ? " depuis " + x[2] : "");
