@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from repository import Repository
+
 ROOT = Path(__file__).resolve().parents[1]
 # The one page with identifiers folium draws at random on every build (not a generated page).
 # Only pages are compared: the open data carry the time of the build when the content has no history.
@@ -118,37 +120,11 @@ def test_a_context_value_without_fingerprint_is_refused():
         pagecache.fingerprint({"c": object()}, {})
 
 
-class _Repository:
-    """A git repository holding a copy of the atlas, built with `atlas build` as CI does."""
+class _Repository(Repository):
+    """The atlas in a git repository, built as CI does; `entries`: the page cache's files."""
 
     def __init__(self, tmp_path: Path):
-        import os
-
-        self.root = tmp_path / "depot"
-        self.root.mkdir()
-        for name in ("mkdocs.yml", "CONTRIBUTING.md"):
-            shutil.copy(ROOT / name, self.root / name)
-        for folder in ("docs", "content", "scripts/atlas/site/theme", "scripts/atlas/schemas"):
-            shutil.copytree(ROOT / folder, self.root / folder)
-        (self.root / ".gitignore").write_text("/.cache/\n/site/\n", encoding="utf-8")
-        self.env = {**os.environ, "GIT_AUTHOR_NAME": "Mairie", "GIT_AUTHOR_EMAIL": "mairie@example.org",
-                    "GIT_COMMITTER_NAME": "Mairie", "GIT_COMMITTER_EMAIL": "mairie@example.org",
-                    "ATLAS_REPO_URL": "https://github.com/exemple/atlas"}
-        self.git("init", "-q", "-b", "main")
-        self.git("add", ".")
-        self.git("commit", "-q", "-m", "Atlas")
-
-    def git(self, *args):
-        import subprocess
-
-        subprocess.run(["git", "-C", str(self.root), *args], check=True, capture_output=True, env=self.env)
-
-    def build(self):
-        import subprocess
-        import sys
-
-        return subprocess.run([sys.executable, "-m", "atlas.cli", "build", "--site", str(self.root / "site")],
-                              cwd=self.root, capture_output=True, text=True, timeout=600, env=self.env)
+        super().__init__(tmp_path / "depot", env={"ATLAS_REPO_URL": "https://github.com/exemple/atlas"})
 
     def entries(self) -> set[str]:
         return {p.name for p in (self.root / ".cache" / "atlas" / "pages").glob("*/*.html")}

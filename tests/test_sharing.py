@@ -7,18 +7,16 @@ Arras on 2025-06-01. The site is built with a published address, as the publish 
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import feedparser
 import pytest
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[1]
+from repository import Repository
+
 SITE_URL = "https://atlas.example.org/npdc/"
 REPO_URL = "https://github.com/exemple/atlas"
 ARRAS_BELGIUM = """  - partenaire: inconnu
@@ -29,37 +27,19 @@ ARRAS_BELGIUM = """  - partenaire: inconnu
 """
 
 
-def git(repo: Path, *args: str, date: str | None = None) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Mairie", "GIT_AUTHOR_EMAIL": "mairie@example.org",
-           "GIT_COMMITTER_NAME": "Mairie", "GIT_COMMITTER_EMAIL": "mairie@example.org"}
-    if date:
-        env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
-    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True, env=env).stdout
-
-
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory) -> tuple[Path, str]:
-    repo = tmp_path_factory.mktemp("partage") / "depot"
-    repo.mkdir()
-    for name in ("mkdocs.yml", "CONTRIBUTING.md"):
-        shutil.copy(ROOT / name, repo / name)
-    for folder in ("docs", "content", "scripts/atlas/site/theme", "scripts/atlas/schemas"):
-        shutil.copytree(ROOT / folder, repo / folder)
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", ".")
-    git(repo, "commit", "-q", "-m", "Atlas", date="2024-01-10T10:00:00+01:00")
-    arras = repo / "content" / "collectivites" / "arras.yml"
+    repo = Repository(tmp_path_factory.mktemp("partage") / "depot",
+                      env={"ATLAS_SITE_URL": SITE_URL, "ATLAS_REPO_URL": REPO_URL}, date="2024-01-10T10:00:00+01:00")
+    arras = repo.root / "content" / "collectivites" / "arras.yml"
     text = arras.read_text(encoding="utf-8")
     assert ARRAS_BELGIUM in text
     arras.write_text(text.replace(ARRAS_BELGIUM, ""), encoding="utf-8")
-    git(repo, "commit", "-q", "-am", "<b>Arras</b>", date="2025-06-01T12:00:00+02:00")
-    head = git(repo, "rev-parse", "HEAD").strip()
-    site = repo / "site"
-    result = subprocess.run([sys.executable, "-m", "atlas.cli", "build", "--site", str(site)], cwd=repo,
-                            capture_output=True, text=True, timeout=600,
-                            env={**os.environ, "ATLAS_SITE_URL": SITE_URL, "ATLAS_REPO_URL": REPO_URL})
+    repo.git("commit", "-q", "-am", "<b>Arras</b>", date="2025-06-01T12:00:00+02:00")
+    head = repo.git("rev-parse", "HEAD").strip()
+    result = repo.build()
     assert result.returncode == 0, result.stdout + result.stderr
-    return site, head
+    return repo.root / "site", head
 
 
 def page(site: Path, url: str) -> str:
@@ -78,7 +58,8 @@ def test_each_page_says_when_its_file_last_changed_and_links_its_history(shared)
     assert f'href="{REPO_URL}/commits/{head}/content/collectivites/arras.yml">historique des modifications' in arras
     # Lille's history link names Lille's own last commit (the first one), not the checkout's: pages
     # of unchanged files stay the same from one commit to the next (and come from the cache).
-    first = git(site.parent, "rev-list", "--max-parents=0", "HEAD").strip()
+    first = subprocess.run(["git", "-C", str(site.parent), "rev-list", "--max-parents=0", "HEAD"], capture_output=True,
+                           text=True, check=True).stdout.strip()
     assert first != head
     assert f'href="{REPO_URL}/commits/{first}/content/collectivites/lille.yml">historique des modifications' in lille
     assert '<time datetime="2024-01-10">10 janvier 2024</time>' in page(site, "pays/senegal")

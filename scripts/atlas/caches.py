@@ -1,14 +1,32 @@
 """What the atlas's caches under `.cache/atlas/` (images: maps/cache.py, pages: site/pagecache.py)
-share: how long an entry no build uses is kept, and its removal. Each cache touches an entry (its
-modification time) when a build uses it."""
+share: the hash of the code their entries depend on, how long an entry no build uses is kept, and
+its removal. Each cache touches an entry (its modification time) when a build uses it."""
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import shutil
 import time
 from pathlib import Path
 from typing import Iterable
 
 KEEP_DAYS = 14  # an entry not used by any build for this long is removed
+PACKAGE = Path(__file__).resolve().parent  # scripts/atlas/
+
+
+def code_version(files: Iterable[Path], libraries: Iterable[str]) -> str:
+    """Hash of these files of the package (names and bytes) and of the libraries' versions:
+    an entry made by other code is never reused."""
+    h = hashlib.sha256()
+    for path in files:
+        h.update(path.relative_to(PACKAGE).as_posix().encode())
+        h.update(path.read_bytes())
+    for lib in libraries:
+        try:
+            h.update(f"{lib}={importlib.metadata.version(lib)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            h.update(lib.encode())
+    return h.hexdigest()
 
 
 def prune(entries: Iterable[Path], keep_days: int = KEEP_DAYS) -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import importlib.metadata
 import os
 import shutil
 from pathlib import Path
@@ -25,18 +24,10 @@ FILES = {"png": "carte.png", "svg": "carte.svg"}
 
 @functools.cache
 def _code_version() -> str:
-    """What draws the pixels: this package's drawing code and the libraries it uses."""
-    here = Path(__file__).parent
-    h = hashlib.sha256()
-    for name in ("images.py", "style.py", "cache.py"):
-        h.update((here / name).read_bytes())
-    for lib in ("matplotlib", "pillow", "numpy", "shapely"):
-        try:
-            h.update(f"{lib}={importlib.metadata.version(lib)}".encode())
-        except importlib.metadata.PackageNotFoundError:
-            h.update(lib.encode())
-    h.update((here.parent / "data" / "pays.geojson").read_bytes())
-    return h.hexdigest()
+    """What draws the pixels: this package's drawing code, the shapes, and the libraries it uses."""
+    return caches.code_version(
+        [caches.PACKAGE / name for name in ("maps/images.py", "maps/style.py", "maps/cache.py", "data/pays.geojson")],
+        ("matplotlib", "pillow", "numpy", "shapely"))
 
 
 def key(spec) -> str:

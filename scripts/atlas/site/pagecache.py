@@ -23,7 +23,6 @@ import datetime
 import enum
 import functools
 import hashlib
-import importlib.metadata
 import json
 import os
 from pathlib import Path
@@ -37,6 +36,7 @@ from atlas.content.model import Collectivite, Partnership
 DOCTYPE = b"<!doctype html>"  # how every page of Material's begins
 TEMPLATE = "atlas-page-finie.html"  # theme/: prints page.content, the finished page, as it is
 _LIBRARIES = ("jinja2", "markupsafe", "mkdocs", "mkdocs-material", "markdown", "pymdown-extensions")
+_CODE = {".py", ".j2", ".html", ".js", ".css", ".json", ".geojson"}  # the package's files a page depends on
 
 
 class Scope(enum.Enum):
@@ -47,19 +47,9 @@ class Scope(enum.Enum):
 @functools.cache
 def code_version() -> str:
     """The atlas's code, templates, theme and styles, and the libraries rendering them."""
-    root = Path(__file__).resolve().parents[1]
-    h = hashlib.sha256()
-    for path in sorted(root.rglob("*")):
-        if path.suffix in {".py", ".j2", ".html", ".js", ".css", ".json", ".geojson"} and path.is_file() \
-                and "__pycache__" not in path.parts:
-            h.update(str(path.relative_to(root)).encode())
-            h.update(path.read_bytes())
-    for lib in _LIBRARIES:
-        try:
-            h.update(f"{lib}={importlib.metadata.version(lib)}".encode())
-        except importlib.metadata.PackageNotFoundError:
-            h.update(lib.encode())
-    return h.hexdigest()
+    return caches.code_version(
+        [path for path in sorted(caches.PACKAGE.rglob("*")) if path.suffix in _CODE and path.is_file()
+         and "__pycache__" not in path.parts], _LIBRARIES)
 
 
 @dataclasses.dataclass
