@@ -367,6 +367,25 @@ def test_image_cache_redraws_only_the_maps_that_changed(real_atlas, tmp_path):
     assert third.prune() == 1 and not old.exists()
 
 
+def test_the_image_cache_key_covers_every_module_the_drawing_code_reads():
+    """A legend label changed in content/model.py must redraw the images that print it: each atlas
+    module images.py imports (but the worker pool, which only runs it) is in the cache's key."""
+    import ast
+
+    from atlas import caches
+    from atlas.maps import cache, images
+
+    tree = ast.parse(Path(images.__file__).read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+                and node.module.startswith("atlas.")}
+    imported |= {f"atlas.{a.name}" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                 and node.module == "atlas" for a in node.names}
+    files = {m.removeprefix("atlas.").replace(".", "/") + ".py" for m in imported} - {"workers.py"}
+    assert {"content/model.py", "maps/style.py"} <= files
+    assert files <= set(cache.CODE_FILES)
+    assert all((caches.PACKAGE / name).is_file() for name in cache.CODE_FILES)
+
+
 def test_workers_store_their_images_in_the_cache_and_send_back_no_image(real_atlas, tmp_path, monkeypatch):
     """Images sent back through the pool would pile up in the main process while it renders the pages."""
     from atlas.maps import images

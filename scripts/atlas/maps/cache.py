@@ -22,12 +22,15 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 FILES = {"png": "carte.png", "svg": "carte.svg"}
 
 
+# What draws the pixels and writes the texts of an image: the drawing code and what it reads from
+# the rest of the package (the legends' labels, the country shapes). atlas/workers.py only runs it.
+CODE_FILES = ("maps/images.py", "maps/style.py", "maps/cache.py", "content/model.py", "content/countries.py",
+              "data/pays.geojson")
+
+
 @functools.cache
 def _code_version() -> str:
-    """What draws the pixels: this package's drawing code, the shapes, and the libraries it uses."""
-    return caches.code_version(
-        [caches.PACKAGE / name for name in ("maps/images.py", "maps/style.py", "maps/cache.py", "data/pays.geojson")],
-        ("matplotlib", "pillow", "numpy", "shapely"))
+    return caches.code_version([caches.PACKAGE / name for name in CODE_FILES], ("matplotlib", "pillow", "numpy", "shapely"))
 
 
 def key(spec) -> str:
