@@ -143,3 +143,17 @@ def test_regions_typed_differently_or_with_markup_get_escaped_labels_and_distinc
     assert len(anchors) == len(set(anchors)) >= 4  # the two spellings and the markup, plus the others
     assert "<script>alert(1)" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in listing
     assert len(set(re.findall(r'\bid="([^"]+)"', text))) == len(re.findall(r'\bid="([^"]+)"', text))
+
+
+def test_a_regrouped_listing_prints_a_hostile_partner_name_as_text(content_copy, monkeypatch):
+    atlas, idx, _ = _generate(content_copy, monkeypatch, limit=pages.LONG_LIST)
+    p = next(p for p in idx.by_country["DE"] if p.partner)
+    path = content_copy / "collectivites" / f"{p.collectivite}.yml"
+    text = path.read_text(encoding="utf-8")
+    hostile = '<img src=x onerror=alert(1)>{{ 7*7 }}'
+    assert f"nom: {p.partner.name}\n" in text
+    path.write_text(text.replace(f"nom: {p.partner.name}\n", f"nom: '{hostile}'\n", 1), encoding="utf-8")
+    atlas, idx, files = _generate(content_copy, monkeypatch, limit=10)
+    listing = _section(files[urls.page_src(urls.country("DE"))], '<h2 id="collectivites-et-partenaires">')
+    assert ROW.search(listing)  # the regrouped form
+    assert "<img src=x" not in listing and "&lt;img src=x onerror=alert(1)&gt;{{ 7*7 }}" in listing
