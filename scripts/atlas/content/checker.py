@@ -78,6 +78,12 @@ class Problem:
     severity: Severity = Severity.ERROR
     rule: str = ""  # the named rule that found it ("schema.required", "partenariat.en-double"…): see RULES
 
+    def __post_init__(self):
+        # A message quotes what was typed: one line each, and no character that would drive the
+        # terminal or the CI log (ESC), reverse it (U+202E) or hide in it — shown as ‹U+XXXX›.
+        for name in ("path", "message", "hint"):
+            object.__setattr__(self, name, yamlio.visible(str(getattr(self, name))).replace("\n", "⏎"))
+
     def format(self) -> str:
         text = f"{self.path}:{self.line}: {self.severity} : {self.message}"
         return text + (f" — conseil : {self.hint}" if self.hint else "")

@@ -5,6 +5,7 @@ import copy
 import difflib
 import functools
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,11 +29,25 @@ def load(name: str) -> dict:
     return json.loads((SCHEMAS / SCHEMA_FILES[name]).read_text(encoding="utf-8"))
 
 
+_END = re.compile(r"(?<!\\)\$")
+
+
+def _whole_value_pattern(validator, pattern, instance, schema):
+    """`pattern` as JSON Schema means it (ECMA-262: « $ » is the end of the value), not as Python's
+    `re.search` reads it (« $ » also before a final newline: « "SN\\n" » matched « ^[A-Z]{2}$ »)."""
+    if validator.is_type(instance, "string") and not re.search(_END.sub(r"\\Z", pattern), instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+# The same validator, with patterns matched on the whole value (fastjsonschema already does so).
+_Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _whole_value_pattern})
+
+
 @functools.cache
 def validator(name: str) -> jsonschema.Draft202012Validator:
     # local "$ref"s inlined: resolving them through `referencing` at each step was most of the
     # time spent explaining an invalid file (5,000 broken files: 3 times the clean check)
-    return jsonschema.Draft202012Validator(_inline_refs(load(name), load(name)))
+    return _Validator(_inline_refs(load(name), load(name)))
 
 
 def _inline_refs(node, root: dict, seen: tuple = ()):
@@ -304,4 +319,7 @@ def errors(name: str, data) -> list[tuple[tuple, str, str]]:
         return []
     except Exception:  # JsonSchemaException, or a value fastjsonschema cannot handle: ask jsonschema
         pass
-    return [SchemaProblem(*t, rule=_rule(leaf)) for e in validator(name).iter_errors(data) for leaf, t in _expand(e)]
+    found = [SchemaProblem(*t, rule=_rule(leaf)) for e in validator(name).iter_errors(data) for leaf, t in _expand(e)]
+    if not found:  # the fast validator refused what jsonschema accepts: refuse, never let it through
+        found = [SchemaProblem((), "la fiche ne suit pas le format attendu", REFERENCE_HINT, rule="schema.autre")]
+    return found

@@ -59,6 +59,10 @@ def _translate(exc: yaml.MarkedYAMLError, text: str) -> YamlError:
     lines = text.splitlines()
     src_line = lines[line - 1] if 0 < line <= len(lines) else ""
     start = exc.context_mark.line + 1 if exc.context_mark else line  # where the block/quote began
+    if "nesting depth" in problem or "flow level" in context or "depth" in problem:
+        # libyaml (PyYAML ≥ 6.0.2's wheels) stops at 1,000 levels on its own, before our own limit
+        # is reached event by event: the same message whatever the library's build.
+        return YamlError(line, NESTING_MESSAGE, NESTING_HINT)
     if "\t" in src_line or "'\\t'" in problem:
         return YamlError(line, "tabulation dans l'indentation : YAML n'accepte que des espaces",
                          "remplacez la tabulation par des espaces (2 par niveau)")
@@ -163,14 +167,48 @@ MAX_DEPTH = 12
 MAX_KEYS = 200  # per block
 MAX_NODES = 50_000
 MAX_DIGITS = 15
+NESTING_MESSAGE = f"plus de {MAX_DEPTH} niveaux d'imbrication : aucune fiche n'en a besoin"
+NESTING_HINT = "vérifiez l'indentation et les crochets « [ » de ce passage"
 
 _TRUE_FALSE = {"true": True, "false": False}
 _DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]*)")
 _LEADING_ZERO = re.compile(r"0[0-9]+")
 _FLOAT = re.compile(r"[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
 _YEAR_IN_DATE = re.compile(r"([0-9]{4})-")
-# Invisible or direction-changing characters: they hide what a reviewer reads.
-_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]")
+# Invisible, control or direction-changing characters: they hide what a reviewer reads, break
+# XML (the Atom feed) and terminals, or cannot be written as UTF-8 (lone surrogates). Refused in
+# the raw text and, after escapes (« "\\u202e" »), in every value and key: one set for both.
+_NONCHARACTERS = "\ufdd0-\ufdef\ufffe\uffff" + "".join(chr(p * 0x10000 + 0xfffe) + chr(p * 0x10000 + 0xffff) for p in range(1, 17))
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069"
+                        "\ufeff\ufff9-\ufffb\ud800-\udfff" + _NONCHARACTERS + "]")
+# In a value, a carriage return too (« "Ville\r=cmd" » would start a new row of a CSV file).
+FORBIDDEN_CHARACTERS = re.compile(_INVISIBLE.pattern[:-1] + "\r]")
+_CHARACTER_NAMES = {"\u202e": "forçage de l'écriture de droite à gauche", "\u202d": "forçage de l'écriture de gauche à droite",
+                    "\u200b": "espace de largeur nulle", "\u2028": "saut de ligne invisible", "\u2029": "saut de paragraphe invisible",
+                    "\r": "retour chariot", "\x00": "caractère nul", "\x1b": "échappement de terminal", "\x0c": "saut de page",
+                    "\ufeff": "indicateur d'ordre des octets"}
+# Fields that hold one line: names, titles, keys and codes (texts such as « description » may have several).
+SINGLE_LINE = {"nom", "alias", "titre", "libelle", "editeur", "unite", "cle", "code", "pays", "departement", "region",
+               "reseau", "source", "sources", "thematiques", "zone", "forme", "site_web", "type", "nature", "statut",
+               "cofinanceurs", "acteurs_ici", "acteurs_la_bas", "groupes", "partenariats", "partenaire"}
+
+
+def describe_character(char: str) -> str:
+    """« U+202E (forçage de l'écriture de droite à gauche) »: how a message names a character."""
+    code = ord(char)
+    if 0xD800 <= code <= 0xDFFF:
+        label = "moitié de paire UTF-16 isolée"
+    elif (code & 0xFFFE) == 0xFFFE or 0xFDD0 <= code <= 0xFDEF:
+        label = "non-caractère Unicode"
+    else:
+        label = _CHARACTER_NAMES.get(char) or unicodedata.name(char, "caractère de contrôle").lower()
+    return f"U+{code:04X} ({label})"
+
+
+def visible(text: str) -> str:
+    """`text` with each forbidden character shown as ‹U+XXXX›: a message quotes what was typed
+    without printing it (a U+202E would reverse the terminal's line, an ESC could drive it)."""
+    return FORBIDDEN_CHARACTERS.sub(lambda m: f"‹U+{ord(m.group()):04X}›", text)
 
 
 class DateText(str):
@@ -267,8 +305,10 @@ def _build(loader, path: Path, text_lines: list[str]) -> Document:
 
     def place(value, event) -> None:
         nonlocal root
-        if isinstance(value, str) and not value.isascii():
-            _refuse_mixed_scripts(value, event)
+        if isinstance(value, str):
+            _refuse_forbidden(value, event, stack)
+            if not value.isascii():
+                _refuse_mixed_scripts(value, event)
         if not stack:
             root = value
             lines.setdefault((), event.start_mark.line + 1)
@@ -340,8 +380,7 @@ def _build(loader, path: Path, text_lines: list[str]) -> Document:
                 raise _refuse(event, f"étiquette YAML « {_as_typed(tag)} » refusée : une fiche ne contient que du texte, des nombres et des listes",
                               "retirez l'étiquette (le mot commençant par « ! »)")
             if len(stack) >= MAX_DEPTH:
-                raise _refuse(event, f"plus de {MAX_DEPTH} niveaux d'imbrication : aucune fiche n'en a besoin",
-                              "vérifiez l'indentation et les crochets « [ » de ce passage")
+                raise _refuse(event, NESTING_MESSAGE, NESTING_HINT)
             container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
             if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None:
                 raise _refuse(event, "clé invalide (une clé doit être un simple mot)", "écrivez « clé: valeur »")
@@ -435,6 +474,27 @@ def _refuse_mixed_scripts(value: str, event) -> None:
                           f"retapez le mot « {word} » au clavier")
 
 
+def _refuse_forbidden(value: str, event, stack: list) -> None:
+    """The character rules on the value the parser produced, escapes included (« "\\f" », « "\\u202e" »)."""
+    key_place = bool(stack) and isinstance(stack[-1][0], dict) and stack[-1][2] is None
+    field = None if key_place else next((s for s in reversed(_where_of_next(stack)) if isinstance(s, str)), None)
+    if value.isascii() and value.isprintable() and "\r" not in value:
+        bad = None
+    else:
+        bad = FORBIDDEN_CHARACTERS.search(value)
+    shown = visible(value if len(value) <= 60 else value[:57] + "…")
+    if bad is not None:
+        where = "la clé" if key_place else f"« {field} »" if field else "la valeur"
+        raise _refuse(event, f"caractère invisible ou de contrôle {describe_character(bad.group())} dans {where} : « {shown} »",
+                      "retirez-le : il vient d'un copier-coller ou d'un échappement entre guillemets doubles "
+                      "(« \\u… », « \\x… », « \\f »…) ; retapez le texte au clavier")
+    if "\n" in value and (key_place or field in SINGLE_LINE):
+        what = "une clé" if key_place else f"« {field} »"
+        raise _refuse(event, f"saut de ligne dans {what} : « {shown.replace(chr(10), '⏎')} » (un nom, une clé ou un code tient sur une ligne)",
+                      "retirez le saut de ligne (« \\n » entre guillemets, ou retour à la ligne dans le texte) ; "
+                      "seuls les textes (description, engagement, note…) peuvent tenir sur plusieurs lignes")
+
+
 def _refuse_invisible(text: str) -> None:
     match = _INVISIBLE.search(text)
     if match is None or (match.group() == "\ufeff" and match.start() == 0):
@@ -446,10 +506,7 @@ def _refuse_invisible(text: str) -> None:
     char = match.group()
     line = text.count("\n", 0, match.start()) + 1
     column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
-    what = {"\u202e": "forçage de l'écriture de droite à gauche", "\u202d": "forçage de l'écriture de gauche à droite",
-            "\u200b": "espace de largeur nulle", "\u2028": "saut de ligne invisible", "\u2029": "saut de paragraphe invisible"}
-    label = what.get(char) or unicodedata.name(char, "caractère de contrôle")
-    raise YamlError(line, f"caractère invisible U+{ord(char):04X} ({label}) en colonne {column}",
+    raise YamlError(line, f"caractère invisible {describe_character(char)} en colonne {column}",
                     "supprimez-le : retapez le texte de cette ligne au clavier plutôt que de le copier-coller")
 
 
