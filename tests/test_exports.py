@@ -4,8 +4,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from atlas.content import countries
 from atlas.site import exports
@@ -150,3 +152,35 @@ def test_the_data_package_is_named_after_the_site(real_atlas):
     exports.generate(atlas, idx, written.__setitem__, title="Atlas de la coopération en Bretagne")
     package = json.loads(written[exports.PACKAGE_PATH])
     assert package["title"] == "Atlas de la coopération en Bretagne"
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_neutralised_after_spaces_and_in_fullwidth():
+    from atlas.site.exports import csv_cell
+
+    for text in ("  =1+1", "\u00a0+1", "＝1+1", "＋cmd", "－2", "＠SUM(A1)", "\r=cmd", " \t@x"):
+        assert csv_cell(text) == "'" + text
+
+
+_cell = st.one_of(st.text(st.characters(codec="utf-8"), max_size=30),
+                  st.sampled_from(["=cmd|' /C calc'!A0", "Ville\r=cmd|' /C calc'!A0", "a,b", 'x"y', "l1\nl2", "  -x", "＠"]),
+                  st.integers(-10**9, 10**9), st.floats(-180, 180, allow_nan=False))
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.lists(st.lists(_cell, min_size=len(exports.COLUMNS), max_size=len(exports.COLUMNS)), max_size=6))
+def test_csv_reads_back_exactly_the_exported_rows_and_no_text_cell_starts_a_formula(cells):
+    """Any text (CR, LF, quotes, commas, all of Unicode) and numbers: csv.reader gives back each row
+    as written, with the one documented change (a leading apostrophe on formula-like text)."""
+    names = [name for name, _ in exports.COLUMNS]
+    table = [dict(zip(names, row)) for row in cells]
+    text = exports.to_csv(table)
+    read = list(csv.reader(io.StringIO(text, newline="")))
+    assert read[0] == names and len(read) == len(table) + 1
+    for row, back in zip(cells, read[1:]):
+        expected = [str(exports.csv_cell(v)) for v in row]
+        assert back == expected
+        for value, cell in zip(row, back):
+            if isinstance(value, str) and cell != value:
+                assert cell == "'" + value
+            assert not re.match(r"^[\s\u00a0\u3000]*[=+\-@＝＋－＠]", cell) or not isinstance(value, str)
+    assert text.endswith("\r\n")

@@ -10,6 +10,7 @@ import datetime
 import hashlib
 import io
 import json
+import re
 from collections import Counter
 
 from atlas import SITE_NAME, fr, urls
@@ -116,7 +117,9 @@ def datapackage(atlas: Atlas, version: dict, files: dict[str, bytes], site_url: 
         "title": title,  # the site's name (mkdocs.yml)
         "description": "Les partenariats internationaux des collectivités (jumelages, coopération décentralisée), "
                        "tirés des documents cités pour chaque fait. Un partenaire inconnu (« partenaire » vide) "
-                       "est un partenariat dont les sources ne donnent que le pays.",
+                       "est un partenariat dont les sources ne donnent que le pays. Dans le CSV, un texte qui "
+                       "commencerait par =, +, -, @ (ou leurs formes pleine chasse), une tabulation ou un retour "
+                       "chariot est précédé d'une apostrophe, pour qu'un tableur ne l'exécute pas comme une formule.",
         "version": version["version"],
         "created": version["date"],
         "licenses": [{"name": "etalab-2.0", "title": name, "path": url}],
@@ -126,7 +129,8 @@ def datapackage(atlas: Atlas, version: dict, files: dict[str, bytes], site_url: 
                       format="csv", mediatype="text/csv",
                       description="Un partenariat par ligne : qui, avec qui, où, depuis quand, sur quels sujets, "
                                   "d'après quelles sources.",
-                      dialect={"delimiter": ",", "header": True}, schema=table_schema()),
+                      dialect={"delimiter": ",", "header": True, "lineTerminator": "\r\n", "quoteChar": '"'},
+                      schema=table_schema()),
             _resource(GEOJSON_PATH, files[GEOJSON_PATH], title="Partenariats (GeoJSON)", format="geojson",
                       mediatype="application/geo+json",
                       description="Les partenariats en lignes (du siège au partenaire) et les lieux en points."),
@@ -168,22 +172,26 @@ def rows(atlas: Atlas) -> list[dict]:
     return [_row(atlas, c, p) for c in atlas.collectivites.values() for p in c.partnerships]
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What makes a spreadsheet (Excel, LibreOffice, Sheets) run a cell as a formula: its first
+# character after any leading spaces — ASCII or fullwidth = + - @, a tab or a carriage return.
+_FORMULA_START = re.compile(r"^[\s\u00a0\u3000]*[=+\-@\uff1d\uff0b\uff0d\uff20\t\r]")
 
 
 def csv_cell(value):
-    """A spreadsheet reads a text cell starting with = + - @ or a tab as a formula: such text gets a
-    leading apostrophe (OWASP's advice). Numbers, negative longitudes included, stay numbers."""
+    """A text cell a spreadsheet would read as a formula gets one leading apostrophe (OWASP's
+    advice; the data package says so). Numbers, negative longitudes included, stay numbers."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and _FORMULA_START.match(value):
         return "'" + value
     return value
 
 
 def to_csv(table: list[dict]) -> str:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=[name for name, _ in COLUMNS], lineterminator="\n")
+    """RFC 4180: rows end with CRLF, and a field holding a comma, a quote, CR or LF is quoted, so a
+    carriage return inside a name can never start a row of its own."""
+    buf = io.StringIO(newline="")
+    w = csv.DictWriter(buf, fieldnames=[name for name, _ in COLUMNS], lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     w.writeheader()
     for r in table:
         w.writerow({k: csv_cell(v) for k, v in r.items()})
