@@ -10,6 +10,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
+import pytest
+
 from atlas import urls
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -176,3 +178,31 @@ def test_pages_are_written_without_indentation_but_code_examples_keep_theirs(bui
     guide = (built_site / "contribuer" / "index.html").read_text(encoding="utf-8")
     examples = [html_lib.unescape(re.sub(r"<[^>]+>", "", b)) for b in re.findall(r"<pre\b.*?</pre>", guide, re.S)]
     assert any("\n  - partenaire:\n      nom: Saint-Louis\n" in e for e in examples)
+
+
+@pytest.mark.parametrize("name, page, loads", [
+    ("text", "<p>Voir https://cdn.jsdelivr.net/npm/x.js et //unpkg.com/y</p>", False),
+    ("link-to-read", '<a href="https://cdn.jsdelivr.net/npm/x/">la page du CDN</a>', False),
+    ("code", "<code>&lt;script src=https://cdnjs.cloudflare.com/x.js&gt;</code>", False),
+    ("script", '<script src="https://cdn.jsdelivr.net/npm/leaflet.js"></script>', True),
+    ("protocol-relative", '<img src="//unpkg.com/x.png" alt="">', True),
+    ("srcset", '<img srcset="a.png 1x, https://cdnjs.cloudflare.com/b.png 2x" alt="">', True),
+    ("stylesheet", '<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=X">', True),
+    ("preconnect", '<link rel="preconnect" href="https://fonts.gstatic.com">', True),
+    ("inline-style", '<div style="background:url(https://cdn.jsdelivr.net/x.png)"></div>', True),
+    ("style-import", '<style>@import "https://fonts.googleapis.com/css";</style>', True),
+    ("iframe", '<iframe src="https://unpkg.com/x.html" title="x"></iframe>', True),
+])
+def test_privacy_guard_refuses_what_a_page_loads_from_a_cdn_not_the_words_it_shows(tmp_path, name, page, loads):
+    from atlas.site import privacy
+
+    (tmp_path / "page.html").write_text(f"<!doctype html><html><body>{page}</body></html>", encoding="utf-8")
+    assert privacy.enforce(tmp_path) == (["page.html"] if loads else [])
+
+
+def test_privacy_guard_reads_the_loads_of_stylesheets(tmp_path):
+    from atlas.site import privacy
+
+    (tmp_path / "a.css").write_text("/* https://cdn.jsdelivr.net/ in a comment */ .x{color:red}", encoding="utf-8")
+    (tmp_path / "b.css").write_text(".x{background:url('https://cdn.jsdelivr.net/x.png')}", encoding="utf-8")
+    assert privacy.enforce(tmp_path) == ["b.css"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from atlas.content import checker, countries
+from atlas.content import checker, countries, schema
 from atlas.content.model import (Atlas, Collectivite, Country, CountryFigure, Entry, Figure, LOCATION_APPROX,
                     LOCATION_COUNTRY, LOCATION_EXACT, Membership, Organisation, Partner, Partnership,
                     Point, Project, PublishedTable, TableRow)
@@ -77,9 +77,12 @@ def _collectivite(slug: str, doc, root: Path) -> Collectivite:
 
 
 def _entries(items: dict, label_key: str) -> dict[str, Entry]:
+    # Every field the list format allows is present, None when the file leaves it out (a source
+    # without `date`, a network without `sources`): the templates test it, never trip on its absence.
+    allowed = schema.load("liste")["items"]["properties"]
     out = {}
     for key, item in items.items():
-        extra = {k: v for k, v in item.items() if k not in ("cle", label_key, "description")}
+        extra = {k: item.get(k) for k in allowed if k not in ("cle", label_key, "description")}
         out[key] = Entry(key, str(item.get(label_key, key)), item.get("description", ""), extra)
     return out
 
