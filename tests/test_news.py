@@ -207,3 +207,14 @@ def test_the_workflows_that_build_fetch_the_whole_history():
         steps = [s for job in yaml.safe_load((root / name).read_text(encoding="utf-8"))["jobs"].values()
                  for s in job.get("steps", []) if s.get("uses", "").startswith("actions/checkout@")]
         assert steps and all(s["with"]["fetch-depth"] == 0 for s in steps), name
+
+
+def test_no_character_xml_forbids_reaches_the_feed_even_from_an_old_file_version():
+    """An older version of a file in the git history may hold what the checker refuses today
+    (« "\\f" », « "\\0" » escapes): the feed stays well-formed XML for a strict parser."""
+    from atlas.site import news as news_module
+
+    bad = news_module.NewsEntry(slug="x", name="Ville\x0c\x00\u202e\ufffe", date=datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc),
+                                commit="0" * 40, kind="modification", sentences=["partenaire ajouté : A\x1bB\ud800"], url="")
+    f = news_module.feed("https://atlas.example.org/", "Atlas\x0b", "Licence", [bad])
+    ET.fromstring(news_module.render_feed(f).encode("utf-8"))  # raises on an invalid character

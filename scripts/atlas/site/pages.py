@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from slugify import slugify
 
 from atlas.content import countries
+from atlas.content.yamlio import FORBIDDEN_CHARACTERS
 from atlas import SITE_NAME, fr, urls
 from atlas.site import pagecache, social
 from atlas.site.pagecache import Scope
@@ -78,11 +79,21 @@ def _filters_and_globals(env: jinja2.Environment) -> jinja2.Environment:
     return env
 
 
+def _printable(value):
+    """Every value a template writes: what `atlas check` refuses (controls, bidi, noncharacters…)
+    cannot reach a page or the feed from elsewhere either (an old file version in the git history
+    read by « Nouveautés »): shown as U+FFFD, which XML accepts. Markup stays Markup."""
+    if isinstance(value, str) and FORBIDDEN_CHARACTERS.search(value):
+        cleaned = FORBIDDEN_CHARACTERS.sub("\ufffd", value)
+        return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
+
+
 @functools.cache
 def environment() -> jinja2.Environment:
     """The one Jinja environment of the generated pages and the feed: HTML/XML, every value escaped."""
     return _filters_and_globals(jinja2.Environment(
-        loader=jinja2.PackageLoader("atlas.site", "templates"),
+        loader=jinja2.PackageLoader("atlas.site", "templates"), finalize=_printable,
         autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
     ))
 
@@ -92,7 +103,7 @@ def sandbox() -> jinja2.sandbox.SandboxedEnvironment:
     """For the hand-written pages of docs/ that show the atlas's figures: no walk to Python internals,
     every value escaped (the page is Markdown; the partials it includes are HTML)."""
     return _filters_and_globals(jinja2.sandbox.SandboxedEnvironment(
-        loader=jinja2.PackageLoader("atlas.site", "templates"), autoescape=True,
+        loader=jinja2.PackageLoader("atlas.site", "templates"), autoescape=True, finalize=_printable,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined))
 
 
