@@ -90,6 +90,27 @@ CASES = {
                    "sources: [" + ", ".join(f"Source_{i}" for i in range(24_000)) + "]"}),
         9, "source inconnue « Source_23999 »"),
     "oversized-file": (BASE + "# " + "x" * 600_000 + "\n", 1, "Ko"),
+    # The character rules hold on the value the parser made, escapes included (issue's examples,
+    # then others of the same class it did not name).
+    **{f"escaped-{label}": (variant(**{"nom: Bouvines": f'nom: "Bouv{escape}ines"'}), 2, code)
+       for label, escape, code in [
+           ("form-feed", "\\f", "U+000C"), ("nul", "\\0", "U+0000"), ("escape", "\\e", "U+001B"),
+           ("bidi-override", "\\u202e", "U+202E"), ("zero-width", "\\u200b", "U+200B"),
+           ("noncharacter", "\\ufffe", "U+FFFE"), ("line-separator", "\\L", "U+2028"),
+           ("next-line", "\\N", "U+0085"), ("paragraph-separator", "\\P", "U+2029"), ("vertical-tab", "\\v", "U+000B"),
+           ("delete", "\\x7f", "U+007F"), ("c1-control", "\\x9b", "U+009B"), ("isolate", "\\u2066", "U+2066"),
+           ("arabic-letter-mark", "\\u061c", "U+061C"), ("plane-16-noncharacter", "\\U0010FFFF", "U+10FFFF"),
+           ("fdd0-noncharacter", "\\ufdd0", "U+FDD0"), ("carriage-return", "\\r", "U+000D"), ("bom", "\\ufeff", "U+FEFF"),
+       ]},
+    "escaped-control-in-a-key": (variant(**{"type: commune": 'type: commune\n"eng\\u202eagement": x'}), 4, "U+202E"),
+    "escaped-control-in-a-list-item": (variant(**{"sources: [actes-colloque-lianes-2009]": 'sources: ["actes-colloque-lianes-2009\\u200b"]'}), 9, "U+200B"),
+    "country-code-with-final-newline": (variant(**{"partenariats: inconnus": 'partenariats:\n  - partenaire: inconnu\n    pays: "SN\\n"\n    nature: jumelage\n    sources: [actes-colloque-lianes-2009]'}), 12, "saut de ligne dans « pays »"),
+    "theme-key-with-final-newline": (variant(**{"partenariats: inconnus": 'partenariats:\n  - partenaire: inconnu\n    pays: SN\n    nature: jumelage\n    thematiques: ["eau-assainissement\\n"]\n    sources: [actes-colloque-lianes-2009]'}), 14, "saut de ligne dans « thematiques »"),
+    "name-with-line-break": (variant(**{"nom: Bouvines": 'nom: "Bouvines\\nVille"'}), 2, "tient sur une ligne"),
+    "eight-thousand-themes": (variant(**{"partenariats: inconnus": "partenariats:\n  - partenaire: inconnu\n    pays: SN\n    nature: jumelage\n    thematiques: [" + ", ".join(f"t{i}" for i in range(8000)) + "]\n    sources: [actes-colloque-lianes-2009]"}), 14, "la limite est de 15"),
+    "thousand-partnerships": (variant(**{"partenariats: inconnus": "partenariats:\n" + "".join(f"  - {{partenaire: {{nom: Ville {i}}}, pays: SN, nature: jumelage, sources: [actes-colloque-lianes-2009]}}\n" for i in range(1000))}), 10, "la limite est de 300"),
+    "very-long-name": (variant(**{"nom: Bouvines": "nom: " + "Bouvines " * 2000}), 2, "la limite est de 150"),
+    "very-long-engagement": (variant(**{"engagement: En 2009": "engagement: " + "très long " * 2000 + "En 2009"}), 8, "la limite est de 2000"),
     "multiple-documents": (BASE + "---\nnom: Autre\n", 11, "plusieurs documents"),
 }
 

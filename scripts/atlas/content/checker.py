@@ -21,6 +21,10 @@ from atlas.content import countries, schema, yamlio
 from atlas.commands import new as newfile
 
 LISTS = {"thematiques": "thematiques.yml", "sources": "sources.yml", "reseaux": "reseaux.yml", "zones": "zones.yml"}
+# Entries per list: each theme, network or zone gets a page and a place in every filter, so a
+# list is bounded by what an atlas can show (13 themes, 8 zones today); sources grow with the
+# form's proposals (one per ticket), hence their larger bound.
+LIST_LIMITS = {"thematiques": 100, "zones": 50, "reseaux": 2000, "sources": 20000}
 # Simplified shapes and coastal towns: a point this close to its country is accepted.
 COUNTRY_TOLERANCE_KM = 30.0
 
@@ -28,6 +32,7 @@ COUNTRY_TOLERANCE_KM = 30.0
 # Every rule of the checker, by name (a Problem carries the name of the rule that found it; the
 # schema's own rules are « schema.<mot-clé> »). Tests hold each problem to this list.
 RULES = {
+    "liste.trop-longue": "une liste contrôlée a un nombre borné d'entrées (100 thématiques, 50 zones, 2 000 réseaux, 20 000 sources)",
     "yaml.lecture": "le fichier se lit comme du YAML (syntaxe, indentation, tabulations, doublons, encodage)",
     "fichier.html": "une fiche n'est pas une page web",
     "fichier.pas-une-fiche": "le fichier décrit bien une collectivité, un pays ou un tableau (lignes « clé: valeur »)",
@@ -79,10 +84,10 @@ class Problem:
     rule: str = ""  # the named rule that found it ("schema.required", "partenariat.en-double"…): see RULES
 
     def __post_init__(self):
-        # A message quotes what was typed: one line each, and no character that would drive the
-        # terminal or the CI log (ESC), reverse it (U+202E) or hide in it — shown as ‹U+XXXX›.
+        # A message quotes what was typed: no character that would drive the terminal or the CI
+        # log (ESC), reverse its line (U+202E) or hide in it — each is shown as ‹U+XXXX›.
         for name in ("path", "message", "hint"):
-            object.__setattr__(self, name, yamlio.visible(str(getattr(self, name))).replace("\n", "⏎"))
+            object.__setattr__(self, name, yamlio.visible(str(getattr(self, name))))
 
     def format(self) -> str:
         text = f"{self.path}:{self.line}: {self.severity} : {self.message}"
@@ -228,6 +233,10 @@ def _check_lists(report: Report) -> None:
             continue
         fc = _FileCheck(report, doc, display)
         fc.schema("liste")
+        if isinstance(doc.data, list) and len(doc.data) > LIST_LIMITS[name]:
+            fc.add((), f"{len(doc.data)} entrées dans {filename} : la limite est de {LIST_LIMITS[name]}",
+                   "chaque entrée fait une page et une ligne de chaque filtre : regroupez les entrées voisines, "
+                   "ou demandez à l'équipe de relever la limite si l'atlas en a vraiment besoin", rule="liste.trop-longue")
         entries = {}
         for i, item in enumerate(doc.data if isinstance(doc.data, list) else []):
             if isinstance(item, dict) and isinstance(item.get("cle"), str):

@@ -170,6 +170,13 @@ def translate(error: jsonschema.ValidationError) -> tuple[tuple, str, str]:
             return path, f"« {name} » trop court : « {_show(inst)} »", \
                 f"écrivez-le en entier (au moins {error.validator_value} caractères)"
         return path, f"« {name} » est vide", "remplissez-le ou retirez la ligne"
+    if v == "maxItems":
+        return path, f"{len(inst)} éléments dans « {name} » : la limite est de {error.validator_value}", \
+            "gardez les principaux : au-delà, la page n'est plus lisible ; si l'atlas a vraiment besoin de plus, " \
+            "dites-le à l'équipe dans la proposition"
+    if v == "maxLength":
+        return path, f"« {name} » fait {len(inst)} caractères : la limite est de {error.validator_value}", \
+            "raccourcissez-le ; un texte long se résume en quelques phrases (les détails restent dans la source citée)"
     if v == "uniqueItems":
         return path, f"élément en double dans « {name} »", "retirez le doublon"
     if v == "oneOf":
