@@ -65,15 +65,22 @@ class Index:
                 candidates[other_slug] = Synergy(self.atlas.collectivites[other_slug])
             return candidates[other_slug]
 
+        room = limit * SYNERGY_CANDIDATES_PER_SLOT
         for p in me.partnerships:
             if p.partner:
+                # Bounded too: 3,000 files naming the same town made this loop quadratic (each of
+                # them walked the 3,000 others); the first `room` others are enough to rank.
                 for q in self.by_partner.get((fold(p.partner.name), p.country), []):
-                    if q.collectivite != slug and p.partner.name not in get(q.collectivite).same_partner:
-                        get(q.collectivite).same_partner.append(p.partner.name)
+                    if q.collectivite == slug:
+                        continue
+                    if q.collectivite not in candidates and len(candidates) >= room:
+                        break
+                    shared = get(q.collectivite).same_partner
+                    if p.partner.name not in shared:
+                        shared.append(p.partner.name)
         my_countries = self.countries_of.get(slug, set())
         # Bounded inside each country too: at national scale one country holds hundreds of
         # collectivités, and taking them all made this the slowest step of the build.
-        room = limit * SYNERGY_CANDIDATES_PER_SLOT
         for code in sorted(my_countries, key=lambda c: (len(self.members_of[c]), c)):
             for other in self.members_of[code]:
                 if len(candidates) >= room:
