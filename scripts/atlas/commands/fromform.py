@@ -11,6 +11,7 @@ of the fiche cites. The check then says what is still to complete.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,8 +110,8 @@ def _partnership(line: str, themes: dict, source: str, notes: list[str], number:
     name_parts, unread = [], []
     for piece in pieces:
         folded = _fold(piece)
-        code = _country(piece)
-        if code and "pays" not in result:
+        code = _country(piece) if "pays" not in result else None  # one country per line: stop looking
+        if code:
             result["pays"] = code
             continue
         nature = next((v for k, v in sorted(NATURES.items(), key=lambda kv: -len(kv[0])) if k in folded), None)
@@ -155,11 +156,20 @@ def _country(piece: str) -> str | None:
         return text
     if len(text) < 4 or len(text) > 40 or any(c.isdigit() for c in text):
         return None
+    if _fold(text)[:4] not in _country_prefixes():  # cannot pass the test below: no fuzzy search for it
+        return None
     code = countries.guess_code(text)
     # a country name, not a town that merely looks like one: the name must be (nearly) the country's
     if code and _fold(countries.name_fr(code)).startswith(_fold(text)[:4]):
         return code
     return None
+
+
+@functools.cache
+def _country_prefixes() -> frozenset[str]:
+    """The first four letters of every French country name: a piece that starts otherwise is no
+    country, whatever the fuzzy search would say (keeps a 60 KB body linear and fast)."""
+    return frozenset(_fold(countries.name_fr(code))[:4] for code in countries.all_codes())
 
 
 def _organisation(text: str, source: str) -> list[dict]:
