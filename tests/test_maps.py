@@ -2,6 +2,7 @@
 PNGs are real images, the page block renders. Expectations are computed from the loaded atlas."""
 from __future__ import annotations
 
+import dataclasses
 import html
 import io
 import json
@@ -11,8 +12,8 @@ from pathlib import Path, PurePosixPath
 import pytest
 from markupsafe import escape
 
-from atlas.maps import assets, interactive as maps
-from atlas import urls
+from atlas import caches, urls
+from atlas.maps import assets, cache, interactive as maps
 from expectations import expected_counts
 
 TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -451,3 +452,54 @@ def test_a_named_partner_without_position_is_named_at_its_country_centre_not_cal
         if not unnamed:
             assert not any("non identifié" in item[2] for item in data["legende"]["items"])
     assert seen["named"] and seen["unnamed"]  # both cases are in the real content (Le Portel; Lille…)
+
+
+@dataclasses.dataclass
+class _Spec:
+    name: str
+    values: dict
+    svg: bool = True
+
+
+_GOOD_SVG = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><path d="M0 0L5 5" fill="url(#g)"/></svg>'
+_POISONS = {
+    "cut": lambda kind, data: caches.seal(data)[:40],
+    "unsealed": lambda kind, data: data,
+    "wrong-hash": lambda kind, data: caches.seal(data)[:-1] + b"x",
+    "svg-script": lambda kind, data: caches.seal(b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>') if kind == "svg" else None,
+    "svg-handler": lambda kind, data: caches.seal(b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>') if kind == "svg" else None,
+    "svg-outside-image": lambda kind, data: caches.seal(b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/1999/xlink"><image x:href="https://example.org/x.png"/></svg>') if kind == "svg" else None,
+    "svg-foreign-object": lambda kind, data: caches.seal(b'<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><p>x</p></foreignObject></svg>') if kind == "svg" else None,
+    "png-signature-only": lambda kind, data: caches.seal(cache.PNG_SIGNATURE + b"pas une image") if kind == "png" else None,
+    "html-as-png": lambda kind, data: caches.seal(b"<!doctype html><script>alert(1)</script>") if kind == "png" else None,
+}
+
+
+_POISONED = [(kind, name) for name, make in _POISONS.items() for kind in ("png", "svg") if make(kind, b"x") is not None] \
+    + [(kind, name) for name in ("symlink-outside", "folder-instead") for kind in ("png", "svg")]
+
+
+@pytest.mark.parametrize("kind, poison", _POISONED)
+def test_a_damaged_linked_or_planted_image_entry_is_drawn_again_never_published(tmp_path, kind, poison):
+    from PIL import Image
+
+    png = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(png, format="PNG")
+    good = {"png": png.getvalue(), "svg": _GOOD_SVG}
+    images = cache.ImageCache(tmp_path / "images")
+    spec = _Spec("liens", {"FR": "#fff"})
+    images.put(spec, dict(good))
+    assert images.get(spec) is not None and images.get(spec)[kind] == good[kind]
+    k = images.key(spec)
+    entry = tmp_path / "images" / k[:2] / k / cache.FILES[kind]
+    if poison == "symlink-outside":
+        outside = tmp_path / "ailleurs"
+        outside.write_bytes(caches.seal(good[kind]))  # even a valid entry: a link is never followed
+        entry.unlink()
+        entry.symlink_to(outside)
+    elif poison == "folder-instead":
+        entry.unlink()
+        entry.mkdir()
+    else:
+        entry.write_bytes(_POISONS[poison](kind, good[kind]))
+    assert images.get(spec) is None

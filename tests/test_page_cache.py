@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from atlas import caches
 from repository import Repository
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -107,7 +108,36 @@ def test_a_damaged_or_foreign_cache_entry_is_rendered_again(tmp_path, monkeypatc
     cold, _, _ = _build(tmp_path, monkeypatch, content_copy, ROOT / "docs", tmp_path / "vide", "neuf")
     assert 3 <= rendered < 10  # (the data page may follow the clock: its exports carry the build's time)
     for entry in entries[:3]:
-        assert entry.read_text(encoding="utf-8").lstrip().startswith("<!doctype html>")  # rendered, stored again
+        assert caches.unseal(entry.read_bytes()).lstrip().startswith(b"<!doctype html>")  # rendered, stored again (sealed)
+    assert _differences(warm, cold) == []
+
+
+def test_a_cut_linked_or_planted_page_entry_is_never_published(tmp_path, monkeypatch, content_copy):
+    """The cache is trusted only as the build wrote it: an entry cut short, a link to a file
+    outside the cache (even one holding a well-sealed page), a folder in place of a file, or a
+    page planted without its end are rendered again; none of their text reaches the site."""
+    cache = tmp_path / "cache"
+    _build(tmp_path, monkeypatch, content_copy, ROOT / "docs", cache, "avant")
+    entries = sorted((cache / "pages").glob("*/*.html"))
+    secret = "CONTENU-HORS-DU-CACHE"
+    outside = tmp_path / "ailleurs.html"
+    outside.write_bytes(caches.seal(f"<!doctype html><html><body>{secret}</body></html>".encode()))
+    entries[0].write_bytes(entries[0].read_bytes()[:300])
+    entries[1].unlink()
+    entries[1].symlink_to(outside)
+    entries[2].unlink()
+    entries[2].mkdir()
+    entries[3].write_bytes(caches.seal(f"<!doctype html><html><body>{secret}".encode()))
+    linked_folder = sorted(p for p in (cache / "pages").iterdir() if p.is_dir() and p not in {e.parent for e in entries[:4]})[0]
+    moved = tmp_path / "dossier-deplace"
+    shutil.move(linked_folder, moved)
+    linked_folder.symlink_to(moved, target_is_directory=True)  # a link on the way to the entry
+    for entry in moved.glob("*.html"):
+        entry.write_bytes(caches.seal(f"<!doctype html><html><body>{secret}</body></html>".encode()))
+    warm, hits, rendered = _build(tmp_path, monkeypatch, content_copy, ROOT / "docs", cache, "reprise")
+    cold, _, _ = _build(tmp_path, monkeypatch, content_copy, ROOT / "docs", tmp_path / "vide", "neuf")
+    assert rendered >= 4
+    assert not [p for p in warm.rglob("*.html") if secret in p.read_text(encoding="utf-8")]
     assert _differences(warm, cold) == []
 
 

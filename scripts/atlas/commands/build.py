@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ctypes
+import errno
 import functools
 import logging
 import os
@@ -54,10 +55,18 @@ def run(config: Path, site_dir: Path | None = None, strict: bool = False, conten
             print(p.format())
         print(f"{len(exc.report.errors)} erreur(s) : le site n'est pas construit, l'ancien site reste intact.", file=sys.stderr)
         return 1
-    target = Path(site_dir or cfg_probe.site_dir).resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _recover(target)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.neuf-{os.getpid()}-", dir=target.parent))
+    target = Path(os.path.abspath(site_dir or cfg_probe.site_dir))  # not resolved: a link stays a link
+    refusal = _unusable_site(target)
+    if refusal:
+        print(f"erreur : {refusal}", file=sys.stderr)
+        return 2
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _recover(target)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.neuf-{os.getpid()}-", dir=target.parent))
+    except OSError as exc:
+        print(f"erreur : {_write_error(exc)}", file=sys.stderr)
+        return 1
     global _terminated
     _terminated = False
     previous, previous_hook = signal.signal(signal.SIGTERM, _terminate), sys.unraisablehook
@@ -75,6 +84,9 @@ def run(config: Path, site_dir: Path | None = None, strict: bool = False, conten
     except SystemExit as exc:
         print("construction interrompue : l'ancien site reste intact.", file=sys.stderr)
         return exc.code if isinstance(exc.code, int) else 1
+    except OSError as exc:  # a full disk, a read-only folder: the half-written site is removed below
+        print(f"erreur : {_write_error(exc)}", file=sys.stderr)
+        return 1
     finally:
         signal.signal(signal.SIGTERM, previous)
         sys.unraisablehook = previous_hook
@@ -86,6 +98,29 @@ def run(config: Path, site_dir: Path | None = None, strict: bool = False, conten
 
 
 _terminated = False
+
+
+def _unusable_site(target: Path) -> str:
+    """Why `target` cannot receive the site, or "" (the build replaces the folder's contents:
+    through a link it would empty whatever the link points to)."""
+    if target.is_symlink():
+        return (f"{target} est un lien symbolique : l'atlas construit le site dans un vrai dossier, qu'il remplace "
+                f"en entier (la cible du lien serait vidée). Supprimez le lien (rm {target}) ou choisissez un autre "
+                "dossier : atlas build --site DOSSIER")
+    if target.exists() and not target.is_dir():
+        return (f"{target} est un fichier, pas un dossier : l'atlas n'écrit pas le site à sa place. "
+                f"Déplacez ou supprimez ce fichier, ou choisissez un autre dossier : atlas build --site DOSSIER")
+    return ""
+
+
+def _write_error(exc: OSError) -> str:
+    where = f" ({exc.filename})" if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (f"disque plein{where} : le nouveau site n'a pas pu être écrit ; l'ancien site reste intact. "
+                "Libérez de la place, puis relancez atlas build.")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"écriture refusée{where} : le site n'est pas construit, l'ancien site reste intact. Vérifiez les droits du dossier."
+    return f"écriture impossible{where} : {exc.strerror or exc} ; le site n'est pas construit, l'ancien site reste intact."
 
 
 def _terminate(signum, frame):

@@ -11,15 +11,62 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import io
 import os
-import shutil
+import stat
 from pathlib import Path
+from xml.etree import ElementTree
 
 from atlas import caches
 from atlas.caches import KEEP_DAYS
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 FILES = {"png": "carte.png", "svg": "carte.svg"}
+# What an SVG drawn by the atlas never holds: anything that runs, embeds or fetches.
+_SVG_FORBIDDEN_TAGS = {"script", "foreignobject", "iframe", "object", "embed", "image", "use", "a", "animate", "set", "handler"}
+
+
+def _regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def valid_png(data: bytes) -> bool:
+    """A PNG that Pillow reads to the end (signature, chunks and their checksums)."""
+    if not data.startswith(PNG_SIGNATURE):
+        return False
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+        return True
+    except Exception:  # Pillow raises many kinds for a damaged file: all mean « draw it again »
+        return False
+
+
+def valid_svg(data: bytes) -> bool:
+    """Well-formed XML whose root is <svg>, with no script, event handler, embedded document or
+    outside reference: the drawing of a map, nothing else."""
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError:
+        return False
+    if not root.tag.endswith("svg"):
+        return False
+    for element in root.iter():
+        if element.tag.rsplit("}", 1)[-1].lower() in _SVG_FORBIDDEN_TAGS:
+            return False
+        for name, value in element.attrib.items():
+            local = name.rsplit("}", 1)[-1].lower()
+            if local.startswith("on") or (local == "href" and not value.startswith("#")) or "url(" in value and "url(#" not in value:
+                return False
+    return True
+
+
+VALID = {"png": valid_png, "svg": valid_svg}
 
 
 # What draws the pixels and writes the texts of an image: the drawing code and what it reads from
@@ -58,50 +105,35 @@ class ImageCache:
         return self.folder / k[:2] / k
 
     def has(self, spec) -> bool:
-        entry = self._dir(self.key(spec))
-        return (entry / FILES["png"]).is_file() and (not spec.svg or (entry / FILES["svg"]).is_file())
+        k = self.key(spec)
+        return all(_regular(self._dir(k) / FILES[kind]) for kind in ("png", "svg") if kind == "png" or spec.svg)
 
     def get(self, spec) -> dict | None:
-        """The cached result, or None (missing, unreadable or not a PNG: drawn again)."""
+        """The cached result, or None (missing, unreadable, damaged or not what it should be: drawn again)."""
         out = self.read(spec)
         if out is not None:
             self.hits += 1
         return out
 
     def read(self, spec) -> dict | None:
-        entry = self._dir(self.key(spec))
-        try:
-            out = {"png": (entry / FILES["png"]).read_bytes()}
-            if spec.svg:
-                out["svg"] = (entry / FILES["svg"]).read_bytes()
-            os.utime(entry)  # used: kept by the pruning
-        except OSError:
-            return None
-        if not out["png"].startswith(PNG_SIGNATURE):
-            return None
+        k = self.key(spec)
+        out = {}
+        for kind in ("png", "svg") if spec.svg else ("png",):
+            data = caches.read_sealed(self.folder, f"{k[:2]}/{k}/{FILES[kind]}")
+            if data is None or not VALID[kind](data):
+                return None
+            out[kind] = data
         out["ms"] = 0.0
         return out
 
     def put(self, spec, result: dict) -> None:
-        """Written to a temporary folder, then renamed: a build reading the same key never sees half an entry."""
+        """Each file sealed and renamed into place: a build reading the same key never sees half an entry;
+        a full disk or a concurrent build only loses the shortcut."""
         self.drawn += 1
-        entry = self._dir(self.key(spec))
-        tmp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
-        try:
-            tmp.mkdir(parents=True, exist_ok=True)
-            for name, filename in FILES.items():
-                if result.get(name):
-                    (tmp / filename).write_bytes(result[name])
-            if entry.exists():  # a damaged entry (or one a concurrent build just wrote): replaced
-                shutil.rmtree(entry, ignore_errors=True)
-            os.replace(tmp, entry)
-        except OSError:  # a full disk or a concurrent build: the cache is only a shortcut
-            for f in tmp.glob("*"):
-                f.unlink(missing_ok=True)
-            try:
-                tmp.rmdir()
-            except OSError:
-                pass
+        k = self.key(spec)
+        for kind, filename in FILES.items():
+            if result.get(kind):
+                caches.write_sealed(self.folder, f"{k[:2]}/{k}/{filename}", result[kind])
 
     def prune(self, keep_days: int = KEEP_DAYS) -> int:
         """Remove the entries no build has used for `keep_days`; returns how many."""

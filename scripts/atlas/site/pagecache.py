@@ -174,38 +174,36 @@ class PageCache:
         self.folder = Path(folder)
         self.hits = self.stored = 0
 
-    def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.html"
+    @staticmethod
+    def _entry(key: str) -> str:
+        return f"{key[:2]}/{key}.html"
+
+    def _page(self, key: str) -> str | None:
+        """The cached page, if it is whole: sealed as written, a complete HTML document."""
+        data = caches.read_sealed(self.folder, self._entry(key))
+        if data is None or not (data.lstrip().startswith(DOCTYPE) and data.rstrip().endswith(b"</html>")):
+            return None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
 
     def has(self, key: str) -> bool:
-        """An entry that looks whole (a damaged one is rendered again); touched: kept by the pruning."""
-        path = self._path(key)
-        try:
-            with path.open("rb") as f:
-                whole = f.read(64).lstrip().startswith(DOCTYPE)
-            os.utime(path)
-        except OSError:
-            return False
+        """An entry that is whole (a damaged, cut or linked one is rendered again); touched: kept by the pruning."""
+        whole = self._page(key) is not None
         self.hits += whole
         return whole
 
     def read(self, key: str) -> str:
-        try:
-            return self._path(key).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+        page = self._page(key)
+        if page is None:
             raise PluginError(f"le cache des pages ({self.folder}) a changé pendant la construction : "
-                              f"relancez-la, ou supprimez ce dossier ({exc})") from None
+                              "relancez-la, ou supprimez ce dossier")
+        return page
 
     def put(self, key: str, html: str) -> None:
-        path = self._path(key)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(html, encoding="utf-8")
-            os.replace(tmp, path)
-            self.stored += 1
-        except OSError:  # a full disk or a read-only folder: the cache is only a shortcut
-            tmp.unlink(missing_ok=True)
+        # a full disk or a read-only folder: the cache is only a shortcut
+        self.stored += caches.write_sealed(self.folder, self._entry(key), html.encode("utf-8"))
 
     def prune(self, keep_days: int = KEEP_DAYS) -> int:
         return caches.prune(self.folder.glob("*/*.html"), keep_days)
