@@ -6,13 +6,16 @@ headings, `_No response_` for a skipped question, ticked boxes as `- [X]`, CRLF 
 """
 from __future__ import annotations
 
+import html
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from atlas.commands import fromform
 from atlas.content import countries, yamlio
@@ -143,3 +146,16 @@ def test_a_60_kb_answer_makes_few_fuzzy_country_lookups(monkeypatch):
                "sources": "Délibération, 2019"}
     fromform.convert(answers, 42, REPO / "content", checker.check_lists(REPO / "content"))
     assert len(looked_up) <= pieces // 20, (len(looked_up), pieces)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.text(st.one_of(st.characters(codec="utf-8"), st.sampled_from("@#:./<>[]`*_|\\~&")), max_size=60)
+       .map(lambda t: t + " Closes #1 @octocat https://x.org www.x.org [a](b) <img src=x> #12"))
+def test_text_quoted_from_the_ticket_cannot_mention_link_close_or_inject(text):
+    shown = fromform._markdown_text(text)
+    bare = re.sub(r"&#\d+;", "\0", shown)  # the character references themselves aside
+    assert not re.search(r"@\w", bare)  # no mention
+    assert "#" not in bare  # no issue reference, so no closing keyword either
+    assert "://" not in bare and "www." not in bare.lower()  # no autolink
+    assert not re.search(r"[<>\[\]`]", bare)  # no HTML, no Markdown link, no code span
+    assert html.unescape(shown) == text  # and what was typed is what is shown

@@ -25,7 +25,7 @@ PINNED = re.compile(r"^\s*(?:-\s+)?uses:\s+([\w.-]+/[\w./-]+)@([0-9a-f]{40})\s+#
 
 def check_jsonschema(schema: str, path: Path) -> subprocess.CompletedProcess:
     exe = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent)) or shutil.which("check-jsonschema")
-    assert exe, "check-jsonschema n'est pas installé (pip install -e \".[test]\")"
+    assert exe, "check-jsonschema n'est pas installé (pip install -c constraints.txt -e \".[test]\")"
     return subprocess.run([exe, "--builtin-schema", schema, str(path)], capture_output=True, text=True, timeout=120)
 
 
@@ -89,7 +89,7 @@ def test_pull_requests_are_checked_with_line_annotations_and_a_site_preview():
     assert wf["permissions"] == {"contents": "read"}
     all_steps = steps(wf)
     runs = [s.get("run", "") for s in all_steps]
-    assert 'pip install -e ".[test]"' in runs
+    assert 'pip install -c constraints.txt -e ".[test]"' in runs  # the lock file, as the README installs
     assert "atlas check --format github" in runs
     assert any(r.startswith("atlas build") for r in runs)
     python = next(s for s in all_steps if s.get("uses", "").startswith("actions/setup-python@"))
@@ -192,3 +192,32 @@ def test_builds_in_ci_keep_the_map_images_cache_between_runs(name):
     from atlas.plugin import AtlasConfig
 
     assert dict(AtlasConfig._schema)["cache_dir"].default == ".cache/atlas"  # where the plugin keeps it
+
+
+def test_every_install_takes_the_versions_of_the_lock_file():
+    """README, .ci/run and each workflow install with constraints.txt: a newcomer, CI and the
+    published site get the same versions (PyYAML's build changed a message once)."""
+    installs = [line for path in [*WORKFLOWS, REPO / ".ci" / "run", REPO / "README.md", REPO / "CONTRIBUTING.md"]
+                for line in path.read_text(encoding="utf-8").splitlines() if re.search(r"pip install .*-e", line)]
+    assert len(installs) >= 5 and all("-c constraints.txt" in line for line in installs), installs
+    pinned = {line.split("==")[0].lower() for line in (REPO / "constraints.txt").read_text(encoding="utf-8").splitlines()
+              if "==" in line}
+    assert {"pyyaml", "mkdocs", "mkdocs-material", "folium", "geopandas", "hypothesis", "jsonschema"} <= pinned
+
+
+def test_no_job_a_ticket_triggers_saves_a_cache_the_publication_restores():
+    """`issues` events run in the default branch's cache scope: no pip cache, no actions/cache there."""
+    workflow = load(GITHUB / "workflows" / "formulaire.yml")
+    for job in workflow["jobs"].values():
+        for step in job.get("steps", []):
+            assert not step.get("uses", "").startswith("actions/cache"), step
+            assert "cache" not in step.get("with", {}), step
+
+
+def test_the_form_patch_is_checked_before_it_is_applied_and_a_reviewed_branch_is_never_force_pushed():
+    workflow = load(GITHUB / "workflows" / "formulaire.yml")
+    script = "\n".join(s.get("run", "") for s in workflow["jobs"]["proposer"]["steps"])
+    check = script.index("patchcheck.py")
+    assert check < script.index("git apply") and "exit 1" in script[check:script.index("git apply")]
+    assert "--force" not in script and "push -f" not in script and "+refs" not in script
+    assert "git push origin" in script

@@ -274,12 +274,15 @@ def write(conversion: Conversion, content_root: Path) -> Path:
     return path
 
 
+_MARKDOWN_ACTIVE = re.compile(r"[&<>@`\[\]*_#|\\~]|:(?=//)|(?<=www)\.", re.IGNORECASE)
+
+
 def _markdown_text(text: str) -> str:
-    """Contributor text quoted in a comment: shown as typed, never a mention, a link or HTML."""
-    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("@", "&#64;"), ("`", "&#96;"),
-                         ("[", "&#91;"), ("]", "&#93;"), ("*", "&#42;"), ("_", "&#95;")):
-        text = text.replace(char, entity)
-    return text
+    """Contributor text quoted in a comment or a pull request: shown as typed, never a mention
+    (@), an issue reference or closing keyword (#1), a link (https://, www.) or HTML. GitHub reads
+    those in the raw text, not in character references, which display the same; one pass, so an
+    entity written here is never escaped again."""
+    return _MARKDOWN_ACTIVE.sub(lambda m: f"&#{ord(m.group())};", text)
 
 
 def report(conversion: Conversion | None, path: Path | None, problems: list, error: str | None, issue: int) -> str:

@@ -23,7 +23,8 @@ from atlas.caches import KEEP_DAYS
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 FILES = {"png": "carte.png", "svg": "carte.svg"}
 # What an SVG drawn by the atlas never holds: anything that runs, embeds or fetches.
-_SVG_FORBIDDEN_TAGS = {"script", "foreignobject", "iframe", "object", "embed", "image", "use", "a", "animate", "set", "handler"}
+# (matplotlib's own <use xlink:href="#marker"> stays: every href must point inside the drawing.)
+_SVG_FORBIDDEN_TAGS = {"script", "foreignobject", "iframe", "object", "embed", "image", "animate", "set", "handler"}
 
 
 def _regular(path: Path) -> bool:
@@ -123,6 +124,10 @@ class ImageCache:
             if data is None or not VALID[kind](data):
                 return None
             out[kind] = data
+        try:
+            os.utime(self._dir(k))  # used: the pruning goes by the entry's folder
+        except OSError:
+            pass
         out["ms"] = 0.0
         return out
 
