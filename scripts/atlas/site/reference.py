@@ -199,6 +199,19 @@ def _place(path: tuple, in_list: tuple, value):
     return value
 
 
+def _limits(sch: "_Schema", node: dict) -> str:
+    """« (20 éléments au plus, 150 caractères au plus chacun) »: the bounds `atlas check` applies."""
+    parts = []
+    if "maxItems" in node:
+        parts.append(f"{node['maxItems']} éléments au plus")
+    items = sch.resolve(node["items"])[0] if isinstance(node.get("items"), dict) else {}
+    if node.get("maxLength") and "pattern" not in node:  # a key's length goes without saying
+        parts.append(f"{node['maxLength']} caractères au plus")
+    elif items.get("maxLength") and "pattern" not in items:
+        parts.append(f"{items['maxLength']} caractères au plus chacun")
+    return f" ({', '.join(parts)})" if parts else ""
+
+
 def fields() -> list[Field]:
     """Every field of the schema, depth first, in the schema's order."""
     sch = _Schema(schema.load(SCHEMA_NAME))
@@ -209,6 +222,7 @@ def fields() -> list[Field]:
         for key, sub in node.get("properties", {}).items():
             resolved, refs = sch.resolve(sub)
             kind, allowed, list_name = _describe(sch, key, resolved, refs)
+            kind += _limits(sch, resolved)
             examples = list(resolved.get("examples") or [])
             structured = any(isinstance(e, (dict, list)) for e in examples)
             if sch.structure(resolved) is not None and not structured:  # show the nested shape too
