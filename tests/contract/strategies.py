@@ -52,15 +52,23 @@ YAML_NAMED_ESCAPES = {"\0": "\\0", "\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": 
                       '"': '\\"', "\\": "\\\\"}
 
 
-def characters() -> st.SearchStrategy[str]:
+def characters(clean: bool = False) -> st.SearchStrategy[str]:
+    """Any character; `clean`: the printable ones a contributor may type and the checker accepts
+    (letters of every script, marks, symbols, NBSP, fullwidth signs, emoji, RTL letters), so that
+    the file reaches the build with them."""
+    if clean:
+        return st.one_of(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Cf", "Zl", "Zp", "Cn", "Co"))
+                         .filter(lambda c: not 0x0370 <= ord(c) <= 0x052F and not 0x1F00 <= ord(c) <= 0x1FFF),  # no look-alike scripts mixed in a word
+                         st.sampled_from(["\u00a0", "\u202f", "＝", "＋", "－", "＠", "=", "-", "@", "\t", '"', "'", "<", "&"]))
     return st.one_of(st.characters(codec=None), st.sampled_from(SPECIAL), st.sampled_from(string.ascii_letters))
 
 
-def text(min_size: int = 0) -> st.SearchStrategy[str]:
+def text(min_size: int = 0, clean: bool = False) -> st.SearchStrategy[str]:
     """Free text: plausible French, payloads, all of Unicode, combined; sometimes very long."""
-    piece = st.one_of(st.sampled_from(FRENCH), st.sampled_from(PAYLOADS), st.text(characters(), max_size=12))
+    payloads = [p for p in PAYLOADS if "\n" not in p] if clean else PAYLOADS
+    piece = st.one_of(st.sampled_from(FRENCH), st.sampled_from(payloads), st.text(characters(clean), max_size=12))
     joined = st.lists(piece, min_size=1, max_size=4).map(" ".join)
-    long = st.tuples(st.sampled_from(FRENCH + PAYLOADS), st.integers(200, 20_000)).map(lambda t: (t[0] + " ") * (t[1] // len(t[0])))
+    long = st.tuples(st.sampled_from(FRENCH + payloads), st.integers(200, 20_000 if not clean else 1_500)).map(lambda t: (t[0] + " ") * (t[1] // len(t[0])))
     return st.one_of(st.sampled_from(FRENCH), joined, joined, long).filter(lambda s: len(s) >= min_size)
 
 
@@ -133,7 +141,8 @@ class SchemaWalker:
         if kind == "array":
             items = node.get("items", {})
             return st.lists(self.value(items, item_of=name), min_size=node.get("minItems", 0),
-                            max_size=max(node.get("minItems", 0), self.max_items))
+                            max_size=max(node.get("minItems", 0), self.max_items),
+                            unique_by=(lambda v: repr(v)) if self.clean and node.get("uniqueItems") else None)
         if kind == "string":
             return self.string(node, name, item_of)
         if kind == "integer":
@@ -148,6 +157,8 @@ class SchemaWalker:
                 if self.clean:  # around Lille
                     return st.floats(50.55, 50.7) if name == "lat" else st.floats(2.95, 3.15)
                 return st.one_of(near, near, st.floats(lo, hi), st.integers(int(lo), int(hi)))
+            if self.clean:
+                return st.one_of(st.integers(max(int(lo), -1000), min(int(hi), 10**6)), st.floats(lo, hi, allow_nan=False))
             return st.one_of(st.integers(-1000, 10**6), st.floats(lo, hi, allow_nan=False), st.floats(hi, hi * 10))
         if kind == "boolean":
             return st.booleans()
@@ -172,18 +183,24 @@ class SchemaWalker:
                 return st.integers(59001, 59999).map(str)
             return st.one_of(st.integers(10_000, 99_999).map(str), st.sampled_from(["59350", "591\n", "2A004", "59 350", "123456789"]))
         if pattern.startswith("^https?://"):
+            if self.clean:
+                return text(clean=True).map(lambda t: "https://www.exemple.fr/" + t.replace(" ", "-"))
             return st.one_of(text().map(lambda t: "https://www.exemple.fr/" + t), st.sampled_from(
                 ["https://cdn.jsdelivr.net/npm/x.js", "javascript:alert(1)", "www.lille.fr", "https://a.fr/\n<script>"]))
         if pattern:  # a key
             if self.clean:
                 return st.from_regex(r"[a-z0-9]{1,10}(-[a-z0-9]{1,6}){0,2}", fullmatch=True)
             return st.one_of(st.from_regex(r"[a-z0-9]{1,10}(-[a-z0-9]{1,6}){0,2}", fullmatch=True), st.text(characters(), max_size=8))
-        return text(min_size=node.get("minLength", 0))
+        drawn = text(min_size=node.get("minLength", 0), clean=self.clean)
+        if self.clean and node.get("maxLength"):
+            drawn = drawn.map(lambda t: t[:node["maxLength"]]).filter(lambda t: len(t) >= node.get("minLength", 0))
+        return drawn
 
     def mapping(self, node: dict) -> st.SearchStrategy[dict]:
         properties = node.get("properties", {})
         required = [k for k in node.get("required", []) if k in properties]
-        optional = [k for k in properties if k not in required and not (self.clean and k == "coordonnees")]
+        # clean: no coordinates (a point must fall in its country) and no end year (it needs a status)
+        optional = [k for k in properties if k not in required and not (self.clean and k in ("coordonnees", "fin"))]
         fixed = {k: self.value(properties[k], k) for k in required}
         maybe = {k: self.value(properties[k], k) for k in optional}
         if self.clean:
