@@ -195,3 +195,28 @@ def test_large_budget_of_files_is_checked_and_the_accepted_ones_build_well_forme
         assert not problems, f"sorties mal formées : {problems}"
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"\nGrand budget : {counts}, {time.monotonic() - started:.0f} s")
+
+
+def test_what_the_issue_saw_accepted_then_broken_now_builds_well_formed(tmp_path):
+    """The issue's examples of « accepted, then the build fails » in one content: a source without
+    a date (what the form writes when « Sources » has no year), a network without sources, a CDN
+    address and formula-like names in texts, fullwidth signs; built, and every output well-formed."""
+    files = {
+        "+sources.yml": '- cle: formulaire-sans-date-42\n  titre: "Délibération du conseil municipal"\n',
+        "+reseaux.yml": '- cle: reseau-sans-source\n  nom: "Réseau sans source"\n',
+        "collectivites/ville-du-contrat.yml": (
+            'nom: "Ville du contrat"\ntype: commune\ndepartement: "59"\n'
+            'engagement: "Voir https://cdn.jsdelivr.net/npm/leaflet@1/dist/leaflet.js et <script>alert(1)</script>"\n'
+            "sources: [formulaire-sans-date-42]\n"
+            "reseaux:\n  - reseau: reseau-sans-source\n    sources: [formulaire-sans-date-42]\n"
+            "partenariats:\n"
+            '  - partenaire: {nom: "=cmd|\' /C calc\'!A0"}\n    pays: SN\n    nature: jumelage\n    sources: [formulaire-sans-date-42]\n'
+            '  - partenaire: {nom: "＝HYPERLINK(1)", alias: [" @SUM(A1)", "\\t-2+3"]}\n    pays: MA\n    nature: jumelage\n'
+            "    description: \"Charte signée ; voir https://unpkg.com/x et //cdnjs.cloudflare.com/y\"\n"
+            "    sources: [formulaire-sans-date-42]\n"),
+    }
+    outcome, problems = check_then_build(tmp_path, files)
+    assert outcome == "construit"
+    assert not problems, problems
+    sources_page = (tmp_path / "site" / "sources" / "index.html").read_text(encoding="utf-8")
+    assert "Délibération du conseil municipal" in sources_page and "non précisée" in sources_page

@@ -8,6 +8,7 @@ created, no `javascript:` link, and the payload readable as plain text.
 """
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -39,13 +40,40 @@ FREE_TEXT = {
 VISIBLE = '<script>alert("script")</script>'
 
 
+# Shorter payloads for the fields `atlas check` bounds (a name, a unit): the longest that fits.
+SHORTER = [f' {MARK} {VISIBLE}<img src=x onerror="alert(\'img\')">{{{{ 7*7 }}}}', f" {MARK} {VISIBLE}"]
+
+
+def _limits() -> dict[str, int]:
+    """The smallest maxLength each field name has in the schemas."""
+    found: dict[str, int] = {}
+
+    def walk(node, name=None):
+        if isinstance(node, dict):
+            if name and isinstance(node.get("maxLength"), int):
+                found[name] = min(found.get(name, 10**9), node["maxLength"])
+            for k, v in node.items():
+                walk(v, k if k not in ("properties", "items", "$defs", "oneOf") else name)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, name)
+    for path in (ROOT / "scripts" / "atlas" / "schemas").glob("*.json"):
+        walk(json.loads(path.read_text(encoding="utf-8")))
+    return found
+
+
+LIMITS = _limits()
+
+
 def poison(value, keys: set, key=None):
     if isinstance(value, dict):
         return {k: poison(v, keys, k) for k, v in value.items()}
     if isinstance(value, list):
         return [poison(v, keys, key) for v in value]
     if isinstance(value, str) and key in keys:
-        return value + PAYLOAD
+        room = LIMITS.get(key, 10**9)
+        fitting = [p for p in (PAYLOAD, *SHORTER) if len(value) + len(p) <= room]
+        return value + fitting[0] if fitting else (MARK + " " + VISIBLE)[:room]
     return value
 
 
