@@ -198,7 +198,8 @@ def test_every_install_takes_the_versions_of_the_lock_file():
     """README, .ci/run and each workflow install with constraints.txt: a newcomer, CI and the
     published site get the same versions (PyYAML's build changed a message once)."""
     installs = [line for path in [*WORKFLOWS, REPO / ".ci" / "run", REPO / "README.md", REPO / "CONTRIBUTING.md"]
-                for line in path.read_text(encoding="utf-8").splitlines() if re.search(r"pip install .*-e", line)]
+                for line in path.read_text(encoding="utf-8").splitlines()
+                if re.search(r"pip install .*-e", line) and "/tmp/maj" not in line]  # (the lock's own update recipe)
     assert len(installs) >= 5 and all("-c constraints.txt" in line for line in installs), installs
     pinned = {line.split("==")[0].lower() for line in (REPO / "constraints.txt").read_text(encoding="utf-8").splitlines()
               if "==" in line}
