@@ -21,8 +21,8 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, Phase, given, note, settings, strategies as st
 
-from tests.contract import strategies as gen
-from tests.contract.wellformed import FORBIDDEN, site_problems
+from contract import strategies as gen
+from contract.wellformed import FORBIDDEN, site_problems
 
 REPO = Path(__file__).resolve().parents[1]
 CONTENT = REPO / "content"

@@ -24,7 +24,6 @@ import enum
 import functools
 import hashlib
 import json
-import os
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
