@@ -118,9 +118,12 @@ def translate(error: jsonschema.ValidationError) -> tuple[tuple, str, str]:
             return path, f"« {name} » attend une seule année (un nombre), pas « {inst} »", \
                 "pour une période, écrivez l'année de début ici ; dans un projet, « debut: 2009 » et « fin: 2012 »"
         if "integer" in expected or "number" in expected:
-            if isinstance(inst, str) and "," in inst and inst.replace(",", "", 1).replace("-", "", 1).strip().isdigit():
-                return path, f"« {name} » attend un nombre, pas « {inst} »", \
-                    f"le séparateur décimal est un point : {inst.strip().replace(',', '.')}"
+            typed = _typed_number(inst) if isinstance(inst, str) else None
+            if typed is not None:
+                number, what = typed
+                key = path[-1] if path and isinstance(path[-1], str) else name
+                return path, f"« {name} » attend un nombre, pas « {_show(inst)} » ({what})", \
+                    f"écrivez {key}: {number} (le signe moins du clavier « - », un point décimal)"
             return path, f"« {name} » attend un nombre, pas « {_show(inst)} »", "écrivez le nombre seul, sans guillemets ni unité"
         if "array" in expected:
             if isinstance(inst, str) and path and isinstance(path[-1], str):
@@ -186,6 +189,35 @@ def translate(error: jsonschema.ValidationError) -> tuple[tuple, str, str]:
     return path, f"valeur incorrecte pour « {name} » ({error.message})", REFERENCE_HINT
 
 
+MONEY_WORDS = {"budget", "budgets", "montant", "cout", "financement", "subvention", "euros"}
+_DMS = re.compile(r"\s*(\d{1,3})\s*[°º]\s*(?:(\d{1,2}(?:[.,]\d+)?)\s*['′’]\s*)?(?:(\d{1,2}(?:[.,]\d+)?)\s*(?:[\"″”]|'')\s*)?([NSEOW])?\s*",
+                  re.IGNORECASE)
+
+
+def _typed_number(text: str) -> tuple[str, str] | None:
+    """A number as people type it (« –3,2 », « 13°05′N ») → (the decimal to write, what was off)."""
+    dms = _DMS.fullmatch(text)
+    if dms:
+        degrees, minutes, seconds, side = dms.groups()
+        value = int(degrees) + float((minutes or "0").replace(",", ".")) / 60 + float((seconds or "0").replace(",", ".")) / 3600
+        sign = "-" if (side or "").upper() in ("S", "O", "W") else ""
+        return f"{sign}{value:.4f}".rstrip("0").rstrip("."), \
+            "degrés et minutes" + (" ; sud et ouest s'écrivent avec un signe moins" if sign else "")
+    stripped = text.strip()
+    off = []
+    if stripped[:1] in yamlio.DASHES:
+        off.append(f"le signe moins est un tiret typographique U+{ord(stripped[0]):04X}")
+        stripped = "-" + stripped[1:].lstrip()
+    if "," in stripped and "." not in stripped:
+        off.append("virgule décimale")
+        stripped = stripped.replace(",", ".", 1)
+    try:
+        float(stripped)
+    except ValueError:
+        return None
+    return (stripped, " ; ".join(off)) if off else None
+
+
 CONTEXTS = {"partenariats": "ce partenariat", "projets": "ce projet", "reseaux": "ce réseau",
             "organisation": "cette organisation", "partenaire": "ce partenaire", "population": "la population",
             "siege": "le siège", "coordonnees": "les coordonnées", "chiffres": "ce chiffre", "lignes": "cette ligne"}
@@ -205,6 +237,9 @@ def _unknown_keys(error: jsonschema.ValidationError) -> list[tuple[tuple, str, s
         guess = closest(key, allowed)
         hint = f"voulez-vous dire « {guess} » ? (les clés s'écrivent sans accent ni majuscule)" if guess else \
             "clés possibles ici : " + ", ".join(allowed)
+        if countries.fold(str(key)) in MONEY_WORDS:
+            hint = ("un budget ou un montant s'écrit dans les « chiffres » d'un projet : "
+                    "chiffres: [{libelle: budget, valeur: 120000, unite: euros}] (guide « Contribuer », « Donner un budget »)")
         out.append((path + (key,), f"clé inconnue « {key} »", hint))
     return out
 

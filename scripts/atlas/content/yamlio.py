@@ -167,6 +167,8 @@ MAX_DEPTH = 12
 MAX_KEYS = 200  # per block
 MAX_NODES = 50_000
 MAX_DIGITS = 15
+# What people type for a minus sign: hyphens, en and em dashes, the minus sign, their small and fullwidth forms.
+DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d"
 NESTING_MESSAGE = f"plus de {MAX_DEPTH} niveaux d'imbrication : aucune fiche n'en a besoin"
 NESTING_HINT = "vérifiez l'indentation et les crochets « [ » de ce passage"
 
@@ -281,7 +283,8 @@ def parse(text: str, path: Path) -> Document:
     bounded before anything is nested, and no recursion depends on the input.
     """
     if not text.strip() or all(l.strip().startswith("#") or not l.strip() for l in text.splitlines()):
-        raise YamlError(1, "fichier vide", MODEL_HINT)
+        raise YamlError(1, "fichier vide", "pour retirer une collectivité de l'atlas, supprimez son fichier plutôt que de le "
+                        "vider (guide « Contribuer », « Retirer ma collectivité ») ; pour une nouvelle fiche, " + MODEL_HINT)
     _refuse_invisible(text)
     loader = _Loader(text)
     try:
@@ -309,6 +312,7 @@ def _build(loader, path: Path, text_lines: list[str]) -> Document:
             _refuse_forbidden(value, event, stack)
             if not value.isascii():
                 _refuse_mixed_scripts(value, event)
+                _refuse_typographic_quotes(value, event)
         if not stack:
             root = value
             lines.setdefault((), event.start_mark.line + 1)
@@ -421,11 +425,15 @@ def _refuse_decimal_comma(value, event, text_lines: list[str]) -> None:
     """`{lat: 50,4486, lon: 3.1}`: the comma splits the number, « 4486 » becomes a key."""
     mark = event.start_mark
     line = text_lines[mark.line] if mark.line < len(text_lines) else ""
-    before = re.search(r"(-?[0-9]+)\s*,\s*$", line[:mark.column])
+    before = re.search(r"([-" + DASHES + r"]?\s*[0-9]+)\s*,\s*$", line[:mark.column])
     if before:
         number = f"{before.group(1)},{line[mark.column:event.end_mark.column]}"
-        raise _refuse(event, f"virgule décimale dans « {number} » : YAML y lit deux valeurs",
-                      f"écrivez un point, pas une virgule : {number.replace(',', '.')}")
+        typed = number.replace(",", ".")
+        dash = typed[:1] in DASHES
+        typed = "-" + typed[1:].lstrip() if dash else typed  # the sign is kept, typed as the keyboard's minus
+        raise _refuse(event, f"virgule décimale dans « {number} » : YAML y lit deux valeurs"
+                             + (f" (et le signe moins est un tiret typographique U+{ord(number[0]):04X})" if dash else ""),
+                      f"écrivez un point, pas une virgule{', et le signe moins du clavier' if dash else ''} : {typed}")
 
 
 def _refuse_odd_space_in_key(key: str, event) -> None:
@@ -493,6 +501,19 @@ def _refuse_forbidden(value: str, event, stack: list) -> None:
         raise _refuse(event, f"saut de ligne dans {what} : « {shown.replace(chr(10), '⏎')} » (un nom, une clé ou un code tient sur une ligne)",
                       "retirez le saut de ligne (« \\n » entre guillemets, ou retour à la ligne dans le texte) ; "
                       "seuls les textes (description, engagement, note…) peuvent tenir sur plusieurs lignes")
+
+
+_TYPOGRAPHIC_QUOTES = {"“": "”", "„": "“", "‘": "’", "«": "»", "‹": "›", "”": "”", "’": "’"}
+
+
+def _refuse_typographic_quotes(value: str, event) -> None:
+    """`nom: “Wattignies”` (what Word and phones type): YAML keeps the quotes inside the name."""
+    text = value.strip()
+    if len(text) > 2 and text[-1] == _TYPOGRAPHIC_QUOTES.get(text[0]) and text[0] not in text[1:-1]:
+        bare = text[1:-1].strip(" \u00a0\u202f")
+        raise _refuse(event, f"guillemets typographiques {text[0]} {text[-1]} autour de « {visible(bare)} » : "
+                             "YAML les garderait dans le texte publié",
+                      f"retirez-les, ou mettez des guillemets droits (touche 3 du clavier) : \"{visible(bare)}\"")
 
 
 def _refuse_invisible(text: str) -> None:
