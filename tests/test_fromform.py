@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings, strategies as st
 
 from atlas.commands import fromform
@@ -76,7 +77,7 @@ def test_a_complete_form_becomes_a_fiche_and_a_source_that_pass_the_check(repo):
     entry = next(s for s in sources if s["cle"] == key)
     assert entry["site_web"].startswith("https://www.quelquepart.fr/") and entry["date"] == 2019
     assert check(repo).returncode == 0
-    assert "ne signale aucune erreur" in report and "partenariat n° 2 : nature non précisée" in report
+    assert "ne signale aucune erreur" in report and "Question « Partenariats », ligne 2 : nature non précisée" in report
 
 
 def test_skipped_questions_country_only_lines_and_windows_line_ends_are_read(repo):
@@ -85,7 +86,7 @@ def test_skipped_questions_country_only_lines_and_windows_line_ends_are_read(rep
     data = fiche(repo, "communaute-de-communes-du-pays-de-quelquepart")
     assert data["type"] == "intercommunalite" and "code" not in data  # « _No response_ » is no answer
     assert [(p["partenaire"], p["pays"]) for p in data["partenariats"]] == [("inconnu", "BF")]
-    assert "partenariat n° 2 (« un village du Mali ») : pays non reconnu" in report
+    assert "Question « Partenariats », ligne 2 (« un village du Mali ») : aucun pays reconnu" in report
     assert check(repo).returncode == 0
 
 
@@ -159,3 +160,62 @@ def test_text_quoted_from_the_ticket_cannot_mention_link_close_or_inject(text):
     assert "://" not in bare and "www." not in bare.lower()  # no autolink
     assert not re.search(r"[<>\[\]`]", bare)  # no HTML, no Markdown link, no code span
     assert html.unescape(shown) == text  # and what was typed is what is shown
+
+
+def _converted(partenariats: str, **answers):
+    from atlas.content import checker
+
+    base = {"nom": "Ville de Quelquepart", "type": "Commune", "departement": "59",
+            "sources": "Délibération du conseil municipal du 12 mars 2019", "partenariats": partenariats}
+    conversion = fromform.convert({**base, **answers}, 42, REPO / "content", checker.check_lists(REPO / "content"))
+    return yaml.safe_load(conversion.fiche), yaml.safe_load(conversion.source_entry)[0], conversion.notes
+
+
+@pytest.mark.parametrize("typed, partner, said", [
+    ("\t“Rydułtowy”, Pologne, jumelage", "Rydułtowy", "guillemets"),
+    ("• Kaya, Burkina Faso, jumelage", "Kaya", "puces"),
+    ("1. Tétouan, Maroc, jumelage.", "Tétouan", "numéros"),
+    ("- « Naplouse », Palestine, coopération décentralisée ;", "Naplouse", "guillemets"),
+    ("a) Leeds\u200b, Royaume-Uni, jumelage", "Leeds", "invisibles"),
+])
+def test_a_list_pasted_from_word_keeps_the_names_and_the_reply_says_what_was_cleaned(typed, partner, said):
+    fiche, _, notes = _converted(typed)
+    assert fiche["partenariats"][0]["partenaire"]["nom"] == partner
+    assert any("Question « Partenariats », ligne 1" in n and said in n for n in notes), notes
+
+
+@pytest.mark.parametrize("typed, since, end", [
+    ("Kaya, Burkina Faso, jumelage, 2010-2011", 2010, 2011),
+    ("Kaya, Burkina Faso, jumelage, 2010 – 2012", 2010, 2012),
+    ("Kaya, Burkina Faso, jumelage, de 1998 à 2004", 1998, 2004),
+    ("Kaya, Burkina Faso, jumelage, 2001/2003", 2001, 2003),
+])
+def test_a_year_range_becomes_start_end_and_a_finished_status_said_in_the_reply(typed, since, end):
+    fiche, _, notes = _converted(typed)
+    p = fiche["partenariats"][0]
+    assert (p["depuis"], p["fin"], p["statut"]) == (since, end, "termine")
+    assert any("statut « terminé »" in n for n in notes)
+
+
+@pytest.mark.parametrize("typed, code, name", [
+    ("Leeds, Angleterre, jumelage", "GB", "Royaume-Uni"), ("Cardiff, Pays de Galles, jumelage", "GB", "Royaume-Uni"),
+    ("Séoul, Corée du Sud, partenariat", "KR", "Corée du Sud"), ("Utrecht, Hollande, jumelage", "NL", "Pays-Bas"),
+    ("Bobruisk, Biélorussie, jumelage", "BY", "Biélorussie"),
+])
+def test_usual_country_names_are_read_and_a_non_exact_match_is_said(typed, code, name):
+    fiche, _, notes = _converted(typed)
+    assert fiche["partenariats"][0]["pays"] == code
+    if typed.split(", ")[1] != name:
+        assert any(f"lu comme {name} ({code})" in n for n in notes), notes
+
+
+def test_a_departement_typed_with_its_name_and_a_web_address_without_scheme_are_read_and_said():
+    fiche, source, notes = _converted("Kaya, Burkina Faso, jumelage", departement="Nord (59)",
+                                      sources="Délibération de 2019, www.quelquepart.fr/deliberation.pdf")
+    assert fiche["departement"] == "59" and source["site_web"] == "https://www.quelquepart.fr/deliberation.pdf"
+    assert any("Département" in n and "59" in n for n in notes) and any("https://" in n for n in notes)
+
+
+def test_a_source_without_a_year_is_asked_for_its_year():
+    _, source, notes = _converted("Kaya, Burkina Faso, jumelage", sources="Délibération du conseil municipal")
+    assert "date" not in source and any("Question « Sources » : aucune année" in n for n in notes)

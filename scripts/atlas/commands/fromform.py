@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from atlas.content import countries
+from atlas.content.yamlio import FORBIDDEN_CHARACTERS
 from atlas.commands import new as newfile
 from atlas.content.checker import LISTS, Severity
 
@@ -41,7 +42,10 @@ FORMES = [  # organisation: first match wins
     ("delegue", "elu-delegue"), ("conseiller", "elu-delegue"),
 ]
 _YEAR = re.compile(r"\b(1[89][0-9]{2}|20[0-9]{2})\b")
+# « 2010-2011 », « 2010 – 2011 », « 2010/2011 », « de 2010 à 2011 », « depuis 2010 jusqu'en 2011 » (folded text)
+_YEAR_RANGE = re.compile(r"(?:de |depuis |entre )?((?:1[89]|20)[0-9]{2}) ?(?:-|–|—|/| a | au | et | jusqu en | jusqu a )? ?((?:1[89]|20)[0-9]{2})")
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
+_BARE_URL = re.compile(r"\b(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:fr|com|org|net|eu|gouv\.fr|info)(?:/[^\s<>\"')\]]*)?", re.IGNORECASE)
 
 
 @dataclass
@@ -89,6 +93,24 @@ def _one_line(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+# What a list pasted from Word or a phone carries: bullets and numbering at the start of a line,
+# typographic quotes around a name, invisible characters, a final full stop or semicolon.
+_BULLET = re.compile(r"^\s*(?:[-*•·▪◦‣●○■□➢➤►–—]+|\(?\d{1,3}[.)°]|[a-z][.)])\s+", re.IGNORECASE)
+_QUOTED = re.compile(r"^[“„‘«‹\"']\s*(.*?)\s*[”“’»›\"']$")
+
+
+def _clean_line(line: str, question: str, number: int, notes: list[str]) -> str:
+    """One answer line as the person meant it; each change is said in the reply (nothing silent)."""
+    typed = line
+    line = FORBIDDEN_CHARACTERS.sub("", line.replace("\t", " "))
+    line = _BULLET.sub("", line).strip().rstrip(" .;")
+    line = ", ".join(_QUOTED.sub(r"\1", piece.strip()) for piece in line.split(","))
+    if _one_line(line) != _one_line(typed):
+        notes.append(f"Question « {question} », ligne {number} : « {_one_line(typed)[:80]} » lu comme "
+                     f"« {_one_line(line)[:80]} » (puces, numéros, guillemets, caractères invisibles ou ponctuation finale retirés)")
+    return line
+
+
 def _themes(piece: str, themes: dict) -> list[str]:
     """« eau et éducation » → [eau-assainissement, education-jeunesse] (a theme's words must appear)."""
     found = []
@@ -113,6 +135,9 @@ def _partnership(line: str, themes: dict, source: str, notes: list[str], number:
         code = _country(piece) if "pays" not in result else None  # one country per line: stop looking
         if code:
             result["pays"] = code
+            if _fold(piece) != _fold(countries.name_fr(code)) and piece.strip() != code:
+                notes.append(f"Question « Partenariats », ligne {number} : « {piece.strip()} » lu comme "
+                             f"{countries.name_fr(code)} ({code})")
             continue
         nature = next((v for k, v in sorted(NATURES.items(), key=lambda kv: -len(kv[0])) if k in folded), None)
         if nature and "nature" not in result:
@@ -121,6 +146,15 @@ def _partnership(line: str, themes: dict, source: str, notes: list[str], number:
         statut = next((v for k, v in STATUTS.items() if folded == k or folded.startswith(k + " ")), None)
         if statut and "statut" not in result:
             result["statut"] = statut
+            continue
+        years = _YEAR_RANGE.fullmatch(folded)
+        if years and "depuis" not in result:
+            start, end = int(years.group(1)), int(years.group(2))
+            result["depuis"] = start
+            if end >= start:
+                result["fin"] = end
+            else:
+                unread.append(piece)
             continue
         year = _YEAR.search(piece)
         if year and "depuis" not in result and len(folded) <= 20:
@@ -132,20 +166,30 @@ def _partnership(line: str, themes: dict, source: str, notes: list[str], number:
             continue
         (name_parts if not result and not name_parts else unread).append(piece)
     if "pays" not in result:
-        notes.append(f"partenariat n° {number} (« {_one_line(line)[:120]} ») : pays non reconnu, ligne non reprise ; "
-                     "écrivez le pays en toutes lettres (ex. Sénégal)")
+        notes.append(f"Question « Partenariats », ligne {number} (« {_one_line(line)[:120]} ») : aucun pays reconnu, "
+                     "ligne non reprise ; ajoutez le pays, séparé par une virgule (ex. « Kaya, Burkina Faso, jumelage »)")
         return None
     partner: object = {"nom": name_parts[0]} if name_parts else "inconnu"
     fiche: dict = {"partenaire": partner, "pays": result["pays"]}
     if "nature" not in result:
-        notes.append(f"partenariat n° {number} : nature non précisée, écrite « accord-de-cooperation » (sans précision)")
+        notes.append(f"Question « Partenariats », ligne {number} : nature non précisée (jumelage, coopération "
+                     "décentralisée…), écrite « accord de coopération » sans précision")
     fiche["nature"] = result.get("nature", "accord-de-cooperation")
-    for key in ("statut", "depuis", "thematiques"):
+    if "fin" in result and result.get("statut", "termine") != "termine":
+        notes.append(f"Question « Partenariats », ligne {number} : fin en {result['fin']} mais statut « {result['statut']} » : "
+                     "l'année de fin n'est pas reprise ; précisez lequel est juste")
+        del result["fin"]
+    elif "fin" in result and "statut" not in result:
+        result["statut"] = "termine"
+        notes.append(f"Question « Partenariats », ligne {number} : de {result['depuis']} à {result['fin']}, "
+                     "donc statut « terminé »")
+    for key in ("statut", "depuis", "fin", "thematiques"):
         if key in result:
             fiche[key] = result[key]
     if unread:
         fiche["description"] = "Indiqué dans le formulaire : " + ", ".join(unread) + "."
-        notes.append(f"partenariat n° {number} : « {', '.join(unread)[:120]} » non reconnu, gardé dans sa description")
+        notes.append(f"Question « Partenariats », ligne {number} : « {', '.join(unread)[:120]} » non reconnu, "
+                     "gardé dans la description du partenariat")
     fiche["sources"] = [source]
     return fiche
 
@@ -159,8 +203,9 @@ def _country(piece: str) -> str | None:
     if _fold(text)[:4] not in _country_prefixes():  # cannot pass the test below: no fuzzy search for it
         return None
     code = countries.guess_code(text)
-    # a country name, not a town that merely looks like one: the name must be (nearly) the country's
-    if code and _fold(countries.name_fr(code)).startswith(_fold(text)[:4]):
+    # a country name, not a town that merely looks like one: the name must be (nearly) the country's,
+    # or one of the usual names the project lists (« Angleterre »)
+    if code and (_fold(countries.name_fr(code)).startswith(_fold(text)[:4]) or countries.fold(text) in countries.variants()):
         return code
     return None
 
@@ -169,7 +214,8 @@ def _country(piece: str) -> str | None:
 def _country_prefixes() -> frozenset[str]:
     """The first four letters of every French country name: a piece that starts otherwise is no
     country, whatever the fuzzy search would say (keeps a 60 KB body linear and fast)."""
-    return frozenset(_fold(countries.name_fr(code))[:4] for code in countries.all_codes())
+    return frozenset([_fold(countries.name_fr(code))[:4] for code in countries.all_codes()]
+                     + [_fold(name)[:4] for name in countries.variants()])
 
 
 def _organisation(text: str, source: str) -> list[dict]:
@@ -223,7 +269,11 @@ def convert(answers: dict[str, str], issue: int, content_root: Path, lists: dict
     code = re.sub(r"\s", "", answers.get("code", ""))
     if code:
         fiche["code"] = code
-    departement = re.sub(r"\s", "", answers.get("departement", ""))
+    typed_departement = _one_line(answers.get("departement", ""))
+    number = re.search(r"\b(2A|2B|97[1-6]|[0-9]{2})\b", typed_departement, re.IGNORECASE)
+    departement = number.group(1).upper() if number else re.sub(r"\s", "", typed_departement)
+    if departement != typed_departement:
+        notes.append(f"Question « Département » : « {typed_departement[:60]} » lu comme le département {departement}")
     fiche["departement"] = departement if departement else None
     organisation = _organisation(answers.get("organisation", ""), source_key)
     if organisation:
@@ -232,7 +282,8 @@ def convert(answers: dict[str, str], issue: int, content_root: Path, lists: dict
     partnerships = []
     lines = [l for l in answers.get("partenariats", "").split("\n") if l.strip(" -*•")]
     for number, line in enumerate(lines[:MAX_PARTNERSHIPS], 1):
-        item = _partnership(line.strip(" -*•"), lists.get("thematiques", {}), source_key, notes, number)
+        line = _clean_line(line, "Partenariats", number, notes)
+        item = _partnership(line, lists.get("thematiques", {}), source_key, notes, number)
         if item:
             partnerships.append(item)
     if len(lines) > MAX_PARTNERSHIPS:
@@ -250,11 +301,19 @@ def convert(answers: dict[str, str], issue: int, content_root: Path, lists: dict
     entry: dict = {"cle": source_key, "titre": (first or f"Réponses au formulaire du ticket n° {issue}")[:300]}
     if year:
         entry["date"] = int(year.group(1))
+    elif cited:
+        notes.append("Question « Sources » : aucune année trouvée ; indiquez l'année du document cité "
+                     "(ex. « Délibération du conseil municipal du 12 mars 2019 »)")
     entry["description"] = (f"Documents cités dans le formulaire « Ajouter ma collectivité » (ticket n° {issue}, "
                             f"{today.isoformat()}) : " + _one_line(cited)[:1500]) if cited else \
         f"Réponses au formulaire « Ajouter ma collectivité » (ticket n° {issue}, {today.isoformat()})."
     if url:
         entry["site_web"] = url.group(0)
+    else:
+        bare = _BARE_URL.search(cited)
+        if bare:
+            entry["site_web"] = "https://" + bare.group(0)
+            notes.append(f"Question « Sources » : adresse « {bare.group(0)[:80]} » complétée en « https://{bare.group(0)[:80]} »")
     if not cited:
         notes.append("aucun document cité : ajoutez à la source la délibération, le rapport ou la page qui atteste ces partenariats")
     return Conversion(slug=slug, fiche=text, source_key=source_key, source_entry=_dump([entry]), notes=notes)

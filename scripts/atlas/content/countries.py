@@ -41,9 +41,21 @@ def all_codes() -> list[str]:
     return sorted(_french())
 
 
+VARIANTS = Path(__file__).parents[1] / "data" / "noms-de-pays.yml"
+
+
+@functools.cache
+def variants() -> dict[str, str]:
+    """Usual names Babel does not give (« Angleterre », « Corée du Sud »), folded → code: a short
+    list reviewed by hand, kept in data/noms-de-pays.yml."""
+    import yaml
+
+    return {fold(name): code for name, code in yaml.safe_load(VARIANTS.read_text(encoding="utf-8")).items()}
+
+
 @functools.cache
 def _names_index() -> dict[str, str]:
-    index: dict[str, str] = {}
+    index: dict[str, str] = dict(variants())
     for code, fr in _french().items():
         index[fold(fr)] = code
     for c in pycountry.countries:
