@@ -36,7 +36,7 @@ def repo(tmp_path: Path) -> Path:
 
 def convert(repo: Path, body: str, ticket: int = 42) -> tuple[subprocess.CompletedProcess, str]:
     result = subprocess.run([sys.executable, "-m", "atlas.cli", "depuis-formulaire", str(BODIES / body),
-                             "--ticket", str(ticket), "--rapport", "rapport.md"],
+                             "--ticket", str(ticket), "--rapport", "rapport.md", "--rapport-equipe", "equipe.md"],
                             cwd=repo, capture_output=True, text=True, timeout=60, env=dict(os.environ))
     assert "Traceback" not in result.stdout + result.stderr, result.stderr
     report = (repo / "rapport.md").read_text(encoding="utf-8")
@@ -104,7 +104,9 @@ def test_hostile_answers_stay_plain_text_and_the_check_says_what_is_wrong(repo):
     assert data["partenariats"][1]["pays"] == "NO"
     notes = report.split("```")[0]
     assert "<" not in notes.replace("&lt;", "") and "[lien]" not in notes and "@" not in notes
-    assert "n'est pas un code valide" in report
+    team = (repo / "equipe.md").read_text(encoding="utf-8")  # the proposal: the checker's own lines
+    assert "n'est pas un code valide" in team and ".yml:" in team
+    assert ".yml:" not in report and "point(s) à compléter" in report  # the person: about the form, no file lines
 
 
 def test_a_form_for_a_collectivite_already_in_the_atlas_writes_nothing_and_says_where_it_is(repo, tmp_path):

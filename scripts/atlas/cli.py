@@ -84,6 +84,9 @@ def cmd_from_form(args) -> int:
     text = fromform.report(conversion, path, problems, error, args.ticket)
     if args.rapport:
         Path(args.rapport).write_text(text, encoding="utf-8")
+    if args.rapport_equipe:
+        Path(args.rapport_equipe).write_text(fromform.report(conversion, path, problems, error, args.ticket, team=True),
+                                             encoding="utf-8")
     print(text, end="")
     if error:
         return EXIT_USAGE
@@ -134,6 +137,8 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--ticket", type=int, required=True, help="numéro du ticket (nomme la source créée)")
     f.add_argument("--contenu", default="content", help="dossier de contenu (défaut : content)")
     f.add_argument("--rapport", default=None, help="écrire aussi la réponse (Markdown) dans ce fichier")
+    f.add_argument("--rapport-equipe", default=None,
+                   help="écrire la description de la proposition (avec les lignes de la vérification) dans ce fichier")
     f.set_defaults(func=cmd_from_form)
 
     b = sub.add_parser("build", help="vérifier puis construire le site dans site/")

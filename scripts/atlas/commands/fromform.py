@@ -344,8 +344,11 @@ def _markdown_text(text: str) -> str:
     return _MARKDOWN_ACTIVE.sub(lambda m: f"&#{ord(m.group())};", text)
 
 
-def report(conversion: Conversion | None, path: Path | None, problems: list, error: str | None, issue: int) -> str:
-    """What the workflow posts on the issue and puts in the pull request, in French (Markdown)."""
+def report(conversion: Conversion | None, path: Path | None, problems: list, error: str | None, issue: int,
+           team: bool = False) -> str:
+    """What the workflow posts on the issue (for the person who filled in the form: about the
+    form's questions, never the file's lines) or, with `team`, puts in the pull request (the
+    checker's `fichier:ligne` output too), in French (Markdown)."""
     if error:
         return (f"Merci pour ce formulaire. Il n'a pas pu être transformé en fiche : {_markdown_text(error)}.\n\n"
                 "Modifiez le ticket (menu « … » › « Edit ») : la fiche sera proposée de nouveau.")
@@ -354,7 +357,11 @@ def report(conversion: Conversion | None, path: Path | None, problems: list, err
     if conversion.notes:
         lines += ["**Ce qui n'a pas pu être repris tel quel :**", ""] + [f"- {_markdown_text(n)}" for n in conversion.notes] + [""]
     errors = [p for p in problems if p.severity == Severity.ERROR]
-    if errors:
+    if errors and not team:
+        lines += [f"**La vérification signale {len(errors)} point(s) à compléter** avant la publication ; l'équipe de "
+                  "l'atlas s'en charge avec vous dans la proposition, et vous écrit ici si une réponse du formulaire "
+                  "est à préciser.", ""]
+    elif errors:
         shown = [p.format() for p in problems]
         fence = "`" * max(3, 1 + max((len(r) for t in shown for r in re.findall(r"`+", t)), default=0))
         lines += [f"**La vérification (`atlas check`) signale {len(errors)} point(s) à compléter** avant la publication ; "
