@@ -59,3 +59,16 @@ def test_an_emptied_file_says_how_to_remove_a_collectivite(content, text):
     path = content / "collectivites" / "bouvines.yml"
     path.write_text(text, encoding="utf-8")
     assert "Retirer ma collectivité" in check(path)
+
+
+def test_every_example_in_the_new_file_template_is_valid_when_copied_as_written():
+    """`atlas new` writes « # ex. … » beside each field: the text after « ex. » replaces the line as is."""
+    from atlas.content import yamlio
+
+    template = (REPO / "scripts" / "atlas" / "commands" / "templates" / "nouvelle-fiche.yml.j2").read_text(encoding="utf-8")
+    examples = [(line.split(":")[0].strip(), line.split("# ex. ", 1)[1].strip())
+                for line in template.splitlines() if "# ex. " in line and not line.lstrip().startswith("#")]
+    assert len(examples) >= 3
+    for key, example in examples:
+        data = yamlio.parse(example, Path("exemple.yml")).data  # raises YamlError (a French message) if not
+        assert isinstance(data, dict) and key in data, (key, example)
