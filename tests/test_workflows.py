@@ -222,3 +222,15 @@ def test_the_form_patch_is_checked_before_it_is_applied_and_a_reviewed_branch_is
     assert check < script.index("git apply") and "exit 1" in script[check:script.index("git apply")]
     assert "--force" not in script and "push -f" not in script and "+refs" not in script
     assert "git push origin" in script
+
+
+def test_an_error_report_is_answered_by_a_job_that_reads_and_one_that_only_comments():
+    workflow = load(GITHUB / "workflows" / "signalement.yml")
+    read, answer = workflow["jobs"]["lire"], workflow["jobs"]["repondre"]
+    form = yaml.safe_load((GITHUB / "ISSUE_TEMPLATE" / "signaler-une-erreur.yml").read_text(encoding="utf-8"))
+    assert form["labels"][0] in read["if"]
+    assert read["permissions"] == {"contents": "read"} and answer["permissions"] == {"issues": "write"}
+    step = next(s for s in read["steps"] if "atlas signalement" in s.get("run", ""))
+    assert step["env"]["CORPS"] == "${{ github.event.issue.body }}"
+    script = "\n".join(s.get("run", "") for s in answer["steps"])
+    assert "atlas " not in script and "gh issue comment" in script

@@ -94,6 +94,17 @@ def cmd_from_form(args) -> int:
     return EXIT_OK if not any(p.severity == checker.Severity.ERROR for p in problems) else EXIT_PROBLEMS
 
 
+def cmd_report(args) -> int:
+    from atlas.commands import report
+
+    body = Path(args.corps).read_text(encoding="utf-8", errors="replace")
+    text = report.answer(body, Path(args.contenu).resolve().parent, Path(args.contenu))
+    if args.rapport:
+        Path(args.rapport).write_text(text, encoding="utf-8")
+    print(text, end="")
+    return EXIT_OK
+
+
 def cmd_build(args) -> int:
     from atlas.commands import build
 
@@ -140,6 +151,12 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--rapport-equipe", default=None,
                    help="écrire la description de la proposition (avec les lignes de la vérification) dans ce fichier")
     f.set_defaults(func=cmd_from_form)
+
+    r = sub.add_parser("signalement", help="écrire la première réponse à un ticket « Signaler une erreur »")
+    r.add_argument("corps", help="fichier contenant le texte du ticket")
+    r.add_argument("--contenu", default="content", help="dossier de contenu (défaut : content)")
+    r.add_argument("--rapport", default=None, help="écrire aussi la réponse (Markdown) dans ce fichier")
+    r.set_defaults(func=cmd_report)
 
     b = sub.add_parser("build", help="vérifier puis construire le site dans site/")
     b.add_argument("--config", default="mkdocs.yml", help="configuration MkDocs (défaut : mkdocs.yml)")

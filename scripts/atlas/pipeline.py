@@ -42,6 +42,7 @@ class Settings:
     licence_url: str = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
     png: bool = True
     cache_dir: Path | None = None  # where map images of earlier builds are kept (None: drawn every time)
+    contact: str = ""  # e-mail address offered to readers without a GitHub account
 
 
 @dataclass
@@ -141,7 +142,7 @@ def generate(loaded: Loaded, settings: Settings, emit: urls.Emit,
     site = pages.Site(atlas, idx, map_info, settings.site_url, settings.licence, settings.licence_url,
                       settings.repo_url, export_info, history=hist, content_dir=loaded.content_dir,
                       name=settings.site_name, news=entries, feed=feed,
-                      digests=loaded.digests if settings.cache_dir else None)
+                      digests=loaded.digests if settings.cache_dir else None, contact=settings.contact)
     start = time.perf_counter()
     pages.generate(site, emit_page or (lambda src, page: emit(src, page.render())))
     timings["pages"] = time.perf_counter() - start

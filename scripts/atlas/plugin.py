@@ -37,6 +37,7 @@ class AtlasConfig(base.Config):
     cache = c.Type(bool, default=True)  # images of earlier builds reused, by content (as Material's plugins)
     cache_dir = c.Type(str, default=".cache/atlas")
     guide = c.Type(str, default="CONTRIBUTING.md")
+    contact = c.Type(str, default="")  # an e-mail address for readers without a GitHub account
 
 
 class GeneratedPage(Page):
@@ -80,7 +81,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             site_url=urls.public(config.site_url), site_name=config.site_name, repo_url=config.repo_url or "",
             tiles_url=self.config.tuiles_url, tiles_attribution=self.config.tuiles_attribution,
             licence=self.config.licence_donnees, licence_url=self.config.licence_url, png=self.config.cartes_png,
-            cache_dir=(root / self.config.cache_dir) if self.config.cache else None)
+            cache_dir=(root / self.config.cache_dir) if self.config.cache else None, contact=self.config.contact)
         self.site_url = self.settings.site_url
         self.page_cache = pagecache.PageCache(self.settings.cache_dir / "pages") if self.settings.cache_dir else None
         self._refuse_committed_cache()

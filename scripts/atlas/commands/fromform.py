@@ -61,9 +61,9 @@ class FormError(ValueError):
     """The answers cannot make a fiche (no name…): said in French on the issue."""
 
 
-def form_fields(repository: Path) -> dict[str, str]:
+def form_fields(repository: Path, form_path: Path = FORM) -> dict[str, str]:
     """Heading (label) → id, from the form's definition."""
-    form = yaml.safe_load((repository / FORM).read_text(encoding="utf-8"))
+    form = yaml.safe_load((repository / form_path).read_text(encoding="utf-8"))
     return {item["attributes"]["label"].strip(): item["id"] for item in form["body"] if item.get("id")}
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import functools
 import re
+import urllib.parse
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,6 +141,16 @@ class Site:
     news: list = field(default_factory=list)  # news.NewsEntry, newest first
     feed: object = None  # news.Feed, or None without an absolute site address
     digests: pagecache.Digests | None = None  # content hashes: pages get cache keys (None: no cache)
+    contact: str = ""  # e-mail address for readers without a GitHub account ("" : none offered)
+
+    def report_url(self, name: str, url: str) -> str:
+        """The « Signaler une erreur » form, its first answers filled in (GitHub reads them from the
+        address); without a repository, the guide's section on it."""
+        if not self.repo_url:
+            return ""
+        query = urllib.parse.urlencode({"template": "signaler-une-erreur.yml", "labels": "erreur signalée",
+                                        "collectivite": name, "page": url})
+        return f"{self.repo_url.rstrip('/')}/issues/new?{query}"
 
     def freshness(self, relative: str) -> dict | None:
         """When the file `relative` (to the content folder) last changed, and where its history is."""
@@ -285,7 +296,7 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
     digests = site.digests
     # What every page reads besides its own context: settings, the year, reference data, code.
     shared = "" if digests is None else pagecache.fingerprint(
-        [site.site_url, site.name, site.licence, site.licence_url, site.repo_url, year, digests.reference,
+        [site.site_url, site.name, site.licence, site.licence_url, site.repo_url, site.contact, year, digests.reference,
          pagecache.code_version()], digests.records)
 
     def page(template: str, url: str, title: str, description: str, preview: str = "", words: tuple = (),
