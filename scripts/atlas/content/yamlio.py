@@ -308,7 +308,7 @@ def _build(loader, path: Path, text_lines: list[str]) -> Document:
 
     def place(value, event) -> None:
         nonlocal root
-        if isinstance(value, str):
+        if isinstance(value, str) and not (value.isascii() and value.isprintable()):  # the usual value: no call
             _refuse_forbidden(value, event, stack)
             if not value.isascii():
                 _refuse_mixed_scripts(value, event)
@@ -484,12 +484,11 @@ def _refuse_mixed_scripts(value: str, event) -> None:
 
 def _refuse_forbidden(value: str, event, stack: list) -> None:
     """The character rules on the value the parser produced, escapes included (« "\\f" », « "\\u202e" »)."""
+    bad = FORBIDDEN_CHARACTERS.search(value)
+    if bad is None and "\n" not in value:
+        return
     key_place = bool(stack) and isinstance(stack[-1][0], dict) and stack[-1][2] is None
     field = None if key_place else next((s for s in reversed(_where_of_next(stack)) if isinstance(s, str)), None)
-    if value.isascii() and value.isprintable() and "\r" not in value:
-        bad = None
-    else:
-        bad = FORBIDDEN_CHARACTERS.search(value)
     shown = visible(value if len(value) <= 60 else value[:57] + "…")
     if bad is not None:
         where = "la clé" if key_place else f"« {field} »" if field else "la valeur"
