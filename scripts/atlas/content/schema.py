@@ -122,8 +122,10 @@ def translate(error: jsonschema.ValidationError) -> tuple[tuple, str, str]:
             if typed is not None:
                 number, what = typed
                 key = path[-1] if path and isinstance(path[-1], str) else name
+                if what == "virgule décimale":
+                    return path, f"« {name} » attend un nombre, pas « {inst} »", f"le séparateur décimal est un point : {number}"
                 return path, f"« {name} » attend un nombre, pas « {_show(inst)} » ({what})", \
-                    f"écrivez {key}: {number} (le signe moins du clavier « - », un point décimal)"
+                    f"écrivez {key}: {number}" + (" (le signe moins du clavier « - », un point décimal)" if "tiret" in what else "")
             return path, f"« {name} » attend un nombre, pas « {_show(inst)} »", "écrivez le nombre seul, sans guillemets ni unité"
         if "array" in expected:
             if isinstance(inst, str) and path and isinstance(path[-1], str):

@@ -425,7 +425,7 @@ def _refuse_decimal_comma(value, event, text_lines: list[str]) -> None:
     """`{lat: 50,4486, lon: 3.1}`: the comma splits the number, « 4486 » becomes a key."""
     mark = event.start_mark
     line = text_lines[mark.line] if mark.line < len(text_lines) else ""
-    before = re.search(r"([-" + DASHES + r"]?\s*[0-9]+)\s*,\s*$", line[:mark.column])
+    before = re.search(r"((?:[-" + DASHES + r"]\s*)?[0-9]+)\s*,\s*$", line[:mark.column])
     if before:
         number = f"{before.group(1)},{line[mark.column:event.end_mark.column]}"
         typed = number.replace(",", ".")
