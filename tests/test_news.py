@@ -218,3 +218,14 @@ def test_no_character_xml_forbids_reaches_the_feed_even_from_an_old_file_version
                                 commit="0" * 40, kind="modification", sentences=["partenaire ajouté : A\x1bB\ud800"], url="")
     f = news_module.feed("https://atlas.example.org/", "Atlas\x0b", "Licence", [bad])
     ET.fromstring(news_module.render_feed(f).encode("utf-8"))  # raises on an invalid character
+
+
+def test_the_template_guard_replaces_forbidden_characters_without_turning_text_into_markup():
+    """finalize keeps Markup as Markup (already escaped HTML) and text as text (escaped after)."""
+    from markupsafe import Markup
+
+    from atlas.site import pages
+
+    env = pages.environment()
+    out = env.from_string("{{ a }}|{{ b }}").render(a=Markup("<b>gras\x0c</b>"), b="<i>\x00\u202e")
+    assert out == "<b>gras\ufffd</b>|&lt;i&gt;\ufffd\ufffd"

@@ -19,7 +19,7 @@ from pathlib import Path
 _HOSTS = (r"cdn[.]jsdelivr[.]net|unpkg[.]com|cdnjs[.]cloudflare[.]com|code[.]jquery[.]com|"
           r"fonts[.]googleapis[.]com|fonts[.]gstatic[.]com|(?:stack|max|netdna[.])?bootstrap[c]dn[.]com|"
           r"maxcdn[.][a-z.]+|ajax[.]googleapis[.]com")
-# An address on one of those hosts, with or without its scheme (« //unpkg.com/x » loads too).
+# An address on one of those hosts, with or without its scheme (« //host/x » loads too).
 _CDN_ADDRESS = re.compile(r"(?:https?:)?//(?:" + _HOSTS + r")(?![\w.-])", re.I)
 UNPKG = re.compile(r"https://unpkg[.]com/[^\"'`)]*")
 LOCAL_FALLBACK = "assets/vendor/indisponible.js"
