@@ -226,6 +226,8 @@ def test_the_template_guard_replaces_forbidden_characters_without_turning_text_i
 
     from atlas.site import pages
 
-    env = pages.environment()
-    out = env.from_string("{{ a }}|{{ b }}").render(a=Markup("<b>gras\x0c</b>"), b="<i>\x00\u202e")
-    assert out == "<b>gras\ufffd</b>|&lt;i&gt;\ufffd\ufffd"
+    assert pages.environment().finalize is pages._printable  # every {{ value }} of every template
+    kept = pages._printable(Markup("<b>gras\x0c</b>"))
+    assert isinstance(kept, Markup) and kept == Markup("<b>gras\ufffd</b>")
+    text = pages._printable("<i>\x00\u202e")
+    assert not isinstance(text, Markup) and text == "<i>\ufffd\ufffd"  # still text: autoescaped after
