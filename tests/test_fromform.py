@@ -65,7 +65,9 @@ def test_a_complete_form_becomes_a_fiche_and_a_source_that_pass_the_check(repo):
     assert (data["type"], data["code"], data["departement"]) == ("commune", "59999", "59")
     by_country = {p["pays"]: p for p in data["partenariats"]}
     assert set(by_country) == {"SN", "DE", "MA"}
-    assert by_country["SN"]["partenaire"] == {"nom": "Saint-Louis"}
+    # the position comes from the offline gazetteer (GeoNames), marked approximate, and the reply says so
+    assert by_country["SN"]["partenaire"] == {"nom": "Saint-Louis",
+                                              "coordonnees": {"lat": 16.0179, "lon": -16.4896, "approximatif": True}}
     assert (by_country["SN"]["nature"], by_country["SN"]["statut"], by_country["SN"]["depuis"]) == \
         ("cooperation-decentralisee", "actif", 1998)
     assert by_country["SN"]["thematiques"] == ["eau-assainissement", "education-jeunesse"]
@@ -78,6 +80,8 @@ def test_a_complete_form_becomes_a_fiche_and_a_source_that_pass_the_check(repo):
     assert entry["site_web"].startswith("https://www.quelquepart.fr/") and entry["date"] == 2019
     assert check(repo).returncode == 0
     assert "ne signale aucune erreur" in report and "Question « Partenariats », ligne 2 : nature non précisée" in report
+    assert "position de Saint-Louis proposée d'après GeoNames" in report
+    assert "59999 n'est ni un code INSEE ni un code postal connu" in report
 
 
 def test_skipped_questions_country_only_lines_and_windows_line_ends_are_read(repo):

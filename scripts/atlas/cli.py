@@ -52,7 +52,7 @@ def cmd_new(args) -> int:
     from atlas.commands import new as newfile
 
     try:
-        path = newfile.write(args.nom, Path(args.contenu), args.type)
+        path, notes = newfile.write(args.nom, Path(args.contenu), args.type, args.departement)
     except FileExistsError as exc:
         print(f"erreur : {exc.args[0]} existe déjà — modifiez ce fichier plutôt que d'en créer un autre.", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -60,6 +60,8 @@ def cmd_new(args) -> int:
         print(f"erreur : {exc}", file=sys.stderr)
         return EXIT_USAGE
     print(f"Fiche créée : {path}")
+    for note in notes:
+        print(f"  - {note}")
     print(f"Remplacez les « À REMPLIR », puis vérifiez avec : atlas check {path}")
     return EXIT_OK
 
@@ -140,6 +142,7 @@ def parser() -> argparse.ArgumentParser:
     n = sub.add_parser("new", help="écrire le modèle de fiche d'une nouvelle collectivité")
     n.add_argument("nom", help='nom de la collectivité, ex. "Ville de Quelquepart"')
     n.add_argument("--type", choices=["commune", "intercommunalite", "departement", "region"], help="type (deviné du nom sinon)")
+    n.add_argument("--departement", help='numéro du département, ex. "59" : choisit entre communes homonymes')
     n.add_argument("--contenu", default="content", help="dossier de contenu (défaut : content)")
     n.set_defaults(func=cmd_new)
 

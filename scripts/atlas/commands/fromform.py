@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from atlas.content import countries
+from atlas.content import countries, gazetteer
 from atlas.content.yamlio import FORBIDDEN_CHARACTERS
 from atlas.commands import new as newfile
 from atlas.content.checker import LISTS, Severity
@@ -170,6 +170,8 @@ def _partnership(line: str, themes: dict, source: str, notes: list[str], number:
                      "ligne non reprise ; ajoutez le pays, séparé par une virgule (ex. « Kaya, Burkina Faso, jumelage »)")
         return None
     partner: object = {"nom": name_parts[0]} if name_parts else "inconnu"
+    if name_parts:
+        _partner_position(partner, result["pays"], notes, number)
     fiche: dict = {"partenaire": partner, "pays": result["pays"]}
     if "nature" not in result:
         notes.append(f"Question « Partenariats », ligne {number} : nature non précisée (jumelage, coopération "
@@ -192,6 +194,49 @@ def _partnership(line: str, themes: dict, source: str, notes: list[str], number:
                      "gardé dans la description du partenariat")
     fiche["sources"] = [source]
     return fiche
+
+
+def _commune(name: str, code: str, departement: str, notes: list[str]) -> gazetteer.Commune | None:
+    """The commune the answers name, from the Code officiel géographique; a postal code typed as
+    « Code officiel » is recognised and replaced by the INSEE code, and the reply says so."""
+    named = gazetteer.communes_named(name, departement or None)
+    if code:
+        known = gazetteer.commune(code)
+        if known and gazetteer.key(known.name) == gazetteer.key(name):
+            return known
+        postal = [c for c in gazetteer.communes_with_postal_code(code) if c in named]
+        if postal:
+            also = f" (et le code INSEE de {known.name}, {known.departement})" if known else ""
+            notes.append(f"Question « Code officiel » : {code} est le code postal de {postal[0].name}{also} ; son code INSEE, "
+                         f"{postal[0].code}, est repris (c'est celui que l'atlas demande)")
+            return postal[0]
+        if known:
+            notes.append(f"Question « Code officiel » : le code INSEE {code} est celui de {known.name} "
+                         f"({known.departement}), pas de {name} : vérifiez-le"
+                         + (f" (celui de {name} est {named[0].code})" if len(named) == 1 else ""))
+        elif re.fullmatch(r"[0-9]{5}|2[AB][0-9]{3}", code):
+            notes.append(f"Question « Code officiel » : {code} n'est ni un code INSEE ni un code postal connu : vérifiez-le"
+                         + (f" (celui de {name} est {named[0].code})" if len(named) == 1 else ""))
+        return None
+    if len(named) == 1:
+        notes.append(f"Code INSEE de {named[0].name} ({named[0].departement}) repris du Code officiel géographique : {named[0].code}")
+        return named[0]
+    if len(named) > 1:
+        notes.append(f"Plusieurs communes s'appellent {name} ({', '.join(c.departement for c in named[:6])}) : "
+                     "précisez le département et le code INSEE")
+    return None
+
+
+def _partner_position(partner: dict, country: str, notes: list[str], number: int) -> None:
+    """A partner town's position proposed from GeoNames, always marked approximate (a match by name)."""
+    found = gazetteer.towns(partner["nom"], country)
+    if not found:
+        return
+    town = found[0]
+    partner["coordonnees"] = _Point(lat=round(town.lat, 4), lon=round(town.lon, 4), approximatif=True)
+    others = f" ; {len(found) - 1} autre(s) lieu(x) du même nom dans ce pays, le plus peuplé est retenu" if len(found) > 1 else ""
+    notes.append(f"Question « Partenariats », ligne {number} : position de {partner['nom']} proposée d'après GeoNames "
+                 f"({town.name}, {partner['coordonnees']['lat']}, {partner['coordonnees']['lon']}), marquée approximative{others}")
 
 
 def _country(piece: str) -> str | None:
@@ -246,6 +291,13 @@ def _list(dumper: yaml.SafeDumper, items: list):
 _Dumper.add_representer(list, _list)
 
 
+class _Point(dict):
+    """Coordinates, written on one line as in the fiches of content/: {lat: 50.63, lon: 3.06}."""
+
+
+_Dumper.add_representer(_Point, lambda dumper, point: dumper.represent_mapping("tag:yaml.org,2002:map", point, flow_style=True))
+
+
 def _dump(data) -> str:
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=4096, default_flow_style=False)
 
@@ -267,14 +319,22 @@ def convert(answers: dict[str, str], issue: int, content_root: Path, lists: dict
         fiche["alias"] = [name]
     fiche["type"] = kind
     code = re.sub(r"\s", "", answers.get("code", ""))
-    if code:
-        fiche["code"] = code
     typed_departement = _one_line(answers.get("departement", ""))
     number = re.search(r"\b(2A|2B|97[1-6]|[0-9]{2})\b", typed_departement, re.IGNORECASE)
     departement = number.group(1).upper() if number else re.sub(r"\s", "", typed_departement)
     if departement != typed_departement:
         notes.append(f"Question « Département » : « {typed_departement[:60]} » lu comme le département {departement}")
+    found = _commune(official, code, departement, notes) if kind == "commune" else None
+    if found:  # the code INSEE (a postal code typed there is replaced, and the reply says so)
+        code, departement = found.code, departement or found.departement
+    if code:
+        fiche["code"] = code
     fiche["departement"] = departement if departement else None
+    town = gazetteer.locate_commune(found) if found else None
+    if town:
+        fiche["siege"] = _Point(lat=round(town.lat, 4), lon=round(town.lon, 4), approximatif=True)
+        notes.append(f"Position de {found.name} : le centre de la commune selon GeoNames ({fiche['siege']['lat']}, "
+                     f"{fiche['siege']['lon']}), marqué approximatif ; l'adresse de la mairie peut la préciser")
     organisation = _organisation(answers.get("organisation", ""), source_key)
     if organisation:
         fiche["organisation"] = organisation

