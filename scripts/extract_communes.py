@@ -18,6 +18,7 @@ from pathlib import Path
 
 PACKAGE = "@etalab/decoupage-administratif@6.0.0"
 OUT = Path(__file__).parent / "atlas" / "data" / "communes.tsv"
+DEPARTEMENTS = OUT.with_name("departements.tsv")
 # commune-actuelle, commune-déléguée, commune associée, arrondissement municipal (Paris, Lyon, Marseille)
 KINDS = {"commune-actuelle": "C", "commune-deleguee": "D", "commune-associee": "A", "arrondissement-municipal": "M"}
 
@@ -28,6 +29,7 @@ def main() -> None:
         archive = next(Path(tmp).glob("*.tgz"))
         with tarfile.open(archive) as tar:
             communes = json.load(tar.extractfile("package/data/communes.json"))
+            departements = json.load(tar.extractfile("package/data/departements.json"))
     rows = []
     for c in communes:
         parent = c.get("chefLieu") or c.get("commune") or ""
@@ -37,6 +39,9 @@ def main() -> None:
     header = "# " + PACKAGE + " — code\ttype (C commune, D déléguée, A associée, M arrondissement)\tnom\tdépartement\trégion\tcommune de rattachement\tcodes postaux\tanciens codes"
     OUT.write_text(header + "\n" + "\n".join(sorted(rows)) + "\n", encoding="utf-8")
     print(f"{len(rows)} communes écrites dans {OUT} ({OUT.stat().st_size // 1024} Ko)")
+    DEPARTEMENTS.write_text(f"# {PACKAGE} — code\tnom\trégion\n"
+                            + "".join(f"{d['code']}\t{d['nom']}\t{d['region']}\n" for d in departements), encoding="utf-8")
+    print(f"{len(departements)} départements écrits dans {DEPARTEMENTS}")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from atlas import caches
 from atlas.content import countries
 
 COMMUNES = Path(__file__).resolve().parent.parent / "data" / "communes.tsv"
+DEPARTEMENTS = COMMUNES.with_name("departements.tsv")
 KINDS = {"C": "commune", "D": "commune déléguée", "A": "commune associée", "M": "arrondissement municipal"}
 
 
@@ -94,6 +95,27 @@ def communes_with_postal_code(code: str) -> list[Commune]:
 def commune_formerly(code: str) -> Commune | None:
     """The commune that absorbed this former code (Hellemmes's 59298 is now part of Lille)."""
     return _communes()[3].get(code)
+
+
+@functools.cache
+def departements() -> dict[str, str]:
+    """Département number → name (« 62 » → « Pas-de-Calais »)."""
+    with open(DEPARTEMENTS, encoding="utf-8") as f:
+        return dict(line.split("\t")[:2] for line in f if not line.startswith("#"))
+
+
+def departement_named(text: str) -> str | None:
+    """The number of the département written in words (« Pas de Calais », « nord ») or with its
+    number (« 62 - Pas-de-Calais »); None when the text names none or two."""
+    typed = key(text)
+    names = {key(name): code for code, name in departements().items()}
+    if typed in names:
+        return names[typed]
+    found = {code for name, code in names.items() if re.search(rf"(^| ){re.escape(name)}( |$)", typed)}
+    number = re.search(r"(?<![0-9])(2[AB]|97[1-6]|[0-9]{2})(?![0-9])", text.upper())
+    if number and number.group(1) in departements():
+        found.add(number.group(1))
+    return found.pop() if len(found) == 1 else None
 
 
 # --- towns of the world -----------------------------------------------------------------
