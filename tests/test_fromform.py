@@ -103,7 +103,10 @@ def test_hostile_answers_stay_plain_text_and_the_check_says_what_is_wrong(repo):
     path = next((repo / "content" / "collectivites").glob("quelquepart-*.yml"))
     data = yamlio.read(path).data  # no anchor, alias or tag survived: the dumper quoted them
     assert data["nom"].startswith("Quelquepart <script>alert(1)</script> {{ cycler.")
-    assert data["code"] == "!!python/object/apply:os.system['id']" and data["departement"] == "&a[*a,*a]"
+    assert data["code"] == "!!python/object/apply:os.system['id']"
+    # not a département: left empty, and the reply quotes what was typed (escaped) and asks for the number
+    assert data["departement"] is None
+    assert "Question « Département » : « &#38;a &#91;&#42;a, &#42;a&#93; » n'est pas un département connu" in report
     assert data["partenariats"][0]["partenaire"] == {"nom": "<img src=x onerror=alert(1)>"}
     assert data["partenariats"][1]["pays"] == "NO"
     notes = report.split("```")[0]
@@ -225,3 +228,108 @@ def test_a_departement_typed_with_its_name_and_a_web_address_without_scheme_are_
 def test_a_source_without_a_year_is_asked_for_its_year():
     _, source, notes = _converted("Kaya, Burkina Faso, jumelage", sources="Délibération du conseil municipal")
     assert "date" not in source and any("Question « Sources » : aucune année" in n for n in notes)
+
+
+# --- The form loses nothing silently: each class of answer the town-hall re-test found, with
+# members of the class that the re-test did not use ------------------------------------------
+
+def _convert(partnerships: str = "", **answers) -> fromform.Conversion:
+    from atlas.content import checker
+
+    base = {"nom": "Quelquepart", "type": "Commune", "departement": "59", "partenariats": partnerships,
+            "sources": "Délibération, 2019"}
+    return fromform.convert({**base, **answers}, 42, REPO / "content", checker.check_lists(REPO / "content"))
+
+
+def _partnerships(conversion: fromform.Conversion) -> list[dict]:
+    return yamlio.parse(conversion.fiche, Path("f.yml")).data["partenariats"]
+
+
+@pytest.mark.parametrize("line,country,said", [
+    ("Tunis, Tunisia, jumelage", "TN", "« Tunisia » lu comme Tunisie (TN)"),  # English name
+    ("Hamburg, DEU, jumelage", "DE", "« DEU » lu comme Allemagne (DE)"),  # three-letter code
+    ("Lisbonne, Portugall, jumelage", "PT", "« Portugall » lu comme Portugal (PT)"),  # misspelt
+    ("Rabat, Marroc, jumelage", "MA", "« Marroc » lu comme Maroc (MA) : vérifiez"),
+    ("Tunis (Tunisie), jumelage", "TN", None),  # the country in brackets
+    ("Maroc, Rabat, jumelage", "MA", None),  # the country first
+    ("Bissau, Guinée, jumelage", "GW", "Bissau est en Guinée-Bissau (GW) selon GeoNames"),  # a country name two share
+    ("Tunis, Tunisie, jumelage", "TN", None),  # a town named like its country stays the partner
+    ("Burkina, jumelage", "BF", "« Burkina » lu comme Burkina Faso (BF), partenaire non nommé"),
+])
+def test_a_partnership_country_written_otherwise_is_read_and_said(line, country, said):
+    conversion = _convert(line)
+    (item,) = _partnerships(conversion)
+    assert item["pays"] == country
+    assert item["partenaire"] == "inconnu" if "non nommé" in (said or "") else item["partenaire"]["nom"] in line
+    if said:
+        assert any(said in n for n in conversion.notes), conversion.notes
+
+
+@pytest.mark.parametrize("line,expected,in_description", [
+    ("Tunis, Tunisie, jumelé en 1987", {"nature": "jumelage", "depuis": 1987}, None),
+    ("Rabat, Maroc, coopération décentralisée depuis 2001", {"nature": "cooperation-decentralisee", "depuis": 2001}, None),
+    ("Sfax, Tunisie, jumelage, terminé en 2010", {"statut": "termine", "fin": 2010}, None),
+    ("Fès, Maroc, jumelage, en veille depuis 2012", {"statut": "en-veille"}, "en veille depuis 2012"),
+    ("Maroc (jumelage depuis 1990)", {"nature": "jumelage", "depuis": 1990, "partenaire": "inconnu"}, None),
+])
+def test_a_year_written_beside_a_nature_or_a_status_is_kept(line, expected, in_description):
+    (item,) = _partnerships(_convert(line))
+    assert {k: item.get(k) for k in expected} == expected, item
+    if in_description:
+        assert in_description in item["description"]
+    else:
+        assert "depuis" in item or "fin" in item
+
+
+def test_two_partners_on_one_line_are_asked_about():
+    conversion = _convert("Tunis / Sfax, Tunisie, jumelage")
+    assert any("« Tunis / Sfax » est-il un seul partenaire ?" in n for n in conversion.notes)
+
+
+@pytest.mark.parametrize("typed,departement,expected", [
+    ("Seine-Saint-Denis", "93", None), ("Corse du Sud", "2A", None), ("finistère (29)", "29", None),
+    ("4", "04", None), ("Calais", None, "n'est pas un département connu"),
+])
+def test_a_departement_written_in_words_or_without_its_zero_is_read_as_its_number(typed, departement, expected):
+    conversion = _convert("", nom="Quelquepart", departement=typed)
+    assert yamlio.parse(conversion.fiche, Path("f.yml")).data["departement"] == departement
+    assert any(f"« {typed}" in n for n in conversion.notes) or typed == departement
+
+
+def test_a_commune_name_in_capitals_or_with_its_departement_takes_the_official_spelling_and_says_so():
+    conversion = _convert("", nom="ROUBAIX (Nord)", departement="", code="")
+    data = yamlio.parse(conversion.fiche, Path("f.yml")).data
+    assert (data["nom"], data["departement"], data["code"]) == ("Roubaix", "59", "59512")
+    assert any("« ROUBAIX (Nord) » lu comme « Roubaix »" in n for n in conversion.notes)
+    conversion = _convert("", nom="bourg-en-bresse", departement="1", code="1053")  # zeros lost by a spreadsheet
+    data = yamlio.parse(conversion.fiche, Path("f.yml")).data
+    assert (data["nom"], data["departement"], data["code"]) == ("Bourg-en-Bresse", "01", "01053")
+    assert any("« 1053 » lu comme 01053" in n for n in conversion.notes)
+
+
+def test_every_organisation_form_a_line_names_is_kept():
+    conversion = _convert("", organisation="Le maire adjoint et l'association des amis de Kaya")
+    forms = [o["forme"] for o in yamlio.parse(conversion.fiche, Path("f.yml")).data["organisation"]]
+    assert forms == ["delegation-association", "elu-delegue"]
+
+
+def test_the_source_year_is_the_document_s_not_the_address_s_and_several_documents_are_said():
+    conversion = _convert("", sources="Compte rendu du conseil de 2004 https://mairie.example.fr/2021/05/jumelage\n"
+                                      "Bulletin municipal 2006")
+    entry = yamlio.parse(conversion.source_entry, Path("s.yml")).data[0]
+    assert entry["date"] == 2004 and entry["site_web"] == "https://mairie.example.fr/2021/05/jumelage"
+    assert any("2 documents cités" in n for n in conversion.notes)
+
+
+def test_a_reply_never_says_no_error_when_an_answer_line_is_not_in_the_fiche(repo):
+    result, report = convert(repo, "ligne-perdue.md", ticket=11)
+    assert "ne signale aucune erreur" not in report.split("**Ce qui")[0] + report.split("**", 3)[-1].split("La suite")[0] \
+        or "ligne(s) de vos réponses ne sont pas dans la fiche" in report
+    assert "1 ligne(s) de vos réponses ne sont pas dans la fiche" in report
+
+
+def test_a_checker_problem_is_told_as_the_question_of_the_form_it_comes_from(repo):
+    result, report = convert(repo, "code-mal-saisi.md", ticket=12)
+    assert result.returncode == 1
+    assert "Question « Partenariats internationaux », ligne 2 :" in report  # the checker's problem, on its answer line
+    assert ".yml:" not in report

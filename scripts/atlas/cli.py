@@ -52,7 +52,7 @@ def cmd_new(args) -> int:
     from atlas.commands import new as newfile
 
     try:
-        path, notes = newfile.write(args.nom, Path(args.contenu), args.type, args.departement)
+        path, notes = newfile.write(" ".join(args.nom), Path(args.contenu), args.type, args.departement)
     except FileExistsError as exc:
         print(f"erreur : {exc.args[0]} existe déjà — modifiez ce fichier plutôt que d'en créer un autre.", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -140,7 +140,8 @@ def parser() -> argparse.ArgumentParser:
     c.set_defaults(func=cmd_check)
 
     n = sub.add_parser("new", help="écrire le modèle de fiche d'une nouvelle collectivité")
-    n.add_argument("nom", help='nom de la collectivité, ex. "Ville de Quelquepart"')
+    # nargs="+": « atlas new Ville de Quelquepart », typed without quotes, is the same name
+    n.add_argument("nom", nargs="+", help='nom de la collectivité, ex. "Ville de Quelquepart"')
     n.add_argument("--type", choices=["commune", "intercommunalite", "departement", "region"], help="type (deviné du nom sinon)")
     n.add_argument("--departement", help='numéro du département, ex. "59" : choisit entre communes homonymes')
     n.add_argument("--contenu", default="content", help="dossier de contenu (défaut : content)")

@@ -11,6 +11,7 @@ of the fiche cites. The check then says what is still to complete.
 from __future__ import annotations
 
 import datetime
+import difflib
 import functools
 import re
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from atlas.content import countries, gazetteer
+from atlas.content import yamlio
 from atlas.content.yamlio import FORBIDDEN_CHARACTERS
 from atlas.commands import new as newfile
 from atlas.content.checker import LISTS, Severity
@@ -36,7 +38,7 @@ NATURES = {  # what people write → the schema's key (longest first when matchi
 }
 STATUTS = {"actif": "actif", "active": "actif", "en cours": "actif", "en veille": "en-veille", "en sommeil": "en-veille",
            "en projet": "en-projet", "termine": "termine", "terminee": "termine", "arrete": "termine", "inconnu": "inconnu"}
-FORMES = [  # organisation: first match wins
+FORMES = [  # organisation: every form a line names (« l'adjointe, avec le comité de jumelage »)
     ("comite de jumelage", "comite-de-jumelage"), ("service", "service-relations-internationales"),
     ("association", "delegation-association"), ("elu", "elu-delegue"), ("adjoint", "elu-delegue"),
     ("delegue", "elu-delegue"), ("conseiller", "elu-delegue"),
@@ -55,6 +57,8 @@ class Conversion:
     source_key: str
     source_entry: str  # the YAML text appended to sources.yml
     notes: list[str] = field(default_factory=list)  # what was not understood, in French
+    partnership_lines: list[int] = field(default_factory=list)  # form line of each partnership of the fiche
+    dropped: int = 0  # answer lines that are in no field of the fiche (said in the notes)
 
 
 class FormError(ValueError):
@@ -126,52 +130,112 @@ def _themes(piece: str, themes: dict) -> list[str]:
     return found
 
 
+_FILLERS = {"depuis", "en", "de", "d", "du", "des", "le", "la", "les", "l", "a", "au", "avec", "et", "annee", "ans",
+            "officiel", "officielle", "signe", "signee", "actif", "active"}
+
+
+def _read_piece(piece: str, result: dict, name_parts: list, unread: list, themes: dict, notes: list, number: int) -> bool:
+    """Reads one comma-separated piece of a partnership line into `result`; True if it said something.
+    A piece can say two things (« jumelée depuis 1998 », « arrêté en 2012 »): what follows the
+    recognised word is read again, so its year is kept, never dropped."""
+    folded = _fold(piece)
+    first = not name_parts and not result  # where the partner's name goes: « Tunis » is a town, not Tunisie
+    code = (countries.exact_code(piece) if first else _country(piece)) if "pays" not in result else None
+    if code:
+        result["pays"] = code
+        if _fold(piece) != _fold(countries.name_fr(code)) and piece.strip() != code:
+            notes.append(f"Question « Partenariats », ligne {number} : « {piece.strip()} » lu comme "
+                         f"{countries.name_fr(code)} ({code})")
+        return True
+    for table, field in ((NATURES, "nature"), (STATUTS, "statut")):
+        found = next(((k, v) for k, v in sorted(table.items(), key=lambda kv: -len(kv[0]))
+                      if re.search(rf"(^| )\w*{re.escape(k)}\w*( |$)", folded)), None)
+        if found and field not in result:
+            result[field] = found[1]
+            rest = re.sub(rf"\w*{re.escape(found[0])}\w*", " ", folded, count=1)
+            # « jumelage depuis 1998 », « actif depuis 2005 »: the start; « arrêté en 2012 »: the end;
+            # « en sommeil depuis 2015 » is neither, and stays in the description
+            role = {"termine": "fin", "actif": "depuis"}.get(found[1], "depuis" if field == "nature" else None)
+            _read_rest(rest, piece, result, unread, role)
+            return True
+    years = _YEAR_RANGE.fullmatch(folded)
+    if years and "depuis" not in result:
+        start, end = int(years.group(1)), int(years.group(2))
+        result["depuis"] = start
+        if end >= start:
+            result["fin"] = end
+        else:
+            unread.append(piece)
+        return True
+    year = _YEAR.search(piece)
+    if year and "depuis" not in result and len(folded) <= 20:
+        result["depuis"] = int(year.group(1))
+        return True
+    found = _themes(piece, themes)
+    if found:
+        result.setdefault("thematiques", []).extend(t for t in found if t not in result.get("thematiques", []))
+        return True
+    # the partner's name comes first, or right after the country (« Sénégal, Saint-Louis »)
+    (name_parts if not name_parts and set(result) <= {"pays"} else unread).append(piece)
+    return False
+
+
+def _read_rest(rest: str, piece: str, result: dict, unread: list, role: str | None) -> None:
+    """What follows « jumelage » or « arrêté » in one piece: a year for `role` (« depuis » or
+    « fin »), or words kept, with the whole piece, in the description."""
+    words = [w for w in rest.split() if w not in _FILLERS]
+    if not words:
+        return
+    year = _YEAR.fullmatch(" ".join(words))
+    if year and role and role not in result:
+        result[role] = int(year.group(1))
+        return
+    unread.append(piece)
+
+
 def _partnership(line: str, themes: dict, source: str, notes: list[str], number: int) -> dict | None:
-    pieces = [p.strip(" .") for p in re.split(r"[,;]", line) if p.strip(" .")]
+    pieces = []
+    for piece in re.split(r"[,;]", line):
+        # « Kaya (Burkina Faso) », « Allemagne (jumelage depuis 1985) »: brackets that hold something
+        # this reader knows are one more piece; other brackets are part of a name, kept as typed
+        inner = re.fullmatch(r"\s*([^()]*?)\s*\(([^()]*)\)\s*([^()]*)", piece)
+        if inner and _read_piece(inner.group(2), {}, [], [], themes, [], number):
+            pieces += list(inner.groups())
+        else:
+            pieces.append(piece)
+    pieces = [p.strip(" .") for p in pieces if p.strip(" .")]
     result: dict = {}
-    name_parts, unread = [], []
+    name_parts: list[str] = []
+    unread: list[str] = []
     for piece in pieces:
-        folded = _fold(piece)
-        code = _country(piece) if "pays" not in result else None  # one country per line: stop looking
-        if code:
-            result["pays"] = code
-            if _fold(piece) != _fold(countries.name_fr(code)) and piece.strip() != code:
-                notes.append(f"Question « Partenariats », ligne {number} : « {piece.strip()} » lu comme "
-                             f"{countries.name_fr(code)} ({code})")
-            continue
-        nature = next((v for k, v in sorted(NATURES.items(), key=lambda kv: -len(kv[0])) if k in folded), None)
-        if nature and "nature" not in result:
-            result["nature"] = nature
-            continue
-        statut = next((v for k, v in STATUTS.items() if folded == k or folded.startswith(k + " ")), None)
-        if statut and "statut" not in result:
-            result["statut"] = statut
-            continue
-        years = _YEAR_RANGE.fullmatch(folded)
-        if years and "depuis" not in result:
-            start, end = int(years.group(1)), int(years.group(2))
-            result["depuis"] = start
-            if end >= start:
-                result["fin"] = end
-            else:
-                unread.append(piece)
-            continue
-        year = _YEAR.search(piece)
-        if year and "depuis" not in result and len(folded) <= 20:
-            result["depuis"] = int(year.group(1))
-            continue
-        found = _themes(piece, themes)
-        if found:
-            result.setdefault("thematiques", []).extend(t for t in found if t not in result.get("thematiques", []))
-            continue
-        (name_parts if not result and not name_parts else unread).append(piece)
+        _read_piece(piece, result, name_parts, unread, themes, notes, number)
+    if "pays" not in result and name_parts and _country(name_parts[0]):  # « Burkina, jumelage »: only a country
+        piece = name_parts.pop(0)
+        result["pays"] = _country(piece)
+        notes.append(f"Question « Partenariats », ligne {number} : « {piece} » lu comme "
+                     f"{countries.name_fr(result['pays'])} ({result['pays']}), partenaire non nommé")
+    if "pays" not in result:  # a misspelt country (« Sénagal »): the closest name, said in the reply
+        # (a misspelling keeps its first three letters; at most three fuzzy searches a line)
+        candidates = [p for p in unread + name_parts[1:] if 4 <= len(p) <= 40 and _fold(p)[:3] in _country_prefixes(3)]
+        for piece in candidates[:3]:
+            guess = countries.guess_code(piece)
+            if guess and difflib.SequenceMatcher(None, _fold(piece), _fold(countries.name_fr(guess))).ratio() >= 0.75:
+                result["pays"] = guess
+                unread.remove(piece) if piece in unread else name_parts.remove(piece)
+                notes.append(f"Question « Partenariats », ligne {number} : « {piece} » lu comme "
+                             f"{countries.name_fr(guess)} ({guess}) : vérifiez")
+                break
     if "pays" not in result:
         notes.append(f"Question « Partenariats », ligne {number} (« {_one_line(line)[:120]} ») : aucun pays reconnu, "
                      "ligne non reprise ; ajoutez le pays, séparé par une virgule (ex. « Kaya, Burkina Faso, jumelage »)")
         return None
     partner: object = {"nom": name_parts[0]} if name_parts else "inconnu"
     if name_parts:
+        result["pays"] = _country_of_town(partner["nom"], result["pays"], notes, number)
         _partner_position(partner, result["pays"], notes, number)
+        if re.search(r" et | & |/|\+", name_parts[0]):
+            notes.append(f"Question « Partenariats », ligne {number} : « {name_parts[0]} » est-il un seul partenaire ? "
+                         "S'il y en a plusieurs, écrivez une ligne par partenaire (l'équipe les séparera)")
     fiche: dict = {"partenaire": partner, "pays": result["pays"]}
     if "nature" not in result:
         notes.append(f"Question « Partenariats », ligne {number} : nature non précisée (jumelage, coopération "
@@ -227,6 +291,22 @@ def _commune(name: str, code: str, departement: str, notes: list[str]) -> gazett
     return None
 
 
+def _country_of_town(name: str, code: str, notes: list[str], number: int) -> str:
+    """« Kinshasa, Congo »: Congo read as Congo-Brazzaville, but GeoNames has Kinshasa in the other
+    Congo only. Among the countries whose French name begins with the same word (Congo, Guinée,
+    Corée, Soudan…), the one that has the town, when the country read first has none."""
+    if gazetteer.towns(name, code):
+        return code
+    word = _fold(countries.name_fr(code)).split()[0].split("-")[0]
+    siblings = [c for c in countries.all_codes() if c != code and _fold(countries.name_fr(c)).split()[0].split("-")[0] == word]
+    having = [c for c in siblings if gazetteer.towns(name, c)]
+    if len(having) != 1:
+        return code
+    notes.append(f"Question « Partenariats », ligne {number} : {name} est en {countries.name_fr(having[0])} ({having[0]}) "
+                 f"selon GeoNames, pas en {countries.name_fr(code)} : pays lu comme {countries.name_fr(having[0])}, vérifiez")
+    return having[0]
+
+
 def _partner_position(partner: dict, country: str, notes: list[str], number: int) -> None:
     """A partner town's position proposed from GeoNames, always marked approximate (a match by name)."""
     found = gazetteer.towns(partner["nom"], country)
@@ -243,6 +323,9 @@ def _country(piece: str) -> str | None:
     text = piece.strip()
     if re.fullmatch(r"[A-Z]{2}", text) and countries.is_valid(text):
         return text
+    exact = countries.exact_code(text)  # « Germany », « USA », « Royaume Uni »: a name the tables hold as is
+    if exact:
+        return exact
     if len(text) < 4 or len(text) > 40 or any(c.isdigit() for c in text):
         return None
     if _fold(text)[:4] not in _country_prefixes():  # cannot pass the test below: no fuzzy search for it
@@ -256,11 +339,11 @@ def _country(piece: str) -> str | None:
 
 
 @functools.cache
-def _country_prefixes() -> frozenset[str]:
-    """The first four letters of every French country name: a piece that starts otherwise is no
+def _country_prefixes(size: int = 4) -> frozenset[str]:
+    """The first letters of every French country name: a piece that starts otherwise is no
     country, whatever the fuzzy search would say (keeps a 60 KB body linear and fast)."""
-    return frozenset([_fold(countries.name_fr(code))[:4] for code in countries.all_codes()]
-                     + [_fold(name)[:4] for name in countries.variants()])
+    return frozenset([_fold(countries.name_fr(code))[:size] for code in countries.all_codes()]
+                     + [_fold(name)[:size] for name in countries.variants()])
 
 
 def _organisation(text: str, source: str) -> list[dict]:
@@ -270,8 +353,8 @@ def _organisation(text: str, source: str) -> list[dict]:
         if not line:
             continue
         folded = _fold(line)
-        forme = next((v for k, v in FORMES if k in folded), "autre")
-        items.append({"forme": forme, "precision": line, "sources": [source]})
+        formes = list(dict.fromkeys(v for k, v in FORMES if re.search(rf"\b{k}", folded))) or ["autre"]
+        items += [{"forme": forme, "precision": line, "sources": [source]} for forme in formes]  # each form it names
     return items
 
 
@@ -304,15 +387,30 @@ def _dump(data) -> str:
 
 def convert(answers: dict[str, str], issue: int, content_root: Path, lists: dict, today: datetime.date | None = None) -> Conversion:
     today = today or datetime.date.today()
-    name = _one_line(answers.get("nom", ""))
+    notes: list[str] = []
+    typed_name = name = _one_line(answers.get("nom", ""))
+    in_brackets = re.fullmatch(r"(.+?)\s*\(([^()]*)\)", name)  # « Quelquepart (59) », « Quelquepart (Nord) »
+    if in_brackets:
+        name = in_brackets.group(1)
+        if not _one_line(answers.get("departement", "")):
+            answers = {**answers, "departement": in_brackets.group(2)}
     if len(name) < 2:
         raise FormError("le nom de la collectivité manque : complétez la question « Nom officiel de la collectivité »")
     kind = TYPES.get(_fold(answers.get("type", "")).replace(" ", ""), newfile.guess_type(name))
+    if kind == "commune":  # the COG's spelling of a commune it knows (« QUELQUEPART », « lille »)
+        same = gazetteer.communes_named(newfile.official_name(name, kind))
+        if same and len({c.name for c in same}) == 1 and same[0].name != newfile.official_name(name, kind):
+            name = name.replace(newfile.official_name(name, kind), same[0].name)
+    if name != typed_name:
+        notes.append(f"Question « Nom officiel de la collectivité » : « {typed_name[:80]} » lu comme « {name} »"
+                     + (" (nom du Code officiel géographique)" if not in_brackets else ""))
+    if name.isupper() and len(name) > 3:
+        notes.append(f"Question « Nom officiel de la collectivité » : « {name[:80]} » est écrit en capitales ; "
+                     "il est publié tel quel : écrivez-le comme sur les documents officiels (« Quelquepart »)")
     official = newfile.official_name(name, kind)
     slug = newfile.slug_for(name, kind)
     if not slug:
         raise FormError(f"impossible de tirer un nom de fichier de « {name[:80]} »")
-    notes: list[str] = []
     source_key = f"formulaire-{slug}-{issue}"
     fiche: dict = {"nom": official}
     if official != name:
@@ -320,10 +418,19 @@ def convert(answers: dict[str, str], issue: int, content_root: Path, lists: dict
     fiche["type"] = kind
     code = re.sub(r"\s", "", answers.get("code", ""))
     typed_departement = _one_line(answers.get("departement", ""))
-    number = re.search(r"\b(2A|2B|97[1-6]|[0-9]{2})\b", typed_departement, re.IGNORECASE)
-    departement = number.group(1).upper() if number else re.sub(r"\s", "", typed_departement)
-    if departement != typed_departement:
-        notes.append(f"Question « Département » : « {typed_departement[:60]} » lu comme le département {departement}")
+    # a spreadsheet drops the leading zero: « 2 » for 02, « 2408 » for 02408
+    padded = "0" + typed_departement if re.fullmatch(r"[1-9]", typed_departement) else typed_departement
+    if kind == "commune" and re.fullmatch(r"[1-9][0-9]{3}", code) and gazetteer.commune("0" + code):
+        notes.append(f"Question « Code officiel » : « {code} » lu comme {'0' + code} (un code INSEE a 5 caractères ; "
+                     "le zéro du début se perd dans un tableur)")
+        code = "0" + code
+    departement = gazetteer.departement_named(padded) or "" if typed_departement else ""
+    if typed_departement and not departement:
+        notes.append(f"Question « Département » : « {typed_departement[:60]} » n'est pas un département connu : "
+                     "écrivez son numéro (ex. 59 pour le Nord, 62 pour le Pas-de-Calais)")
+    elif departement != typed_departement:
+        notes.append(f"Question « Département » : « {typed_departement[:60]} » lu comme le département {departement} "
+                     f"({gazetteer.departements()[departement]})")
     found = _commune(official, code, departement, notes) if kind == "commune" else None
     if found:  # the code INSEE (a postal code typed there is replaced, and the reply says so)
         code, departement = found.code, departement or found.departement
@@ -341,12 +448,17 @@ def convert(answers: dict[str, str], issue: int, content_root: Path, lists: dict
     fiche["sources"] = [source_key]
     partnerships = []
     lines = [l for l in answers.get("partenariats", "").split("\n") if l.strip(" -*•")]
+    kept_lines, dropped = [], 0
     for number, line in enumerate(lines[:MAX_PARTNERSHIPS], 1):
         line = _clean_line(line, "Partenariats", number, notes)
         item = _partnership(line, lists.get("thematiques", {}), source_key, notes, number)
         if item:
             partnerships.append(item)
+            kept_lines.append(number)
+        else:
+            dropped += 1
     if len(lines) > MAX_PARTNERSHIPS:
+        dropped += len(lines) - MAX_PARTNERSHIPS
         notes.append(f"plus de {MAX_PARTNERSHIPS} lignes de partenariats : seules les {MAX_PARTNERSHIPS} premières sont reprises")
     fiche["partenariats"] = partnerships or "inconnus"
     schema = Path(newfile.render_schema_path(content_root, content_root / "collectivites" / f"{slug}.yml"))
@@ -356,7 +468,11 @@ def convert(answers: dict[str, str], issue: int, content_root: Path, lists: dict
 
     cited = answers.get("sources", "")
     url = _URL.search(cited)
-    year = _YEAR.search(cited)
+    year = _YEAR.search(_BARE_URL.sub(" ", _URL.sub(" ", cited)))  # « …/actu/2023/… » is not the document's year
+    documents = [l for l in cited.split("\n") if l.strip(" -*•")]
+    if len(documents) > 1:
+        notes.append(f"Question « Sources » : {len(documents)} documents cités ; la source proposée porte le titre du "
+                     "premier et les cite tous dans sa description ; l'équipe en fera des sources séparées si besoin")
     first = _one_line(_URL.sub("", next((l for l in cited.split("\n") if l.strip()), ""))).strip(" ,;:-")
     entry: dict = {"cle": source_key, "titre": (first or f"Réponses au formulaire du ticket n° {issue}")[:300]}
     if year:
@@ -376,14 +492,17 @@ def convert(answers: dict[str, str], issue: int, content_root: Path, lists: dict
             notes.append(f"Question « Sources » : adresse « {bare.group(0)[:80]} » complétée en « https://{bare.group(0)[:80]} »")
     if not cited:
         notes.append("aucun document cité : ajoutez à la source la délibération, le rapport ou la page qui atteste ces partenariats")
-    return Conversion(slug=slug, fiche=text, source_key=source_key, source_entry=_dump([entry]), notes=notes)
+    return Conversion(slug=slug, fiche=text, source_key=source_key, source_entry=_dump([entry]), notes=notes,
+                      partnership_lines=kept_lines, dropped=dropped)
 
 
 def write(conversion: Conversion, content_root: Path) -> Path:
     path = content_root / "collectivites" / f"{conversion.slug}.yml"
     if path.exists():
-        raise FormError(f"une fiche existe déjà pour cette collectivité : content/collectivites/{path.name} ; "
-                        "proposez plutôt une modification de ce fichier (guide « Contribuer »)")
+        raise FormError(f"une fiche existe déjà pour cette collectivité : content/collectivites/{path.name} ; pour la "
+                        "corriger ou la compléter, ouvrez plutôt le formulaire « Signaler une erreur » (lien « Signaler "
+                        "une erreur » en bas de la page de la collectivité), ou modifiez ce fichier sur GitHub "
+                        "(guide « Contribuer », section « Corriger une erreur »)")
     sources = content_root / LISTS["sources"]
     existing = sources.read_text(encoding="utf-8")
     if f"cle: {conversion.source_key}\n" in existing:
@@ -404,6 +523,33 @@ def _markdown_text(text: str) -> str:
     return _MARKDOWN_ACTIVE.sub(lambda m: f"&#{ord(m.group())};", text)
 
 
+QUESTIONS = {"nom": "Nom officiel de la collectivité", "alias": "Nom officiel de la collectivité",
+             "type": "Type de collectivité", "code": "Code officiel", "departement": "Département",
+             "siege": "Nom officiel de la collectivité", "organisation": "Organisation de l'action internationale",
+             "sources": "Sources", "partenariats": "Partenariats internationaux"}
+
+
+def _about_question(conversion: Conversion, problem) -> str:
+    """A problem of the fiche told as the question of the form it comes from (the person never saw
+    the file): the fiche's line gives the field, the field gives the question and, for a
+    partnership, the line of the answer."""
+    text = problem.message + (f" — {problem.hint}" if problem.hint else "")
+    if Path(problem.path).name == LISTS["sources"]:
+        return f"Question « Sources » : {text}"
+    try:
+        doc = yamlio.parse(conversion.fiche, Path("fiche.yml"))
+    except yamlio.YamlError:
+        return text
+    starts = sorted((line, where) for where, line in doc.lines.items() if len(where) <= 2 and where)
+    where = next((w for line, w in reversed(starts) if line <= problem.line), ())
+    if not where or where[0] not in QUESTIONS:
+        return text
+    label = f"Question « {QUESTIONS[where[0]]} »"
+    if where[0] == "partenariats" and len(where) == 2 and where[1] < len(conversion.partnership_lines):
+        label += f", ligne {conversion.partnership_lines[where[1]]}"
+    return f"{label} : {text}"
+
+
 def report(conversion: Conversion | None, path: Path | None, problems: list, error: str | None, issue: int,
            team: bool = False) -> str:
     """What the workflow posts on the issue (for the person who filled in the form: about the
@@ -420,13 +566,18 @@ def report(conversion: Conversion | None, path: Path | None, problems: list, err
     if errors and not team:
         lines += [f"**La vérification signale {len(errors)} point(s) à compléter** avant la publication ; l'équipe de "
                   "l'atlas s'en charge avec vous dans la proposition, et vous écrit ici si une réponse du formulaire "
-                  "est à préciser.", ""]
+                  "est à préciser :", ""]
+        lines += [f"- {_markdown_text(_about_question(conversion, p))}" for p in errors] + [""]
     elif errors:
         shown = [p.format() for p in problems]
         fence = "`" * max(3, 1 + max((len(r) for t in shown for r in re.findall(r"`+", t)), default=0))
         lines += [f"**La vérification (`atlas check`) signale {len(errors)} point(s) à compléter** avant la publication ; "
                   "l'équipe de l'atlas s'en charge avec vous dans la proposition :", "", fence]
         lines += shown + [fence, ""]
+    elif conversion.dropped:
+        lines += [f"**{conversion.dropped} ligne(s) de vos réponses ne sont pas dans la fiche** (voir ci-dessus) : "
+                  "modifiez le ticket (menu « … » › « Edit ») pour les compléter ; la fiche sera proposée de nouveau. "
+                  "Le reste ne signale aucune erreur.", ""]
     else:
         lines += ["**La vérification (`atlas check`) ne signale aucune erreur.**", ""]
     lines += ["La suite : un membre de l'équipe relit la fiche et la source ; vous recevez une notification à "

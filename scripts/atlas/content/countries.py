@@ -65,6 +65,17 @@ def _names_index() -> dict[str, str]:
     return index
 
 
+def exact_code(text: str) -> str | None:
+    """The code of a country written with one of its names (French, English, usual variants) or
+    its three-letter code (« DEU »), exactly, accents and case aside; None otherwise."""
+    if not isinstance(text, str) or len(text) > 100:
+        return None
+    if re.fullmatch(r"[A-Z]{3}", text.strip()):
+        found = pycountry.countries.get(alpha_3=text.strip())
+        return found.alpha_2 if found and is_valid(found.alpha_2) else None
+    return _names_index().get(fold(text))
+
+
 def guess_code(text: str) -> str | None:
     """The ISO code a contributor probably meant by a country name or a lower-case code."""
     if not isinstance(text, str) or not text.strip():
