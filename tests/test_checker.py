@@ -329,7 +329,7 @@ def test_examples_of_the_contribution_guide_pass_the_checker(content):
     fiches = [e for e in examples if e.startswith("nom:")]
     partnerships = [e for e in examples if e.lstrip().startswith("- partenaire:")]
     citations = [e for e in examples if e.startswith("sources:")]
-    new_sources = [e for e in examples if e.startswith("- cle:")]
+    new_sources = [e for e in examples if e.startswith("nouvelles_sources:")]  # in the fiche, with its citation
     assert len(fiches) == 2 and partnerships and citations and new_sources
     assert all(e.startswith("  - partenaire:") for e in partnerships)  # one list style: the dash under its key
     assert len(fiches) + len(partnerships) + len(citations) + len(new_sources) == len(examples), \
@@ -354,13 +354,12 @@ def test_examples_of_the_contribution_guide_pass_the_checker(content):
         path.write_text(re.sub(r"^sources: .*$", snippet.strip(), filled, count=1, flags=re.M), encoding="utf-8")
         assert checker.check(content, only=path).ok
 
-    sources = content / "sources.yml"
-    for snippet in new_sources:
-        sources.write_text(sources.read_text(encoding="utf-8") + snippet, encoding="utf-8")
-        key = re.match(r"- cle: (\S+)", snippet).group(1)
-        path.write_text(filled.replace("actes-colloque-lianes-2009", key), encoding="utf-8")
+    for snippet in new_sources:  # the block takes the place of the fiche's « sources: » line, in one file
+        assert re.search(r"^sources: \[.*\b" + re.search(r"cle: (\S+)", snippet).group(1), snippet, re.M)
+        path.write_text(re.sub(r"^sources: .*\n", lambda m: snippet, filled, count=1, flags=re.M), encoding="utf-8")
         report = checker.check(content)
         assert report.ok, [p.format() for p in report.errors]
+        assert re.search(r"cle: (\S+)", snippet).group(1) in report.lists["sources"]
 
 
 def test_every_message_quoted_in_the_guide_is_one_the_checker_gives():

@@ -57,6 +57,7 @@ RULES = {
     "pays.code-inconnu": "un code pays est un code ISO réel",
     "pays.nom-de-fichier": "une fiche pays porte le nom de son code",
     "pays.sans-fiche": "un pays cité a sa fiche (sinon, avertissement)",
+    "source.nouvelle": "une source décrite dans une fiche (nouvelles_sources) a une clé neuve et un titre, et seule cette fiche la cite",
     "collectivite.code-insee": "le code INSEE correspond au département",
     "collectivite.code-postal": "le code d'une commune est son code INSEE, pas son code postal",
     "collectivite.code-commune": "le code INSEE est celui de la commune nommée, dans le Code officiel géographique (sinon, avertissement)",
@@ -159,6 +160,7 @@ class _FileCheck:
         self.report, self.doc, self.display = report, doc, display
         self.failed = False
         self._key_slots: dict[tuple, int] = {}  # where -> index of the schema's « pas une clé valide »
+        self.local_sources: dict[str, dict] = {}  # the fiche's own nouvelles_sources: citable in this file only
 
     def add(self, where: tuple, message: str, hint: str = "", severity: Severity = Severity.ERROR, *, rule: str):
         self.report.problems.append(Problem(self.display, self.doc.line(where), message, hint, severity, rule))
@@ -173,7 +175,7 @@ class _FileCheck:
 
     def key_in(self, where: tuple, value, listname: str, what: str) -> None:
         known = self.report.lists.get(listname, {})
-        if isinstance(value, str) and known and value not in known:
+        if isinstance(value, str) and known and value not in known and not (listname == "sources" and value in self.local_sources):
             guess = schema.closest(value, known, cutoff=0.5)
             listfile = f"content/{LISTS[listname]}"
             if guess:
@@ -328,6 +330,7 @@ def _check_collectivite(report: Report, path: Path) -> None:
     if placeholders:
         return  # the schema would only repeat the same lines in other words
     fc.schema("collectivite")
+    _new_sources(fc, data)
     fc.sources(("sources",), _items(data, "sources"))
     pop = data.get("population")
     if isinstance(pop, dict):
@@ -386,6 +389,53 @@ def _check_collectivite(report: Report, path: Path) -> None:
                        "vérifiez les années du projet : « debut » est l'année de départ, « fin » celle de clôture", rule="projet.fin-avant-debut")
     if not fc.failed:
         report.collectivites[slug] = doc
+
+
+def _new_sources(fc: _FileCheck, data: dict) -> None:
+    """`nouvelles_sources`: documents described in the fiche itself, so that a town hall proposes
+    the fiche and its new source in one edit of GitHub's web editor (no second file, no branch to
+    switch). Each entry is held to the rules of sources.yml; its key is new everywhere."""
+    entries = data.get("nouvelles_sources")
+    if not isinstance(entries, list):
+        return
+    known = fc.report.lists.get("sources", {})
+    for i, entry in enumerate(entries):
+        where = ("nouvelles_sources", i)
+        for problem in schema.errors("liste", [entry]):
+            fc.add(where + tuple(problem.where[1:]), problem.message, problem.hint, rule=problem.rule)
+        if not isinstance(entry, dict) or not isinstance(entry.get("cle"), str):
+            continue
+        key = entry["cle"]
+        if key in known:
+            fc.add(where + ("cle",), f"la source « {key} » existe déjà dans content/sources.yml",
+                   "citez-la dans « sources: » sans la décrire de nouveau, ou donnez une autre clé à ce document", rule="source.nouvelle")
+        elif key in fc.local_sources:
+            fc.add(where + ("cle",), f"source « {key} » décrite deux fois dans cette fiche", "gardez une seule description", rule="source.nouvelle")
+        else:
+            fc.local_sources[key] = entry
+        if not isinstance(entry.get("titre"), str):
+            fc.add(where, f"la source « {key} » n'a pas de titre",
+                   "ajoutez « titre: » avec le titre du document (ex. titre: Délibération du conseil municipal du 12 mars 2019)", rule="source.nouvelle")
+
+
+def _merge_new_sources(report: Report) -> None:
+    """Add the valid fiches' new sources to the atlas's sources, once every other file is checked (no
+    other file can cite them); a key described by two fiches is refused in the second."""
+    sources = report.lists.get("sources")
+    if sources is None:
+        return
+    owners: dict[str, str] = {}
+    for slug, doc in sorted(report.collectivites.items()):
+        for entry in doc.data.get("nouvelles_sources") or []:
+            key = entry["cle"]
+            if key in owners:
+                report.problems.append(Problem(_display(doc.path, report.root), doc.line(("nouvelles_sources",)),
+                                               f"la source « {key} » est déjà décrite dans la fiche {owners[key]}",
+                                               "donnez une autre clé à ce document, ou demandez à l'équipe de la déplacer "
+                                               "dans content/sources.yml pour que les deux fiches la citent", rule="source.nouvelle"))
+                continue
+            owners[key] = f"{slug}.yml"
+            sources[key] = entry
 
 
 def _names(data: dict) -> list[str]:
@@ -774,6 +824,7 @@ def check(root: Path | str = "content", only: Path | None = None) -> Report:
     for path in _yaml_files(root / "statistiques", report):
         _check_table(report, path)
     _warn_missing_countries(report)
+    _merge_new_sources(report)
     if only is not None:
         target = _display(Path(only), root)
         report.problems = [p for p in report.problems if p.path == target]
