@@ -333,3 +333,17 @@ def test_a_checker_problem_is_told_as_the_question_of_the_form_it_comes_from(rep
     assert result.returncode == 1
     assert "Question « Partenariats internationaux », ligne 2 :" in report  # the checker's problem, on its answer line
     assert ".yml:" not in report
+
+
+def test_a_theme_written_with_more_words_is_read_by_its_first_and_said():
+    conversion = _convert("Kaya, Burkina Faso, jumelage, eau potable, santé maternelle")
+    (item,) = _partnerships(conversion)
+    assert item["thematiques"] == ["eau-assainissement", "sante"]
+    assert any("« eau potable » lu comme la thématique « Eau et assainissement »" in n for n in conversion.notes)
+    assert "description" not in item  # nothing left unread
+
+
+def test_a_line_without_country_asks_for_one_line_per_partnership():
+    conversion = _convert("Kaya\nBurkina Faso, jumelage")
+    assert any("ligne 1" in n and "chaque partenariat sur une seule ligne" in n for n in conversion.notes)
+    assert conversion.dropped == 1

@@ -122,9 +122,10 @@ def _themes(piece: str, themes: dict) -> list[str]:
         part = part.strip()
         if len(part) < 3:
             continue
+        first = part.split()[0]  # « eau potable », « santé maternelle »: the theme's word comes first
         for key, entry in themes.items():
             words = [w for w in _fold(str(entry.get("libelle", key))).split() if len(w) >= 3 and w != "et"]
-            if (part in words or any(w.startswith(part) and len(part) >= 4 for w in words)) and key not in found:
+            if (part in words or first in words or any(w.startswith(part) and len(part) >= 4 for w in words)) and key not in found:
                 found.append(key)
                 break
     return found
@@ -174,6 +175,10 @@ def _read_piece(piece: str, result: dict, name_parts: list, unread: list, themes
     found = _themes(piece, themes)
     if found:
         result.setdefault("thematiques", []).extend(t for t in found if t not in result.get("thematiques", []))
+        labels = [str(themes[t].get("libelle", t)) for t in found]
+        if _fold(piece) not in {_fold(label) for label in labels}:
+            notes.append(f"Question « Partenariats », ligne {number} : « {piece.strip()} » lu comme la thématique "
+                         + " et ".join(f"« {label} »" for label in labels))
         return True
     # the partner's name comes first, or right after the country (« Sénégal, Saint-Louis »)
     (name_parts if not name_parts and set(result) <= {"pays"} else unread).append(piece)
@@ -227,7 +232,8 @@ def _partnership(line: str, themes: dict, source: str, notes: list[str], number:
                 break
     if "pays" not in result:
         notes.append(f"Question « Partenariats », ligne {number} (« {_one_line(line)[:120]} ») : aucun pays reconnu, "
-                     "ligne non reprise ; ajoutez le pays, séparé par une virgule (ex. « Kaya, Burkina Faso, jumelage »)")
+                     "ligne non reprise ; écrivez chaque partenariat sur une seule ligne, avec son pays séparé par une virgule "
+                     "(ex. « Kaya, Burkina Faso, jumelage »)")
         return None
     partner: object = {"nom": name_parts[0]} if name_parts else "inconnu"
     if name_parts:
