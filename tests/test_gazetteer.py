@@ -184,3 +184,14 @@ def test_a_partner_abroad_gets_the_most_populous_place_of_its_name_in_its_countr
     assert gazetteer.towns("Rydultowy", "PL")[0].name == "Rydułtowy"  # typed without the Polish letter
     assert gazetteer.towns("Leeds", "GB")[0].admin1 == "ENG"
     assert gazetteer.towns("Nowhere-sur-Rien", "FR") == [] and gazetteer.towns("Lille", "zz") == []
+
+
+def test_a_commune_on_an_island_the_simplified_shapes_lack_is_placed_where_geonames_puts_it(content):
+    # Bangor, on Belle-Île (56): 37 km from the simplified outline of France, which the country rule
+    # refused; its seat at GeoNames' centre of the commune is accepted, a seat elsewhere at sea is not
+    bangor = gazetteer.communes_named("Bangor")[0]
+    town = gazetteer.locate_commune(bangor)
+    accepted = check_fiche(content, fiche_of(bangor, bangor.code, f"{{lat: {town.lat:.4f}, lon: {town.lon:.4f}}}"))
+    assert not [p for p in accepted if p.severity == checker.Severity.ERROR or p.rule.startswith("point.")], accepted
+    refused = check_fiche(content, fiche_of(bangor, bangor.code, "{lat: 46.5, lon: -4.5}"))
+    assert {p.rule for p in refused} >= {"point.loin-du-lieu", "point.hors-du-pays"}, refused

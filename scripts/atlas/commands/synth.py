@@ -24,7 +24,7 @@ from pathlib import Path
 
 import yaml
 
-from atlas.content import countries
+from atlas.content import countries, gazetteer
 
 REPO_CONTENT = Path(__file__).resolve().parents[3] / "content"
 LIST_FILES = ("thematiques.yml", "sources.yml", "reseaux.yml", "zones.yml")
@@ -158,6 +158,21 @@ def _dump(data, header: str) -> str:
 
 
 # ---------------------------------------------------------------- geography
+
+def _real_communes(departements: list[str]) -> dict[str, list]:
+    """Per département, its communes whose name no other commune of France bears (so that two
+    synthetic fiches never share an alias), in code order: the same corpus for the same seed."""
+    table = gazetteer._communes()[0]
+    names: dict[str, int] = {}
+    for c in table.values():
+        names[gazetteer.key(c.name)] = names.get(gazetteer.key(c.name), 0) + 1
+    real: dict[str, list] = {d: [] for d in departements}
+    for code in sorted(table):
+        c = table[code]
+        if c.kind == "C" and c.departement in real and names[gazetteer.key(c.name)] == 1:
+            real[c.departement].append(c)
+    return real
+
 
 def zone_of(code: str) -> str:
     for zone, members in (("union-europeenne", EU), ("europe-hors-ue", EUROPE_OTHER),
@@ -361,8 +376,8 @@ def generate(collectivites: int = 4800, partnerships: int = 12000, countries_: i
 
     # -- collectivités: types, codes, seats
     counts = _type_counts(collectivites)
-    if counts["commune"] > 999 * (len(DEPARTEMENTS) - 2):
-        raise ValueError("trop de communes pour des codes INSEE à 3 chiffres par département")
+    if counts["commune"] > 30000:
+        raise ValueError("trop de communes : au plus 30 000 (les communes réelles au nom unique)")
     width = max(4, len(str(collectivites)))
     metro_deps = [d for d in DEPARTEMENTS if not d.startswith("2")]  # no Corsican INSEE codes (2A004 is not a schema code)
     records: list[dict] = []
@@ -372,16 +387,22 @@ def generate(collectivites: int = 4800, partnerships: int = 12000, countries_: i
     for dep in _sample(rng, list(DEPARTEMENTS), counts["departement"]):
         records.append({"type": "departement", "code": dep, "departement": dep, "dep_seat": dep})
     used_codes: dict[tuple[str, str], int] = {}
+    # A synthetic commune stands for a real one of its département (its INSEE code, its name as an
+    # alias, its centre): the checker's rules on codes and positions run as on real content.
+    real = _real_communes(metro_deps)
     for kind in ("intercommunalite", "commune"):
         for _ in range(counts[kind]):
             while True:
                 dep = metro_deps[rng.randrange(len(metro_deps))]
                 n = used_codes.get((kind, dep), 0) + 1
-                if n <= (999 if kind == "commune" else 999999):
+                if n <= (len(real[dep]) if kind == "commune" else 999999):
                     break
             used_codes[(kind, dep)] = n
-            code = f"{dep}{n:03d}" if kind == "commune" else f"2{dep}{n:06d}"
-            records.append({"type": kind, "code": code, "departement": dep, "dep_seat": dep})
+            if kind == "commune":
+                commune = real[dep][n - 1]
+                records.append({"type": kind, "code": commune.code, "departement": dep, "dep_seat": dep, "real": commune})
+            else:
+                records.append({"type": kind, "code": f"2{dep}{n:06d}", "departement": dep, "dep_seat": dep})
     numbers = {"region": 0, "departement": 0, "intercommunalite": 0, "commune": 0}
     labels = {"region": "Région", "departement": "Département", "intercommunalite": "Intercommunalité",
               "commune": "Commune"}
@@ -425,8 +446,11 @@ def generate(collectivites: int = 4800, partnerships: int = 12000, countries_: i
         kind, big = r["type"], r["type"] in ("region", "departement")
         facts = _sample(rng, source_keys, rng.randint(1, min(3, len(source_keys))))
         doc: dict = {"nom": r["nom"]}
+        aliases = [r["real"].name] if "real" in r else []
         if rng.random() < 0.15:
-            doc["alias"] = _FlowList([r["nom"].replace("synthétique", "synth.")])
+            aliases.append(r["nom"].replace("synthétique", "synth."))
+        if aliases:
+            doc["alias"] = _FlowList(aliases)
         doc["type"] = kind
         doc["code"] = r["code"]
         doc["departement"] = r["departement"]
@@ -435,7 +459,8 @@ def generate(collectivites: int = 4800, partnerships: int = 12000, countries_: i
             size = {"commune": 3000, "intercommunalite": 60000, "departement": 600000}[kind]
             doc["population"] = _Flow(valeur=int(size * rng.lognormvariate(0, 1)), annee=_year(rng, 1999, 2021),
                                       source=facts[0])
-        lat, lon = geo.seat(r["dep_seat"])
+        town = gazetteer.locate_commune(r["real"]) if "real" in r else None
+        lat, lon = (round(town.lat, 4), round(town.lon, 4)) if town else geo.seat(r["dep_seat"])
         doc["siege"] = _Flow(lat=lat, lon=lon, approximatif=True)
         if rng.random() < 0.3:
             doc["site_web"] = f"https://{r['slug']}.example.org"

@@ -344,11 +344,12 @@ def _check_collectivite(report: Report, path: Path) -> None:
     for i, o in enumerate(_items(data, "organisation")):
         if isinstance(o, dict):
             fc.sources(("organisation", i, "sources"), _items(o, "sources"))
-    if isinstance(data.get("siege"), dict):
-        _point_in_country(fc, ("siege",), data["siege"], "FR")
     code, dep, kind = data.get("code"), data.get("departement"), data.get("type")
+    confirmed = False  # the seat is where GeoNames puts the commune (an island the simplified shapes lack)
     if kind == "commune" and isinstance(code, str) and isinstance(data.get("nom"), str):
-        _commune_code(fc, data, code, dep if isinstance(dep, str) else None)
+        confirmed = _commune_code(fc, data, code, dep if isinstance(dep, str) else None)
+    if isinstance(data.get("siege"), dict) and not confirmed:
+        _point_in_country(fc, ("siege",), data["siege"], "FR")
     if dep is None and "departement" in data and kind != "region":
         fc.add(("departement",), "département manquant", "seule une région peut écrire « departement: null »", rule="collectivite.departement-manquant")
     seen_partners: dict = {}
@@ -365,8 +366,9 @@ def _check_collectivite(report: Report, path: Path) -> None:
         partner = p.get("partenaire")
         if isinstance(partner, dict):
             if isinstance(partner.get("coordonnees"), dict):
-                _point_in_country(fc, where + ("partenaire", "coordonnees"), partner["coordonnees"], p.get("pays"))
-                _near_named_town(fc, where + ("partenaire", "coordonnees"), partner, p.get("pays"))
+                # near a place of its name in its country (GeoNames): in that country, whatever the simplified shapes say
+                if not _near_named_town(fc, where + ("partenaire", "coordonnees"), partner, p.get("pays")):
+                    _point_in_country(fc, where + ("partenaire", "coordonnees"), partner["coordonnees"], p.get("pays"))
             name = partner.get("nom")
             if isinstance(name, str):
                 key = (countries.fold(name), p.get("pays"))
@@ -457,15 +459,14 @@ def _named_among(names: list[str], communes: list[gazetteer.Commune]) -> list[ga
     return [c for c in communes if gazetteer.key(c.name) in keys] or [c for c in communes if _same_commune(names, c)]
 
 
-def _commune_code(fc: _FileCheck, data: dict, code: str, dep: str | None) -> None:
-    """The code of a commune is the INSEE code of that commune: a postal code is named as such."""
+def _commune_code(fc: _FileCheck, data: dict, code: str, dep: str | None) -> bool:
+    """The code of a commune is the INSEE code of that commune: a postal code is named as such.
+    True when the seat is confirmed near the commune's centre."""
     names = _names(data)
     known = gazetteer.commune(code)
     exact = [c for n in names for c in gazetteer.communes_named(n, dep)]
     if known and (known in exact or (not exact and _same_commune(names, known))):
-        if isinstance(data.get("siege"), dict):
-            _seat_near_commune(fc, data["siege"], known)
-        return
+        return isinstance(data.get("siege"), dict) and _seat_near_commune(fc, data["siege"], known)
     named = [c for n in names[:1] for c in gazetteer.communes_named(n, dep)]
     postal = _named_among(names, gazetteer.communes_with_postal_code(code))
     right = f"écrivez code: \"{named[0].code}\" (code INSEE de {named[0].name})" if len(named) == 1 else \
@@ -488,20 +489,23 @@ def _commune_code(fc: _FileCheck, data: dict, code: str, dep: str | None) -> Non
     elif re.fullmatch(r"[0-9]{5}|2[AB][0-9]{3}", code):
         fc.add(("code",), f"le code {code} n'est pas dans le Code officiel géographique", right,
                Severity.WARNING, rule="collectivite.code-commune")
+    return False
 
 
-def _seat_near_commune(fc: _FileCheck, seat: dict, commune: gazetteer.Commune) -> None:
+def _seat_near_commune(fc: _FileCheck, seat: dict, commune: gazetteer.Commune) -> bool:
     lat, lon = seat.get("lat"), seat.get("lon")
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon)):
-        return
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon)) or not (-90 <= lat <= 90):
+        return False
     town = gazetteer.locate_commune(commune)
     if town is None:
-        return
+        return False
     far = gazetteer.distance_km(lat, lon, town.lat, town.lon)
-    if far > SEAT_TOLERANCE_KM:
-        fc.add(("siege",), f"le siège lat: {lat}, lon: {lon} est à {far:.0f} km du centre de {commune.name} ({town.lat:.4f}, {town.lon:.4f} selon GeoNames)",
-               _sign_hint(lat, lon, town, SEAT_TOLERANCE_KM) or f"vérifiez les coordonnées ; à défaut, écrivez siege: {{lat: {town.lat:.4f}, lon: {town.lon:.4f}, approximatif: true}}",
-               Severity.WARNING, rule="point.loin-du-lieu")
+    if far <= SEAT_TOLERANCE_KM:
+        return True
+    fc.add(("siege",), f"le siège lat: {lat}, lon: {lon} est à {far:.0f} km du centre de {commune.name} ({town.lat:.4f}, {town.lon:.4f} selon GeoNames)",
+           _sign_hint(lat, lon, town, SEAT_TOLERANCE_KM) or f"vérifiez les coordonnées ; à défaut, écrivez siege: {{lat: {town.lat:.4f}, lon: {town.lon:.4f}, approximatif: true}}",
+           Severity.WARNING, rule="point.loin-du-lieu")
+    return False
 
 
 def _sign_hint(lat: float, lon: float, town: gazetteer.Town, tolerance: float) -> str:
@@ -515,15 +519,19 @@ def _sign_hint(lat: float, lon: float, town: gazetteer.Town, tolerance: float) -
 TOWN_KINDS = {None, "commune", "village", "autre"}  # a region or a province is not one point of GeoNames
 
 
-def _near_named_town(fc: _FileCheck, where: tuple, partner: dict, country) -> None:
+def _near_named_town(fc: _FileCheck, where: tuple, partner: dict, country) -> bool:
+    """Warns when the point is far from every place of the partner's name in its country; True
+    when it is near one of them."""
     coords, name = partner["coordonnees"], partner.get("nom")
     lat, lon = coords.get("lat"), coords.get("lon")
     if not (isinstance(name, str) and isinstance(country, str) and partner.get("type") in TOWN_KINDS
-            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon))):
-        return
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon)) and -90 <= lat <= 90):
+        return False
     found = gazetteer.nearest(name, country, lat, lon)
-    if found is None or found[1] <= TOWN_TOLERANCE_KM:
-        return
+    if found is None:
+        return False
+    if found[1] <= TOWN_TOLERANCE_KM:
+        return True
     town, far = found
     fc.add(where, f"le point lat: {lat}, lon: {lon} est à {far:.0f} km de {town.name} ({countries.name_fr(country)} ; "
                   f"{town.lat:.4f}, {town.lon:.4f} selon GeoNames)",
@@ -531,6 +539,7 @@ def _near_named_town(fc: _FileCheck, where: tuple, partner: dict, country) -> No
             f"coordonnees: {{lat: {town.lat:.4f}, lon: {town.lon:.4f}, approximatif: true}}")
            + " ; si le partenaire est un autre lieu du même nom, gardez le point",
            Severity.WARNING, rule="point.loin-du-lieu")
+    return False
 
 
 def _partnership_end(fc: _FileCheck, where: tuple, p: dict) -> None:
