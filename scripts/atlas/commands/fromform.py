@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from atlas.content import countries, gazetteer
+from atlas.content.vocabulary import NATURES, STATUTS
 from atlas.content import yamlio
 from atlas.content.yamlio import FORBIDDEN_CHARACTERS
 from atlas.commands import new as newfile
@@ -31,13 +32,6 @@ MAX_BODY = 64 * 1024  # an issue body is at most 65,536 characters on GitHub
 MAX_PARTNERSHIPS = 200
 
 TYPES = {"commune": "commune", "intercommunalite": "intercommunalite", "departement": "departement", "region": "region"}
-NATURES = {  # what people write → the schema's key (longest first when matching)
-    "cooperation decentralisee": "cooperation-decentralisee", "cooperation transfrontaliere": "cooperation-transfrontaliere",
-    "accord de cooperation": "accord-de-cooperation", "jumelage": "jumelage", "jumele": "jumelage",
-    "partenariat": "partenariat", "interreg": "cooperation-transfrontaliere",
-}
-STATUTS = {"actif": "actif", "active": "actif", "en cours": "actif", "en veille": "en-veille", "en sommeil": "en-veille",
-           "en projet": "en-projet", "termine": "termine", "terminee": "termine", "arrete": "termine", "inconnu": "inconnu"}
 FORMES = [  # organisation: every form a line names (« l'adjointe, avec le comité de jumelage »)
     ("comite de jumelage", "comite-de-jumelage"), ("service", "service-relations-internationales"),
     ("association", "delegation-association"), ("elu", "elu-delegue"), ("adjoint", "elu-delegue"),

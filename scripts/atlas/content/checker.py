@@ -52,6 +52,8 @@ RULES = {
     "liste.cle-en-double": "une clé n'apparaît qu'une fois dans sa liste",
     "liste.cle-inconnue": "une clé citée (source, thématique, réseau, zone) existe dans sa liste",
     "annee.future": "aucune année dans le futur",
+    "nombre.point-des-milliers": "un nombre écrit « 12.000 » (point des milliers) est signalé : il vaut 12 (sinon, avertissement)",
+    "texte.exemple-du-modele": "aucune valeur d'exemple du modèle laissée telle quelle (sinon, avertissement)",
     "texte.a-remplir": "plus de « À REMPLIR » laissé par le modèle",
     "point.hors-du-pays": "un point est dans le pays indiqué (à 30 km près)",
     "pays.code-inconnu": "un code pays est un code ISO réel",
@@ -178,7 +180,11 @@ class _FileCheck:
         if isinstance(value, str) and known and value not in known and not (listname == "sources" and value in self.local_sources):
             guess = schema.closest(value, known, cutoff=0.5)
             listfile = f"content/{LISTS[listname]}"
-            if guess:
+            parts = [part for part in re.split(r"[\s;,]+", value) if part]
+            if len(parts) > 1 and all(part in known or (listname == "sources" and part in self.local_sources) for part in parts):
+                hint = (f"{len(parts)} clés séparées par une espace ou un « ; » : séparez-les par une virgule, "
+                        f"[{', '.join(parts)}]")
+            elif guess:
                 hint = f"voulez-vous dire « {guess} » ? (clés possibles : {listfile})"
             elif len(known) <= 12:
                 hint = f"clés possibles : {', '.join(known)} ; pour en citer une nouvelle, ajoutez-la d'abord à {listfile}"
@@ -197,6 +203,20 @@ class _FileCheck:
     def sources(self, where: tuple, values) -> None:
         for i, key in enumerate(values or []):
             self.key_in(where + (i,), key, "sources", "source")
+
+    def thousands(self, where: tuple, value) -> None:
+        """« valeur: 12.000 » is read as 12 (a point is the decimal separator): said, with the number meant."""
+        if not isinstance(value, float) or isinstance(value, bool):
+            return
+        try:
+            line = self.doc.path.read_text(encoding="utf-8").splitlines()[self.doc.line(where) - 1]
+        except (OSError, UnicodeError, IndexError):
+            return
+        typed = re.search(r"\bvaleur\s*:\s*(\d{1,3}(?:\.\d{3})+)(?![\d.])", line)
+        if typed:
+            meant = typed.group(1).replace(".", "")
+            self.add(where, f"« {typed.group(1)} » est lu comme {value:g} : le point est le séparateur décimal",
+                     f"pour {meant} (sans séparateur de milliers), écrivez valeur: {meant}", Severity.WARNING, rule="nombre.point-des-milliers")
 
     def year(self, where: tuple, value) -> None:
         if isinstance(value, int) and value > datetime.date.today().year:
@@ -332,8 +352,13 @@ def _check_collectivite(report: Report, path: Path) -> None:
     fc.schema("collectivite")
     _new_sources(fc, data)
     fc.sources(("sources",), _items(data, "sources"))
+    website = data.get("site_web")
+    if isinstance(website, str) and _host(website) in _template_hosts():
+        fc.add(("site_web",), f"« {website} » est l'adresse d'exemple du modèle", "écrivez l'adresse du site de la collectivité, "
+               "ou retirez la ligne", Severity.WARNING, rule="texte.exemple-du-modele")
     pop = data.get("population")
     if isinstance(pop, dict):
+        fc.thousands(("population", "valeur"), pop.get("valeur"))
         fc.year(("population", "annee"), pop.get("annee"))
         fc.key_in(("population", "source"), pop.get("source"), "sources", "source")
     for i, m in enumerate(_items(data, "reseaux")):
@@ -385,6 +410,9 @@ def _check_collectivite(report: Report, path: Path) -> None:
             for j, t in enumerate(_items(proj, "thematiques")):
                 fc.key_in(pw + ("thematiques", j), t, "thematiques", "thématique")
             fc.year(pw + ("debut",), proj.get("debut"))
+            for j, figure in enumerate(_items(proj, "chiffres")):
+                if isinstance(figure, dict):
+                    fc.thousands(pw + ("chiffres", j, "valeur"), figure.get("valeur"))
             start, end = proj.get("debut"), proj.get("fin")
             if isinstance(start, int) and isinstance(end, int) and end < start:
                 fc.add(pw + ("fin",), f"fin ({end}) avant le début ({start})",
@@ -440,6 +468,17 @@ def _merge_new_sources(report: Report) -> None:
             sources[key] = entry
 
 
+def _host(address: str) -> str:
+    return re.sub(r"^https?://(www\.)?", "", address.strip().lower()).split("/", 1)[0]
+
+
+@functools.cache
+def _template_hosts() -> frozenset[str]:
+    """The web addresses `atlas new`'s template shows as examples (read from it: one home)."""
+    text = (Path(newfile.__file__).parent / "templates" / "nouvelle-fiche.yml.j2").read_text(encoding="utf-8")
+    return frozenset(_host(u) for u in re.findall(r"https?://[^\s\]}),]+", text) if "exemple" in u)
+
+
 def _names(data: dict) -> list[str]:
     """The name, then the aliases (a malformed alias list is the schema's concern)."""
     aliases = data.get("alias") if isinstance(data.get("alias"), list) else []
@@ -474,7 +513,7 @@ def _commune_code(fc: _FileCheck, data: dict, code: str, dep: str | None) -> boo
     if postal:  # before the département rule: a postal code need not start with the département's number
         fc.add(("code",), f"« {code} » est le code postal de {postal[0].name}, pas son code INSEE",
                f"écrivez code: \"{postal[0].code}\" (code INSEE de {postal[0].name})", rule="collectivite.code-postal")
-    elif dep and len(code) == 5 and not code.startswith(dep[:2]):
+    elif dep in gazetteer.departements() and len(code) == 5 and not code.startswith(dep[:2]):
         fc.add(("code",), f"le code INSEE {code} ne correspond pas au département {dep}",
                "un code INSEE de commune commence par le numéro de son département"
                + (f" ; {right}" if len(named) == 1 else ""), rule="collectivite.code-insee")

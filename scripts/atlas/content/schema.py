@@ -11,7 +11,7 @@ from pathlib import Path
 
 import jsonschema
 
-from atlas.content import countries, yamlio
+from atlas.content import countries, gazetteer, vocabulary, yamlio
 
 SCHEMAS = Path(__file__).parents[1] / "schemas"  # the documented file formats, at the package's top
 SCHEMA_FILES = {
@@ -98,7 +98,7 @@ def translate(error: jsonschema.ValidationError) -> tuple[tuple, str, str]:
     if v == "additionalProperties":
         return _unknown_keys(error)[0]
     if v == "enum":
-        guess = closest(inst, error.validator_value)
+        guess = vocabulary.key_for(inst, error.validator_value) or closest(inst, error.validator_value)
         hint = (f"voulez-vous dire « {guess} » ? " if guess else "") + \
             "valeurs possibles : " + ", ".join(map(str, error.validator_value))
         return path, f"valeur « {_show(inst)} » non admise pour « {name} »", hint
@@ -117,6 +117,15 @@ def translate(error: jsonschema.ValidationError) -> tuple[tuple, str, str]:
         if "integer" in expected and isinstance(inst, str) and "-" in inst and any(c.isdigit() for c in inst):
             return path, f"« {name} » attend une seule année (un nombre), pas « {inst} »", \
                 "pour une période, écrivez l'année de début ici ; dans un projet, « debut: 2009 » et « fin: 2012 »"
+        if "boolean" in expected:
+            word = countries.fold(str(inst)).strip(" .!")
+            meant = "true" if word in {"oui", "vrai", "yes", "o", "x", "1"} else "false" if word in {"non", "faux", "no", "n", "0"} else None
+            key = path[-1] if path and isinstance(path[-1], str) else name
+            return path, f"« {name} » attend true ou false, pas « {_show(inst)} »", \
+                f"écrivez {key}: {meant}" if meant else f"écrivez {key}: true (oui) ou {key}: false (non)"
+        if "integer" in expected and isinstance(inst, str) and re.fullmatch(r"\s*[0-9]{2}\s*", inst) and name in YEAR_FIELDS:
+            return path, f"« {name} » attend une année en entier, pas « {inst.strip()} »", \
+                f"écrivez les quatre chiffres, ex. {name}: 20{inst.strip()} ou {name}: 19{inst.strip()}"
         if "integer" in expected or "number" in expected:
             typed = _typed_number(inst) if isinstance(inst, str) else None
             if typed is not None:
@@ -128,6 +137,10 @@ def translate(error: jsonschema.ValidationError) -> tuple[tuple, str, str]:
                     f"écrivez {key}: {number}" + (" (le signe moins du clavier « - », un point décimal)" if "tiret" in what else "")
             return path, f"« {name} » attend un nombre, pas « {_show(inst)} »", "écrivez le nombre seul, sans guillemets ni unité"
         if "array" in expected:
+            if isinstance(inst, dict) and inst:  # « partenaire: … » under « partenariats: » without its « - »
+                first = next(iter(inst))
+                return path, f"« {name} » attend une liste, et « {_show(first)}: » n'a pas de tiret devant", \
+                    f"il manque le tiret de liste : écrivez « - {first}: … », un tiret par élément, aligné sous « {name} »"
             if isinstance(inst, str) and path and isinstance(path[-1], str):
                 return path, f"« {name} » attend une liste", f"écrivez-la entre crochets : {path[-1]}: [{inst}]"
             return path, f"« {name} » attend une liste", "écrivez une liste : [a, b] ou une ligne « - a » par élément"
@@ -142,8 +155,9 @@ def translate(error: jsonschema.ValidationError) -> tuple[tuple, str, str]:
         if "string" in expected:
             key = path[-1] if path and isinstance(path[-1], str) else name
             if isinstance(inst, (int, float)) and not isinstance(inst, bool):
+                zero = ", avec son zéro du début" if _padded(name, inst) != str(inst) else ""
                 return path, f"« {name} » doit être écrit entre guillemets", \
-                    f"écrivez {key}: \"{inst}\" (un code s'écrit toujours entre guillemets)"
+                    f"écrivez {key}: \"{_padded(name, inst)}\" (un code s'écrit toujours entre guillemets{zero})"
             return path, f"« {name} » attend un texte, pas « {_show(inst)} »", "mettez la valeur entre guillemets"
         return path, f"type de valeur incorrect pour « {name} »", REFERENCE_HINT
     if v == "pattern":
@@ -153,14 +167,27 @@ def translate(error: jsonschema.ValidationError) -> tuple[tuple, str, str]:
                 else "écrivez le code ISO à deux lettres majuscules (SN, MA, DE...)"
             return path, f"« {inst} » n'est pas un code pays", hint
         if error.validator_value.startswith("^https?://"):
-            return path, f"adresse incomplète : « {_show(inst)} » ne commence pas par https://", \
-                f"écrivez l'adresse entière, copiée depuis la barre du navigateur : {path[-1]}: https://{str(inst).removeprefix('//')}"
-        if name in ("code", "departement"):
-            return path, f"« {inst} » n'est pas un {name} valide", \
-                "entre guillemets : département \"59\", commune INSEE \"59350\", SIREN \"245900410\""
+            return _address(path, str(inst))
+        if name == "departement":
+            number = gazetteer.departement_named(str(inst))
+            return path, f"« {_show(inst)} » n'est pas un numéro de département", \
+                f"écrivez le numéro seul : departement: \"{number}\"" if number else \
+                "écrivez le numéro du département entre guillemets, ex. departement: \"59\" (Nord), \"62\" (Pas-de-Calais)"
+        if name == "code":
+            text = str(inst).strip()
+            if re.fullmatch(r"[0-9]{4}", text):
+                return path, f"« {text} » : un code INSEE a 5 caractères", f"avec son zéro du début : code: \"0{text}\""
+            return path, f"« {_show(inst)} » n'est pas un code valide", \
+                "un code INSEE de commune a 5 caractères (\"59350\"), un SIREN d'intercommunalité 9 chiffres " \
+                "(\"245900410\"), un département son numéro (\"59\") ; entre guillemets"
+        if name == "date":
+            return path, f"date « {_show(inst)} » illisible", _date_hint(str(inst))
         return path, f"« {_show(inst)} » n'est pas une clé valide pour « {name} »", \
             "une clé s'écrit en minuscules, sans accent ni espace, mots séparés par des tirets : copiez-la depuis sa liste"
     if v in ("minimum", "maximum"):
+        if name in YEAR_FIELDS and isinstance(inst, int) and 0 <= inst < 100:
+            return path, f"« {name} » attend une année en entier, pas « {inst} »", \
+                f"écrivez les quatre chiffres, ex. {name}: {2000 + inst if inst < 30 else 1900 + inst}"
         if name in ("latitude", "longitude"):
             bound = "-90 à 90" if name == "latitude" else "-180 à 180"
             return path, f"{name} {inst} hors limites ({bound})", \
@@ -191,6 +218,55 @@ def translate(error: jsonschema.ValidationError) -> tuple[tuple, str, str]:
     return path, f"valeur incorrecte pour « {name} » ({error.message})", REFERENCE_HINT
 
 
+YEAR_FIELDS = {"depuis", "fin", "debut", "annee", "date"}
+
+
+def _padded(name: str, value) -> str:
+    """A code YAML read as a number lost its leading zero: département 2 → "02", INSEE 2408 → "02408"."""
+    text = str(value)
+    if isinstance(value, int) and ((name == "departement" and len(text) == 1) or (name == "code" and len(text) == 4)):
+        return "0" + text
+    return text
+
+
+def _address(path: tuple, typed: str) -> tuple[tuple, str, str]:
+    key = path[-1] if path and isinstance(path[-1], str) else "site_web"
+    pieces = [p for p in re.split(r"[\s,;]+", typed.strip()) if p]
+    if len(pieces) > 1 and sum(bool(re.match(r"(https?:|www\.)", p)) for p in pieces) > 1:
+        return path, f"plusieurs adresses dans « {key} » : « {_show(typed)} »", \
+            f"une seule adresse, la principale : {key}: {pieces[0]} (les autres vont dans la source ou la description)"
+    if re.search(r"\s", typed.strip()):
+        joined = "".join(typed.split())
+        return path, f"espace dans l'adresse « {_show(typed)} »", \
+            f"une adresse ne contient pas d'espace : {key}: {joined} (vérifiez-la dans le navigateur)"
+    repaired = re.sub(r"^(https?)[:/]*(?=[^:/])", r"\1://", typed.strip(), flags=re.IGNORECASE)
+    if not re.match(r"https?://", repaired, re.IGNORECASE):
+        repaired = "https://" + typed.strip().lstrip("/")
+    return path, f"adresse incomplète : « {_show(typed)} » ne commence pas par https://", \
+        f"écrivez l'adresse entière, copiée depuis la barre du navigateur : {key}: {repaired}"
+
+
+_MONTHS = {"janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7, "aout": 8,
+           "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12}
+
+
+def _date_hint(typed: str) -> str:
+    """The date as the atlas reads it, from what people write (« 25/06/2015 », « juin 2015 »)."""
+    text = countries.fold(typed)
+    day = re.fullmatch(r"\s*(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4})\s*", text)
+    if day:
+        return f"une date s'écrit AAAA-MM-JJ : date: {day.group(3)}-{int(day.group(2)):02d}-{int(day.group(1)):02d}"
+    backwards = re.fullmatch(r"\s*(\d{4})[/. ](\d{1,2})[/. ](\d{1,2})\s*", text)
+    if backwards:
+        return f"une date s'écrit AAAA-MM-JJ : date: {backwards.group(1)}-{int(backwards.group(2)):02d}-{int(backwards.group(3)):02d}"
+    month = re.fullmatch(r"\s*(?:(\d{1,2})(?:er)?\s+)?([a-z]+)\s+(\d{4})\s*", text)
+    if month and month.group(2) in _MONTHS:
+        m, d = _MONTHS[month.group(2)], month.group(1)
+        return "une date s'écrit AAAA-MM-JJ : date: " + (f"{month.group(3)}-{m:02d}-{int(d):02d}" if d else f"{month.group(3)}-{m:02d}")
+    year = re.search(r"\b(1[0-9]{3}|20[0-9]{2})\b", text)
+    return "une année (2015) ou une date AAAA-MM-JJ (2015-06-25)" + (f" : date: {year.group(1)}" if year else " ; en chiffres")
+
+
 MONEY_WORDS = {"budget", "budgets", "montant", "cout", "financement", "subvention", "euros"}
 _DMS = re.compile(r"\s*(\d{1,3})\s*[°º]\s*(?:(\d{1,2}(?:[.,]\d+)?)\s*['′’]\s*)?(?:(\d{1,2}(?:[.,]\d+)?)\s*(?:[\"″”]|'')\s*)?([NSEOW])?\s*",
                   re.IGNORECASE)
@@ -207,6 +283,16 @@ def _typed_number(text: str) -> tuple[str, str] | None:
             "degrés et minutes" + (" ; sud et ouest s'écrivent avec un signe moins" if sign else "")
     stripped = text.strip()
     off = []
+    unit = re.fullmatch(r"(.*?\d)\s*(€|euros?|eur|habitants?|hab\.?|km)\s*", stripped, re.IGNORECASE)
+    if unit:
+        off.append(f"sans l'unité « {unit.group(2)} »")
+        stripped = unit.group(1)
+    if re.fullmatch(r"[-–—−]?\d{1,3}([ \u00a0\u202f]\d{3})+([.,]\d+)?", stripped):
+        off.append("sans espace entre les milliers")
+        stripped = re.sub(r"[ \u00a0\u202f]", "", stripped)
+    elif re.fullmatch(r"[-–—−]?\d{1,3}(\.\d{3}){2,}", stripped):  # « 1.500.000 »: a point is a decimal separator
+        off.append("sans point entre les milliers")
+        stripped = stripped.replace(".", "")
     if stripped[:1] in yamlio.DASHES:
         off.append(f"le signe moins est un tiret typographique U+{ord(stripped[0]):04X}")
         stripped = "-" + stripped[1:].lstrip()
@@ -282,9 +368,17 @@ def _one_of(error, path, name):
         if inst == [] or inst is None:
             return path, "liste de partenariats vide", \
                 "ajoutez au moins un partenariat, ou écrivez « partenariats: inconnus » si la source n'en nomme aucun"
+        if isinstance(inst, dict) and inst:  # the first partnership without its « - »
+            first = next(iter(inst))
+            return path, f"« partenariats » attend une liste, et « {_show(first)}: » n'a pas de tiret devant", \
+                f"il manque le tiret de liste : écrivez « - {first}: … », un tiret devant chaque partenariat"
         if not isinstance(inst, list):
             return path, "« partenariats » doit être une liste, ou le mot « inconnus »", REFERENCE_HINT
     if name == "partenaire":
+        if isinstance(inst, str) and countries.fold(inst).strip(" .?!") in {"", "inconnu", "inconnue", "inconnus", "inconnues",
+                                                                           "non connu", "nc", "n/a", "aucun", "?"}:
+            return path, f"partenaire « {_show(inst)} » : le mot attendu est « inconnu »", \
+                "écrivez « partenaire: inconnu » (en minuscules) si la source ne donne que le pays"
         if isinstance(inst, str):
             return path, f"partenaire écrit comme un texte (« {_show(inst)} »)", \
                 f"écrivez « partenaire: {{nom: {inst}}} », ou « partenaire: inconnu » si la source ne donne que le pays"

@@ -66,6 +66,11 @@ def _translate(exc: yaml.MarkedYAMLError, text: str) -> YamlError:
     if "\t" in src_line or "'\\t'" in problem:
         return YamlError(line, "tabulation dans l'indentation : YAML n'accepte que des espaces",
                          "remplacez la tabulation par des espaces (2 par niveau)")
+    for n in range(line, max(1, line - 3) - 1, -1):  # « -partenaire: » : the dash glued to its key
+        glued = re.match(r"^(\s*)-([^\s\-#][^:]*):", lines[n - 1]) if 0 < n <= len(lines) else None
+        if glued:
+            return YamlError(n, f"il manque une espace après le tiret dans « -{glued.group(2)}: »",
+                             f"écrivez « - {glued.group(2)}: » (un tiret, une espace, puis la clé)")
     if _apostrophe_inside_quotes(src_line):
         return YamlError(line, "apostrophe à l'intérieur d'un texte écrit entre apostrophes",
                          "doublez l'apostrophe (« 'l''eau' ») ou mettez le texte entre guillemets doubles (« \"l'eau\" »)")
