@@ -347,3 +347,12 @@ def test_a_line_without_country_asks_for_one_line_per_partnership():
     conversion = _convert("Kaya\nBurkina Faso, jumelage")
     assert any("ligne 1" in n and "chaque partenariat sur une seule ligne" in n for n in conversion.notes)
     assert conversion.dropped == 1
+
+
+def test_a_form_for_a_collectivite_that_has_its_fiche_points_to_the_correction_routes_not_to_editing_the_ticket(repo):
+    body = REPO / "tests" / "formulaires" / "ligne-perdue.md"
+    (repo / "content" / "collectivites" / "quelquepart.yml").write_text("nom: Quelquepart\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "atlas.cli", "depuis-formulaire", str(body), "--ticket", "4", "--rapport", "r.md"],
+                            cwd=repo, capture_output=True, text=True, timeout=60)
+    report = (repo / "r.md").read_text(encoding="utf-8")
+    assert result.returncode == 2 and "Signaler une erreur" in report and "Modifiez le ticket" not in report

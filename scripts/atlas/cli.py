@@ -82,7 +82,7 @@ def cmd_from_form(args) -> int:
         problems = [p for p in checker.check(content, only=path).problems] + \
             [p for p in checker.check(content, only=content / checker.LISTS["sources"]).problems]
     except fromform.FormError as exc:
-        error = str(exc)
+        error = exc
     text = fromform.report(conversion, path, problems, error, args.ticket)
     if args.rapport:
         Path(args.rapport).write_text(text, encoding="utf-8")

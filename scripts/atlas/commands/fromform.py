@@ -56,7 +56,12 @@ class Conversion:
 
 
 class FormError(ValueError):
-    """The answers cannot make a fiche (no name…): said in French on the issue."""
+    """The answers cannot make a fiche (no name…): said in French on the issue. `retry`: editing the
+    ticket can fix it (not when the collectivité already has its fiche)."""
+
+    def __init__(self, message: str, retry: bool = True):
+        super().__init__(message)
+        self.retry = retry
 
 
 def form_fields(repository: Path, form_path: Path = FORM) -> dict[str, str]:
@@ -502,7 +507,7 @@ def write(conversion: Conversion, content_root: Path) -> Path:
         raise FormError(f"une fiche existe déjà pour cette collectivité : content/collectivites/{path.name} ; pour la "
                         "corriger ou la compléter, ouvrez plutôt le formulaire « Signaler une erreur » (lien « Signaler "
                         "une erreur » en bas de la page de la collectivité), ou modifiez ce fichier sur GitHub "
-                        "(guide « Contribuer », section « Corriger une erreur »)")
+                        "(guide « Contribuer », section « Corriger une erreur »)", retry=False)
     sources = content_root / LISTS["sources"]
     existing = sources.read_text(encoding="utf-8")
     if f"cle: {conversion.source_key}\n" in existing:
@@ -550,14 +555,16 @@ def _about_question(conversion: Conversion, problem) -> str:
     return f"{label} : {text}"
 
 
-def report(conversion: Conversion | None, path: Path | None, problems: list, error: str | None, issue: int,
+def report(conversion: Conversion | None, path: Path | None, problems: list, error: "FormError | str | None", issue: int,
            team: bool = False) -> str:
     """What the workflow posts on the issue (for the person who filled in the form: about the
     form's questions, never the file's lines) or, with `team`, puts in the pull request (the
     checker's `fichier:ligne` output too), in French (Markdown)."""
     if error:
-        return (f"Merci pour ce formulaire. Il n'a pas pu être transformé en fiche : {_markdown_text(error)}.\n\n"
-                "Modifiez le ticket (menu « … » › « Edit ») : la fiche sera proposée de nouveau.")
+        text = f"Merci pour ce formulaire. Il n'a pas pu être transformé en fiche : {_markdown_text(str(error))}.\n"
+        if getattr(error, "retry", True):
+            text += "\nModifiez le ticket (menu « … » › « Edit ») : la fiche sera proposée de nouveau.\n"
+        return text
     lines = [f"Merci ! Vos réponses au formulaire (ticket n° {issue}) sont devenues une proposition de fiche : "
              f"`content/collectivites/{path.name}`, et une source `{conversion.source_key}` dans `content/sources.yml`.", ""]
     if conversion.notes:
