@@ -195,3 +195,18 @@ def test_a_commune_on_an_island_the_simplified_shapes_lack_is_placed_where_geona
     assert not [p for p in accepted if p.severity == checker.Severity.ERROR or p.rule.startswith("point.")], accepted
     refused = check_fiche(content, fiche_of(bangor, bangor.code, "{lat: 46.5, lon: -4.5}"))
     assert {p.rule for p in refused} >= {"point.loin-du-lieu", "point.hors-du-pays"}, refused
+
+
+def test_the_template_example_coordinates_left_for_another_town_are_named(content):
+    # the template's commented example is Dakar's point: copied as is for Podor, it is 343 km off
+    template = (REPO / "scripts" / "atlas" / "commands" / "templates" / "nouvelle-fiche.yml.j2").read_text(encoding="utf-8")
+    example = next(line.split("coordonnees:", 1)[1].strip() for line in template.splitlines() if "# coordonnees:" in line)
+    text = BASE.replace("partenariats: inconnus", f"""partenariats:
+  - partenaire:
+      nom: Podor
+      coordonnees: {example}
+    pays: SN
+    nature: jumelage
+    sources: [actes-colloque-lianes-2009]""")
+    far = [p for p in check_fiche(content, text) if p.rule == "point.loin-du-lieu"]
+    assert far and "de Podor" in far[0].message and "lat: 16.6489, lon: -14.9607" in far[0].hint
