@@ -58,6 +58,13 @@ CASES = {
                                     ["« partenaire: inconnu »"]),
     "status-in-words": ("partenariats: inconnus", "partenariats:\n  - partenaire: inconnu\n    pays: BE\n    nature: jumelage\n    statut: en sommeil\n    sources: [actes-colloque-lianes-2009]",
                         ["voulez-vous dire « en-veille » ?"]),
+    # found by the second re-test (cases the code was not written for)
+    "phone-as-website": ("region: Nord-Pas de Calais", "region: Nord-Pas de Calais\nsite_web: 03 20 00 00 00", ["pas une adresse de site", "retirez la ligne"]),
+    "email-as-website": ("region: Nord-Pas de Calais", "region: Nord-Pas de Calais\nsite_web: contact@bouvines.fr", ["une adresse e-mail"]),
+    "decade-as-year": ("region: Nord-Pas de Calais", "region: Nord-Pas de Calais\nreseaux: [{reseau: lianes-cooperation, depuis: années 80, sources: [actes-colloque-lianes-2009]}]",
+                       ["depuis: 1980"]),
+    "two-natures": ("partenariats: inconnus", "partenariats:\n  - partenaire: inconnu\n    pays: BE\n    nature: partenariat et jumelage\n    sources: [actes-colloque-lianes-2009]",
+                    ["n'a qu'une valeur", "partenariat ou jumelage"]),
     "nature-as-a-verb": ("partenariats: inconnus", "partenariats:\n  - partenaire: inconnu\n    pays: BE\n    nature: Jumelée\n    sources: [actes-colloque-lianes-2009]",
                          ["voulez-vous dire « jumelage » ?"]),
 }

@@ -356,3 +356,9 @@ def test_a_form_for_a_collectivite_that_has_its_fiche_points_to_the_correction_r
                             cwd=repo, capture_output=True, text=True, timeout=60)
     report = (repo / "r.md").read_text(encoding="utf-8")
     assert result.returncode == 2 and "Signaler une erreur" in report and "Modifiez le ticket" not in report
+
+
+def test_a_type_ticked_that_the_name_contradicts_follows_the_name_and_is_said():
+    conversion = _convert("Kaya, Burkina Faso, jumelage", nom="Communauté de communes du Pays de Quelquepart", type="Commune")
+    assert yamlio.parse(conversion.fiche, Path("f.yml")).data["type"] == "intercommunalite"
+    assert any("type lu comme « intercommunalite »" in n for n in conversion.notes)

@@ -77,3 +77,9 @@ def test_two_fiches_describing_the_same_new_key_are_refused(content_copy):
     report = checker.check(content_copy)
     assert any("est déjà décrite dans la fiche" in p.message for p in report.problems), [p.format() for p in report.problems]
     assert not report.ok
+
+
+def test_a_new_source_that_the_fiche_does_not_cite_is_said(content_copy):
+    path = _with(content_copy, BASE.replace("sources: [actes-colloque-lianes-2009]", NEW.replace(", deliberation-bouvines-2019]", "]"), 1))
+    problems = checker.check(content_copy, only=path).problems
+    assert any("citée nulle part" in p.message and p.severity == checker.Severity.WARNING for p in problems), problems

@@ -402,6 +402,10 @@ def convert(answers: dict[str, str], issue: int, content_root: Path, lists: dict
     if len(name) < 2:
         raise FormError("le nom de la collectivité manque : complétez la question « Nom officiel de la collectivité »")
     kind = TYPES.get(_fold(answers.get("type", "")).replace(" ", ""), newfile.guess_type(name))
+    if newfile.guess_type(name) != "commune" and kind != newfile.guess_type(name):  # « Communauté de communes de… » ticked « Commune »
+        kind = newfile.guess_type(name)
+        notes.append(f"Question « Type de collectivité » : « {_one_line(answers.get('type', ''))[:40]} » coché, mais "
+                     f"« {name[:80]} » est un nom de type « {kind} » : type lu comme « {kind} » ; corrigez le ticket si c'est une erreur")
     if kind == "commune":  # the COG's spelling of a commune it knows (« QUELQUEPART », « lille »)
         same = gazetteer.communes_named(newfile.official_name(name, kind))
         if same and len({c.name for c in same}) == 1 and same[0].name != newfile.official_name(name, kind):

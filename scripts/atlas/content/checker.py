@@ -352,6 +352,7 @@ def _check_collectivite(report: Report, path: Path) -> None:
     fc.schema("collectivite")
     _new_sources(fc, data)
     fc.sources(("sources",), _items(data, "sources"))
+    _new_sources_cited(fc, data)
     website = data.get("site_web")
     if isinstance(website, str) and _host(website) in _template_hosts():
         fc.add(("site_web",), f"« {website} » est l'adresse d'exemple du modèle", "écrivez l'adresse du site de la collectivité, "
@@ -446,6 +447,32 @@ def _new_sources(fc: _FileCheck, data: dict) -> None:
         if not isinstance(entry.get("titre"), str):
             fc.add(where, f"la source « {key} » n'a pas de titre",
                    "ajoutez « titre: » avec le titre du document (ex. titre: Délibération du conseil municipal du 12 mars 2019)", rule="source.nouvelle")
+
+
+def _new_sources_cited(fc: _FileCheck, data: dict) -> None:
+    """A new source that no fact of the fiche cites is probably a forgotten citation: said."""
+    if not fc.local_sources:
+        return
+    cited = set(_cited_keys(data))
+    for i, entry in enumerate(data.get("nouvelles_sources") or []):
+        if isinstance(entry, dict) and entry.get("cle") in fc.local_sources and entry["cle"] not in cited:
+            fc.add(("nouvelles_sources", i, "cle"), f"la source « {entry['cle']} » est décrite mais citée nulle part dans la fiche",
+                   f"ajoutez-la aux « sources: » du fait qu'elle atteste, ex. sources: [{entry['cle']}]", Severity.WARNING, rule="source.nouvelle")
+
+
+def _cited_keys(value):
+    """Every key cited under a « sources » list or a « source » field, anywhere in the fiche."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k == "sources" and isinstance(v, list):
+                yield from (x for x in v if isinstance(x, str))
+            elif k == "source" and isinstance(v, str):
+                yield v
+            elif k != "nouvelles_sources":
+                yield from _cited_keys(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _cited_keys(v)
 
 
 def _merge_new_sources(report: Report) -> None:

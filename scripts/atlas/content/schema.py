@@ -98,6 +98,11 @@ def translate(error: jsonschema.ValidationError) -> tuple[tuple, str, str]:
     if v == "additionalProperties":
         return _unknown_keys(error)[0]
     if v == "enum":
+        several = [k for k in dict.fromkeys(vocabulary.key_for(part, error.validator_value) or closest(part, error.validator_value, 0.8)
+                                            for part in re.split(r",|;|/|\bet\b|\+", str(inst))) if k]
+        if isinstance(inst, str) and len(several) > 1:
+            return path, f"« {name} » n'a qu'une valeur, pas « {_show(inst)} »", \
+                f"choisissez la principale : {' ou '.join(several)} ; l'autre peut se dire dans la description"
         guess = vocabulary.key_for(inst, error.validator_value) or closest(inst, error.validator_value)
         hint = (f"voulez-vous dire « {guess} » ? " if guess else "") + \
             "valeurs possibles : " + ", ".join(map(str, error.validator_value))
@@ -123,6 +128,10 @@ def translate(error: jsonschema.ValidationError) -> tuple[tuple, str, str]:
             key = path[-1] if path and isinstance(path[-1], str) else name
             return path, f"« {name} » attend true ou false, pas « {_show(inst)} »", \
                 f"écrivez {key}: {meant}" if meant else f"écrivez {key}: true (oui) ou {key}: false (non)"
+        if "integer" in expected and isinstance(inst, str) and name in YEAR_FIELDS and re.search(r"ann[ée]es?\s+(19)?[0-9]0", inst):
+            decade = re.search(r"(19)?([0-9]0)\b", inst.split("nn", 1)[1]).group(2)
+            return path, f"« {name} » attend une année, pas « {_show(inst)} »", \
+                f"écrivez l'année exacte si vous la connaissez, sinon le début de la décennie : {name}: 19{decade}"
         if "integer" in expected and isinstance(inst, str) and re.fullmatch(r"\s*[0-9]{2}\s*", inst) and name in YEAR_FIELDS:
             return path, f"« {name} » attend une année en entier, pas « {inst.strip()} »", \
                 f"écrivez les quatre chiffres, ex. {name}: 20{inst.strip()} ou {name}: 19{inst.strip()}"
@@ -231,6 +240,11 @@ def _padded(name: str, value) -> str:
 
 def _address(path: tuple, typed: str) -> tuple[tuple, str, str]:
     key = path[-1] if path and isinstance(path[-1], str) else "site_web"
+    if "@" in typed and "://" not in typed or not re.search(r"[a-z0-9-]\.[a-z]{2,}", typed.lower()):
+        what = "une adresse e-mail" if "@" in typed else "pas une adresse de site"
+        return path, f"« {_show(typed)} » : {what}", \
+            f"« {key} » attend l'adresse d'un site (https://www.exemple.fr/…), copiée depuis la barre du navigateur ; " \
+            "un courriel ou un téléphone n'a pas sa place dans la fiche : retirez la ligne"
     pieces = [p for p in re.split(r"[\s,;]+", typed.strip()) if p]
     if len(pieces) > 1 and sum(bool(re.match(r"(https?:|www\.)", p)) for p in pieces) > 1:
         return path, f"plusieurs adresses dans « {key} » : « {_show(typed)} »", \
