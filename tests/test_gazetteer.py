@@ -210,3 +210,14 @@ def test_the_template_example_coordinates_left_for_another_town_are_named(conten
     sources: [actes-colloque-lianes-2009]""")
     far = [p for p in check_fiche(content, text) if p.rule == "point.loin-du-lieu"]
     assert far and "de Podor" in far[0].message and "lat: 16.6489, lon: -14.9607" in far[0].hint
+
+
+def test_atlas_new_reads_a_departement_written_in_brackets_and_refuses_one_that_does_not_exist(tmp_path):
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    result = run_atlas("new", "Fourmies (Nord)", cwd=tmp_path)
+    assert result.returncode == 0 and "lu comme le département 59" in result.stdout
+    text = (tmp_path / "content" / "collectivites" / "fourmies.yml").read_text(encoding="utf-8")
+    assert "nom: Fourmies " in text and 'code: "59249"' in text
+    refused = run_atlas("new", "Quelquepart", "--departement", "99", cwd=tmp_path)
+    assert refused.returncode == 2 and "n'est pas un numéro de département" in refused.stderr
+    assert not (tmp_path / "content" / "collectivites" / "quelquepart.yml").exists()

@@ -92,6 +92,16 @@ def write(name: str, content_root: Path, kind: str | None = None, departement: s
     """The new fiche's path, and what was filled in from the gazetteer (to tell the person)."""
     if not name.strip():
         raise ValueError("donnez le nom de la collectivité, ex. atlas new \"Ville de Quelquepart\"")
+    notes = []
+    in_brackets = re.fullmatch(r"(.+?)\s*\(([^()]*)\)\s*", name)  # « Fourmies (Nord) », « Fourmies (59) »
+    if in_brackets and gazetteer.departement_named(in_brackets.group(2)):
+        name, named = in_brackets.group(1), gazetteer.departement_named(in_brackets.group(2))
+        if departement and departement != named:
+            raise ValueError(f"« {in_brackets.group(2)} » (département {named}) et --departement {departement} ne s'accordent pas")
+        departement = named
+        notes.append(f"« ({in_brackets.group(2)}) » lu comme le département {named}, retiré du nom")
+    if departement and departement not in gazetteer.departements():
+        raise ValueError(f"« {departement} » n'est pas un numéro de département (ex. --departement 59, --departement 2A)")
     kind = kind or guess_type(name)
     slug = slug_for(name, kind)
     if not slug:
@@ -101,6 +111,6 @@ def write(name: str, content_root: Path, kind: str | None = None, departement: s
     path = folder / f"{slug}.yml"
     if path.exists():
         raise FileExistsError(str(path))
-    commune, town, notes = propose(name, kind, departement)  # before writing: an ambiguous name writes nothing
+    commune, town, proposed = propose(name, kind, departement)  # before writing: an ambiguous name writes nothing
     path.write_text(render(name, kind, path, content_root, commune, town), encoding="utf-8")
-    return path, notes
+    return path, notes + proposed
