@@ -362,3 +362,17 @@ def test_a_type_ticked_that_the_name_contradicts_follows_the_name_and_is_said():
     conversion = _convert("Kaya, Burkina Faso, jumelage", nom="Communauté de communes du Pays de Quelquepart", type="Commune")
     assert yamlio.parse(conversion.fiche, Path("f.yml")).data["type"] == "intercommunalite"
     assert any("type lu comme « intercommunalite »" in n for n in conversion.notes)
+
+
+def test_a_negated_status_is_not_read_as_that_status_and_is_kept():
+    conversion = _convert("Kaya, Burkina Faso, jumelage, plus actif depuis 2015")
+    (item,) = _partnerships(conversion)
+    assert "statut" not in item and "plus actif depuis 2015" in item["description"]
+    assert any("« plus actif depuis 2015 » non reconnu" in n for n in conversion.notes)
+
+
+def test_a_partner_that_geonames_does_not_know_in_its_country_is_said():
+    conversion = _convert("Valenciennes, Belgique, jumelage")
+    (item,) = _partnerships(conversion)
+    assert "coordonnees" not in item["partenaire"]
+    assert any("Valenciennes n'est pas dans GeoNames en Belgique" in n for n in conversion.notes)

@@ -150,7 +150,9 @@ def _read_piece(piece: str, result: dict, name_parts: list, unread: list, themes
     for table, field in ((NATURES, "nature"), (STATUTS, "statut")):
         found = next(((k, v) for k, v in sorted(table.items(), key=lambda kv: -len(kv[0]))
                       if re.search(rf"(^| )\w*{re.escape(k)}\w*( |$)", folded)), None)
-        if found and field not in result:
+        # « plus actif depuis 2015 », « pas de jumelage » : a negated word is not read (kept, and said)
+        negated = found and re.search(r"(^| )(plus|pas|non|ne|n|jamais|sans)( |$)", folded.split(found[0].split()[0])[0])
+        if found and field not in result and not negated:
             result[field] = found[1]
             rest = re.sub(rf"\w*{re.escape(found[0])}\w*", " ", folded, count=1)
             # « jumelage depuis 1998 », « actif depuis 2005 »: the start; « arrêté en 2012 »: the end;
@@ -316,6 +318,9 @@ def _partner_position(partner: dict, country: str, notes: list[str], number: int
     """A partner town's position proposed from GeoNames, always marked approximate (a match by name)."""
     found = gazetteer.towns(partner["nom"], country)
     if not found:
+        notes.append(f"Question « Partenariats », ligne {number} : {partner['nom']} n'est pas dans GeoNames en "
+                     f"{countries.name_fr(country)} (lieux de plus de 500 habitants) : pas de position proposée ; "
+                     "vérifiez le pays, ou donnez la position si vous la connaissez")
         return
     town = found[0]
     partner["coordonnees"] = _Point(lat=round(town.lat, 4), lon=round(town.lon, 4), approximatif=True)
