@@ -290,8 +290,8 @@ def _phases(content_dir: Path, work: Path, profile: bool) -> dict:
 
 def _atlas_config(content_dir: Path, site_dir: Path, target: Path) -> Path:
     """The repository's mkdocs.yml with absolute paths, the content folder and the site folder replaced."""
-    from mkdocs.utils import yaml as mkyaml
     import yaml
+    from mkdocs.utils import yaml as mkyaml
 
     cfg = mkyaml.yaml_load(CONFIG.read_text(encoding="utf-8"))
     # Built as published (publier.yml sets ATLAS_SITE_URL): embed codes, link previews and the feed

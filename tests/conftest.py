@@ -28,7 +28,8 @@ def built_site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def real_atlas():
-    from atlas.content import records as content, index
+    from atlas.content import index
+    from atlas.content import records as content
 
     atlas = content.load(CONTENT)
     return atlas, index.build(atlas)

@@ -13,8 +13,8 @@ def test_a_build_that_fails_after_the_maps_started_stops_their_workers(tmp_path,
     from mkdocs.commands import build as mkbuild
     from mkdocs.config import load_config
 
-    from atlas.site import pages
     from atlas.maps import images as static_maps
+    from atlas.site import pages
 
     monkeypatch.setattr(static_maps, "default_workers", lambda: 2)  # a pool, even on a one-core machine
     monkeypatch.setattr(static_maps, "PARALLEL_MIN", 1)  # whatever the number of maps

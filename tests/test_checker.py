@@ -307,7 +307,7 @@ def test_atlas_check_command_prints_path_and_line_and_exits_1(content, name):
         assert sorted(int(l.split(":")[1]) for l in lines if ": erreur :" in l) == \
             sorted(line for line, _, _ in EXPECTED[name])
         for (line, message, hint) in EXPECTED[name]:
-            assert any(l.startswith(f"{target}:{line}: erreur : ") and message in l and f"conseil : " in l
+            assert any(l.startswith(f"{target}:{line}: erreur : ") and message in l and "conseil : " in l
                        for l in lines), output
 
 

@@ -120,7 +120,7 @@ def test_editor_settings_give_each_content_folder_the_schema_the_checker_uses():
     import fnmatch
     import json
 
-    from atlas.content.schema import SCHEMAS, SCHEMA_FILES
+    from atlas.content.schema import SCHEMA_FILES, SCHEMAS
 
     settings = json.loads((REPO / ".vscode" / "settings.json").read_text(encoding="utf-8"))
     globs = {Path(k).name: v if isinstance(v, list) else [v] for k, v in settings["yaml.schemas"].items()}

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, Phase, given, note, settings, strategies as st
+from hypothesis import HealthCheck, Phase, given, note, settings
+from hypothesis import strategies as st
 
 from contract import strategies as gen
 from contract.wellformed import FORBIDDEN, site_problems

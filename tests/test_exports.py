@@ -7,11 +7,12 @@ import json
 import re
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from atlas.content import countries
-from atlas.site import exports
 from atlas.content.model import LOCATION_APPROX, LOCATION_COUNTRY, LOCATION_EXACT
+from atlas.site import exports
 
 REQUIRED = ["collectivite", "collectivite_type", "departement", "partenaire", "pays", "pays_nom", "thematiques",
             "statut", "depuis", "partenaire_lat", "partenaire_lon", "localisation", "sources", "nature",

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from atlas.commands import fromform
 from atlas.content import countries, yamlio

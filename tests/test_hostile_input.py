@@ -133,7 +133,7 @@ def test_hostile_file_still_gets_a_github_annotation(content: Path, name: str):
     (content / "collectivites" / f"{name}.yml").write_text(text, encoding="utf-8")
     code, output = check(content, "--format", "github")
     assert code == 1
-    assert f"::error file=" in output and f"{name}.yml,line={line}," in output, output[-2000:]
+    assert "::error file=" in output and f"{name}.yml,line={line}," in output, output[-2000:]
     assert "Traceback" not in output
 
 

@@ -13,7 +13,8 @@ import pytest
 from markupsafe import escape
 
 from atlas import caches, urls
-from atlas.maps import assets, cache, interactive as maps
+from atlas.maps import assets, cache
+from atlas.maps import interactive as maps
 from expectations import expected_counts
 
 TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"

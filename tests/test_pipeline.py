@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from atlas import pipeline
 from atlas.commands import build
 from atlas.content import checker
-from atlas import pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 

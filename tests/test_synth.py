@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from atlas.content import checker
 from atlas.commands import synth
+from atlas.content import checker
 
 SMALL = {"collectivites": 60, "partnerships": 150, "countries": 20}
 
@@ -91,8 +91,8 @@ def test_refuses_to_overwrite_real_content(tmp_path):
 
 def test_a_mistake_in_a_national_sized_corpus_is_reported_with_its_line(tmp_path):
     """Above PARALLEL_MIN_FILES the checker spreads files over processes: same messages, same lines."""
-    from atlas.content import checker
     from atlas.commands import synth
+    from atlas.content import checker
 
     out = tmp_path / "grand"
     synth.write(out, collectivites=checker.PARALLEL_MIN_FILES + 50, partnerships=checker.PARALLEL_MIN_FILES * 2,

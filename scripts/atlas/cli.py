@@ -67,8 +67,8 @@ def cmd_new(args) -> int:
 
 
 def cmd_from_form(args) -> int:
-    from atlas.content import checker
     from atlas.commands import fromform
+    from atlas.content import checker
 
     content = Path(args.contenu)
     body = Path(args.corps).read_text(encoding="utf-8", errors="replace")

@@ -13,12 +13,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from atlas.maps import assets, interactive as maps
-from atlas.content import checker, records as content, history, index
-from atlas.site import exports, news, pagecache, pages
 from atlas import SITE_NAME, urls
+from atlas.content import checker, history, index
+from atlas.content import records as content
 from atlas.content.model import Atlas
 from atlas.content.schema import SCHEMAS
+from atlas.maps import assets
+from atlas.maps import interactive as maps
+from atlas.site import exports, news, pagecache, pages
 
 
 class ContentError(Exception):

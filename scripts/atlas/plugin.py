@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from markupsafe import escape
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
@@ -17,11 +18,10 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
-from markupsafe import escape
 
+from atlas import pipeline, urls
 from atlas.content import checker
 from atlas.site import compact, news, pagecache, pages, search, social
-from atlas import pipeline, urls
 
 log = logging.getLogger("mkdocs.plugins.atlas")
 

@@ -8,7 +8,6 @@ from slugify import slugify
 
 from atlas.content.countries import name_fr
 
-
 # What every generator is given to publish a file at a site path: text is UTF-8-encoded by the caller's sink.
 Emit = Callable[[str, "bytes | str"], None]
 

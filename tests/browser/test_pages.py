@@ -6,9 +6,9 @@ import shutil
 
 import pytest
 
-from .conftest import page_problems, serve
-
 from atlas import urls
+
+from .conftest import page_problems, serve
 
 pytestmark = pytest.mark.browser
 

@@ -6,8 +6,8 @@ import errno
 import functools
 import logging
 import os
-import signal
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path

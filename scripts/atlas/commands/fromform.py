@@ -19,12 +19,11 @@ from pathlib import Path
 
 import yaml
 
-from atlas.content import countries, gazetteer
-from atlas.content.vocabulary import NATURES, STATUTS
-from atlas.content import yamlio
-from atlas.content.yamlio import FORBIDDEN_CHARACTERS
 from atlas.commands import new as newfile
+from atlas.content import countries, gazetteer, yamlio
 from atlas.content.checker import LISTS, Severity
+from atlas.content.vocabulary import NATURES, STATUTS
+from atlas.content.yamlio import FORBIDDEN_CHARACTERS
 
 FORM = Path(".github") / "ISSUE_TEMPLATE" / "ajouter-ma-collectivite.yml"
 NO_RESPONSE = "_No response_"

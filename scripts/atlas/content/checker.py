@@ -17,8 +17,8 @@ from pathlib import Path
 from slugify import slugify
 
 from atlas import workers
-from atlas.content import countries, gazetteer, schema, yamlio
 from atlas.commands import new as newfile
+from atlas.content import countries, gazetteer, schema, yamlio
 
 LISTS = {"thematiques": "thematiques.yml", "sources": "sources.yml", "reseaux": "reseaux.yml", "zones": "zones.yml"}
 # Entries per list: each theme, network or zone gets a page and a place in every filter, so a

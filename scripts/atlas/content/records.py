@@ -4,9 +4,25 @@ from __future__ import annotations
 from pathlib import Path
 
 from atlas.content import checker, countries, schema
-from atlas.content.model import (Atlas, Collectivite, Country, CountryFigure, Entry, Figure, LOCATION_APPROX,
-                    LOCATION_COUNTRY, LOCATION_EXACT, Membership, Organisation, Partner, Partnership,
-                    Point, Project, PublishedTable, TableRow)
+from atlas.content.model import (
+    LOCATION_APPROX,
+    LOCATION_COUNTRY,
+    LOCATION_EXACT,
+    Atlas,
+    Collectivite,
+    Country,
+    CountryFigure,
+    Entry,
+    Figure,
+    Membership,
+    Organisation,
+    Partner,
+    Partnership,
+    Point,
+    Project,
+    PublishedTable,
+    TableRow,
+)
 
 UNCLASSIFIED_ZONE = "non-classe"
 

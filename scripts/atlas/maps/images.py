@@ -19,9 +19,20 @@ from dataclasses import dataclass, field
 
 from atlas import workers
 from atlas.content.model import COLLECTIVITE_TYPES
+from atlas.maps.style import (
+    BORDER,
+    CLASS_COLORS,
+    COUNTRY_COLOR,
+    FLOW_COLOR,
+    FLOW_ORIGIN_COLOR,
+    LAND,
+    MUTED,
+    PARTNER_COLOR,
+    SEA,
+    TEXT,
+    TYPE_COLORS,
+)
 
-from atlas.maps.style import (BORDER, CLASS_COLORS, COUNTRY_COLOR, FLOW_COLOR, FLOW_ORIGIN_COLOR, LAND, MUTED,
-                              PARTNER_COLOR, SEA, TEXT, TYPE_COLORS)
 LOC_EXACT, LOC_APPROX, LOC_COUNTRY = 0, 1, 2
 KIND_PARTNER, KIND_APPROX, KIND_COUNTRY = 1, 2, 3
 
@@ -461,9 +472,8 @@ class Layout:
 
 @functools.cache
 def _fonts():
-    from PIL import ImageFont
-
     import matplotlib
+    from PIL import ImageFont
     folder = os.path.join(matplotlib.get_data_path(), "fonts", "ttf")
     return (ImageFont.truetype(os.path.join(folder, "DejaVuSans-Bold.ttf"), 34),
             ImageFont.truetype(os.path.join(folder, "DejaVuSans.ttf"), 21))

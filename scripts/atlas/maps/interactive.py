@@ -11,18 +11,29 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from atlas.maps import images as static_maps, viewer
-from atlas.maps.cache import ImageCache
 from atlas import SITE_NAME, fr, urls
 from atlas.content.countries import fold
 from atlas.content.index import Index
 from atlas.content.model import COLLECTIVITE_TYPES, LOCATION_APPROX, LOCATION_COUNTRY, NATURES, Atlas, Collectivite, Partnership
+from atlas.maps import images as static_maps
+from atlas.maps import viewer
+from atlas.maps.cache import ImageCache
 from atlas.maps.images import KIND_APPROX, KIND_COUNTRY, KIND_PARTNER, LOC_APPROX, LOC_COUNTRY, LOC_EXACT
-from atlas.maps.style import (BORDER, CLASS_COLORS, COUNTRY_COLOR, FLOW_COLOR, FLOW_ORIGIN_COLOR, LAND, MUTED,
-                              PARTNER_COLOR, SEA, TYPE_COLORS)
+from atlas.maps.style import (
+    BORDER,
+    CLASS_COLORS,
+    COUNTRY_COLOR,
+    FLOW_COLOR,
+    FLOW_ORIGIN_COLOR,
+    LAND,
+    MUTED,
+    PARTNER_COLOR,
+    SEA,
+    TYPE_COLORS,
+)
 
 Emit = urls.Emit
 

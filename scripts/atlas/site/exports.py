@@ -15,8 +15,18 @@ from collections import Counter
 
 from atlas import SITE_NAME, fr, urls
 from atlas.content.index import Index
-from atlas.content.model import (COLLECTIVITE_TYPES, LOCATION_APPROX, LOCATION_COUNTRY, LOCATION_EXACT, NATURES, STATUSES, Atlas,
-                    Collectivite, Partnership, Project)
+from atlas.content.model import (
+    COLLECTIVITE_TYPES,
+    LOCATION_APPROX,
+    LOCATION_COUNTRY,
+    LOCATION_EXACT,
+    NATURES,
+    STATUSES,
+    Atlas,
+    Collectivite,
+    Partnership,
+    Project,
+)
 
 Emit = urls.Emit
 

@@ -11,8 +11,8 @@ import datetime
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from atlas.content import countries, yamlio
 from atlas import fr, urls
+from atlas.content import countries, yamlio
 from atlas.content.history import History
 
 MAX_ENTRIES = 50  # the page and the feed show the latest changes; the forge keeps the rest

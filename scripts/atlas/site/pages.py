@@ -18,18 +18,24 @@ import jinja2.sandbox
 from markupsafe import Markup, escape
 from slugify import slugify
 
-from atlas.content import countries
-from atlas.content.yamlio import FORBIDDEN_CHARACTERS
 from atlas import SITE_NAME, fr, urls
-from atlas.site import pagecache, social
-from atlas.site.pagecache import Scope
+from atlas.content import countries
 from atlas.content.history import History, history_url
-from atlas.site.news import FEED_PATH
 from atlas.content.index import Index
-from atlas.content.model import (COLLECTIVITE_TYPES, LOCATION_APPROX, LOCATION_COUNTRY, NATURE_TITLES, NATURES,
-                                 ORGANISATION_FORMS, STATUSES, Atlas)
-
-
+from atlas.content.model import (
+    COLLECTIVITE_TYPES,
+    LOCATION_APPROX,
+    LOCATION_COUNTRY,
+    NATURE_TITLES,
+    NATURES,
+    ORGANISATION_FORMS,
+    STATUSES,
+    Atlas,
+)
+from atlas.content.yamlio import FORBIDDEN_CHARACTERS
+from atlas.site import pagecache, social
+from atlas.site.news import FEED_PATH
+from atlas.site.pagecache import Scope
 
 fr_number = fr.number  # the templates' names for them
 fr_date = fr.date
