@@ -36,83 +36,9 @@ PHASE_LABELS = {"check": "check (atlas check)", "load": "chargement (load)", "in
 TARGETS = {"ratio_cold": 4.0, "ratio_warm": 1.5, "growth_per_x": 4.5 / 4, "memory_mib": 1024, "check_s": 3.0,
            "map_mb": 1.5, "site_mb": 400e6 / (1024 * 1024), "serve_real_s": 3.0}  # site: the issue's 400 MB, in Mio
 MB = 1024 * 1024
+HOOKS = Path(__file__).with_name("bench_hooks.py")
 
 
-# MkDocs hooks written beside each benchmark config: they log when each build step starts and
-# ends, with the process's memory (VmRSS, VmHWM = peak so far), to attribute time and memory.
-HOOK_SOURCE = """\
-import atexit, json, os, sys, time, types
-from mkdocs.plugins import event_priority
-
-P = {priority}
-state = sys.modules.get("_atlas_bench_state")
-if state is None:
-    state = types.ModuleType("_atlas_bench_state")
-    state.events = {{}}
-    sys.modules["_atlas_bench_state"] = state
-
-    def _dump():
-        if os.environ.get("ATLAS_BENCH_HOOKS"):
-            with open(os.environ["ATLAS_BENCH_HOOKS"], "w") as f:
-                json.dump(state.events, f)
-
-    atexit.register(_dump)
-
-
-def _mark(name, keep_first=False):
-    if keep_first and name in state.events:
-        return
-    mem = {{}}
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(("VmRSS:", "VmHWM:")):
-                mem[line.split(":")[0]] = int(line.split()[1])
-    state.events[name] = {{"t": time.time(), "rss": mem.get("VmRSS", 0), "hwm": mem.get("VmHWM", 0)}}
-
-
-def _tag():
-    return "debut" if P > 0 else "fin"
-
-
-@event_priority(P)
-def on_config(config):
-    _mark("config_" + _tag())
-
-
-@event_priority(P)
-def on_files(files, config):
-    _mark("files_" + _tag())
-
-
-@event_priority(P)
-def on_nav(nav, config, files):
-    _mark("nav_" + _tag())
-
-
-@event_priority(P)
-def on_page_markdown(markdown, page, config, files):
-    _mark("markdown_" + _tag(), keep_first=P > 0)
-
-
-@event_priority(P)
-def on_page_content(html, page, config, files):
-    _mark("contenu_" + _tag(), keep_first=P > 0)
-
-
-@event_priority(P)
-def on_env(env, config, files):
-    _mark("env_" + _tag())
-
-
-@event_priority(P)
-def on_post_page(output, page, config):
-    _mark("page_" + _tag(), keep_first=P > 0)
-
-
-@event_priority(P)
-def on_post_build(config):
-    _mark("post_build_" + _tag())
-"""
 # (label, start event, end event) of the full build's steps
 TIMELINE = [
     ("démarrage + config MkDocs", "start", "config_debut"),
@@ -205,18 +131,13 @@ def child_phases(content_dir: str, result_file: str, profile_file: str | None) -
     t0 = time.perf_counter()
     from mkdocs.utils import yaml as mkyaml
 
-    from atlas import pipeline
-    from atlas.plugin import AtlasConfig
+    from atlas import config, pipeline
 
     out["import"] = time.perf_counter() - t0
     raw = mkyaml.yaml_load(CONFIG.read_text(encoding="utf-8"))
-    plugin_cfg = next((p["atlas"] for p in raw.get("plugins", []) if isinstance(p, dict) and "atlas" in p), {}) or {}
-    cfg = AtlasConfig()
-    cfg.load_dict({k: v for k, v in plugin_cfg.items() if k != "contenu"})
-    cfg.validate()
-    settings = pipeline.Settings(site_url=PUBLIC_URL, repo_url=raw.get("repo_url") or "",
-                                 tiles_url=cfg.tuiles_url, tiles_attribution=cfg.tuiles_attribution,
-                                 licence=cfg.licence_donnees, licence_url=cfg.licence_url, png=cfg.cartes_png)
+    # as the plugin would: mkdocs.yml's options, the public address of a publication, no cache
+    settings = config.settings(config.options_of(raw), PUBLIC_URL, raw.get("site_name"), raw.get("repo_url")).replace(
+        cache_dir=None)
     emitted: dict[str, list] = {"sortie": []}
 
     def emit(uri: str, data) -> None:
@@ -309,9 +230,9 @@ def _atlas_config(content_dir: Path, site_dir: Path, target: Path) -> Path:
             opts["guide"] = str((ROOT / opts.get("guide", "CONTRIBUTING.md")).resolve())
             cfg["plugins"][i] = {"atlas": opts}
     hooks = [str((ROOT / h).resolve()) for h in cfg.get("hooks") or []]
-    for name, priority in (("bench_hooks_debut.py", 1000), ("bench_hooks_fin.py", -1000)):
+    for name in ("bench_hooks_debut.py", "bench_hooks_fin.py"):
         path = target.parent / name
-        path.write_text(HOOK_SOURCE.format(priority=priority), encoding="utf-8")
+        shutil.copyfile(HOOKS, path)
         hooks.append(str(path))
     cfg["hooks"] = hooks
     target.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")

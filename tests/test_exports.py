@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from atlas.config import Settings
 from atlas.content import countries
 from atlas.content.model import LOCATION_APPROX, LOCATION_COUNTRY, LOCATION_EXACT
 from atlas.site import exports
@@ -150,7 +151,7 @@ def test_csv_text_cells_read_as_formulas_are_neutralised_numbers_stay_numbers():
 def test_the_data_package_is_named_after_the_site(real_atlas):
     atlas, idx = real_atlas
     written = {}
-    exports.generate(atlas, idx, written.__setitem__, title="Atlas de la coopération en Bretagne")
+    exports.generate(atlas, idx, written.__setitem__, Settings(site_name="Atlas de la coopération en Bretagne"))
     package = json.loads(written[exports.PACKAGE_PATH])
     assert package["title"] == "Atlas de la coopération en Bretagne"
 

@@ -13,6 +13,7 @@ import pytest
 
 from atlas import pipeline, urls
 from atlas.commands import synth
+from atlas.config import Settings
 from atlas.content.model import LOCATION_APPROX, LOCATION_COUNTRY
 from atlas.site import pages
 
@@ -23,7 +24,7 @@ def _generate(content, monkeypatch, limit: int):
     monkeypatch.setattr(pages, "LONG_LIST", limit)
     loaded = pipeline.load(content)
     files: dict = {}
-    out = pipeline.generate(loaded, pipeline.Settings(png=False), files.__setitem__)
+    out = pipeline.generate(loaded, Settings(png=False), files.__setitem__)
     out.images.cancel()
     return loaded.atlas, loaded.idx, files
 

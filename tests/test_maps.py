@@ -13,6 +13,7 @@ import pytest
 from markupsafe import escape
 
 from atlas import caches, urls
+from atlas.config import Settings
 from atlas.maps import assets, cache
 from atlas.maps import interactive as maps
 from expectations import expected_counts
@@ -35,7 +36,7 @@ def built(real_atlas):
         files[uri] = data.encode("utf-8") if isinstance(data, str) else data
 
     assets.emit_assets(emit)
-    infos = maps.generate(atlas, idx, emit, maps.MapSettings(TILES, ATTRIBUTION, png=True))
+    infos = maps.generate(atlas, idx, emit, Settings(tiles_url=TILES, tiles_attribution=ATTRIBUTION, png=True))
     return files, infos
 
 
@@ -166,7 +167,7 @@ def test_home_map_aggregates_partnerships_into_one_flow_per_partner_country(buil
     assert abs(lat - sum(s.lat for s in seats) / len(seats)) < 1 and abs(lon - sum(s.lon for s in seats) / len(seats)) < 1
     assert data["flux"]["zoom"] == maps.FLOW_ZOOM and data["flux"]["legende"]["items"]
     # the image shows the same design: one curved flow per country, biggest first, the biggest labelled
-    spec = maps.jobs(atlas, idx, maps.MapSettings(TILES, ATTRIBUTION))[1].spec
+    spec = maps.jobs(atlas, idx, Settings(tiles_url=TILES, tiles_attribution=ATTRIBUTION))[1].spec
     assert spec.kind == "flux" and spec.origin == name
     per_country = {}
     for p in drawable:
@@ -221,7 +222,7 @@ def test_each_map_has_one_png_drawn_at_twice_the_600_px_it_is_shown_at(built):
 def test_png_can_be_turned_off(real_atlas):
     atlas, idx = real_atlas
     files = {}
-    infos = maps.generate(atlas, idx, files.__setitem__, maps.MapSettings(TILES, ATTRIBUTION, png=False))
+    infos = maps.generate(atlas, idx, files.__setitem__, Settings(tiles_url=TILES, tiles_attribution=ATTRIBUTION, png=False))
     assert not any(uri.endswith(".png") for uri in files)
     assert all(not i.png for i in infos.values())
 
@@ -346,7 +347,7 @@ def test_image_cache_redraws_only_the_maps_that_changed(real_atlas, tmp_path):
     from atlas.maps.cache import ImageCache
 
     atlas, idx = real_atlas
-    specs = [j.spec for j in maps.jobs(atlas, idx, maps.MapSettings(TILES, ATTRIBUTION))][:6]
+    specs = [j.spec for j in maps.jobs(atlas, idx, Settings(tiles_url=TILES, tiles_attribution=ATTRIBUTION))][:6]
     first = ImageCache(tmp_path / "images")
     drawn = {s.id: r for s, r in images.render_many(specs, 1, first)}
     assert first.drawn == len(specs) and first.hits == 0
@@ -394,7 +395,7 @@ def test_workers_store_their_images_in_the_cache_and_send_back_no_image(real_atl
     from atlas.maps.cache import ImageCache
 
     atlas, idx = real_atlas
-    specs = [j.spec for j in maps.jobs(atlas, idx, maps.MapSettings(TILES, ATTRIBUTION))][:5]
+    specs = [j.spec for j in maps.jobs(atlas, idx, Settings(tiles_url=TILES, tiles_attribution=ATTRIBUTION))][:5]
     assert "png" not in images._render_into(tmp_path / "direct", specs[0])
     assert ImageCache(tmp_path / "direct").read(specs[0])["png"].startswith(b"\x89PNG")
     monkeypatch.setattr(images, "PARALLEL_MIN", 1)  # a pool of 2 workers even for 5 maps
@@ -411,11 +412,11 @@ def test_the_site_name_titles_the_viewer_and_signs_every_image_escaped(real_atla
 
     atlas, idx = real_atlas
     name = "Atlas <b>de Bretagne</b> & co"
-    specs = [j.spec for j in maps.jobs(atlas, idx, maps.MapSettings(TILES, ATTRIBUTION, site_name=name))
+    specs = [j.spec for j in maps.jobs(atlas, idx, Settings(tiles_url=TILES, tiles_attribution=ATTRIBUTION, site_name=name))
              if j.spec is not None]
     assert specs and all(s.source.startswith(f"Source : {name}") for s in specs)
     html = viewer.render(TILES, ATTRIBUTION, "Fond OpenStreetMap", name,
-                         maps.shared_data(maps.MapSettings(TILES, ATTRIBUTION, site_name=name)))
+                         maps.shared_data(Settings(tiles_url=TILES, tiles_attribution=ATTRIBUTION, site_name=name)))
     assert "<title>Carte — Atlas &lt;b&gt;de Bretagne&lt;/b&gt; &amp; co</title>" in html
     assert 'data-site="Atlas &lt;b&gt;de Bretagne&lt;/b&gt; &amp; co"' in html
     assert "<b>de Bretagne" not in html and "coopération" not in html.split("<body")[0]
@@ -431,7 +432,7 @@ def test_a_named_partner_without_position_is_named_at_its_country_centre_not_cal
 
     files, infos = built
     atlas, idx = real_atlas
-    specs = {j.info.id: j.spec for j in maps.jobs(atlas, idx, maps.MapSettings(TILES, ATTRIBUTION)) if j.spec}
+    specs = {j.info.id: j.spec for j in maps.jobs(atlas, idx, Settings(tiles_url=TILES, tiles_attribution=ATTRIBUTION)) if j.spec}
     seen = {"named": 0, "unnamed": 0}
     for c in atlas.collectivites.values():
         at_centre = [p for p in c.partnerships if p.location == LOCATION_COUNTRY and p.point is not None]

@@ -31,10 +31,10 @@ def _build(tmp_path: Path, monkeypatch, content: Path, docs: Path, cache: Path, 
     site = tmp_path / name
     cfg = load_config(str(ROOT / "mkdocs.yml"), site_dir=str(site), docs_dir=str(docs), **config)
     plugin = cfg.plugins["atlas"]
-    plugin.config.cache_dir = str(cache)
+    plugin.config.dossier_cache = str(cache)
     plugin.config.cartes_png = False  # the images have their own cache and tests (test_maps.py)
     mkbuild.build(cfg)
-    return site, plugin.page_cache.hits, plugin.page_cache.stored
+    return site, plugin.run.cache.hits, plugin.run.cache.stored
 
 
 def _differences(a: Path, b: Path) -> list[str]:

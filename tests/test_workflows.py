@@ -189,9 +189,9 @@ def test_builds_in_ci_keep_the_map_images_cache_between_runs(name):
     step = all_steps[cached[0]]["with"]
     assert step["path"] == ".cache/atlas" and "hashFiles('content/**'" in step["key"]
     assert step["restore-keys"] and step["key"].startswith(step["restore-keys"])
-    from atlas.plugin import AtlasConfig
+    from atlas.config import AtlasOptions
 
-    assert dict(AtlasConfig._schema)["cache_dir"].default == ".cache/atlas"  # where the plugin keeps it
+    assert dict(AtlasOptions._schema)["dossier_cache"].default == ".cache/atlas"  # where the plugin keeps it
 
 
 def test_every_install_takes_the_versions_of_the_lock_file():

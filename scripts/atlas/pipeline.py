@@ -8,43 +8,32 @@ plain `mkdocs build` also runs) read and check the content once.
 """
 from __future__ import annotations
 
+import functools
+import logging
 import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from atlas import SITE_NAME, urls
+from atlas import AtlasError, urls
+from atlas.config import Settings
 from atlas.content import checker, history, index
 from atlas.content import records as content
 from atlas.content.model import Atlas
 from atlas.content.schema import SCHEMAS
 from atlas.maps import assets
 from atlas.maps import interactive as maps
-from atlas.site import exports, news, pagecache, pages
+from atlas.site import exports, news, pagecache, pages, privacy, search
+
+log = logging.getLogger("mkdocs.plugins.atlas")
 
 
-class ContentError(Exception):
+class ContentError(AtlasError):
     """The content is invalid: nothing is generated. Carries the checker's report."""
 
     def __init__(self, report: checker.Report):
         super().__init__(f"{len(report.errors)} erreur(s) dans le contenu")
         self.report = report
-
-
-@dataclass
-class Settings:
-    """What the generation needs from the site's configuration (mkdocs.yml and its `atlas` plugin)."""
-
-    site_url: str = ""
-    site_name: str = SITE_NAME
-    repo_url: str = ""
-    tiles_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-    tiles_attribution: str = "&copy; contributeurs OpenStreetMap"
-    licence: str = "Licence Ouverte / Open Licence 2.0 (Etalab)"
-    licence_url: str = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
-    png: bool = True
-    cache_dir: Path | None = None  # where map images of earlier builds are kept (None: drawn every time)
-    contact: str = ""  # e-mail address offered to readers without a GitHub account
 
 
 @dataclass
@@ -69,9 +58,6 @@ class Outputs:
     timings: dict = field(default_factory=dict)
 
 
-_last: tuple[tuple, Loaded] | None = None
-
-
 def _fingerprint(folder: Path) -> tuple:
     """Every file of the content folder with its size and modification time (a cheap stat walk)."""
     out = []
@@ -88,11 +74,12 @@ def _fingerprint(folder: Path) -> tuple:
 
 def load(content_dir: Path | str) -> Loaded:
     """Check the content once and build the records, indexes and history; raise ContentError if invalid."""
-    global _last
     folder = Path(content_dir).resolve()
-    key = (str(folder), _fingerprint(folder))
-    if _last is not None and _last[0] == key:
-        return _last[1]
+    return _load(folder, _fingerprint(folder))
+
+
+@functools.lru_cache(maxsize=1)  # the last result, while the content folder is unchanged (module docstring)
+def _load(folder: Path, fingerprint: tuple) -> Loaded:
     timings: dict = {}
     start = time.perf_counter()
     report = checker.check(folder)
@@ -111,9 +98,7 @@ def load(content_dir: Path | str) -> Loaded:
     start = time.perf_counter()
     digests = pagecache.Digests.of(folder, atlas.collectivites)
     timings["digests"] = time.perf_counter() - start
-    loaded = Loaded(folder, report, atlas, idx, hist, digests, timings)
-    _last = (key, loaded)
-    return loaded
+    return Loaded(folder, report, atlas, idx, hist, digests, timings)
 
 
 def generate(loaded: Loaded, settings: Settings, emit: urls.Emit,
@@ -124,14 +109,10 @@ def generate(loaded: Loaded, settings: Settings, emit: urls.Emit,
     atlas, idx, hist = loaded.atlas, loaded.idx, loaded.history
     start = time.perf_counter()
     assets.emit_assets(emit)
-    map_settings = maps.MapSettings(settings.tiles_url, settings.tiles_attribution, png=settings.png,
-                                    site_name=settings.site_name,
-                                    cache_dir=settings.cache_dir / "images" if settings.cache_dir else None)
-    map_info, images = maps.generate_deferred(atlas, idx, emit, map_settings)
+    map_info, images = maps.generate_deferred(atlas, idx, emit, settings)
     timings["maps"] = time.perf_counter() - start
     start = time.perf_counter()
-    export_info = exports.generate(atlas, idx, emit, exports.version_of(hist.head, hist.head_date),
-                                   settings.site_url, (settings.licence, settings.licence_url), settings.site_name)
+    export_info = exports.generate(atlas, idx, emit, settings, exports.version_of(hist.head, hist.head_date))
     for schema_file in sorted(SCHEMAS.glob("*.json")):
         emit(f"schemas/{schema_file.name}", schema_file.read_bytes())
     timings["exports"] = time.perf_counter() - start
@@ -149,3 +130,25 @@ def generate(loaded: Loaded, settings: Settings, emit: urls.Emit,
     pages.generate(site, emit_page or (lambda src, page: emit(src, page.render())))
     timings["pages"] = time.perf_counter() - start
     return Outputs(map_info, images, export_info, site, entries, feed, timings)
+
+
+def finish(site_dir: Path, outputs: Outputs, run: pagecache.Run, search_entries: list[dict]) -> None:
+    """Once MkDocs has written the pages: the map images written beside them, the search index
+    completed with the generated pages, the caches pruned, and no third-party host in the site."""
+    site_dir = Path(site_dir)
+
+    def write(uri: str, data: bytes | str) -> None:
+        target = site_dir / uri
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+
+    outputs.images.finish(write)
+    cache = outputs.images.cache
+    if cache is not None:
+        log.info(f"images des cartes : {cache.drawn} dessinées, {cache.hits} reprises du cache ({cache.folder})")
+    if run.cache is not None:
+        log.info(run.report())
+    search.complete_index(site_dir, search_entries)
+    offenders = privacy.enforce(site_dir)
+    if offenders:
+        raise AtlasError("adresses d'hébergeurs tiers (CDN) dans le site : " + ", ".join(offenders[:10]))

@@ -12,9 +12,9 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from atlas import SITE_NAME, fr, urls
+from atlas import fr, urls
+from atlas.config import Settings
 from atlas.content.countries import fold
 from atlas.content.index import Index
 from atlas.content.model import COLLECTIVITE_TYPES, LOCATION_APPROX, LOCATION_COUNTRY, NATURES, Atlas, Collectivite, Partnership
@@ -49,17 +49,6 @@ COLORS = {"mer": SEA, "terre": LAND, "frontiere": BORDER, "partenaire": PARTNER_
           "flux": FLOW_COLOR, "origine": FLOW_ORIGIN_COLOR}
 SEAT = 0
 LOCATION_LABELS = {"exacte": "exacte", "approximative": "approximative", "pays": "pays seulement"}
-
-
-@dataclass
-class MapSettings:
-    tiles_url: str
-    tiles_attribution: str
-    png: bool = True  # the benchmark may time maps with and without PNGs
-    workers: int | None = None  # PNG worker processes (None: one per core, up to 8)
-    tiles_name: str = "Fond OpenStreetMap"
-    site_name: str = SITE_NAME  # mkdocs.yml's site_name: the viewer's title, the images' source line
-    cache_dir: Path | None = None  # images drawn by an earlier build, by content (maps/cache.py); None: no cache
 
 
 @dataclass
@@ -281,7 +270,7 @@ class _Layers:
         out.sort(key=lambda f: (-f[4], fold(f[1])))
         return origin, out
 
-    def data(self, map_id: str, settings: MapSettings, filters: bool = False, max_zoom: int = 6) -> dict:
+    def data(self, map_id: str, settings: Settings, filters: bool = False, max_zoom: int = 6) -> dict:
         types_present = [False] * len(TYPE_KEYS)
         for rec in self.c:
             types_present[rec[2]] = True
@@ -371,7 +360,7 @@ class _Job:
     spec: static_maps.Spec | None
 
 
-def _link_map(ctx: _Context, settings: MapSettings, map_id: str, title: str, alt: str, page: str,
+def _link_map(ctx: _Context, settings: Settings, map_id: str, title: str, alt: str, page: str,
               partnerships: list[Partnership], subject: Collectivite | None = None, filters: bool = False,
               world: bool = False, svg: bool = False, source_keys: Counter | None = None, flows: bool = False) -> _Job:
     layers = _Layers(ctx, themes=filters)
@@ -423,7 +412,7 @@ def _unknown_phrase(unknown: int) -> str:
     return f" ; {unknown} partenaires ne sont connus que par leur pays, reliés au centre du pays en tirets gris"
 
 
-def _collectivite_job(ctx: _Context, settings: MapSettings, c: Collectivite) -> _Job:
+def _collectivite_job(ctx: _Context, settings: Settings, c: Collectivite) -> _Job:
     ps = c.partnerships
     title = f"Partenariats {de(c.name)} dans le monde"
     n_countries = len({p.country for p in ps})
@@ -438,7 +427,7 @@ def _collectivite_job(ctx: _Context, settings: MapSettings, c: Collectivite) -> 
     return _link_map(ctx, settings, f"collectivite-{c.slug}", title, alt, urls.collectivite(c.slug), ps, subject=c)
 
 
-def _country_job(ctx: _Context, settings: MapSettings, code: str, ps: list[Partnership]) -> _Job:
+def _country_job(ctx: _Context, settings: Settings, code: str, ps: list[Partnership]) -> _Job:
     name = ctx.atlas.countries[code].name
     n_c = len({p.collectivite for p in ps})
     title = f"{name} : les partenariats des collectivités"
@@ -447,7 +436,7 @@ def _country_job(ctx: _Context, settings: MapSettings, code: str, ps: list[Partn
     return _link_map(ctx, settings, f"pays-{code.lower()}", title, alt, urls.country(code), ps)
 
 
-def _theme_job(ctx: _Context, settings: MapSettings, key: str, ps: list[Partnership]) -> _Job:
+def _theme_job(ctx: _Context, settings: Settings, key: str, ps: list[Partnership]) -> _Job:
     label = ctx.atlas.themes[key].label
     title = f"Thématique « {label} » : les partenariats"
     if ps:
@@ -459,7 +448,7 @@ def _theme_job(ctx: _Context, settings: MapSettings, key: str, ps: list[Partners
     return _link_map(ctx, settings, f"thematique-{key}", title, alt, urls.theme(key), ps)
 
 
-def _links_job(ctx: _Context, settings: MapSettings) -> _Job:
+def _links_job(ctx: _Context, settings: Settings) -> _Job:
     ps = ctx.atlas.partnerships
     title = "Qui coopère avec qui : les partenariats des collectivités"
     n_countries, n_with = len({p.country for p in ps}), len({p.collectivite for p in ps})
@@ -473,7 +462,7 @@ def _links_job(ctx: _Context, settings: MapSettings) -> _Job:
     return _link_map(ctx, settings, "liens", title, alt, "", ps, filters=True, world=True, svg=True, flows=True)
 
 
-def _world_job(ctx: _Context, settings: MapSettings) -> _Job:
+def _world_job(ctx: _Context, settings: Settings) -> _Job:
     atlas, idx = ctx.atlas, ctx.idx
     counts = {code: len(ps) for code, ps in idx.by_country.items() if ps}
     top = max(counts.values(), default=0)
@@ -508,7 +497,7 @@ def _world_job(ctx: _Context, settings: MapSettings) -> _Job:
     return _Job(info, data, f"Carte interactive : {title}. {alt}", spec)
 
 
-def jobs(atlas: Atlas, idx: Index, settings: MapSettings) -> list[_Job]:
+def jobs(atlas: Atlas, idx: Index, settings: Settings) -> list[_Job]:
     ctx = _Context(atlas, idx, settings.site_name)
     out = [_world_job(ctx, settings), _links_job(ctx, settings)]
     out += [_collectivite_job(ctx, settings, c) for c in atlas.collectivites.values()]
@@ -550,7 +539,7 @@ class PendingImages:
             close()
 
 
-def generate_deferred(atlas: Atlas, idx: Index, emit: Emit, settings: MapSettings) -> tuple[dict[str, MapInfo], PendingImages]:
+def generate_deferred(atlas: Atlas, idx: Index, emit: Emit, settings: Settings) -> tuple[dict[str, MapInfo], PendingImages]:
     """Emit every map page now; start the images and return them pending (their addresses are
     already in the MapInfo records, so pages can link them before they exist)."""
     t0 = time.perf_counter()
@@ -564,7 +553,7 @@ def generate_deferred(atlas: Atlas, idx: Index, emit: Emit, settings: MapSetting
                 job.info.png = urls.map_png(job.info.id)
                 job.info.svg = f"cartes/{job.info.id}.svg" if job.spec.svg else None
         # Start the PNG workers first: they draw while this process writes the HTML pages.
-        cache = ImageCache(settings.cache_dir) if settings.cache_dir else None
+        cache = ImageCache(settings.images_cache) if settings.images_cache else None
         png_iter = static_maps.render_many([j.spec for j in todo if j.spec is not None], settings.workers, cache)
         for job in todo:  # while the workers draw: the size a link preview announces
             if job.spec is not None:
@@ -583,7 +572,7 @@ def generate_deferred(atlas: Atlas, idx: Index, emit: Emit, settings: MapSetting
     return out, PendingImages(png_iter, out, cache)
 
 
-def shared_data(settings: MapSettings) -> dict:
+def shared_data(settings: Settings) -> dict:
     """What every map's data would otherwise repeat (4,955 times nationally): given once by the
     viewer page, under which the script lays each map's own JSON."""
     return {"root": ROOT, "fond": settings.tiles_name,
@@ -591,7 +580,7 @@ def shared_data(settings: MapSettings) -> dict:
             "natures": [NATURES[k] for k in NATURES], "couleurs": COLORS}
 
 
-def generate(atlas: Atlas, idx: Index, emit: Emit, settings: MapSettings) -> dict[str, MapInfo]:
+def generate(atlas: Atlas, idx: Index, emit: Emit, settings: Settings) -> dict[str, MapInfo]:
     """Build every map; call emit(dest_uri, content) for each file to publish."""
     t0 = time.perf_counter()
     out, pending = generate_deferred(atlas, idx, emit, settings)

@@ -13,7 +13,8 @@ import json
 import re
 from collections import Counter
 
-from atlas import SITE_NAME, fr, urls
+from atlas import fr, urls
+from atlas.config import DEFAULTS, Settings
 from atlas.content.index import Index
 from atlas.content.model import (
     COLLECTIVITE_TYPES,
@@ -112,10 +113,8 @@ def _resource(path: str, data: bytes, **extra) -> dict:
             "bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest(), "encoding": "utf-8", **extra}
 
 
-def datapackage(atlas: Atlas, version: dict, files: dict[str, bytes], site_url: str, licence: tuple[str, str],
-                title: str = SITE_NAME) -> dict:
+def datapackage(atlas: Atlas, version: dict, files: dict[str, bytes], settings: Settings) -> dict:
     """The Frictionless data package (datapackage.json) describing the exports of this build."""
-    name, url = licence
     sources = []
     for s in atlas.sources.values():
         entry = {"title": s.label}
@@ -124,7 +123,7 @@ def datapackage(atlas: Atlas, version: dict, files: dict[str, bytes], site_url: 
         sources.append(entry)
     package = {
         "name": "atlas-cooperation-internationale",
-        "title": title,  # the site's name (mkdocs.yml)
+        "title": settings.site_name,
         "description": "Les partenariats internationaux des collectivités (jumelages, coopération décentralisée), "
                        "tirés des documents cités pour chaque fait. Un partenaire inconnu (« partenaire » vide) "
                        "est un partenariat dont les sources ne donnent que le pays. Dans le CSV, un texte qui "
@@ -132,7 +131,7 @@ def datapackage(atlas: Atlas, version: dict, files: dict[str, bytes], site_url: 
                        "chariot est précédé d'une apostrophe, pour qu'un tableur ne l'exécute pas comme une formule.",
         "version": version["version"],
         "created": version["date"],
-        "licenses": [{"name": "etalab-2.0", "title": name, "path": url}],
+        "licenses": [{"name": "etalab-2.0", "title": settings.licence, "path": settings.licence_url}],
         "sources": sources,
         "resources": [
             _resource(CSV_PATH, files[CSV_PATH], title="Partenariats", profile="tabular-data-resource",
@@ -150,8 +149,8 @@ def datapackage(atlas: Atlas, version: dict, files: dict[str, bytes], site_url: 
                                   "zones et tableaux publiés."),
         ],
     }
-    if site_url.startswith(("https://", "http://")):
-        package["homepage"] = site_url
+    if settings.site_url.startswith(("https://", "http://")):
+        package["homepage"] = settings.site_url
     return package
 
 
@@ -332,12 +331,9 @@ def version_of(commit: str, date: datetime.datetime | None) -> dict:
             "version": when.date().isoformat() + (f"+{commit[:12]}" if commit else "")}
 
 
-def generate(atlas: Atlas, idx: Index, emit: Emit, version: dict | None = None, site_url: str = "",
-             licence: tuple[str, str] = ("Licence Ouverte / Open Licence 2.0 (Etalab)",
-                                         "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"),
-             title: str = SITE_NAME) -> dict:
-    """Write the exports and their data package (named `title`, the site's name); return what the
-    Données page shows."""
+def generate(atlas: Atlas, idx: Index, emit: Emit, settings: Settings = DEFAULTS, version: dict | None = None) -> dict:
+    """Write the exports and their data package (named after the site, under its licence); return
+    what the Données page shows."""
     version = version or version_of("", None)
     table = rows(atlas)
     csv_text = to_csv(table).encode("utf-8")
@@ -353,7 +349,7 @@ def generate(atlas: Atlas, idx: Index, emit: Emit, version: dict | None = None, 
     emit(GEOJSON_PATH, geo_text)
     emit(JSON_PATH, json_text)
     package = datapackage(atlas, version, {CSV_PATH: csv_text, GEOJSON_PATH: geo_text, JSON_PATH: json_text},
-                          site_url, licence, title)
+                          settings)
     emit(PACKAGE_PATH, json.dumps(package, ensure_ascii=False, indent=1, allow_nan=False).encode("utf-8"))
     kinds = Counter(f["properties"]["objet"] for f in geo["features"])
     files = {

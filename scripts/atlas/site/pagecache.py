@@ -25,12 +25,12 @@ import functools
 import hashlib
 import json
 from pathlib import Path
+from typing import Callable
 
-from mkdocs.exceptions import PluginError
-
-from atlas import caches
+from atlas import AtlasError, caches
 from atlas.caches import KEEP_DAYS
 from atlas.content.model import Collectivite, Partnership
+from atlas.site import compact
 
 DOCTYPE = b"<!doctype html>"  # how every page of Material's begins
 TEMPLATE = "atlas-page-finie.html"  # theme/: prints page.content, the finished page, as it is
@@ -196,8 +196,8 @@ class PageCache:
     def read(self, key: str) -> str:
         page = self._page(key)
         if page is None:
-            raise PluginError(f"le cache des pages ({self.folder}) a changé pendant la construction : "
-                              "relancez-la, ou supprimez ce dossier")
+            raise AtlasError(f"le cache des pages ({self.folder}) a changé pendant la construction : "
+                            "relancez-la, ou supprimez ce dossier")
         return page
 
     def put(self, key: str, html: str) -> None:
@@ -206,3 +206,60 @@ class PageCache:
 
     def prune(self, keep_days: int = KEEP_DAYS) -> int:
         return caches.prune(self.folder.glob("*/*.html"), keep_days)
+
+
+class Run:
+    """One build's generated pages facing the cache: which are copied finished from an earlier
+    build, which are rendered now and stored once finished. Pages are MkDocs's (duck-typed: `url`,
+    `file.src_uri`, `meta`, `content`, `toc`); `generated` are pages.GeneratedPage."""
+
+    def __init__(self, cache: PageCache | None):
+        self.cache = cache
+        self.generated: dict = {}  # source path → pages.GeneratedPage
+        self.reused: dict[str, str] = {}  # source path → cache key: copied finished
+        self.to_store: dict[str, str] = {}  # source path → cache key: rendered now, stored once finished
+
+    def add(self, src: str, generated) -> None:
+        self.generated[src] = generated
+
+    def start(self, site_key: str, page_of: Callable[[str], object], toc: Callable[[str], object]) -> None:
+        """Every page is read and the navigation has its titles: each generated page whose finished
+        HTML is in the cache is marked to be copied, the others have their body rendered now."""
+        self.reused, self.to_store = {}, {}
+        if self.cache is not None:
+            self.cache.hits = self.cache.stored = 0
+        for src, generated in self.generated.items():
+            page = page_of(src)
+            key = final_key(site_key, generated.key, page.url) if site_key and generated.key else ""
+            if key and self.cache.has(key):
+                page.meta["template"], self.reused[src] = TEMPLATE, key
+                continue
+            page.content = generated.render()
+            page.toc = toc(page.content)
+            if key:
+                self.to_store[src] = key
+
+    def body(self, page) -> None:
+        """A reused page's finished HTML, read when MkDocs reaches it: never all in memory."""
+        key = self.reused.get(page.file.src_uri)
+        if key:
+            page.content = self.cache.read(key)
+
+    def finished(self, page, output: str) -> str:
+        """The page as MkDocs wrote it (theme around the body): compacted and stored."""
+        src = page.file.src_uri
+        if src in self.generated:
+            page.content = ""  # written: not kept in memory until the end of the build
+        if src in self.reused:
+            return output  # finished (and compacted) in an earlier build
+        output = compact.html(output)
+        if src in self.to_store:
+            self.cache.put(self.to_store[src], output)
+        return output
+
+    def report(self) -> str:
+        if self.cache is None:
+            return ""
+        self.cache.prune()
+        return (f"pages générées : {self.cache.hits} reprises du cache, {self.cache.stored} rendues "
+                f"et rangées ({self.cache.folder})")

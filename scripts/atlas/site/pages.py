@@ -114,6 +114,12 @@ def sandbox() -> jinja2.sandbox.SandboxedEnvironment:
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined))
 
 
+def render_hand_written(markdown: str, site: Site, url: str) -> str:
+    """A hand-written page of docs/ that asks for the atlas's figures (`atlas: true`), rendered in the sandbox."""
+    return sandbox().from_string(markdown).render(site=site, atlas=site.atlas, idx=site.idx, maps=site.maps,
+                                                  site_url=site.site_url, base=urls.to_root(url), url=url)
+
+
 @dataclass
 class GeneratedPage:
     """A generated page: its title and description as plain text, its HTML body rendered on demand."""

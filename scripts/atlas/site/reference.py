@@ -279,3 +279,13 @@ def render(content: Path | str | None = "content") -> str:
         fields=all_fields, top=[f for f in all_fields if f.depth == 1],
         lists=_controlled_lists(Path(content) if content is not None else None), list_titles=LIST_TITLES,
     )
+
+
+def emit_guide(emit, guide: Path, content: Path) -> None:
+    """The contribution guide is CONTRIBUTING.md itself (one text, two places), and its reference page."""
+    if guide.exists():
+        text = guide.read_text(encoding="utf-8")
+        # Links written for the repository point to the site's copies.
+        text = text.replace("(scripts/atlas/schemas/collectivite.schema.json)", "(reference.md)")
+        emit("contribuer/index.md", text)
+    emit("contribuer/reference.md", render(content))

@@ -1,0 +1,104 @@
+"""The atlas's one configuration.
+
+`Settings` is what every stage takes (pipeline, maps, exports, pages), each default written
+here once. `AtlasOptions` is the plugin's block of mkdocs.yml (`plugins: - atlas:`), grouped and
+documented; its keys are French, as every key a person types. `settings()` maps them, with
+MkDocs's own options (site_url, site_name, repo_url), to `Settings`: the plugin, `atlas build`,
+the benchmark and the tests all go through it.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+
+from atlas import SITE_NAME, urls
+
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">contributeurs OpenStreetMap</a>'
+ETALAB_LICENCE = "Licence Ouverte / Open Licence 2.0 (Etalab)"
+ETALAB_LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the generation needs from the site's configuration."""
+
+    # -- the site (MkDocs's own options) --
+    site_url: str = ""  # public address, absolute and ending with "/"; "" when the build has none (urls.public)
+    site_name: str = SITE_NAME  # the viewer's title, the images' source line, the feed's and data package's name
+    repo_url: str = ""
+    contact: str = ""  # e-mail address offered to readers without a GitHub account
+    # -- maps --
+    tiles_url: str = OSM_TILES
+    tiles_attribution: str = OSM_ATTRIBUTION  # HTML, shown by Leaflet under the map
+    tiles_name: str = "Fond OpenStreetMap"
+    png: bool = True  # static map images (emails, link previews, open data); the benchmark may turn them off
+    workers: int | None = None  # PNG worker processes (None: one per core, up to 8)
+    # -- data --
+    licence: str = ETALAB_LICENCE
+    licence_url: str = ETALAB_LICENCE_URL
+    # -- caches (as Material's plugins: under .cache/, reused by content) --
+    cache_dir: Path | None = None  # None: every page and image made again
+
+    @property
+    def images_cache(self) -> Path | None:
+        return self.cache_dir / "images" if self.cache_dir else None
+
+    @property
+    def pages_cache(self) -> Path | None:
+        return self.cache_dir / "pages" if self.cache_dir else None
+
+    def replace(self, **changes) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+DEFAULTS = Settings()
+
+
+class AtlasOptions(base.Config):
+    """The `atlas` plugin's options in mkdocs.yml."""
+
+    # -- content --
+    contenu = c.Type(str, default="content")  # the content folder (atlas build --contenu sets it)
+    guide = c.Type(str, default="CONTRIBUTING.md")  # published as the contribution guide
+    contact = c.Type(str, default=DEFAULTS.contact)
+    # -- maps --
+    tuiles_url = c.Type(str, default=DEFAULTS.tiles_url)
+    tuiles_attribution = c.Type(str, default=DEFAULTS.tiles_attribution)
+    cartes_png = c.Type(bool, default=DEFAULTS.png)
+    # -- data --
+    licence_donnees = c.Type(str, default=DEFAULTS.licence)
+    licence_url = c.Type(str, default=DEFAULTS.licence_url)
+    # -- caches --
+    cache = c.Type(bool, default=True)  # pages and images of earlier builds reused, by content
+    dossier_cache = c.Type(str, default=".cache/atlas")
+
+
+def settings(options: AtlasOptions, site_url: str | None = "", site_name: str | None = None,
+             repo_url: str | None = "", root: Path = Path(".")) -> Settings:
+    """The settings of a build: the plugin's options and MkDocs's own (`root`: mkdocs.yml's folder)."""
+    return Settings(
+        site_url=urls.public(site_url), site_name=site_name or DEFAULTS.site_name, repo_url=repo_url or "",
+        contact=options.contact, tiles_url=options.tuiles_url, tiles_attribution=options.tuiles_attribution,
+        png=options.cartes_png, licence=options.licence_donnees, licence_url=options.licence_url,
+        cache_dir=(root / options.dossier_cache) if options.cache else None)
+
+
+def from_mkdocs(options: AtlasOptions, config) -> Settings:
+    """The settings of the build MkDocs runs (`config`: its loaded configuration)."""
+    return settings(options, config.site_url, config.site_name, config.repo_url, Path(config.config_file_path).parent)
+
+
+def options_of(mkdocs_yml: dict) -> AtlasOptions:
+    """The plugin's options read from a mkdocs.yml already parsed (the benchmark rewrites copies of it)."""
+    raw = next((p["atlas"] for p in mkdocs_yml.get("plugins", []) if isinstance(p, dict) and "atlas" in p), {}) or {}
+    options = AtlasOptions()
+    options.load_dict(dict(raw))
+    failed, _ = options.validate()
+    if failed:
+        raise ValueError("; ".join(f"{key} : {err}" for key, err in failed))
+    return options
