@@ -112,10 +112,10 @@ def test_json_round_trips(exported, real_atlas):
 
 
 def test_donnees_page(exported):
-    from atlas.site import pages
+    from atlas.site import templating
 
     _, info = exported
-    env = pages.environment()
+    env = templating.environment()
     tpl = env.get_template("pages/donnees.html.j2")
     from types import SimpleNamespace
 

@@ -195,9 +195,9 @@ def test_look_alike_name_cannot_publish_a_second_collectivite(content: Path):
 def test_template_code_in_a_hand_written_page_runs_in_the_sandbox():
     import jinja2.sandbox
 
-    from atlas.site import pages
+    from atlas.site import templating
 
-    env = pages.sandbox()
+    env = templating.sandbox()
     with pytest.raises(jinja2.exceptions.SecurityError):
         env.from_string("{{ cycler.__init__.__globals__.os.popen('id').read() }}").render()
     assert env.from_string("{{ 1200|fr_number }}").render() == "1\u202f200"

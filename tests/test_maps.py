@@ -228,11 +228,11 @@ def test_png_can_be_turned_off(real_atlas):
 
 
 def test_carte_block_renders(built, real_atlas):
-    from atlas.site import pages
+    from atlas.site import templating
 
     _, infos = built
     atlas, _ = real_atlas
-    env = pages.environment()
+    env = templating.environment()
     c = max(atlas.collectivites.values(), key=lambda c: len(c.partnerships))
     info = infos[f"collectivite-{c.slug}"]
     base = urls.to_root(urls.collectivite(c.slug))

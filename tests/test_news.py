@@ -224,10 +224,10 @@ def test_the_template_guard_replaces_forbidden_characters_without_turning_text_i
     """finalize keeps Markup as Markup (already escaped HTML) and text as text (escaped after)."""
     from markupsafe import Markup
 
-    from atlas.site import pages
+    from atlas.site import templating
 
-    assert pages.environment().finalize is pages._printable  # every {{ value }} of every template
-    kept = pages._printable(Markup("<b>gras\x0c</b>"))
+    assert templating.environment().finalize is templating._printable  # every {{ value }} of every template
+    kept = templating._printable(Markup("<b>gras\x0c</b>"))
     assert isinstance(kept, Markup) and kept == Markup("<b>gras\ufffd</b>")
-    text = pages._printable("<i>\x00\u202e")
+    text = templating._printable("<i>\x00\u202e")
     assert not isinstance(text, Markup) and text == "<i>\ufffd\ufffd"  # still text: autoescaped after

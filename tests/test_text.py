@@ -1,7 +1,7 @@
 """Free text from contributors becomes paragraphs and bare http(s) links, and nothing else."""
 from __future__ import annotations
 
-from atlas.site.pages import environment, link, text_blocks, text_inline
+from atlas.site.templating import environment, link, text_blocks, text_inline
 
 
 def test_blank_lines_make_paragraphs_and_markup_stays_text():

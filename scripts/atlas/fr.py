@@ -1,9 +1,16 @@
-"""French formatting, in one place: numbers, dates, plurals, sizes (everything a reader sees)."""
+"""French formatting, in one place: numbers, dates, plurals, sizes, country names (everything a reader sees)."""
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
+
+import pycountry
+from babel import Locale
+
+# Kosovo has no ISO 3166-1 code yet; XK is the code the EU and most data sets use.
+EXTRA_COUNTRY_CODES = {"XK"}
 
 
 def number(value) -> str:
@@ -46,3 +53,17 @@ def sort_key(text: str) -> str:
     (« Calais » before « Cambrai » before « Communauté… », « Saint-Omer » = « saint omer »)."""
     folded = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
     return re.sub(r"[\s\-'’]+", " ", folded).strip()
+
+
+@functools.cache
+def country_names() -> dict[str, str]:
+    """ISO code → French name (Babel), for every country pycountry knows and Kosovo."""
+    territories = Locale("fr").territories
+    return {c.alpha_2: territories.get(c.alpha_2, c.name) for c in pycountry.countries} | {
+        code: territories[code] for code in EXTRA_COUNTRY_CODES if code in territories
+    }
+
+
+def country_name(code: str) -> str:
+    """« SN » → « Sénégal »; an unknown code is shown as typed."""
+    return country_names().get(code, code)

@@ -6,7 +6,7 @@ from typing import Callable
 
 from slugify import slugify
 
-from atlas.content.countries import name_fr
+from atlas.fr import country_name
 
 # What every generator is given to publish a file at a site path: text is UTF-8-encoded by the caller's sink.
 Emit = Callable[[str, "bytes | str"], None]
@@ -33,7 +33,7 @@ def collectivite(slug: str) -> str:
 
 @functools.cache
 def country_slug(code: str) -> str:
-    return slugify(name_fr(code)) or code.lower()
+    return slugify(country_name(code)) or code.lower()
 
 
 def country(code: str) -> str:

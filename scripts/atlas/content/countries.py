@@ -8,11 +8,10 @@ import unicodedata
 from pathlib import Path
 
 import pycountry
-from babel import Locale
+
+from atlas import fr
 
 SHAPES = Path(__file__).parents[1] / "data" / "pays.geojson"
-# Kosovo has no ISO 3166-1 code yet; XK is the code the EU and most data sets use.
-EXTRA_CODES = {"XK"}
 
 
 def fold(text: str) -> str:
@@ -21,24 +20,15 @@ def fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c)).lower().strip()
 
 
-@functools.cache
-def _french() -> dict[str, str]:
-    territories = Locale("fr").territories
-    return {c.alpha_2: territories.get(c.alpha_2, c.name) for c in pycountry.countries} | {
-        code: territories[code] for code in EXTRA_CODES if code in territories
-    }
-
-
 def is_valid(code: str) -> bool:
-    return code in _french()
+    return code in fr.country_names()
 
 
-def name_fr(code: str) -> str:
-    return _french().get(code, code)
+name_fr = fr.country_name
 
 
 def all_codes() -> list[str]:
-    return sorted(_french())
+    return sorted(fr.country_names())
 
 
 VARIANTS = Path(__file__).parents[1] / "data" / "noms-de-pays.yml"
@@ -56,8 +46,8 @@ def variants() -> dict[str, str]:
 @functools.cache
 def _names_index() -> dict[str, str]:
     index: dict[str, str] = dict(variants())
-    for code, fr in _french().items():
-        index[fold(fr)] = code
+    for code, name in fr.country_names().items():
+        index[fold(name)] = code
     for c in pycountry.countries:
         for attr in ("name", "official_name", "common_name"):
             if hasattr(c, attr):

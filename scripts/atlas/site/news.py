@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 from atlas import fr, urls
 from atlas.content import countries, yamlio
 from atlas.content.history import History
+from atlas.site.templating import environment
 
 MAX_ENTRIES = 50  # the page and the feed show the latest changes; the forge keeps the rest
 MAX_NAMES = 5  # countries named in one sentence before « et N autres »
@@ -212,6 +213,4 @@ def feed(site_url: str, site_name: str, rights: str, news: list[NewsEntry],
 
 
 def render_feed(f: Feed) -> str:
-    from atlas.site.pages import environment  # the pages' escaping environment (pages import this module)
-
     return environment().get_template("feeds/atom.xml.j2").render(feed=f)

@@ -13,9 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import jinja2
-import jinja2.sandbox
-from markupsafe import Markup, escape
 from slugify import slugify
 
 from atlas import SITE_NAME, fr, urls
@@ -25,93 +22,14 @@ from atlas.content.index import Index
 from atlas.content.model import (
     COLLECTIVITE_TYPES,
     LOCATION_APPROX,
-    LOCATION_COUNTRY,
     NATURE_TITLES,
     NATURES,
-    ORGANISATION_FORMS,
-    STATUSES,
     Atlas,
 )
-from atlas.content.yamlio import FORBIDDEN_CHARACTERS
 from atlas.site import pagecache, social
 from atlas.site.news import FEED_PATH
 from atlas.site.pagecache import Scope
-
-fr_number = fr.number  # the templates' names for them
-fr_date = fr.date
-
-
-# A bare web address in a free text: the only thing in contributor text that becomes markup.
-_URL = re.compile(r"https?://[^\s<>\"'«»]+")
-_URL_TRAILING = ".,;:!?)]»'"
-
-
-def _linked(text: str) -> Markup:
-    """Escaped text where each bare http(s) address is a link; no other scheme ever is."""
-    out, pos = [], 0
-    for match in _URL.finditer(text):
-        url = match.group().rstrip(_URL_TRAILING)
-        out += [escape(text[pos:match.start()]), Markup('<a href="{0}">{0}</a>').format(url)]
-        pos = match.start() + len(url)
-    out.append(escape(text[pos:]))
-    return Markup("").join(out)
-
-
-def text_blocks(value) -> Markup:
-    """Free text as paragraphs: a blank line starts a new one; nothing else is markup."""
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", str(value or "")) if p.strip()]
-    return Markup("\n").join(Markup("<p>{}</p>").format(_linked(" ".join(p.split()))) for p in paragraphs)
-
-
-def text_inline(value) -> Markup:
-    """Free text inside a sentence or a table cell: one line, bare addresses linked."""
-    return _linked(" ".join(str(value or "").split()))
-
-
-def link(value) -> Markup:
-    """A web site field: a link when it is an http(s) address, plain text otherwise."""
-    text = str(value or "").strip()
-    if _URL.fullmatch(text):
-        return Markup('<a href="{0}">{0}</a>').format(text)
-    return escape(text)
-
-
-def _filters_and_globals(env: jinja2.Environment) -> jinja2.Environment:
-    env.filters.update(fr_number=fr_number, fr_date=fr_date, pays=countries.name_fr, texte=text_blocks,
-                       texte_ligne=text_inline, lien=link)
-    env.globals.update(
-        urls=urls, TYPES=COLLECTIVITE_TYPES, NATURES=NATURES, STATUSES=STATUSES,
-        FORMS=ORGANISATION_FORMS, LOCATION_COUNTRY=LOCATION_COUNTRY, LOCATION_APPROX=LOCATION_APPROX,
-    )
-    return env
-
-
-def _printable(value):
-    """Every value a template writes: what `atlas check` refuses (controls, bidi, noncharacters…)
-    cannot reach a page or the feed from elsewhere either (an old file version in the git history
-    read by « Nouveautés »): shown as U+FFFD, which XML accepts. Markup stays Markup."""
-    if isinstance(value, str) and FORBIDDEN_CHARACTERS.search(value):
-        cleaned = FORBIDDEN_CHARACTERS.sub("\ufffd", value)
-        return Markup(cleaned) if isinstance(value, Markup) else cleaned
-    return value
-
-
-@functools.cache
-def environment() -> jinja2.Environment:
-    """The one Jinja environment of the generated pages and the feed: HTML/XML, every value escaped."""
-    return _filters_and_globals(jinja2.Environment(
-        loader=jinja2.PackageLoader("atlas.site", "templates"), finalize=_printable,
-        autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
-    ))
-
-
-@functools.cache  # one for all hand-written pages, not one per page
-def sandbox() -> jinja2.sandbox.SandboxedEnvironment:
-    """For the hand-written pages of docs/ that show the atlas's figures: no walk to Python internals,
-    every value escaped (the page is Markdown; the partials it includes are HTML)."""
-    return _filters_and_globals(jinja2.sandbox.SandboxedEnvironment(
-        loader=jinja2.PackageLoader("atlas.site", "templates"), autoescape=True, finalize=_printable,
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined))
+from atlas.site.templating import environment, sandbox
 
 
 def render_hand_written(markdown: str, site: Site, url: str) -> str:
