@@ -80,7 +80,7 @@ def _tree_rss_kb(root_pid: int) -> int:
     for p in tree:  # proportional set size: pages shared after fork() are counted once
         try:
             rollup = Path(f"/proc/{p}/smaps_rollup").read_text()
-            total += next(int(l.split()[1]) for l in rollup.splitlines() if l.startswith("Pss:"))
+            total += next(int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:"))
         except (OSError, StopIteration, ValueError):
             total += rss.get(p, 0)
     return total
@@ -507,13 +507,13 @@ def print_report(results: list[dict], scales: list[int], base: int) -> bool:
     for label, a, b in TIMELINE:
         row("  " + label, lambda r, a=a, b=b: _step(r["build"].get("timeline"), a, b))
 
-    width0 = max(len(l) for l, _ in rows) + 2
+    width0 = max(len(line) for line, _ in rows) + 2
     widths = [max(len(c), *(len(v[i]) for _, v in rows)) + 2 for i, c in enumerate(cols)]
     print()
-    print("".ljust(width0) + "".join(c.rjust(w) for c, w in zip(cols, widths)))
+    print("".ljust(width0) + "".join(c.rjust(w) for c, w in zip(cols, widths, strict=True)))
     print("-" * (width0 + sum(widths)))
     for label, values in rows:
-        print(label.ljust(width0) + "".join(v.rjust(w) for v, w in zip(values, widths)))
+        print(label.ljust(width0) + "".join(v.rjust(w) for v, w in zip(values, widths, strict=True)))
     errors = [(r["name"], k, v) for r in results for k, v in r["phases"].get("errors", {}).items()]
     if errors:
         print("\nPhases non mesurées :")
@@ -521,7 +521,7 @@ def print_report(results: list[dict], scales: list[int], base: int) -> bool:
             print(f"  {name} / {phase} : {err}")
     failed = [r for r in results if r["build"]["rc"] != 0]
     for r in failed:
-        tail = [l for l in r["build"]["stderr"].splitlines() if l.strip()][-3:]
+        tail = [line for line in r["build"]["stderr"].splitlines() if line.strip()][-3:]
         print(f"\nBuild en échec pour {r['name']} :\n  " + "\n  ".join(tail))
     return _print_targets(results, scales, base)
 
@@ -597,7 +597,7 @@ def _print_targets(results: list[dict], scales: list[int], base: int) -> bool:
         verdicts.append(target(f"page carte « {key} », avec ses JS/CSS (pire corpus)", max(sizes, default=None),
                                TARGETS["map_mb"], "{:.2f}", " Mio"))
     print(f"\nObjectifs (temps = horloge ; {os.cpu_count()} cœurs, charge actuelle {os.getloadavg()[0]:.1f})")
-    w = max(len(l[0]) for l in lines) + 2
+    w = max(len(line[0]) for line in lines) + 2
     for label, value, limit, verdict in lines:
         print(f"  {label.ljust(w)}{value.rjust(12)}  {limit.ljust(12)} {verdict}")
     return all(v is not False for v in verdicts)
@@ -613,7 +613,7 @@ def _riddle_with_errors(src: Path, dest: Path, per_file: int) -> int:
     for path in files:
         extra = "".join(f"cle_inconnue_{i}: valeur\n" for i in range(per_file // 2))
         extra += "sources: [" + ", ".join(f"source-inconnue-{i}" for i in range(per_file - per_file // 2)) + "]\n"
-        text = "\n".join(l for l in path.read_text(encoding="utf-8").splitlines() if not l.startswith("sources:"))
+        text = "\n".join(line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("sources:"))
         path.write_text(text + "\n" + extra, encoding="utf-8")
     return len(files)
 

@@ -36,7 +36,8 @@ def main() -> None:
         rows.append("\t".join([c["code"], KINDS[c["type"]], c["nom"], c["departement"], c["region"],
                                parent if parent != c["code"] else "",
                                " ".join(c.get("codesPostaux", [])), " ".join(c.get("anciensCodes", []))]))
-    header = "# " + PACKAGE + " — code\ttype (C commune, D déléguée, A associée, M arrondissement)\tnom\tdépartement\trégion\tcommune de rattachement\tcodes postaux\tanciens codes"
+    header = ("# " + PACKAGE + " — code\ttype (C commune, D déléguée, A associée, M arrondissement)\tnom\tdépartement"
+              "\trégion\tcommune de rattachement\tcodes postaux\tanciens codes")
     OUT.write_text(header + "\n" + "\n".join(sorted(rows)) + "\n", encoding="utf-8")
     print(f"{len(rows)} communes écrites dans {OUT} ({OUT.stat().st_size // 1024} Ko)")
     DEPARTEMENTS.write_text(f"# {PACKAGE} — code\tnom\trégion\n"

@@ -28,11 +28,10 @@ def built_site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def real_atlas():
-    from atlas.content import index
-    from atlas.content import records as content
+    from atlas import pipeline
 
-    atlas = content.load(CONTENT)
-    return atlas, index.build(atlas)
+    loaded = pipeline.load(CONTENT)
+    return loaded.atlas, loaded.idx
 
 
 @pytest.fixture

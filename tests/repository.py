@@ -1,5 +1,6 @@
-"""A scratch git repository holding a copy of the atlas, built with `atlas build` as CI does
-(test_sharing.py, test_page_cache.py)."""
+"""The tests' one way to run the atlas's command (`run_atlas`) and git (`git`), and a scratch git
+repository holding a copy of the atlas, built with `atlas build` as CI does (test_sharing.py,
+test_page_cache.py)."""
 from __future__ import annotations
 
 import os
@@ -11,6 +12,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 IDENTITY = {"GIT_AUTHOR_NAME": "Mairie", "GIT_AUTHOR_EMAIL": "mairie@example.org",
             "GIT_COMMITTER_NAME": "Mairie", "GIT_COMMITTER_EMAIL": "mairie@example.org"}
+
+
+ATLAS = [sys.executable, "-m", "atlas.cli"]
+
+
+def run_atlas(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    """`atlas …` as a person runs it, outside GitHub's workspace; never a traceback."""
+    environ = {k: v for k, v in os.environ.items() if k != "GITHUB_WORKSPACE"} | (env or {})
+    result = subprocess.run([*ATLAS, *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=environ)
+    assert "Traceback" not in result.stdout + result.stderr, result.stdout + result.stderr
+    return result
+
+
+def git(repo: Path, *args: str, date: str | None = None, env: dict | None = None) -> str:
+    """git in `repo`, as the town hall's committer (`date`: the commit's date); its output."""
+    environ = {**(env if env is not None else os.environ), **IDENTITY}
+    if date:
+        environ.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True,
+                          env=environ).stdout
 
 
 class Repository:
@@ -30,9 +51,7 @@ class Repository:
         self.git("commit", "-q", "-m", "Atlas", date=date)
 
     def git(self, *args: str, date: str | None = None) -> str:
-        env = self.env if date is None else {**self.env, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
-        return subprocess.run(["git", "-C", str(self.root), *args], capture_output=True, text=True, check=True,
-                              env=env).stdout
+        return git(self.root, *args, date=date, env=self.env)
 
     def build(self) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "atlas.cli", "build", "--site", str(self.root / "site")],

@@ -1,29 +1,19 @@
 """The `atlas` command as a contributor uses it: check, check one file, new, --format github."""
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from atlas.content import checker
+from repository import run_atlas
 
 REPO = Path(__file__).resolve().parents[1]
 CONTENT = REPO / "content"
 CORPUS = Path(__file__).parent / "corpus"
-ATLAS = [sys.executable, "-m", "atlas.cli"]
-
-
-def run_atlas(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    environ = {k: v for k, v in os.environ.items() if k != "GITHUB_WORKSPACE"} | (env or {})
-    result = subprocess.run([*ATLAS, *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=environ)
-    assert "Traceback" not in result.stdout + result.stderr, result.stdout + result.stderr
-    return result
 
 
 @pytest.fixture
@@ -188,7 +178,7 @@ def test_github_format_uses_github_workspace_when_there_is_no_git_folder(tmp_pat
 def test_github_format_turns_warnings_into_warning_annotations(repo):
     result = run_atlas("check", "--format", "github", cwd=repo)
     assert result.returncode == 0
-    for level, file, line, title, body in annotations(result.stdout):
+    for level, file, line, title, _body in annotations(result.stdout):
         assert (level, title) == ("warning", "atlas check %3A avertissement")
         assert file.startswith("content/") and line >= 1
 

@@ -51,7 +51,7 @@ def test_csv_one_row_per_partnership(exported, real_atlas):
     table = list(reader)
     partnerships = atlas.partnerships
     assert len(table) == len(partnerships) == info["csv"]["lignes"] == info["partenariats"]
-    for row, p in zip(table, partnerships):
+    for row, p in zip(table, partnerships, strict=True):
         c = atlas.collectivites[p.collectivite]
         assert row["collectivite_slug"] == c.slug and row["collectivite"] == c.name
         assert row["collectivite_type"] == c.type and row["departement"] == (c.departement or "")
@@ -100,7 +100,7 @@ def test_json_round_trips(exported, real_atlas):
     assert [c["slug"] for c in data["collectivites"]] == list(atlas.collectivites)
     parts = [p for c in data["collectivites"] for p in c["partenariats"]]
     assert len(parts) == len(atlas.partnerships)
-    for d, p in zip(parts, atlas.partnerships):
+    for d, p in zip(parts, atlas.partnerships, strict=True):
         assert d["pays"] == p.country and d["numero"] == p.number and d["localisation"] == p.location
         assert (d["partenaire"] is None) == (p.partner is None)
         assert len(d["projets"]) == len(p.projects)
@@ -174,14 +174,14 @@ def test_csv_reads_back_exactly_the_exported_rows_and_no_text_cell_starts_a_form
     """Any text (CR, LF, quotes, commas, all of Unicode) and numbers: csv.reader gives back each row
     as written, with the one documented change (a leading apostrophe on formula-like text)."""
     names = [name for name, _ in exports.COLUMNS]
-    table = [dict(zip(names, row)) for row in cells]
+    table = [dict(zip(names, row, strict=True)) for row in cells]
     text = exports.to_csv(table)
     read = list(csv.reader(io.StringIO(text, newline="")))
     assert read[0] == names and len(read) == len(table) + 1
-    for row, back in zip(cells, read[1:]):
+    for row, back in zip(cells, read[1:], strict=True):
         expected = [str(exports.csv_cell(v)) for v in row]
         assert back == expected
-        for value, cell in zip(row, back):
+        for value, cell in zip(row, back, strict=True):
             if isinstance(value, str) and cell != value:
                 assert cell == "'" + value
             assert not re.match(r"^[\s\u00a0\u3000]*[=+\-@＝＋－＠]", cell) or not isinstance(value, str)

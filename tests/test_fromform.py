@@ -19,7 +19,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from atlas.commands import fromform
+from atlas.commands import fromform, replies
 from atlas.content import countries, yamlio
 
 REPO = Path(__file__).resolve().parents[1]
@@ -163,7 +163,7 @@ def test_a_60_kb_answer_makes_few_fuzzy_country_lookups(monkeypatch):
 @given(st.text(st.one_of(st.characters(codec="utf-8"), st.sampled_from("@#:./<>[]`*_|\\~&")), max_size=60)
        .map(lambda t: t + " Closes #1 @octocat https://x.org www.x.org [a](b) <img src=x> #12"))
 def test_text_quoted_from_the_ticket_cannot_mention_link_close_or_inject(text):
-    shown = fromform._markdown_text(text)
+    shown = replies.markdown_text(text)
     bare = re.sub(r"&#\d+;", "\0", shown)  # the character references themselves aside
     assert not re.search(r"@\w", bare)  # no mention
     assert "#" not in bare  # no issue reference, so no closing keyword either

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import random
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from atlas.content import checker, gazetteer
+from repository import run_atlas
 
 REPO = Path(__file__).resolve().parents[1]
 BASE = (REPO / "content" / "collectivites" / "bouvines.yml").read_text(encoding="utf-8")
@@ -95,7 +94,7 @@ def test_the_code_of_a_commune_whose_name_holds_the_typed_name_is_not_taken_for_
 
 def test_the_right_code_of_a_merged_or_associated_commune_is_accepted(content):
     # Hellemmes-Lille (associée to Lille), Saint-Pol-sur-Mer (associée to Dunkerque): named in short or in full
-    for name, code, dep in [("Hellemmes", "59298", "59"), ("Saint-Pol-sur-Mer", "59540", "59"), ("Hellemmes-Lille", "59298", "59")]:
+    for name, code, _dep in [("Hellemmes", "59298", "59"), ("Saint-Pol-sur-Mer", "59540", "59"), ("Hellemmes-Lille", "59298", "59")]:
         text = BASE.replace("nom: Bouvines", f"nom: {name}").replace("code: '59106'", f"code: '{code}'")
         assert not [p for p in check_fiche(content, text) if p.rule.startswith("collectivite.code")], name
 
@@ -145,10 +144,6 @@ def test_a_region_partner_is_not_held_to_a_town_of_the_same_name(content):
     nature: jumelage
     sources: [actes-colloque-lianes-2009]""")
     assert not [p for p in check_fiche(content, text) if p.rule == "point.loin-du-lieu"]
-
-
-def run_atlas(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "atlas.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
 def test_atlas_new_proposes_the_code_and_centre_of_a_commune_and_the_file_passes_once_the_rest_is_filled(tmp_path):

@@ -119,7 +119,7 @@ def test_a_collectivite_map_points_to_its_partners_table_instead_of_repeating_it
         table = table[:table.index("</table>")]
         body_rows = table.split("<tbody>", 1)[1].split("<tr>")[1:]
         assert len(body_rows) == len(c.partnerships)  # every partnership drawn is in the table
-        for p, row in zip(c.partnerships, body_rows):
+        for p, row in zip(c.partnerships, body_rows, strict=True):
             assert ("≈" in row) == (p.location == LOCATION_APPROX)
             assert ("(position inconnue)" in row) == (p.location == LOCATION_COUNTRY and p.partner is not None)
             assert ("<em>inconnu</em>" in row) == (p.partner is None)
@@ -132,7 +132,7 @@ def test_regions_typed_differently_or_with_markup_get_escaped_labels_and_distinc
     slugs = list(dict.fromkeys(p.collectivite for p in idx.by_country["DE"]))[:3]
     assert len(slugs) == 3
     typed = ["Hauts-de-France", "Hauts de France", "<script>alert(1)</script>"]
-    for slug, region in zip(slugs, typed):
+    for slug, region in zip(slugs, typed, strict=True):
         path = content_copy / "collectivites" / f"{slug}.yml"
         text = path.read_text(encoding="utf-8")
         assert re.search(r"^region: .*$", text, flags=re.M)

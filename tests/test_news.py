@@ -13,6 +13,7 @@ import pytest
 
 from atlas.content import history
 from atlas.site import news
+from repository import git
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -27,15 +28,6 @@ sources: [s]
 """
 
 
-def _git(repo: Path, *args: str, date: str | None = None) -> str:
-    env = {"GIT_AUTHOR_NAME": "Mairie", "GIT_AUTHOR_EMAIL": "mairie@example.org",
-           "GIT_COMMITTER_NAME": "Mairie", "GIT_COMMITTER_EMAIL": "mairie@example.org",
-           "PATH": "/usr/bin:/bin", "HOME": str(repo)}
-    if date:
-        env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
-    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True, env=env).stdout
-
-
 def _write(repo: Path, rel: str, text: str) -> None:
     path = repo / rel
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -47,14 +39,14 @@ def repo(tmp_path) -> Path:
     """content/ with three commits: Lille added, Arras added, then Lille gains two partnerships."""
     repo = tmp_path / "depot"
     repo.mkdir()
-    _git(repo, "init", "-q", "-b", "main")
+    git(repo, "init", "-q", "-b", "main")
     _write(repo, "content/collectivites/lille.yml", LILLE_V1)
     _write(repo, "README.md", "hors du contenu\n")
-    _git(repo, "add", ".")
-    _git(repo, "commit", "-q", "-m", "Lille", date="2024-01-10T10:00:00+01:00")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "Lille", date="2024-01-10T10:00:00+01:00")
     _write(repo, "content/collectivites/arras.yml", "nom: Arras\ntype: commune\npartenariats: inconnus\nsources: [s]\n")
-    _git(repo, "add", ".")
-    _git(repo, "commit", "-q", "-m", "Arras", date="2024-03-05T09:30:00+01:00")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "Arras", date="2024-03-05T09:30:00+01:00")
     lille = LILLE_V1.rstrip("\n").rsplit("\n", 1)[0] + """
   - partenaire: inconnu
     pays: SN
@@ -67,8 +59,8 @@ population: {valeur: 230000, annee: 1999, source: s}
 """
     _write(repo, "content/collectivites/lille.yml", lille)
     _write(repo, "README.md", "changé, hors du contenu\n")
-    _git(repo, "add", ".")
-    _git(repo, "commit", "-q", "-m", "<script>alert(1)</script> Lille", date="2025-06-01T12:00:00+02:00")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "<script>alert(1)</script> Lille", date="2025-06-01T12:00:00+02:00")
     return repo
 
 
@@ -101,8 +93,8 @@ def test_news_are_newest_first_and_say_what_changed_in_words(repo):
 
 def test_removed_file_is_told_and_links_nowhere(repo):
     (repo / "content/collectivites/arras.yml").unlink()
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "-m", "retrait", date="2025-07-01T12:00:00+02:00")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "retrait", date="2025-07-01T12:00:00+02:00")
     entries = news.entries(history.read(repo / "content"), repo / "content", {"lille": "Lille"})
     assert (entries[0].slug, entries[0].kind, entries[0].url) == ("arras", "retrait", "")
     assert entries[0].name == "Arras"
@@ -129,9 +121,9 @@ def test_no_git_on_the_machine_gives_an_empty_history(repo, monkeypatch):
 
 def test_an_old_version_that_no_longer_parses_is_just_modified(repo):
     _write(repo, "content/collectivites/lille.yml", "nom: [Lille\n")
-    _git(repo, "commit", "-qam", "cassé", date="2025-08-01T12:00:00+02:00")
+    git(repo, "commit", "-qam", "cassé", date="2025-08-01T12:00:00+02:00")
     _write(repo, "content/collectivites/lille.yml", LILLE_V1)
-    _git(repo, "commit", "-qam", "réparé", date="2025-08-02T12:00:00+02:00")
+    git(repo, "commit", "-qam", "réparé", date="2025-08-02T12:00:00+02:00")
     entries = news.entries(history.read(repo / "content"), repo / "content", {"lille": "Lille"})
     assert entries[0].kind == "modification" and entries[0].sentences  # no exception, still said
 
@@ -153,7 +145,7 @@ def test_feed_is_valid_atom_with_absolute_urls_newest_first(repo):
     # RFC 4287 4.1.1: id, title, updated once; author on the feed (entries have none)
     for tag in ("id", "title", "updated", "author"):
         assert len(root.findall(f"{ATOM}{tag}")) == 1, tag
-    self_link = [l for l in root.findall(f"{ATOM}link") if l.get("rel") == "self"][0]
+    self_link = [line for line in root.findall(f"{ATOM}link") if line.get("rel") == "self"][0]
     assert self_link.get("href") == "https://atlas.example.org/npdc/nouveautes.xml"
     items = root.findall(f"{ATOM}entry")
     assert len(items) == 3
@@ -181,7 +173,7 @@ def test_a_reformatting_that_keeps_the_data_is_no_news(repo):
     lille = repo / "content/collectivites/lille.yml"
     text = lille.read_text(encoding="utf-8")
     lille.write_text(text.replace("\nsources: [s]\n", "\nsources:\n  - s\n"), encoding="utf-8")  # same data
-    _git(repo, "commit", "-qam", "mise en forme", date="2025-09-01T12:00:00+02:00")
+    git(repo, "commit", "-qam", "mise en forme", date="2025-09-01T12:00:00+02:00")
     entries = news.entries(history.read(repo / "content"), repo / "content", {"lille": "Lille", "arras": "Arras"})
     assert entries[0].date == datetime.datetime.fromisoformat("2025-06-01T12:00:00+02:00")  # not the reformatting
     assert len(entries) == 3

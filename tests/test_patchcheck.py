@@ -10,13 +10,9 @@ from pathlib import Path
 import pytest
 
 from atlas.commands import patchcheck
+from repository import git
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=repo, check=True,
-                          capture_output=True, text=True).stdout
 
 
 @pytest.fixture

@@ -66,7 +66,7 @@ def test_no_internal_link_is_broken(built_site):
         page_url = "http://site/" + html.relative_to(built_site).as_posix()
         parser = _Links()
         parser.feed(html.read_text(encoding="utf-8"))
-        for tag, link in parser.links:
+        for _tag, link in parser.links:
             if link.startswith(("mailto:", "data:", "javascript:", "#")):
                 continue
             target = urljoin(page_url, link)

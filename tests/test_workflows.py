@@ -67,7 +67,7 @@ def test_issue_template_config_is_valid_for_github():
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
 def test_every_action_is_pinned_to_a_full_commit_with_its_version_in_a_comment(path):
-    lines = [l for l in path.read_text(encoding="utf-8").splitlines() if re.match(r"^\s*(-\s+)?uses:", l)]
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if re.match(r"^\s*(-\s+)?uses:", line)]
     assert lines
     for line in lines:
         assert PINNED.match(line), f"action non épinglée (commit de 40 caractères + « # vX.Y.Z ») : {line.strip()}"

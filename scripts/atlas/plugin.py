@@ -14,6 +14,7 @@ import functools
 import logging
 from pathlib import Path
 
+import mkdocs
 from markupsafe import escape
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
@@ -160,7 +161,9 @@ class AtlasPlugin(BasePlugin[AtlasOptions]):
 
     @_in_french
     def on_env(self, env, config, files):
-        site_key = pagecache.site_key(config, self.nav, {"feed": self.feed_path}) if self.run.cache else ""
+        # The engine too: under ProperDocs, `mkdocs` is ProperDocs (its pages name it in their head).
+        engine = f"{mkdocs.__name__} {mkdocs.__version__}"
+        site_key = pagecache.site_key(config, self.nav, {"feed": self.feed_path, "engine": engine}) if self.run.cache else ""
         self.run.start(site_key, lambda src: files.get_file_from_path(src).page,
                        lambda html: get_toc(pages.toc_tokens(html)))
         return env

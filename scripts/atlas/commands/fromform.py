@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from atlas.commands import new as newfile
+from atlas.commands import replies
 from atlas.content import countries, gazetteer, yamlio
 from atlas.content.checker import LISTS, Severity
 from atlas.content.vocabulary import NATURES, STATUTS
@@ -38,7 +39,8 @@ FORMES = [  # organisation: every form a line names (« l'adjointe, avec le comi
 ]
 _YEAR = re.compile(r"\b(1[89][0-9]{2}|20[0-9]{2})\b")
 # « 2010-2011 », « 2010 – 2011 », « 2010/2011 », « de 2010 à 2011 », « depuis 2010 jusqu'en 2011 » (folded text)
-_YEAR_RANGE = re.compile(r"(?:de |depuis |entre )?((?:1[89]|20)[0-9]{2}) ?(?:-|–|—|/| a | au | et | jusqu en | jusqu a )? ?((?:1[89]|20)[0-9]{2})")
+_YEAR_RANGE = re.compile(r"(?:de |depuis |entre )?((?:1[89]|20)[0-9]{2}) ?"
+                         r"(?:-|–|—|/| a | au | et | jusqu en | jusqu a )? ?((?:1[89]|20)[0-9]{2})")
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
 _BARE_URL = re.compile(r"\b(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:fr|com|org|net|eu|gouv\.fr|info)(?:/[^\s<>\"')\]]*)?", re.IGNORECASE)
 
@@ -146,17 +148,17 @@ def _read_piece(piece: str, result: dict, name_parts: list, unread: list, themes
             notes.append(f"Question « Partenariats », ligne {number} : « {piece.strip()} » lu comme "
                          f"{countries.name_fr(code)} ({code})")
         return True
-    for table, field in ((NATURES, "nature"), (STATUTS, "statut")):
+    for table, key in ((NATURES, "nature"), (STATUTS, "statut")):
         found = next(((k, v) for k, v in sorted(table.items(), key=lambda kv: -len(kv[0]))
                       if re.search(rf"(^| )\w*{re.escape(k)}\w*( |$)", folded)), None)
         # « plus actif depuis 2015 », « pas de jumelage » : a negated word is not read (kept, and said)
         negated = found and re.search(r"(^| )(plus|pas|non|ne|n|jamais|sans)( |$)", folded.split(found[0].split()[0])[0])
-        if found and field not in result and not negated:
-            result[field] = found[1]
+        if found and key not in result and not negated:
+            result[key] = found[1]
             rest = re.sub(rf"\w*{re.escape(found[0])}\w*", " ", folded, count=1)
             # « jumelage depuis 1998 », « actif depuis 2005 »: the start; « arrêté en 2012 »: the end;
             # « en sommeil depuis 2015 » is neither, and stays in the description
-            role = {"termine": "fin", "actif": "depuis"}.get(found[1], "depuis" if field == "nature" else None)
+            role = {"termine": "fin", "actif": "depuis"}.get(found[1], "depuis" if key == "nature" else None)
             _read_rest(rest, piece, result, unread, role)
             return True
     years = _YEAR_RANGE.fullmatch(folded)
@@ -460,7 +462,7 @@ def convert(answers: dict[str, str], issue: int, content_root: Path, lists: dict
         fiche["organisation"] = organisation
     fiche["sources"] = [source_key]
     partnerships = []
-    lines = [l for l in answers.get("partenariats", "").split("\n") if l.strip(" -*•")]
+    lines = [line for line in answers.get("partenariats", "").split("\n") if line.strip(" -*•")]
     kept_lines, dropped = [], 0
     for number, line in enumerate(lines[:MAX_PARTNERSHIPS], 1):
         line = _clean_line(line, "Partenariats", number, notes)
@@ -482,11 +484,11 @@ def convert(answers: dict[str, str], issue: int, content_root: Path, lists: dict
     cited = answers.get("sources", "")
     url = _URL.search(cited)
     year = _YEAR.search(_BARE_URL.sub(" ", _URL.sub(" ", cited)))  # « …/actu/2023/… » is not the document's year
-    documents = [l for l in cited.split("\n") if l.strip(" -*•")]
+    documents = [line for line in cited.split("\n") if line.strip(" -*•")]
     if len(documents) > 1:
         notes.append(f"Question « Sources » : {len(documents)} documents cités ; la source proposée porte le titre du "
                      "premier et les cite tous dans sa description ; l'équipe en fera des sources séparées si besoin")
-    first = _one_line(_URL.sub("", next((l for l in cited.split("\n") if l.strip()), ""))).strip(" ,;:-")
+    first = _one_line(_URL.sub("", next((line for line in cited.split("\n") if line.strip()), ""))).strip(" ,;:-")
     entry: dict = {"cle": source_key, "titre": (first or f"Réponses au formulaire du ticket n° {issue}")[:300]}
     if year:
         entry["date"] = int(year.group(1))
@@ -525,17 +527,6 @@ def write(conversion: Conversion, content_root: Path) -> Path:
     return path
 
 
-_MARKDOWN_ACTIVE = re.compile(r"[&<>@`\[\]*_#|\\~]|:(?=//)|(?<=www)\.", re.IGNORECASE)
-
-
-def _markdown_text(text: str) -> str:
-    """Contributor text quoted in a comment or a pull request: shown as typed, never a mention
-    (@), an issue reference or closing keyword (#1), a link (https://, www.) or HTML. GitHub reads
-    those in the raw text, not in character references, which display the same; one pass, so an
-    entity written here is never escaped again."""
-    return _MARKDOWN_ACTIVE.sub(lambda m: f"&#{ord(m.group())};", text)
-
-
 QUESTIONS = {"nom": "Nom officiel de la collectivité", "alias": "Nom officiel de la collectivité",
              "type": "Type de collectivité", "code": "Code officiel", "departement": "Département",
              "siege": "Nom officiel de la collectivité", "organisation": "Organisation de l'action internationale",
@@ -569,33 +560,11 @@ def report(conversion: Conversion | None, path: Path | None, problems: list, err
     form's questions, never the file's lines) or, with `team`, puts in the pull request (the
     checker's `fichier:ligne` output too), in French (Markdown)."""
     if error:
-        text = f"Merci pour ce formulaire. Il n'a pas pu être transformé en fiche : {_markdown_text(str(error))}.\n"
-        if getattr(error, "retry", True):
-            text += "\nModifiez le ticket (menu « … » › « Edit ») : la fiche sera proposée de nouveau.\n"
-        return text
-    lines = [f"Merci ! Vos réponses au formulaire (ticket n° {issue}) sont devenues une proposition de fiche : "
-             f"`content/collectivites/{path.name}`, et une source `{conversion.source_key}` dans `content/sources.yml`.", ""]
-    if conversion.notes:
-        lines += ["**Ce qui n'a pas pu être repris tel quel :**", ""] + [f"- {_markdown_text(n)}" for n in conversion.notes] + [""]
+        return replies.render("reponse-formulaire.md.j2", error=str(error), retry=getattr(error, "retry", True))
     errors = [p for p in problems if p.severity == Severity.ERROR]
-    if errors and not team:
-        lines += [f"**La vérification signale {len(errors)} point(s) à compléter** avant la publication ; l'équipe de "
-                  "l'atlas s'en charge avec vous dans la proposition, et vous écrit ici si une réponse du formulaire "
-                  "est à préciser :", ""]
-        lines += [f"- {_markdown_text(_about_question(conversion, p))}" for p in errors] + [""]
-    elif errors:
-        shown = [p.format() for p in problems]
-        fence = "`" * max(3, 1 + max((len(r) for t in shown for r in re.findall(r"`+", t)), default=0))
-        lines += [f"**La vérification (`atlas check`) signale {len(errors)} point(s) à compléter** avant la publication ; "
-                  "l'équipe de l'atlas s'en charge avec vous dans la proposition :", "", fence]
-        lines += shown + [fence, ""]
-    elif conversion.dropped:
-        lines += [f"**{conversion.dropped} ligne(s) de vos réponses ne sont pas dans la fiche** (voir ci-dessus) : "
-                  "modifiez le ticket (menu « … » › « Edit ») pour les compléter ; la fiche sera proposée de nouveau. "
-                  "Le reste ne signale aucune erreur.", ""]
-    else:
-        lines += ["**La vérification (`atlas check`) ne signale aucune erreur.**", ""]
-    lines += ["La suite : un membre de l'équipe relit la fiche et la source ; vous recevez une notification à "
-              "chaque commentaire. Une fois la proposition acceptée, la page de votre collectivité paraît sur "
-              "le site dans les minutes qui suivent."]
-    return "\n".join(lines) + "\n"
+    shown = [p.format() for p in problems] if team else []
+    fence = "`" * max(3, 1 + max((len(r) for t in shown for r in re.findall(r"`+", t)), default=0))
+    return replies.render(
+        "reponse-formulaire.md.j2", error="", issue=issue, file=path.name, source_key=conversion.source_key,
+        notes=conversion.notes, errors=errors, team=team, dropped=conversion.dropped, shown=shown, fence=fence,
+        about_questions=[_about_question(conversion, p) for p in errors] if not team else [])

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from atlas import urls
-from atlas.commands import fromform
+from atlas.commands import fromform, replies
 from atlas.content import countries, yamlio
 
 FORM = Path(".github") / "ISSUE_TEMPLATE" / "signaler-une-erreur.yml"
@@ -34,20 +34,7 @@ def answer(body: str, repository: Path, content: Path) -> str:
     answers = fromform.parse_body(body, fromform.form_fields(repository, FORM))
     typed = fromform._one_line(answers.get("collectivite", ""))[:120]
     found = find(content, typed) if typed else None
-    quoted = fromform._markdown_text(typed)
-    if found:
-        slug, name = found
-        about = (f"Merci pour ce signalement. Il concerne **{fromform._markdown_text(name)}** : la page "
-                 f"`{urls.collectivite(slug)}` de l'atlas, tirée du fichier `content/collectivites/{slug}.yml`.")
-    else:
-        about = (f"Merci pour ce signalement. Nous n'avons pas trouvé dans l'atlas de collectivité nommée « {quoted} » : "
-                 "l'équipe la recherche et vous le dit ici.")
     source = fromform._one_line(answers.get("source", ""))
-    lines = [about, "", "**La suite** : un membre de l'équipe de l'atlas relit votre signalement et le document que vous "
-             "citez, puis corrige la fiche dans une proposition liée à ce ticket ; il vous répond ici (vous recevez une "
-             "notification à chaque réponse). La correction paraît sur le site dès que la proposition est acceptée, "
-             "et le ticket est alors fermé."]
-    if not source:
-        lines += ["", "Sans document qui donne l'information exacte, la correction ne pourra pas être publiée : "
-                  "ajoutez-le en modifiant le ticket (menu « … » › « Edit »)."]
-    return "\n".join(lines) + "\n"
+    slug, name = found or ("", "")
+    return replies.render("reponse-signalement.md.j2", slug=slug, name=name, page=urls.collectivite(slug) if slug else "",
+                          typed=typed, source=source)

@@ -27,14 +27,6 @@ from atlas.content.model import (
 UNCLASSIFIED_ZONE = "non-classe"
 
 
-class ContentError(Exception):
-    """The content does not pass `atlas check`; carries the problems."""
-
-    def __init__(self, problems: list[checker.Problem]):
-        super().__init__(f"{len(problems)} problème(s) dans le contenu")
-        self.problems = problems
-
-
 def _point(d: dict | None) -> Point | None:
     if not d:
         return None
@@ -138,11 +130,3 @@ def build_atlas(report: checker.Report) -> Atlas:
         zones=zones,
         tables=tables,
     )
-
-
-def load(root: Path | str = "content") -> Atlas:
-    """Check then load; raise ContentError with the problems when the content is invalid."""
-    report = checker.check(root)
-    if not report.ok:
-        raise ContentError(report.problems)
-    return build_atlas(report)

@@ -112,7 +112,8 @@ def translate(error: jsonschema.ValidationError) -> tuple[tuple, str, str]:
         expected = expected if isinstance(expected, list) else [expected]
         if inst is None:  # `depuis:` with nothing after it
             example = error.schema.get("examples", [None])[0]
-            typed = f"{path[-1]}: {json.dumps(example, ensure_ascii=False)}" if example is not None and path and isinstance(path[-1], str) else ""
+            typed = (f"{path[-1]}: {json.dumps(example, ensure_ascii=False)}"
+                     if example is not None and path and isinstance(path[-1], str) else "")
             return path, f"« {name} » est vide", \
                 (f"écrivez la valeur après les deux-points (ex. {typed}), " if typed else "écrivez la valeur, ") + \
                 "ou retirez la ligne si elle est inconnue"
@@ -124,7 +125,8 @@ def translate(error: jsonschema.ValidationError) -> tuple[tuple, str, str]:
                 "pour une période, écrivez l'année de début ici ; dans un projet, « debut: 2009 » et « fin: 2012 »"
         if "boolean" in expected:
             word = countries.fold(str(inst)).strip(" .!")
-            meant = "true" if word in {"oui", "vrai", "yes", "o", "x", "1"} else "false" if word in {"non", "faux", "no", "n", "0"} else None
+            meant = ("true" if word in {"oui", "vrai", "yes", "o", "x", "1"}
+                     else "false" if word in {"non", "faux", "no", "n", "0"} else None)
             key = path[-1] if path and isinstance(path[-1], str) else name
             return path, f"« {name} » attend true ou false, pas « {_show(inst)} »", \
                 f"écrivez {key}: {meant}" if meant else f"écrivez {key}: true (oui) ou {key}: false (non)"

@@ -93,7 +93,8 @@ def _translate(exc: yaml.MarkedYAMLError, text: str) -> YamlError:
                              "remettez le texte sur une seule ligne, à la suite de sa clé (ou indentez la suite de "
                              "deux espaces de plus que la clé)")
         return YamlError(line, "une clé sans deux-points ou une ligne mal indentée",
-                         "écrivez « clé: valeur » (avec une espace après les deux-points) et vérifiez l'alignement avec la ligne précédente")
+                         "écrivez « clé: valeur » (avec une espace après les deux-points) "
+                         "et vérifiez l'alignement avec la ligne précédente")
     if "expected ',' or '}'" in problem:
         return YamlError(start, "accolade « { » ouverte sur cette ligne mais jamais refermée",
                          "terminez par « } », ex. {lat: 50.63, lon: 3.06}, et séparez les éléments par des virgules")
@@ -247,7 +248,8 @@ def _scalar(loader, event, key=None):
         if key == "pays" and text.upper() == "NO":
             raise _refuse(event, f"« {text} » serait lu par YAML comme oui/non (faux), pas comme le code de la Norvège",
                           'écrivez-le entre guillemets : pays: "NO"')
-        raise _refuse(event, f"« {shown} » serait lu par YAML comme oui/non ({'vrai' if text.lower() in ('yes', 'on') else 'faux'}), pas comme le texte tapé",
+        meant = "vrai" if text.lower() in ("yes", "on") else "faux"
+        raise _refuse(event, f"« {shown} » serait lu par YAML comme oui/non ({meant}), pas comme le texte tapé",
                       f"si c'est un texte, écrivez-le entre guillemets : \"{text}\" ; pour oui/non, écrivez true ou false")
     if kind == "int":
         if _LEADING_ZERO.fullmatch(text):
@@ -262,7 +264,8 @@ def _scalar(loader, event, key=None):
         return int(text)
     if kind == "float":
         if not _FLOAT.fullmatch(text):
-            what = "une valeur non numérique (infini ou « pas un nombre »)" if "." in text and text.lstrip("+-").lower() in (".inf", ".nan") \
+            special = "." in text and text.lstrip("+-").lower() in (".inf", ".nan")
+            what = "une valeur non numérique (infini ou « pas un nombre »)" if special \
                 else "un nombre en base 60" if ":" in text else "un nombre écrit autrement que tapé"
             raise _refuse(event, f"« {shown} » serait lu par YAML comme {what}",
                           "écrivez un nombre décimal ordinaire avec un point (ex. 50.63), ou supprimez la ligne si la valeur est inconnue")
@@ -287,7 +290,7 @@ def parse(text: str, path: Path) -> Document:
     where they appear (nothing is ever expanded or constructed from a tag), depth and size are
     bounded before anything is nested, and no recursion depends on the input.
     """
-    if not text.strip() or all(l.strip().startswith("#") or not l.strip() for l in text.splitlines()):
+    if not text.strip() or all(line.strip().startswith("#") or not line.strip() for line in text.splitlines()):
         raise YamlError(1, "fichier vide", "pour retirer une collectivité de l'atlas, supprimez son fichier plutôt que de le "
                         "vider (guide « Contribuer », « Retirer ma collectivité ») ; pour une nouvelle fiche, " + MODEL_HINT)
     _refuse_invisible(text)
@@ -375,7 +378,8 @@ def _build(loader, path: Path, text_lines: list[str]) -> Document:
                           "retirez « &" + anchor + " », ou mettez la valeur entre guillemets si « & » fait partie du texte")
         if isinstance(event, yaml.ScalarEvent):
             if tag is not None and not (event.implicit[0] or event.implicit[1]):
-                raise _refuse(event, f"étiquette YAML « {_as_typed(tag)} » refusée : une fiche ne contient que du texte, des nombres et des listes",
+                raise _refuse(event, f"étiquette YAML « {_as_typed(tag)} » refusée : "
+                                     "une fiche ne contient que du texte, des nombres et des listes",
                               "retirez l'étiquette (le mot commençant par « ! ») ; pour un texte, mettez-le entre guillemets")
             top = stack[-1] if stack else None
             key = top[2] if top and isinstance(top[0], dict) else None
@@ -386,7 +390,8 @@ def _build(loader, path: Path, text_lines: list[str]) -> Document:
             continue
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             if tag is not None and not event.implicit:
-                raise _refuse(event, f"étiquette YAML « {_as_typed(tag)} » refusée : une fiche ne contient que du texte, des nombres et des listes",
+                raise _refuse(event, f"étiquette YAML « {_as_typed(tag)} » refusée : "
+                                     "une fiche ne contient que du texte, des nombres et des listes",
                               "retirez l'étiquette (le mot commençant par « ! »)")
             if len(stack) >= MAX_DEPTH:
                 raise _refuse(event, NESTING_MESSAGE, NESTING_HINT)
@@ -502,7 +507,8 @@ def _refuse_forbidden(value: str, event, stack: list) -> None:
                       "(« \\u… », « \\x… », « \\f »…) ; retapez le texte au clavier")
     if "\n" in value and (key_place or field in SINGLE_LINE):
         what = "une clé" if key_place else f"« {field} »"
-        raise _refuse(event, f"saut de ligne dans {what} : « {shown.replace(chr(10), '⏎')} » (un nom, une clé ou un code tient sur une ligne)",
+        raise _refuse(event, f"saut de ligne dans {what} : « {shown.replace(chr(10), '⏎')} » "
+                             "(un nom, une clé ou un code tient sur une ligne)",
                       "retirez le saut de ligne (« \\n » entre guillemets, ou retour à la ligne dans le texte) ; "
                       "seuls les textes (description, engagement, note…) peuvent tenir sur plusieurs lignes")
 
@@ -546,7 +552,8 @@ def read(path: Path) -> Document:
             raise YamlError(1, "ce n'est pas un fichier ordinaire (dossier, périphérique, tube…)",
                             "une fiche est un fichier texte .yml : " + MODEL_HINT)
         if info.st_size > MAX_BYTES:
-            raise YamlError(1, f"fichier de {info.st_size // 1024} Ko : une fiche en fait au plus quelques-uns (limite {MAX_BYTES // 1024} Ko)",
+            raise YamlError(1, f"fichier de {info.st_size // 1024} Ko : une fiche en fait au plus quelques-uns "
+                               f"(limite {MAX_BYTES // 1024} Ko)",
                             "vérifiez que c'est bien une fiche ; découpez une liste démesurée")
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
         fd = os.open(path, flags)

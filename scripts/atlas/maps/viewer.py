@@ -105,5 +105,9 @@ def render(tiles_url: str, tiles_attribution: str, tiles_name: str, site_name: s
     page.add_child(m)
     tiles = folium.TileLayer(tiles=tiles_url, attr=tiles_attribution, name=tiles_name, max_zoom=18, max_native_zoom=18)
     m.add_child(tiles)
-    m.add_child(AtlasDrawing(tiles))
+    drawing = AtlasDrawing(tiles)
+    m.add_child(drawing)
+    # Fixed names instead of folium's random ones: two builds of the same site are identical.
+    for element, name in ((page, "page"), (m, "vue"), (tiles, "fond"), (drawing, "dessin")):
+        element._id = name
     return page.render()

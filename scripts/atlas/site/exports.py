@@ -295,7 +295,8 @@ def _collectivite(c: Collectivite) -> dict:
 
 
 def _entries(entries: dict, label: str) -> list[dict]:
-    return [{"cle": e.key, label: e.label, "description": e.description, **_plain({k: v for k, v in e.extra.items() if v is not None})} for e in entries.values()]
+    return [{"cle": e.key, label: e.label, "description": e.description,
+             **_plain({k: v for k, v in e.extra.items() if v is not None})} for e in entries.values()]
 
 
 def to_json(atlas: Atlas, idx: Index) -> dict:

@@ -212,139 +212,186 @@ def _published_by_country(atlas: Atlas, idx: Index) -> tuple[list[str], list[dic
     return [{"label": k[0], "year": k[1], "source": k[2]} for k in cols], rows
 
 
+class _Writer:
+    """Hands each generated page to `emit_page`, with the cache key of what its template reads."""
+
+    def __init__(self, site: Site, emit_page: EmitPage):
+        self.site, self.atlas, self.idx, self.emit_page = site, site.atlas, site.idx, emit_page
+        self.env = environment()
+        self.written: list[str] = []
+        year = datetime.date.today().year  # only the year: the pages (and their cache) do not change every day
+        self.common = {"site": site, "atlas": site.atlas, "idx": site.idx, "maps": site.maps, "site_url": site.site_url,
+                       "year": year}
+        digests = site.digests
+        # What every page reads besides its own context: settings, the year, reference data, code.
+        self.shared = "" if digests is None else pagecache.fingerprint(
+            [site.site_url, site.name, site.licence, site.licence_url, site.repo_url, site.contact, year,
+             digests.reference, pagecache.code_version()], digests.records)
+
+    def page(self, template: str, url: str, title: str, description: str, preview: str = "", words: tuple = (),
+             scope: Scope = Scope.OWN, **ctx) -> None:
+        """`preview`: the one sentence a chat or a social network shows with the page's map;
+        `words`: the names a reader may search the page by, besides its title and description;
+        `scope`: Scope.ALL for a page reading the atlas's aggregates (idx, atlas), not only `ctx`."""
+        src, site, digests = urls.page_src(url), self.site, self.site.digests
+        carte = ctx.get("carte")
+        shown = social.preview(title, preview or description, site.site_url, url, carte,
+                               carte.png_size if carte is not None else None)
+        meta, search_text = shown.as_meta(), search_words(description, words)
+        key = "" if digests is None else pagecache.inputs_key(
+            self.shared, template, url, scope, digests,
+            {"title": title, "description": description, "meta": meta, "search": search_text, **ctx})
+        render = functools.partial(self._render, template, url, ctx)
+        self.emit_page(src, GeneratedPage(title, description, render, meta, search_text, key))
+        self.written.append(src)
+
+    def overview(self, *args, **kwargs) -> None:
+        """Index and overview pages read the atlas's aggregates: any file changes them."""
+        self.page(*args, scope=Scope.ALL, **kwargs)
+
+    def _render(self, template: str, url: str, ctx: dict) -> str:
+        return self.env.get_template(f"pages/{template}").render(**self.common, base=urls.to_root(url), url=url, **ctx)
+
+
+def _collectivite_pages(w: _Writer) -> None:
+    atlas, idx, site, plural = w.atlas, w.idx, w.site, fr.plural
+    for c in atlas.collectivites.values():
+        n_countries = len({p.country for p in c.partnerships})
+        w.page("collectivite.html.j2", urls.collectivite(c.slug), c.name,
+               f"Partenariats internationaux de {c.name} : {plural(len(c.partnerships), 'partenariat')}"
+               + (f" dans {n_countries} pays." if c.partnerships else "."),
+               preview=social.collectivite_sentence(c), fraicheur=site.freshness(c.file),
+               words=(c.type_label, c.departement or "", c.region, *c.aliases,
+                      *(n for p in c.partnerships if p.partner for n in (p.partner.name, *p.partner.aliases)),
+                      *(atlas.countries[p.country].name for p in c.partnerships),
+                      *(NATURES[p.nature] for p in c.partnerships),
+                      *(atlas.themes[t].label for t in c.themes if t in atlas.themes),
+                      *(proj.title for p in c.partnerships for proj in p.projects)),
+               c=c, synergies=idx.synergies(c.slug), carte=site.maps.get(f"collectivite-{c.slug}"))
+    w.overview("collectivites.html.j2", "collectivites/", "Collectivités",
+               "Toutes les collectivités de l'atlas, filtrables par type et département.",
+               collectivites=sorted(atlas.collectivites.values(), key=lambda c: fr.sort_key(c.name)),
+               departements=sorted({c.departement for c in atlas.collectivites.values() if c.departement}))
+
+
+def _country_pages(w: _Writer) -> None:
+    """Every country with a file gets a page, even with no partnership yet: the figures the
+    sources published for it (Cuba in 2009...) are worth showing next to the atlas's zero."""
+    atlas, idx, site, plural = w.atlas, w.idx, w.site, fr.plural
+    for code, country in atlas.countries.items():
+        partnerships = idx.by_country.get(code, [])
+        collectivites = idx.collectivites_in(code)
+        w.page("pays.html.j2", urls.country(code), country.name,
+               f"{plural(len(collectivites), 'collectivité')} de l'atlas coopèrent avec {country.name} : "
+               f"{plural(len(partnerships), 'partenariat')}.",
+               preview=social.country_sentence(country.name, partnerships),
+               words=(*(c.name for c in collectivites), *(p.partner.name for p in partnerships if p.partner)),
+               fraicheur=site.freshness(f"pays/{code.lower()}.yml"),
+               country=country, partnerships=partnerships, collectivites=collectivites,
+               zone=atlas.zones.get(country.zone), carte=site.maps.get(f"pays-{code.lower()}"),
+               grouped=by_collectivite(atlas, partnerships))
+    by_zone: dict[str, list] = {}
+    for code in atlas.countries:
+        by_zone.setdefault(atlas.countries[code].zone, []).append(atlas.countries[code])
+    w.overview("pays-index.html.j2", "pays/", "Pays", "Les pays partenaires des collectivités de l'atlas, par zone.",
+               by_zone=[(atlas.zones[z], by_zone[z]) for z in atlas.zones if z in by_zone])
+
+
+def _by_nature(atlas: Atlas) -> dict[str, list]:
+    by_nature: dict[str, list] = {}
+    for p in atlas.partnerships:
+        by_nature.setdefault(p.nature, []).append(p)
+    return by_nature
+
+
+def _theme_pages(w: _Writer) -> None:
+    atlas, idx, site = w.atlas, w.idx, w.site
+    for key, theme in atlas.themes.items():
+        w.page("thematique.html.j2", urls.theme(key), theme.label, theme.description,
+               preview=social.theme_sentence(theme.label, idx.by_theme.get(key, [])),
+               words=tuple(atlas.collectivites[p.collectivite].name for p in idx.by_theme.get(key, [])),
+               theme=theme, partnerships=idx.by_theme.get(key, []), carte=site.maps.get(f"thematique-{key}"),
+               grouped=by_collectivite(atlas, idx.by_theme.get(key, []), key))
+    w.overview("thematiques.html.j2", "thematiques/", "Thématiques", "Les thématiques de coopération de l'atlas, "
+               "et les partenariats par nature : jumelages, coopérations décentralisées…", by_nature=_by_nature(atlas))
+
+
+def _nature_pages(w: _Writer) -> None:
+    """What a reader searching « jumelage » or « coopération décentralisée » is after."""
+    atlas, plural, by_nature = w.atlas, fr.plural, _by_nature(w.atlas)
+    for key, title in NATURE_TITLES.items():
+        ps = by_nature.get(key, [])
+        if ps:
+            ps = sorted(ps, key=lambda p: (fr.sort_key(atlas.collectivites[p.collectivite].name), p.number))
+            n_collectivites, n_pays = len({p.collectivite for p in ps}), len({p.country for p in ps})
+            w.page("nature.html.j2", urls.nature(key), title,
+                   f"{title} des collectivités de l'atlas : {plural(len(ps), 'partenariat')} "
+                   f"de {plural(n_collectivites, 'collectivité')} dans {n_pays} pays.",
+                   words=(NATURES[key], *(atlas.collectivites[p.collectivite].name for p in ps)),
+                   key=key, nature_title=title, partnerships=ps, n_collectivites=n_collectivites, n_pays=n_pays,
+                   grouped=by_collectivite(atlas, ps))
+
+
+def _network_pages(w: _Writer) -> None:
+    for key, network in w.atlas.networks.items():
+        w.page("reseau.html.j2", urls.network(key), network.label, network.description,
+               network=network, members=w.idx.by_network.get(key, []))
+    w.overview("reseaux.html.j2", "reseaux/", "Réseaux", "Les réseaux de collectivités et d'acteurs de la coopération.")
+
+
+def _sources_page(w: _Writer) -> None:
+    w.overview("sources.html.j2", "sources/", "Sources et limites",
+               "Les documents dont l'atlas est tiré, ce que chacun apporte, et ce que l'atlas ne sait pas.",
+               facts=_fact_counts(w.atlas), unknowns=_unknowns(w.atlas))
+
+
+def _statistics_page(w: _Writer) -> None:
+    atlas, idx = w.atlas, w.idx
+    columns, published_rows = _published_by_country(atlas, idx)
+    zone_labels = {k: z.label for k, z in atlas.zones.items()}
+    theme_labels = {k: t.label for k, t in atlas.themes.items()}
+    w.overview("statistiques.html.j2", "statistiques/", "Statistiques",
+               "Les partenariats de l'atlas par pays, zone, thématique, type de collectivité et décennie, "
+               "à côté des chiffres publiés par les sources.",
+               by_country=_bars(idx.count_by_country(), {c: atlas.countries[c].name for c in idx.by_country},
+                                lambda c: urls.country(c)),
+               by_zone=_bars(idx.count_by_zone(), zone_labels),
+               by_theme=_bars(idx.count_by_theme(), theme_labels, lambda k: urls.theme(k)),
+               by_type=_bars(idx.count_by_type(), COLLECTIVITE_TYPES),
+               by_decade=sorted(_bars(idx.count_by_decade()), key=lambda r: r["key"]),
+               published_columns=columns, published_rows=published_rows,
+               zone_table=_zone_comparison(atlas, idx))
+
+
+def _news_page(w: _Writer) -> None:
+    w.overview("nouveautes.html.j2", "nouveautes/", "Nouveautés",
+               "Les collectivités ajoutées à l'atlas et les fiches modifiées, les plus récentes d'abord.",
+               news=w.site.news, feed=w.site.feed, feed_path=FEED_PATH)
+
+
+def _data_page(w: _Writer) -> None:
+    site = w.site
+    w.overview("donnees.html.j2", "donnees/", "Données",
+               f"Les données de l'atlas, libres et téléchargeables : {site.exports['partenariats']} partenariats "
+               "en CSV et GeoJSON, et l'atlas entier en JSON.",
+               exports=site.exports, licence=site.licence, licence_url=site.licence_url)
+
+
+# Each kind of generated page, in the order they are handed to MkDocs.
+PAGE_KINDS = (_collectivite_pages, _country_pages, _theme_pages, _nature_pages, _network_pages, _sources_page,
+              _statistics_page, _news_page, _data_page)
+
+
 def generate(site: Site, emit_page: EmitPage) -> list[str]:
     """Hand every generated page to `emit_page`; returns the list of source paths emitted.
 
     Pages are HTML from autoescaped templates, rendered when MkDocs asks for them: no
     Markdown pass and no front matter, so nothing a contributor types is read as markup.
     """
-    env = environment()
-    atlas, idx = site.atlas, site.idx
-    written: list[str] = []
-    year = datetime.date.today().year  # only the year: the pages (and their cache) do not change every day
-    common = {"site": site, "atlas": atlas, "idx": idx, "maps": site.maps, "site_url": site.site_url, "year": year}
-    digests = site.digests
-    # What every page reads besides its own context: settings, the year, reference data, code.
-    shared = "" if digests is None else pagecache.fingerprint(
-        [site.site_url, site.name, site.licence, site.licence_url, site.repo_url, site.contact, year, digests.reference,
-         pagecache.code_version()], digests.records)
-
-    def page(template: str, url: str, title: str, description: str, preview: str = "", words: tuple = (),
-             scope: Scope = Scope.OWN, **ctx) -> None:
-        """`preview`: the one sentence a chat or a social network shows with the page's map;
-        `words`: the names a reader may search the page by, besides its title and description;
-        `scope`: Scope.ALL for a page reading the atlas's aggregates (idx, atlas), not only `ctx`."""
-        src = urls.page_src(url)
-
-        def render() -> str:
-            return env.get_template(f"pages/{template}").render(**common, base=urls.to_root(url), url=url, **ctx)
-
-        carte = ctx.get("carte")
-        shown = social.preview(title, preview or description, site.site_url, url, carte,
-                               carte.png_size if carte is not None else None)
-        meta, search_text = shown.as_meta(), search_words(description, words)
-        key = "" if digests is None else pagecache.inputs_key(
-            shared, template, url, scope, digests,
-            {"title": title, "description": description, "meta": meta, "search": search_text, **ctx})
-        emit_page(src, GeneratedPage(title, description, render, meta, search_text, key))
-        written.append(src)
-
-    # Index and overview pages read the atlas's aggregates: any file changes them.
-    overview = functools.partial(page, scope=Scope.ALL)
-    plural = fr.plural
-
-    # Collectivités
-    for c in atlas.collectivites.values():
-        n_countries = len({p.country for p in c.partnerships})
-        page("collectivite.html.j2", urls.collectivite(c.slug), c.name,
-             f"Partenariats internationaux de {c.name} : {plural(len(c.partnerships), 'partenariat')}"
-             + (f" dans {n_countries} pays." if c.partnerships else "."),
-             preview=social.collectivite_sentence(c), fraicheur=site.freshness(c.file),
-             words=(c.type_label, c.departement or "", c.region, *c.aliases,
-                    *(n for p in c.partnerships if p.partner for n in (p.partner.name, *p.partner.aliases)),
-                    *(atlas.countries[p.country].name for p in c.partnerships), *(NATURES[p.nature] for p in c.partnerships),
-                    *(atlas.themes[t].label for t in c.themes if t in atlas.themes),
-                    *(proj.title for p in c.partnerships for proj in p.projects)),
-             c=c, synergies=idx.synergies(c.slug), carte=site.maps.get(f"collectivite-{c.slug}"))
-    overview("collectivites.html.j2", "collectivites/", "Collectivités",
-         "Toutes les collectivités de l'atlas, filtrables par type et département.",
-         collectivites=sorted(atlas.collectivites.values(), key=lambda c: fr.sort_key(c.name)),
-         departements=sorted({c.departement for c in atlas.collectivites.values() if c.departement}))
-    # Countries
-    # Every country with a file gets a page, even with no partnership yet: the figures the
-    # sources published for it (Cuba in 2009...) are worth showing next to the atlas's zero.
-    for code, country in atlas.countries.items():
-        partnerships = idx.by_country.get(code, [])
-        collectivites = idx.collectivites_in(code)
-        page("pays.html.j2", urls.country(code), country.name,
-             f"{plural(len(collectivites), 'collectivité')} de l'atlas coopèrent avec {country.name} : "
-             f"{plural(len(partnerships), 'partenariat')}.",
-             preview=social.country_sentence(country.name, partnerships),
-             words=(*(c.name for c in collectivites), *(p.partner.name for p in partnerships if p.partner)),
-             fraicheur=site.freshness(f"pays/{code.lower()}.yml"),
-             country=country, partnerships=partnerships, collectivites=collectivites,
-             zone=atlas.zones.get(country.zone), carte=site.maps.get(f"pays-{code.lower()}"),
-             grouped=by_collectivite(atlas, partnerships))
-    by_zone: dict[str, list] = {}
-    for code in atlas.countries:
-        by_zone.setdefault(atlas.countries[code].zone, []).append(atlas.countries[code])
-    overview("pays-index.html.j2", "pays/", "Pays", "Les pays partenaires des collectivités de l'atlas, par zone.",
-         by_zone=[(atlas.zones[z], by_zone[z]) for z in atlas.zones if z in by_zone])
-    # Themes
-    for key, theme in atlas.themes.items():
-        page("thematique.html.j2", urls.theme(key), theme.label, theme.description,
-             preview=social.theme_sentence(theme.label, idx.by_theme.get(key, [])),
-             words=tuple(atlas.collectivites[p.collectivite].name for p in idx.by_theme.get(key, [])),
-             theme=theme, partnerships=idx.by_theme.get(key, []), carte=site.maps.get(f"thematique-{key}"),
-             grouped=by_collectivite(atlas, idx.by_theme.get(key, []), key))
-    by_nature: dict[str, list] = {}
-    for p in atlas.partnerships:
-        by_nature.setdefault(p.nature, []).append(p)
-    overview("thematiques.html.j2", "thematiques/", "Thématiques", "Les thématiques de coopération de l'atlas, "
-         "et les partenariats par nature : jumelages, coopérations décentralisées…", by_nature=by_nature)
-    # Natures: what a reader searching « jumelage » or « coopération décentralisée » is after
-    for key, title in NATURE_TITLES.items():
-        ps = by_nature.get(key, [])
-        if ps:
-            ps = sorted(ps, key=lambda p: (fr.sort_key(atlas.collectivites[p.collectivite].name), p.number))
-            n_collectivites, n_pays = len({p.collectivite for p in ps}), len({p.country for p in ps})
-            page("nature.html.j2", urls.nature(key), title,
-                 f"{title} des collectivités de l'atlas : {plural(len(ps), 'partenariat')} "
-                 f"de {plural(n_collectivites, 'collectivité')} dans {n_pays} pays.",
-                 words=(NATURES[key], *(atlas.collectivites[p.collectivite].name for p in ps)),
-                 key=key, nature_title=title, partnerships=ps, n_collectivites=n_collectivites, n_pays=n_pays,
-                 grouped=by_collectivite(atlas, ps))
-    # Networks
-    for key, network in atlas.networks.items():
-        page("reseau.html.j2", urls.network(key), network.label, network.description,
-             network=network, members=idx.by_network.get(key, []))
-    overview("reseaux.html.j2", "reseaux/", "Réseaux", "Les réseaux de collectivités et d'acteurs de la coopération.")
-    # Sources, statistics, data
-    overview("sources.html.j2", "sources/", "Sources et limites",
-         "Les documents dont l'atlas est tiré, ce que chacun apporte, et ce que l'atlas ne sait pas.",
-         facts=_fact_counts(atlas), unknowns=_unknowns(atlas))
-    columns, published_rows = _published_by_country(atlas, idx)
-    zone_labels = {k: z.label for k, z in atlas.zones.items()}
-    theme_labels = {k: t.label for k, t in atlas.themes.items()}
-    overview("statistiques.html.j2", "statistiques/", "Statistiques",
-         "Les partenariats de l'atlas par pays, zone, thématique, type de collectivité et décennie, "
-         "à côté des chiffres publiés par les sources.",
-         by_country=_bars(idx.count_by_country(), {c: atlas.countries[c].name for c in idx.by_country},
-                          lambda c: urls.country(c)),
-         by_zone=_bars(idx.count_by_zone(), zone_labels),
-         by_theme=_bars(idx.count_by_theme(), theme_labels, lambda k: urls.theme(k)),
-         by_type=_bars(idx.count_by_type(), COLLECTIVITE_TYPES),
-         by_decade=sorted(_bars(idx.count_by_decade()), key=lambda r: r["key"]),
-         published_columns=columns, published_rows=published_rows,
-         zone_table=_zone_comparison(atlas, idx))
-    overview("nouveautes.html.j2", "nouveautes/", "Nouveautés",
-         "Les collectivités ajoutées à l'atlas et les fiches modifiées, les plus récentes d'abord.",
-         news=site.news, feed=site.feed, feed_path=FEED_PATH)
-    overview("donnees.html.j2", "donnees/", "Données",
-         f"Les données de l'atlas, libres et téléchargeables : {site.exports['partenariats']} partenariats "
-         "en CSV et GeoJSON, et l'atlas entier en JSON.",
-         exports=site.exports, licence=site.licence, licence_url=site.licence_url)
-    return written
+    writer = _Writer(site, emit_page)
+    for kind in PAGE_KINDS:
+        kind(writer)
+    return writer.written
 
 
 def search_words(description: str, words) -> str:
