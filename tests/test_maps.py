@@ -236,7 +236,7 @@ def test_carte_block_renders(built, real_atlas):
     c = max(atlas.collectivites.values(), key=lambda c: len(c.partnerships))
     info = infos[f"collectivite-{c.slug}"]
     base = urls.to_root(urls.collectivite(c.slug))
-    text = env.get_template("partials/carte.html.j2").render(carte=info, base=base, site_url="https://atlas.example/")
+    text = env.get_template("partials/carte.html.j2").render(map_info=info, base=base, site_url="https://atlas.example/")
     assert f'src="{base}{info.html}" loading="lazy"' in text and "<iframe title=" in text
     assert "Ouvrir la carte en plein écran" in text
     assert "<summary>Texte alternatif : ce que montre la carte</summary>" in text
@@ -249,11 +249,11 @@ def test_carte_block_renders(built, real_atlas):
             in text)  # e-mail snippet: the 1200 px image…
     assert "width=&#34;600&#34; style=&#34;display:block;width:100%;max-width:600px;height:auto" in text  # …that shrinks
     # without a public address, no snippet with a wrong one: what is missing is said instead
-    local = env.get_template("partials/carte.html.j2").render(carte=info, base=base, site_url="")
+    local = env.get_template("partials/carte.html.j2").render(map_info=info, base=base, site_url="")
     assert "127.0.0.1" not in local.replace("Une adresse de prévisualisation (127.0.0.1)", "")
     assert "&lt;iframe" not in local and "ATLAS_SITE_URL" in local
     # the world map's text alternative is a table by country, and works without site_url
-    text = env.get_template("partials/carte.html.j2").render(carte=infos["monde"], base="", site_url="")
+    text = env.get_template("partials/carte.html.j2").render(map_info=infos["monde"], base="", site_url="")
     assert text.count("<tr><td>") == len(infos["monde"].summary)
 
 

@@ -1,5 +1,6 @@
-"""The atlas's pipeline in two calls: `load` (YAML → checked records → indexes, history) and
-`generate` (→ maps, exports, pages, feed), each stage timed.
+"""The atlas's pipeline in three calls: `load` (YAML → checked records → indexes, history),
+`generate` (→ maps, exports, pages, feed) and `finish` (once MkDocs has written the pages: the map
+images, the search index, the caches pruned, the privacy check), each stage timed.
 
 The MkDocs plugin's events, `atlas build`, the benchmark and the tests call these; none of them
 re-implements a stage. `load` keeps its last result while the content folder is unchanged, so

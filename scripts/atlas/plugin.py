@@ -142,10 +142,10 @@ class AtlasPlugin(BasePlugin[AtlasOptions]):
             self.search_entries.append(search.entry(page.url, generated.title, generated.search_text))
             return ""
         if page.is_homepage:  # the home's preview: the world map
-            carte = self.outputs.maps.get("monde")
+            world = self.outputs.maps.get("monde")
             page.meta["apercu"] = social.preview(config.site_name, social.home_sentence(self.loaded.atlas),
-                                                 self.settings.site_url, "", carte,
-                                                 carte.png_size if carte else None).as_meta()
+                                                 self.settings.site_url, "", world,
+                                                 world.png_size if world else None).as_meta()
         if page.file.generated_by or not page.meta.get("atlas"):
             return markdown
         return pages.render_hand_written(markdown, self.outputs.site, page.url)

@@ -234,9 +234,9 @@ class _Writer:
         `words`: the names a reader may search the page by, besides its title and description;
         `scope`: Scope.ALL for a page reading the atlas's aggregates (idx, atlas), not only `ctx`."""
         src, site, digests = urls.page_src(url), self.site, self.site.digests
-        carte = ctx.get("carte")
-        shown = social.preview(title, preview or description, site.site_url, url, carte,
-                               carte.png_size if carte is not None else None)
+        map_info = ctx.get("map_info")
+        shown = social.preview(title, preview or description, site.site_url, url, map_info,
+                               map_info.png_size if map_info is not None else None)
         meta, search_text = shown.as_meta(), search_words(description, words)
         key = "" if digests is None else pagecache.inputs_key(
             self.shared, template, url, scope, digests,
@@ -260,14 +260,14 @@ def _collectivite_pages(w: _Writer) -> None:
         w.page("collectivite.html.j2", urls.collectivite(c.slug), c.name,
                f"Partenariats internationaux de {c.name} : {plural(len(c.partnerships), 'partenariat')}"
                + (f" dans {n_countries} pays." if c.partnerships else "."),
-               preview=social.collectivite_sentence(c), fraicheur=site.freshness(c.file),
+               preview=social.collectivite_sentence(c), freshness=site.freshness(c.file),
                words=(c.type_label, c.departement or "", c.region, *c.aliases,
                       *(n for p in c.partnerships if p.partner for n in (p.partner.name, *p.partner.aliases)),
                       *(atlas.countries[p.country].name for p in c.partnerships),
                       *(NATURES[p.nature] for p in c.partnerships),
                       *(atlas.themes[t].label for t in c.themes if t in atlas.themes),
                       *(proj.title for p in c.partnerships for proj in p.projects)),
-               c=c, synergies=idx.synergies(c.slug), carte=site.maps.get(f"collectivite-{c.slug}"))
+               c=c, synergies=idx.synergies(c.slug), map_info=site.maps.get(f"collectivite-{c.slug}"))
     w.overview("collectivites.html.j2", "collectivites/", "Collectivités",
                "Toutes les collectivités de l'atlas, filtrables par type et département.",
                collectivites=sorted(atlas.collectivites.values(), key=lambda c: fr.sort_key(c.name)),
@@ -286,9 +286,9 @@ def _country_pages(w: _Writer) -> None:
                f"{plural(len(partnerships), 'partenariat')}.",
                preview=social.country_sentence(country.name, partnerships),
                words=(*(c.name for c in collectivites), *(p.partner.name for p in partnerships if p.partner)),
-               fraicheur=site.freshness(f"pays/{code.lower()}.yml"),
+               freshness=site.freshness(f"pays/{code.lower()}.yml"),
                country=country, partnerships=partnerships, collectivites=collectivites,
-               zone=atlas.zones.get(country.zone), carte=site.maps.get(f"pays-{code.lower()}"),
+               zone=atlas.zones.get(country.zone), map_info=site.maps.get(f"pays-{code.lower()}"),
                grouped=by_collectivite(atlas, partnerships))
     by_zone: dict[str, list] = {}
     for code in atlas.countries:
@@ -310,7 +310,7 @@ def _theme_pages(w: _Writer) -> None:
         w.page("thematique.html.j2", urls.theme(key), theme.label, theme.description,
                preview=social.theme_sentence(theme.label, idx.by_theme.get(key, [])),
                words=tuple(atlas.collectivites[p.collectivite].name for p in idx.by_theme.get(key, [])),
-               theme=theme, partnerships=idx.by_theme.get(key, []), carte=site.maps.get(f"thematique-{key}"),
+               theme=theme, partnerships=idx.by_theme.get(key, []), map_info=site.maps.get(f"thematique-{key}"),
                grouped=by_collectivite(atlas, idx.by_theme.get(key, []), key))
     w.overview("thematiques.html.j2", "thematiques/", "Thématiques", "Les thématiques de coopération de l'atlas, "
                "et les partenariats par nature : jumelages, coopérations décentralisées…", by_nature=_by_nature(atlas))

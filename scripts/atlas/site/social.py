@@ -71,18 +71,18 @@ def theme_sentence(label: str, partnerships: list[Partnership]) -> str:
             f"{_list(names)}.")
 
 
-def preview(title: str, description: str, site_url: str, page_url: str, carte=None,
+def preview(title: str, description: str, site_url: str, page_url: str, map_info=None,
             size: tuple[int, int] | None = None) -> Preview:
-    """`carte`: the page's maps.MapInfo (its PNG is the image), `size`: that PNG's pixels."""
+    """`map_info`: the page's maps.MapInfo (its PNG is the image), `size`: that PNG's pixels."""
     absolute = site_url.startswith(("https://", "http://"))
     if not absolute:
         return Preview(title, description)
     base = site_url if site_url.endswith("/") else site_url + "/"
     image = width = height = None
-    if carte is not None and getattr(carte, "png", "") and size:
-        image, (width, height) = base + carte.png, size
+    if map_info is not None and getattr(map_info, "png", "") and size:
+        image, (width, height) = base + map_info.png, size
     return Preview(title, description, url=base + page_url, image=image or "", width=width or 0,
-                   height=height or 0, alt=(carte.alt if image else ""))
+                   height=height or 0, alt=(map_info.alt if image else ""))
 
 
 def home_sentence(atlas: Atlas) -> str:
