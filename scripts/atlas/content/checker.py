@@ -17,8 +17,7 @@ from pathlib import Path
 from slugify import slugify
 
 from atlas import workers
-from atlas.commands import new as newfile
-from atlas.content import countries, gazetteer, schema, yamlio
+from atlas.content import countries, gazetteer, naming, schema, yamlio
 
 LISTS = {"thematiques": "thematiques.yml", "sources": "sources.yml", "reseaux": "reseaux.yml", "zones": "zones.yml"}
 # Entries per list: each theme, network or zone gets a page and a place in every filter, so a
@@ -340,10 +339,8 @@ def _check_collectivite(report: Report, path: Path) -> None:
         return
     slug = path.stem
     if slugify(slug) != slug:
-        from atlas.commands.new import guess_type, slug_for
-
         fc.add((), f"nom de fichier « {path.name} » non conforme (minuscules, sans accent ni espace, mots séparés par des tirets)",
-               f"renommez-le {slug_for(slug, guess_type(slug)) or slugify(slug)}.yml", rule="fichier.nom")
+               f"renommez-le {naming.slug_for(slug, naming.guess_type(slug)) or slugify(slug)}.yml", rule="fichier.nom")
     placeholders = list(_placeholders(data, ()))
     for where in placeholders:
         fc.add(where, f"« {_label(where)} » encore à remplir", _placeholder_hint(where), rule="texte.a-remplir")
@@ -501,9 +498,8 @@ def _host(address: str) -> str:
 
 @functools.cache
 def _template_hosts() -> frozenset[str]:
-    """The web addresses `atlas new`'s template shows as examples (read from it: one home)."""
-    text = (Path(newfile.__file__).parent / "templates" / "nouvelle-fiche.yml.j2").read_text(encoding="utf-8")
-    return frozenset(_host(u) for u in re.findall(r"https?://[^\s\]}),]+", text) if "exemple" in u)
+    """The web addresses `atlas new`'s template shows as examples (it renders them from naming: one home)."""
+    return frozenset({_host(naming.EXAMPLE_WEBSITE)})
 
 
 def _names(data: dict) -> list[str]:
@@ -678,7 +674,7 @@ def _label(where: tuple) -> str:
     return keys[-1] if keys else "valeur"
 
 
-_NAME_PREFIX = re.compile(newfile.COMMUNE_PREFIX)
+_NAME_PREFIX = re.compile(naming.COMMUNE_PREFIX)
 
 
 def _name_key(name: str) -> str:
