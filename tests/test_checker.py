@@ -7,6 +7,7 @@ and nothing else. Changing a message or a line number makes these tests fail on 
 """
 from __future__ import annotations
 
+import ast
 import datetime
 import os
 import re
@@ -375,8 +376,61 @@ def test_every_message_quoted_in_the_guide_is_one_the_checker_gives():
             assert piece.strip() in proven, f"« {piece.strip()} » ne correspond à aucun message vérifié par le corpus"
 
 
+def _checker_functions() -> dict[str, ast.FunctionDef]:
+    """The checker's functions and methods, by qualified name (« _Rules.annee_future »)."""
+    tree = ast.parse(Path(checker.__file__).read_text(encoding="utf-8"))
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            found[node.name] = node
+        elif isinstance(node, ast.ClassDef):
+            found.update({f"{node.name}.{f.name}": f for f in node.body if isinstance(f, ast.FunctionDef)})
+    return found
+
+
+def _rule_literals(node: ast.AST) -> list[str]:
+    """Every `rule="…"` written as a literal under this node."""
+    return [k.value.value for n in ast.walk(node) if isinstance(n, ast.Call) for k in n.keywords
+            if k.arg == "rule" and isinstance(k.value, ast.Constant) and isinstance(k.value.value, str)]
+
+
 def test_every_rule_the_checker_applies_is_named_in_its_list():
-    source = (Path(checker.__file__)).read_text(encoding="utf-8")
-    used = set(re.findall(r'rule="([^"]+)"', source))
+    used = set(_rule_literals(ast.parse(Path(checker.__file__).read_text(encoding="utf-8"))))
     assert used == set(checker.RULES), (used ^ set(checker.RULES))
     assert all(checker.RULES.values())
+
+
+def test_every_rule_is_a_function_named_after_it_or_says_where_it_is_raised():
+    functions = _checker_functions()
+    for key in checker.RULES:
+        assert (key in checker.RULE_FUNCTIONS) != (key in checker.RAISED_BY), key
+        name = checker.rule_function_name(key)
+        for qualname in checker.RULE_FUNCTIONS.get(key, []):
+            function = functions[qualname]
+            assert function.name == name or function.name.startswith(name + "_"), (key, qualname)
+            # a rule's function raises that rule only (and raises it: no function registered in vain)
+            assert set(_rule_literals(function)) == {key}, (key, qualname, _rule_literals(function))
+        if key in checker.RAISED_BY:  # the functions it names do raise it
+            named = [w for w in re.findall(r"\w+", checker.RAISED_BY[key]) if w in functions]
+            assert named, (key, checker.RAISED_BY[key])
+            assert all(key in _rule_literals(functions[w]) for w in named), (key, checker.RAISED_BY[key])
+    assert set(checker.RULE_FUNCTIONS) | set(checker.RAISED_BY) == set(checker.RULES)
+
+
+def test_a_rule_function_is_named_after_its_key():
+    with pytest.raises(ValueError):
+        checker.rule("annee.future")(lambda: None)  # not named annee_future…
+    with pytest.raises(ValueError):
+        def annee_future_bis():
+            pass
+        checker.rule("annee.future", "une seconde description")(annee_future_bis)  # the rule has its description
+    assert checker.RULE_FUNCTIONS["annee.future"] == ["_Rules.annee_future"]  # neither was registered
+
+
+def test_the_example_address_the_checker_knows_is_the_one_the_model_shows(tmp_path):
+    from atlas.commands import new as newfile
+    from atlas.content import naming
+
+    written = newfile.render("Ville de Quelquepart", "commune", tmp_path / "quelquepart.yml", tmp_path)
+    assert f"# site_web: {naming.EXAMPLE_WEBSITE}\n" in written
+    assert checker._host(naming.EXAMPLE_WEBSITE) in checker._template_hosts()

@@ -7,44 +7,19 @@ import re
 from pathlib import Path
 
 import jinja2
-from slugify import slugify
 
 from atlas.content import gazetteer
+from atlas.content.naming import EXAMPLE_WEBSITE, guess_type, official_name, slug_for
 from atlas.content.schema import SCHEMA_FILES
 
-# « Ville de », « Mairie du »…: not part of a commune's name (one home: the checker's duplicate rule uses it too)
-COMMUNE_PREFIX = r"^(ville|commune|mairie)\s+(de\s+la\s+|de\s+l'|de\s+|du\s+|des\s+|d')"
-PREFIXES = {
-    COMMUNE_PREFIX: "commune",
-    r"^(communaut[ée]|m[ée]tropole|syndicat)\b": "intercommunalite",
-    r"^(d[ée]partement|conseil\s+(g[ée]n[ée]ral|d[ée]partemental))\b": "departement",
-    r"^(r[ée]gion|conseil\s+r[ée]gional)\b": "region",
-}
 PLACEHOLDER = "À REMPLIR"
-
-
-def guess_type(name: str) -> str:
-    for pattern, kind in PREFIXES.items():
-        if re.match(pattern, name.strip(), re.IGNORECASE):
-            return kind
-    return "commune"
 
 
 REPOSITORY_SCHEMA = Path("scripts/atlas/schemas") / SCHEMA_FILES["collectivite"]
 
 
-def slug_for(name: str, kind: str) -> str:
-    short = re.sub(COMMUNE_PREFIX, "", name.strip(), flags=re.IGNORECASE) if kind == "commune" else name
-    return slugify(short)
-
-
 def _yaml_text(text: str) -> str:
     return json.dumps(text, ensure_ascii=False) if re.search(r"[:#'\"\[\]{}]", text) else text
-
-
-def official_name(name: str, kind: str) -> str:
-    """A commune's official name is its bare name: "Ville de Quelquepart" → "Quelquepart"."""
-    return re.sub(COMMUNE_PREFIX, "", name.strip(), flags=re.IGNORECASE) if kind == "commune" else name.strip()
 
 
 def render_schema_path(content_root: Path, file_path: Path) -> str:
@@ -85,7 +60,8 @@ def render(name: str, kind: str, file_path: Path, content_root: Path,
     aliases = [name.strip()] if official != name.strip() else []
     return env.get_template("nouvelle-fiche.yml.j2").render(
         nom=official, nom_yaml=_yaml_text(official), alias_yaml="[" + ", ".join(_yaml_text(a) for a in aliases) + "]",
-        type=kind, schema_path=schema_path, file_path=file_path.as_posix(), commune=commune, town=town)
+        type=kind, schema_path=schema_path, file_path=file_path.as_posix(), commune=commune, town=town,
+        site_web_exemple=EXAMPLE_WEBSITE)
 
 
 def write(name: str, content_root: Path, kind: str | None = None, departement: str | None = None) -> tuple[Path, list[str]]:

@@ -3,6 +3,9 @@
 Per file: YAML syntax, then the JSON Schema, then what a schema cannot say (known keys,
 real country codes, points inside their country, years not in the future). Across files:
 duplicates. The checker never raises on bad input: everything becomes a Problem.
+
+Each rule is a method of _Rules (or, across files, a function) named after its key, and RULES,
+the list of the rules, is built from them (@rule).
 """
 from __future__ import annotations
 
@@ -17,8 +20,7 @@ from pathlib import Path
 from slugify import slugify
 
 from atlas import workers
-from atlas.commands import new as newfile
-from atlas.content import countries, gazetteer, schema, yamlio
+from atlas.content import countries, gazetteer, naming, schema, yamlio
 
 LISTS = {"thematiques": "thematiques.yml", "sources": "sources.yml", "reseaux": "reseaux.yml", "zones": "zones.yml"}
 # Entries per list: each theme, network or zone gets a page and a place in every filter, so a
@@ -34,44 +36,59 @@ SEAT_TOLERANCE_KM = 25.0
 TOWN_TOLERANCE_KM = 100.0
 
 
-# Every rule of the checker, by name (a Problem carries the name of the rule that found it; the
-# schema's own rules are « schema.<mot-clé> »). Tests hold each problem to this list.
-RULES = {
-    "liste.trop-longue": "une liste contrôlée a un nombre borné d'entrées (100 thématiques, 50 zones, 2 000 réseaux, 20 000 sources)",
-    "yaml.lecture": "le fichier se lit comme du YAML (syntaxe, indentation, tabulations, doublons, encodage)",
-    "fichier.html": "une fiche n'est pas une page web",
-    "fichier.pas-une-fiche": "le fichier décrit bien une collectivité, un pays ou un tableau (lignes « clé: valeur »)",
-    "fichier.nom": "nom de fichier en minuscules, sans accent ni espace",
-    "fichier.extension": "une fiche porte l'extension .yml",
-    "fichier.mal-range": "une fiche est dans le dossier qui la lit",
-    "fichier.pas-ordinaire": "une fiche est un fichier ordinaire, pas un lien ni un nom réservé",
-    "dossier.non-lu": "aucun dossier que l'atlas ne lirait pas",
-    "dossier.lien-symbolique": "un dossier de contenu est un vrai dossier",
-    "dossier.introuvable": "le dossier de contenu existe",
-    "liste.absente": "les listes contrôlées (thématiques, sources, réseaux, zones) sont là",
-    "liste.cle-en-double": "une clé n'apparaît qu'une fois dans sa liste",
-    "liste.cle-inconnue": "une clé citée (source, thématique, réseau, zone) existe dans sa liste",
-    "annee.future": "aucune année dans le futur",
-    "nombre.point-des-milliers": "un nombre écrit « 12.000 » (point des milliers) est signalé : il vaut 12 (sinon, avertissement)",
-    "texte.exemple-du-modele": "aucune valeur d'exemple du modèle laissée telle quelle (sinon, avertissement)",
-    "texte.a-remplir": "plus de « À REMPLIR » laissé par le modèle",
-    "point.hors-du-pays": "un point est dans le pays indiqué (à 30 km près)",
-    "pays.code-inconnu": "un code pays est un code ISO réel",
-    "pays.nom-de-fichier": "une fiche pays porte le nom de son code",
-    "pays.sans-fiche": "un pays cité a sa fiche (sinon, avertissement)",
-    "source.nouvelle": "une source décrite dans une fiche (nouvelles_sources) a une clé neuve et un titre, et seule cette fiche la cite",
-    "collectivite.code-insee": "le code INSEE correspond au département",
-    "collectivite.code-postal": "le code d'une commune est son code INSEE, pas son code postal",
-    "collectivite.code-commune": "le code INSEE est celui de la commune nommée, dans le Code officiel géographique (sinon, avertissement)",
-    "point.loin-du-lieu": "un point est près du lieu nommé, quand GeoNames connaît ce nom (sinon, avertissement)",
-    "collectivite.departement-manquant": "seule une région n'a pas de département",
-    "collectivite.en-double": "une collectivité n'a qu'une fiche (nom, alias, code)",
-    "collectivite.aucune": "le dossier des collectivités n'est pas vide",
-    "partenariat.en-double": "un partenaire n'apparaît qu'une fois par fiche",
-    "partenariat.fin-avant-debut": "un partenariat finit après avoir commencé",
-    "partenariat.fin-et-statut": "un partenariat qui a une fin est « termine »",
-    "projet.fin-avant-debut": "un projet finit après avoir commencé",
-}
+# Every rule of the checker, by name: a Problem carries the name of the rule that found it (the
+# schema's own rules are « schema.<mot-clé> »), and tests hold each problem to this list. The list
+# is built from the rules themselves, so that it cannot drift from them: each rule is a function
+# named after its key (« collectivite.code-postal » → collectivite_code_postal), registered with its
+# description by @rule; a rule raised where a file is read or a folder listed has no function of
+# its own, and is registered by raised_by, which says where.
+RULES: dict[str, str] = {}  # rule -> what it holds the content to, in French
+RULE_FUNCTIONS: dict[str, list[str]] = {}  # rule -> the functions that apply it
+RAISED_BY: dict[str, str] = {}  # rule -> where it is raised, for a rule without a function of its own
+
+
+def rule_function_name(key: str) -> str:
+    """« collectivite.code-postal » → « collectivite_code_postal »."""
+    return key.replace(".", "_").replace("-", "_")
+
+
+def rule(key: str, description: str = ""):
+    """Register the decorated function as the check of rule `key` (its first function gives the
+    description). It is named after the key, `collectivite_code_postal`, or, for a rule checked in
+    two places, `<that name>_<where>` (`point_loin_du_lieu_siege`)."""
+    name = rule_function_name(key)
+
+    def register(function):
+        if function.__name__ != name and not function.__name__.startswith(name + "_"):
+            raise ValueError(f"rule {key}: its function is named {name}, not {function.__name__}")
+        if bool(description) == (key in RULES):
+            raise ValueError(f"rule {key}: a description, given by its first function only")
+        if description:
+            RULES[key] = description
+        RULE_FUNCTIONS.setdefault(key, []).append(function.__qualname__)
+        return function
+
+    return register
+
+
+def raised_by(key: str, description: str, where: str) -> None:
+    """Register a rule that has no function of its own: `where` says what raises it."""
+    if key in RULES:
+        raise ValueError(f"rule {key} registered twice")
+    RULES[key] = description
+    RAISED_BY[key] = where
+
+
+raised_by("yaml.lecture", "le fichier se lit comme du YAML (syntaxe, indentation, tabulations, doublons, encodage)",
+          "_read: the YamlError of yamlio.read")
+raised_by("fichier.extension", "une fiche porte l'extension .yml", "_report_unread (not .yml), check (.yaml)")
+raised_by("fichier.mal-range", "une fiche est dans le dossier qui la lit", "_check_stray_files")
+raised_by("fichier.pas-ordinaire", "une fiche est un fichier ordinaire, pas un lien ni un nom réservé", "_yaml_files")
+raised_by("dossier.non-lu", "aucun dossier que l'atlas ne lirait pas", "_report_unread, _check_stray_files")
+raised_by("dossier.lien-symbolique", "un dossier de contenu est un vrai dossier", "_yaml_files")
+raised_by("dossier.introuvable", "le dossier de contenu existe", "check")
+raised_by("liste.absente", "les listes contrôlées (thématiques, sources, réseaux, zones) sont là", "_check_lists")
+raised_by("collectivite.aucune", "le dossier des collectivités n'est pas vide", "check")
 
 
 def known_rule(rule: str) -> bool:
@@ -155,7 +172,354 @@ class Report:
         return not self.errors
 
 
-class _FileCheck:
+class _Rules:
+    """The rules one file is held to: one method per rule, named after its key and registered by @rule.
+
+    Mixed into _FileCheck, which gives them the document (self.doc), the report (self.report) and
+    where their problems go (self.add). A rule that may end the file's check returns True when it
+    found a problem; a rule about a point returns True when the point is confirmed.
+    """
+
+    # -- the file --
+
+    @rule("fichier.html", "une fiche n'est pas une page web")
+    def fichier_html(self) -> bool:
+        data = self.doc.data
+        if not (isinstance(data, str) and data.lstrip().startswith("<")):
+            return False
+        self.add((), "ce fichier est une page web (HTML), pas une fiche", yamlio.MODEL_HINT, rule="fichier.html")
+        return True
+
+    @rule("fichier.pas-une-fiche", "le fichier décrit bien une collectivité, un pays ou un tableau (lignes « clé: valeur »)")
+    def fichier_pas_une_fiche(self, what: str, hint: str = "") -> bool:
+        if isinstance(self.doc.data, dict):
+            return False
+        self.add((), f"ce fichier ne décrit pas {what} (attendu des lignes « clé: valeur »)", hint, rule="fichier.pas-une-fiche")
+        return True
+
+    @rule("fichier.nom", "nom de fichier en minuscules, sans accent ni espace")
+    def fichier_nom(self, path: Path) -> None:
+        """A collectivité's file is named after it, as `atlas new` names it."""
+        slug = path.stem
+        if slugify(slug) != slug:
+            self.add((), f"nom de fichier « {path.name} » non conforme (minuscules, sans accent ni espace, mots séparés par des tirets)",
+                     f"renommez-le {naming.slug_for(slug, naming.guess_type(slug)) or slugify(slug)}.yml", rule="fichier.nom")
+
+    @rule("fichier.nom")
+    def fichier_nom_tableau(self, path: Path) -> None:
+        if not _SLUG.fullmatch(path.stem):
+            self.add((), f"nom de fichier « {path.name} » non conforme (minuscules, chiffres et tirets seulement)",
+                     f"renommez-le {slugify(path.stem) or 'tableau'}.yml", rule="fichier.nom")
+
+    # -- the controlled lists --
+
+    @rule("liste.trop-longue",
+          "une liste contrôlée a un nombre borné d'entrées (100 thématiques, 50 zones, 2 000 réseaux, 20 000 sources)")
+    def liste_trop_longue(self, name: str, filename: str) -> None:
+        data = self.doc.data
+        if isinstance(data, list) and len(data) > LIST_LIMITS[name]:
+            self.add((), f"{len(data)} entrées dans {filename} : la limite est de {LIST_LIMITS[name]}",
+                     "chaque entrée fait une page et une ligne de chaque filtre : regroupez les entrées voisines, "
+                     "ou demandez à l'équipe de relever la limite si l'atlas en a vraiment besoin", rule="liste.trop-longue")
+
+    @rule("liste.cle-en-double", "une clé n'apparaît qu'une fois dans sa liste")
+    def liste_cle_en_double(self, i: int, key: str, entries: dict) -> None:
+        if key in entries:
+            self.add((i, "cle"), f"clé « {key} » en double dans la liste", rule="liste.cle-en-double")
+
+    @rule("liste.cle-inconnue", "une clé citée (source, thématique, réseau, zone) existe dans sa liste")
+    def liste_cle_inconnue(self, where: tuple, value, listname: str, what: str) -> None:
+        known = self.report.lists.get(listname, {})
+        local = self.local_sources if listname == "sources" else {}  # the fiche's own new sources: citable in it
+        if not (isinstance(value, str) and known and value not in known and value not in local):
+            return
+        guess = schema.closest(value, known, cutoff=0.5)
+        listfile = f"content/{LISTS[listname]}"
+        parts = [part for part in re.split(r"[\s;,]+", value) if part]
+        if len(parts) > 1 and all(part in known or part in local for part in parts):
+            hint = (f"{len(parts)} clés séparées par une espace ou un « ; » : séparez-les par une virgule, "
+                    f"[{', '.join(parts)}]")
+        elif guess:
+            hint = f"voulez-vous dire « {guess} » ? (clés possibles : {listfile})"
+        elif len(known) <= 12:
+            hint = f"clés possibles : {', '.join(known)} ; pour en citer une nouvelle, ajoutez-la d'abord à {listfile}"
+        else:
+            hint = f"copiez une clé de {listfile} ; pour en citer une nouvelle, ajoutez-la d'abord à ce fichier"
+        unknown = "inconnu" if listname == "reseaux" else "inconnue"  # le réseau, la source, la thématique, la zone
+        line = self.doc.line(where)
+        # the schema already said « n'est pas une clé valide » here: this message says more and
+        # takes its place (found by its path, so a file with many unknown keys stays linear)
+        slot = self._key_slots.get(tuple(where))
+        if slot is None:
+            self.add(where, f"{what} {unknown} « {value} »", hint, rule="liste.cle-inconnue")
+        else:
+            self.report.problems[slot] = Problem(self.display, line, f"{what} {unknown} « {value} »", hint, rule="liste.cle-inconnue")
+
+    # -- values --
+
+    @rule("annee.future", "aucune année dans le futur")
+    def annee_future(self, where: tuple, value) -> None:
+        if isinstance(value, int) and value > datetime.date.today().year:
+            self.add(where, f"année {value} dans le futur",
+                     "corrigez l'année (faute de frappe ?) ; un partenariat seulement envisagé s'écrit "
+                     "« statut: en-projet », sans année", rule="annee.future")
+
+    @rule("nombre.point-des-milliers",
+          "un nombre écrit « 12.000 » (point des milliers) est signalé : il vaut 12 (sinon, avertissement)")
+    def nombre_point_des_milliers(self, where: tuple, value) -> None:
+        """« valeur: 12.000 » is read as 12 (a point is the decimal separator): said, with the number meant."""
+        if not isinstance(value, float) or isinstance(value, bool):
+            return
+        try:
+            line = self.doc.path.read_text(encoding="utf-8").splitlines()[self.doc.line(where) - 1]
+        except (OSError, UnicodeError, IndexError):
+            return
+        typed = re.search(r"\bvaleur\s*:\s*(\d{1,3}(?:\.\d{3})+)(?![\d.])", line)
+        if typed:
+            meant = typed.group(1).replace(".", "")
+            self.add(where, f"« {typed.group(1)} » est lu comme {value:g} : le point est le séparateur décimal",
+                     f"pour {meant} (sans séparateur de milliers), écrivez valeur: {meant}", Severity.WARNING,
+                     rule="nombre.point-des-milliers")
+
+    @rule("texte.exemple-du-modele", "aucune valeur d'exemple du modèle laissée telle quelle (sinon, avertissement)")
+    def texte_exemple_du_modele(self) -> None:
+        website = self.doc.data.get("site_web")
+        if isinstance(website, str) and _host(website) in _template_hosts():
+            self.add(("site_web",), f"« {website} » est l'adresse d'exemple du modèle", "écrivez l'adresse du site de la collectivité, "
+                     "ou retirez la ligne", Severity.WARNING, rule="texte.exemple-du-modele")
+
+    @rule("texte.a-remplir", "plus de « À REMPLIR » laissé par le modèle")
+    def texte_a_remplir(self) -> bool:
+        placeholders = list(_placeholders(self.doc.data, ()))
+        for where in placeholders:
+            self.add(where, f"« {_label(where)} » encore à remplir", _placeholder_hint(where), rule="texte.a-remplir")
+        return bool(placeholders)
+
+    # -- places --
+
+    @rule("point.hors-du-pays", "un point est dans le pays indiqué (à 30 km près)")
+    def point_hors_du_pays(self, where: tuple, coords, code) -> None:
+        if not (isinstance(coords, dict) and isinstance(code, str) and countries.is_valid(code)):
+            return
+        lat, lon = coords.get("lat"), coords.get("lon")
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon)):
+            return
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            return
+        dist = countries.distance_km(code, lat, lon)
+        if dist is None or dist <= COUNTRY_TOLERANCE_KM:
+            return
+
+        def inside(la, lo) -> bool:
+            d = countries.distance_km(code, la, lo) if -90 <= la <= 90 else None
+            return d is not None and d <= COUNTRY_TOLERANCE_KM
+
+        if inside(lon, lat):
+            hint = f"latitude et longitude inversées : écrivez lat: {lon}, lon: {lat}"
+        elif inside(lat, -lon) or inside(-lat, lon) or inside(-lat, -lon):
+            la, lo = next(c for c in ((lat, -lon), (-lat, lon), (-lat, -lon)) if inside(*c))
+            hint = f"signe moins oublié ? écrivez lat: {la}, lon: {lo} (ouest et sud sont négatifs)"
+        elif inside(lon, -lat) or inside(-lon, lat) or inside(-lon, -lat):
+            la, lo = next(c for c in ((lon, -lat), (-lon, lat), (-lon, -lat)) if inside(*c))
+            hint = f"latitude et longitude inversées, et signe oublié ? écrivez lat: {la}, lon: {lo}"
+        else:
+            hint = "vérifiez les coordonnées (degrés décimaux, ouest et sud négatifs) ou le code pays"
+        self.add(where, f"le point lat: {lat}, lon: {lon} est à {dist:.0f} km du pays indiqué ({code}, {countries.name_fr(code)})",
+                 hint, rule="point.hors-du-pays")
+
+    @rule("point.loin-du-lieu", "un point est près du lieu nommé, quand GeoNames connaît ce nom (sinon, avertissement)")
+    def point_loin_du_lieu_siege(self, seat: dict, commune: gazetteer.Commune) -> bool:
+        """Warns when the seat is far from the commune's centre (GeoNames); True when it is near it."""
+        lat, lon = seat.get("lat"), seat.get("lon")
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon)) or not (-90 <= lat <= 90):
+            return False
+        town = gazetteer.locate_commune(commune)
+        if town is None:
+            return False
+        far = gazetteer.distance_km(lat, lon, town.lat, town.lon)
+        if far <= SEAT_TOLERANCE_KM:
+            return True
+        self.add(("siege",), f"le siège lat: {lat}, lon: {lon} est à {far:.0f} km du centre de {commune.name} "
+                             f"({town.lat:.4f}, {town.lon:.4f} selon GeoNames)",
+                 _sign_hint(lat, lon, town, SEAT_TOLERANCE_KM)
+                 or f"vérifiez les coordonnées ; à défaut, écrivez siege: {{lat: {town.lat:.4f}, lon: {town.lon:.4f}, approximatif: true}}",
+                 Severity.WARNING, rule="point.loin-du-lieu")
+        return False
+
+    @rule("point.loin-du-lieu")
+    def point_loin_du_lieu_partenaire(self, where: tuple, partner: dict, country) -> bool:
+        """Warns when the point is far from every place of the partner's name in its country; True
+        when it is near one of them."""
+        coords, name = partner["coordonnees"], partner.get("nom")
+        lat, lon = coords.get("lat"), coords.get("lon")
+        if not (isinstance(name, str) and isinstance(country, str) and partner.get("type") in TOWN_KINDS
+                and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon)) and -90 <= lat <= 90):
+            return False
+        found = gazetteer.nearest(name, country, lat, lon)
+        if found is None:
+            return False
+        if found[1] <= TOWN_TOLERANCE_KM:
+            return True
+        town, far = found
+        self.add(where, f"le point lat: {lat}, lon: {lon} est à {far:.0f} km de {town.name} ({countries.name_fr(country)} ; "
+                        f"{town.lat:.4f}, {town.lon:.4f} selon GeoNames)",
+                 (_sign_hint(lat, lon, town, TOWN_TOLERANCE_KM) or f"vérifiez les coordonnées ; si c'est bien ce lieu, écrivez "
+                  f"coordonnees: {{lat: {town.lat:.4f}, lon: {town.lon:.4f}, approximatif: true}}")
+                 + " ; si le partenaire est un autre lieu du même nom, gardez le point",
+                 Severity.WARNING, rule="point.loin-du-lieu")
+        return False
+
+    @rule("pays.code-inconnu", "un code pays est un code ISO réel")
+    def pays_code_inconnu(self, where: tuple, code) -> None:
+        if isinstance(code, str) and len(code) == 2 and code.isupper() and not countries.is_valid(code):
+            guess = countries.guess_code(code)
+            hint = f"voulez-vous dire {guess} ({countries.name_fr(guess)}) ?" if guess and guess != code else \
+                "écrivez le code à deux lettres du pays (liste : https://fr.wikipedia.org/wiki/ISO_3166-1_alpha-2)"
+            if code == "UK":
+                hint = "le code du Royaume-Uni est GB"
+            self.add(where, f"code pays inconnu « {code} »", hint, rule="pays.code-inconnu")
+
+    @rule("pays.nom-de-fichier", "une fiche pays porte le nom de son code")
+    def pays_nom_de_fichier(self, path: Path, code) -> None:
+        if isinstance(code, str) and path.stem != code.lower():
+            self.add(("code",), f"le fichier {path.name} décrit le pays {code}", f"renommez-le {code.lower()}.yml",
+                     rule="pays.nom-de-fichier")
+
+    # -- a collectivité's new sources --
+
+    @rule("source.nouvelle",
+          "une source décrite dans une fiche (nouvelles_sources) a une clé neuve et un titre, et seule cette fiche la cite")
+    def source_nouvelle(self) -> None:
+        """`nouvelles_sources`: documents described in the fiche itself, so that a town hall proposes
+        the fiche and its new source in one edit of GitHub's web editor (no second file, no branch to
+        switch). Each entry is held to the rules of sources.yml; its key is new everywhere (a key two
+        fiches describe is refused by _merge_new_sources, once every file is read)."""
+        entries = self.doc.data.get("nouvelles_sources")
+        if not isinstance(entries, list):
+            return
+        known = self.report.lists.get("sources", {})
+        for i, entry in enumerate(entries):
+            where = ("nouvelles_sources", i)
+            for problem in schema.errors("liste", [entry]):
+                self.add(where + tuple(problem.where[1:]), problem.message, problem.hint, rule=problem.rule)
+            if not isinstance(entry, dict) or not isinstance(entry.get("cle"), str):
+                continue
+            key = entry["cle"]
+            if key in known:
+                self.add(where + ("cle",), f"la source « {key} » existe déjà dans content/sources.yml",
+                         "citez-la dans « sources: » sans la décrire de nouveau, ou donnez une autre clé à ce document",
+                         rule="source.nouvelle")
+            elif key in self.local_sources:
+                self.add(where + ("cle",), f"source « {key} » décrite deux fois dans cette fiche", "gardez une seule description",
+                         rule="source.nouvelle")
+            else:
+                self.local_sources[key] = entry
+            if not isinstance(entry.get("titre"), str):
+                self.add(where, f"la source « {key} » n'a pas de titre",
+                         "ajoutez « titre: » avec le titre du document (ex. titre: Délibération du conseil municipal du 12 mars 2019)",
+                         rule="source.nouvelle")
+
+    @rule("source.nouvelle")
+    def source_nouvelle_citee(self) -> None:
+        """A new source that no fact of the fiche cites is probably a forgotten citation: said."""
+        if not self.local_sources:
+            return
+        data = self.doc.data
+        cited = set(_cited_keys(data))
+        for i, entry in enumerate(data.get("nouvelles_sources") or []):
+            if isinstance(entry, dict) and entry.get("cle") in self.local_sources and entry["cle"] not in cited:
+                self.add(("nouvelles_sources", i, "cle"), f"la source « {entry['cle']} » est décrite mais citée nulle part dans la fiche",
+                         f"ajoutez-la aux « sources: » du fait qu'elle atteste, ex. sources: [{entry['cle']}]", Severity.WARNING,
+                         rule="source.nouvelle")
+
+    # -- a collectivité --
+
+    @rule("collectivite.code-postal", "le code d'une commune est son code INSEE, pas son code postal")
+    def collectivite_code_postal(self, code: str, names: list[str]) -> bool:
+        postal = _named_among(names, gazetteer.communes_with_postal_code(code))
+        if not postal:
+            return False
+        self.add(("code",), f"« {code} » est le code postal de {postal[0].name}, pas son code INSEE",
+                 f"écrivez code: \"{postal[0].code}\" (code INSEE de {postal[0].name})", rule="collectivite.code-postal")
+        return True
+
+    @rule("collectivite.code-insee", "le code INSEE correspond au département")
+    def collectivite_code_insee(self, code: str, dep: str | None, named: list[gazetteer.Commune], right: str) -> bool:
+        if not (dep in gazetteer.departements() and len(code) == 5 and not code.startswith(dep[:2])):
+            return False
+        self.add(("code",), f"le code INSEE {code} ne correspond pas au département {dep}",
+                 "un code INSEE de commune commence par le numéro de son département"
+                 + (f" ; {right}" if len(named) == 1 else ""), rule="collectivite.code-insee")
+        return True
+
+    @rule("collectivite.code-commune",
+          "le code INSEE est celui de la commune nommée, dans le Code officiel géographique (sinon, avertissement)")
+    def collectivite_code_commune(self, code: str, names: list[str], known: gazetteer.Commune | None, right: str) -> None:
+        if known:
+            self.add(("code",), f"le code INSEE {code} est celui de {known.name} ({known.departement}), pas de « {names[0]} »",
+                     right, Severity.WARNING, rule="collectivite.code-commune")
+        elif gazetteer.commune_formerly(code):
+            now = gazetteer.commune_formerly(code)
+            self.add(("code",), f"{code} est un ancien code INSEE : la commune fait aujourd'hui partie de {now.name} ({now.code})",
+                     "gardez-le si la fiche parle de l'ancienne commune ; sinon, écrivez le code actuel",
+                     Severity.WARNING, rule="collectivite.code-commune")
+        elif re.fullmatch(r"[0-9]{5}|2[AB][0-9]{3}", code):
+            self.add(("code",), f"le code {code} n'est pas dans le Code officiel géographique", right,
+                     Severity.WARNING, rule="collectivite.code-commune")
+
+    @rule("collectivite.departement-manquant", "seule une région n'a pas de département")
+    def collectivite_departement_manquant(self) -> None:
+        data = self.doc.data
+        if data.get("departement") is None and "departement" in data and data.get("type") != "region":
+            self.add(("departement",), "département manquant", "seule une région peut écrire « departement: null »",
+                     rule="collectivite.departement-manquant")
+
+    # -- a partnership --
+
+    @rule("partenariat.en-double", "un partenaire n'apparaît qu'une fois par fiche")
+    def partenariat_en_double(self, where: tuple, partner: dict, country, seen: dict) -> None:
+        """`seen`: (folded name, country) -> the line of its first partnership in the fiche."""
+        name = partner.get("nom")
+        if not isinstance(name, str):
+            return
+        key = (countries.fold(name), country)
+        if key in seen:
+            self.add(where + ("partenaire", "nom"), f"partenariat avec « {name} » en double (déjà ligne {seen[key]})",
+                     "un même partenariat se décrit une seule fois, en citant toutes ses sources", rule="partenariat.en-double")
+        else:
+            seen[key] = self.doc.line(where + ("partenaire", "nom"))
+
+    @rule("partenariat.fin-avant-debut", "un partenariat finit après avoir commencé")
+    def partenariat_fin_avant_debut(self, where: tuple, p: dict) -> None:
+        since, end = p.get("depuis"), p.get("fin")
+        if isinstance(since, bool) or isinstance(end, bool):  # « oui » is no year (a project's years are compared as they are)
+            return
+        self._end_before_start(where + ("fin",), since, end,
+                               "vérifiez les années : « depuis » est l'année de départ, « fin » celle où le partenariat a pris fin",
+                               rule="partenariat.fin-avant-debut")
+
+    @rule("partenariat.fin-et-statut", "un partenariat qui a une fin est « termine »")
+    def partenariat_fin_et_statut(self, where: tuple, p: dict) -> None:
+        end, status = p.get("fin"), p.get("statut")
+        if isinstance(end, int) and not isinstance(end, bool) and status != "termine":
+            shown = f"statut: {status}" if isinstance(status, str) else "sans statut"
+            self.add(where + ("fin",), f"fin en {end}, mais le partenariat est « {shown} »",
+                     "un partenariat qui a pris fin s'écrit « statut: termine » ; s'il continue, retirez la ligne « fin »",
+                     rule="partenariat.fin-et-statut")
+
+    @rule("projet.fin-avant-debut", "un projet finit après avoir commencé")
+    def projet_fin_avant_debut(self, where: tuple, project: dict) -> None:
+        self._end_before_start(where + ("fin",), project.get("debut"), project.get("fin"),
+                               "vérifiez les années du projet : « debut » est l'année de départ, « fin » celle de clôture",
+                               rule="projet.fin-avant-debut")
+
+    def _end_before_start(self, where: tuple, start, end, hint: str, *, rule: str) -> None:
+        """« fin » before the start: one rule for a partnership (« depuis ») and a project (« debut »)."""
+        if isinstance(start, int) and isinstance(end, int) and end < start:
+            self.add(where, f"fin ({end}) avant le début ({start})", hint, rule=rule)
+
+
+class _FileCheck(_Rules):
     """Collects the problems of one document."""
 
     def __init__(self, report: Report, doc: yamlio.Document, display: str):
@@ -172,57 +536,12 @@ class _FileCheck:
     def schema(self, name: str) -> None:
         for problem in schema.errors(name, self.doc.data):
             self.add(problem.where, problem.message, problem.hint, rule=problem.rule)
-            if problem.rule == "schema.cle":  # key_in may say more about this key: it takes this place
+            if problem.rule == "schema.cle":  # liste_cle_inconnue may say more about this key: it takes this place
                 self._key_slots[tuple(problem.where)] = len(self.report.problems) - 1
-
-    def key_in(self, where: tuple, value, listname: str, what: str) -> None:
-        known = self.report.lists.get(listname, {})
-        if isinstance(value, str) and known and value not in known and not (listname == "sources" and value in self.local_sources):
-            guess = schema.closest(value, known, cutoff=0.5)
-            listfile = f"content/{LISTS[listname]}"
-            parts = [part for part in re.split(r"[\s;,]+", value) if part]
-            if len(parts) > 1 and all(part in known or (listname == "sources" and part in self.local_sources) for part in parts):
-                hint = (f"{len(parts)} clés séparées par une espace ou un « ; » : séparez-les par une virgule, "
-                        f"[{', '.join(parts)}]")
-            elif guess:
-                hint = f"voulez-vous dire « {guess} » ? (clés possibles : {listfile})"
-            elif len(known) <= 12:
-                hint = f"clés possibles : {', '.join(known)} ; pour en citer une nouvelle, ajoutez-la d'abord à {listfile}"
-            else:
-                hint = f"copiez une clé de {listfile} ; pour en citer une nouvelle, ajoutez-la d'abord à ce fichier"
-            unknown = "inconnu" if listname == "reseaux" else "inconnue"  # le réseau, la source, la thématique, la zone
-            line = self.doc.line(where)
-            # the schema already said « n'est pas une clé valide » here: this message says more and
-            # takes its place (found by its path, so a file with many unknown keys stays linear)
-            slot = self._key_slots.get(tuple(where))
-            if slot is None:
-                self.add(where, f"{what} {unknown} « {value} »", hint, rule="liste.cle-inconnue")
-            else:
-                self.report.problems[slot] = Problem(self.display, line, f"{what} {unknown} « {value} »", hint, rule="liste.cle-inconnue")
 
     def sources(self, where: tuple, values) -> None:
         for i, key in enumerate(values or []):
-            self.key_in(where + (i,), key, "sources", "source")
-
-    def thousands(self, where: tuple, value) -> None:
-        """« valeur: 12.000 » is read as 12 (a point is the decimal separator): said, with the number meant."""
-        if not isinstance(value, float) or isinstance(value, bool):
-            return
-        try:
-            line = self.doc.path.read_text(encoding="utf-8").splitlines()[self.doc.line(where) - 1]
-        except (OSError, UnicodeError, IndexError):
-            return
-        typed = re.search(r"\bvaleur\s*:\s*(\d{1,3}(?:\.\d{3})+)(?![\d.])", line)
-        if typed:
-            meant = typed.group(1).replace(".", "")
-            self.add(where, f"« {typed.group(1)} » est lu comme {value:g} : le point est le séparateur décimal",
-                     f"pour {meant} (sans séparateur de milliers), écrivez valeur: {meant}", Severity.WARNING, rule="nombre.point-des-milliers")
-
-    def year(self, where: tuple, value) -> None:
-        if isinstance(value, int) and value > datetime.date.today().year:
-            self.add(where, f"année {value} dans le futur",
-                     "corrigez l'année (faute de frappe ?) ; un partenariat seulement envisagé s'écrit "
-                     "« statut: en-projet », sans année", rule="annee.future")
+            self.liste_cle_inconnue(where + (i,), key, "sources", "source")
 
 
 def _real_folder(path: Path) -> Path:
@@ -256,22 +575,19 @@ def _check_lists(report: Report) -> None:
         display = _display(path, report.root)
         if not path.exists():
             report.problems.append(Problem(display, 1, f"liste contrôlée absente : {filename}",
-                                           "le dossier de contenu doit contenir " + ", ".join(LISTS.values()), rule="liste.absente"))
+                                           "le dossier de contenu doit contenir " + ", ".join(LISTS.values()),
+                                           rule="liste.absente"))
             continue
         doc = _read(report, path)
         if doc is None:
             continue
         fc = _FileCheck(report, doc, display)
         fc.schema("liste")
-        if isinstance(doc.data, list) and len(doc.data) > LIST_LIMITS[name]:
-            fc.add((), f"{len(doc.data)} entrées dans {filename} : la limite est de {LIST_LIMITS[name]}",
-                   "chaque entrée fait une page et une ligne de chaque filtre : regroupez les entrées voisines, "
-                   "ou demandez à l'équipe de relever la limite si l'atlas en a vraiment besoin", rule="liste.trop-longue")
+        fc.liste_trop_longue(name, filename)
         entries = {}
         for i, item in enumerate(doc.data if isinstance(doc.data, list) else []):
             if isinstance(item, dict) and isinstance(item.get("cle"), str):
-                if item["cle"] in entries:
-                    fc.add((i, "cle"), f"clé « {item['cle']} » en double dans la liste", rule="liste.cle-en-double")
+                fc.liste_cle_en_double(i, item["cle"], entries)
                 entries[item["cle"]] = item
                 if name == "reseaux" and isinstance(item.get("sources"), list):
                     fc.sources((i, "sources"), item["sources"])  # sources.yml is read before reseaux.yml
@@ -286,178 +602,96 @@ def check_lists(root: Path) -> dict:
     return report.lists
 
 
-def _point_in_country(fc: _FileCheck, where: tuple, coords, code) -> None:
-    if not (isinstance(coords, dict) and isinstance(code, str) and countries.is_valid(code)):
-        return
-    lat, lon = coords.get("lat"), coords.get("lon")
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon)):
-        return
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return
-    dist = countries.distance_km(code, lat, lon)
-    if dist is None or dist <= COUNTRY_TOLERANCE_KM:
-        return
-
-    def inside(la, lo) -> bool:
-        d = countries.distance_km(code, la, lo) if -90 <= la <= 90 else None
-        return d is not None and d <= COUNTRY_TOLERANCE_KM
-
-    if inside(lon, lat):
-        hint = f"latitude et longitude inversées : écrivez lat: {lon}, lon: {lat}"
-    elif inside(lat, -lon) or inside(-lat, lon) or inside(-lat, -lon):
-        la, lo = next(c for c in ((lat, -lon), (-lat, lon), (-lat, -lon)) if inside(*c))
-        hint = f"signe moins oublié ? écrivez lat: {la}, lon: {lo} (ouest et sud sont négatifs)"
-    elif inside(lon, -lat) or inside(-lon, lat) or inside(-lon, -lat):
-        la, lo = next(c for c in ((lon, -lat), (-lon, lat), (-lon, -lat)) if inside(*c))
-        hint = f"latitude et longitude inversées, et signe oublié ? écrivez lat: {la}, lon: {lo}"
-    else:
-        hint = "vérifiez les coordonnées (degrés décimaux, ouest et sud négatifs) ou le code pays"
-    fc.add(where, f"le point lat: {lat}, lon: {lon} est à {dist:.0f} km du pays indiqué ({code}, {countries.name_fr(code)})", hint, rule="point.hors-du-pays")
-
-
-def _country(fc: _FileCheck, where: tuple, code) -> None:
-    if isinstance(code, str) and len(code) == 2 and code.isupper() and not countries.is_valid(code):
-        guess = countries.guess_code(code)
-        hint = f"voulez-vous dire {guess} ({countries.name_fr(guess)}) ?" if guess and guess != code else \
-            "écrivez le code à deux lettres du pays (liste : https://fr.wikipedia.org/wiki/ISO_3166-1_alpha-2)"
-        if code == "UK":
-            hint = "le code du Royaume-Uni est GB"
-        fc.add(where, f"code pays inconnu « {code} »", hint, rule="pays.code-inconnu")
-
-
 def _check_collectivite(report: Report, path: Path) -> None:
+    """A collectivité's file, held to its rules in the order its problems are listed."""
     display = _display(path, report.root)
     doc = _read(report, path)
     if doc is None:
         return
     fc = _FileCheck(report, doc, display)
-    data = doc.data
-    if not isinstance(data, dict):
-        if isinstance(data, str) and data.lstrip().startswith("<"):
-            fc.add((), "ce fichier est une page web (HTML), pas une fiche", yamlio.MODEL_HINT, rule="fichier.html")
-        else:
-            fc.add((), "ce fichier ne décrit pas une collectivité (attendu des lignes « clé: valeur »)", yamlio.MODEL_HINT, rule="fichier.pas-une-fiche")
+    if fc.fichier_html() or fc.fichier_pas_une_fiche("une collectivité", yamlio.MODEL_HINT):
         return
-    slug = path.stem
-    if slugify(slug) != slug:
-        from atlas.commands.new import guess_type, slug_for
-
-        fc.add((), f"nom de fichier « {path.name} » non conforme (minuscules, sans accent ni espace, mots séparés par des tirets)",
-               f"renommez-le {slug_for(slug, guess_type(slug)) or slugify(slug)}.yml", rule="fichier.nom")
-    placeholders = list(_placeholders(data, ()))
-    for where in placeholders:
-        fc.add(where, f"« {_label(where)} » encore à remplir", _placeholder_hint(where), rule="texte.a-remplir")
-    if placeholders:
+    data = doc.data
+    fc.fichier_nom(path)
+    if fc.texte_a_remplir():
         return  # the schema would only repeat the same lines in other words
     fc.schema("collectivite")
-    _new_sources(fc, data)
+    fc.source_nouvelle()
     fc.sources(("sources",), _items(data, "sources"))
-    _new_sources_cited(fc, data)
-    website = data.get("site_web")
-    if isinstance(website, str) and _host(website) in _template_hosts():
-        fc.add(("site_web",), f"« {website} » est l'adresse d'exemple du modèle", "écrivez l'adresse du site de la collectivité, "
-               "ou retirez la ligne", Severity.WARNING, rule="texte.exemple-du-modele")
-    pop = data.get("population")
+    fc.source_nouvelle_citee()
+    fc.texte_exemple_du_modele()
+    _check_population(fc, data.get("population"))
+    _check_memberships(fc, data)
+    _check_code_and_seat(fc, data)
+    fc.collectivite_departement_manquant()
+    seen_partners: dict = {}
+    for i, p in enumerate(_items(data, "partenariats")):
+        if isinstance(p, dict):
+            _check_partnership(fc, ("partenariats", i), p, seen_partners)
+    if not fc.failed:
+        report.collectivites[path.stem] = doc
+
+
+def _check_population(fc: _FileCheck, pop) -> None:
     if isinstance(pop, dict):
-        fc.thousands(("population", "valeur"), pop.get("valeur"))
-        fc.year(("population", "annee"), pop.get("annee"))
-        fc.key_in(("population", "source"), pop.get("source"), "sources", "source")
+        fc.nombre_point_des_milliers(("population", "valeur"), pop.get("valeur"))
+        fc.annee_future(("population", "annee"), pop.get("annee"))
+        fc.liste_cle_inconnue(("population", "source"), pop.get("source"), "sources", "source")
+
+
+def _check_memberships(fc: _FileCheck, data: dict) -> None:
+    """Its networks, and the people or offices in charge (« organisation »)."""
     for i, m in enumerate(_items(data, "reseaux")):
         if isinstance(m, dict):
-            fc.key_in(("reseaux", i, "reseau"), m.get("reseau"), "reseaux", "réseau")
+            fc.liste_cle_inconnue(("reseaux", i, "reseau"), m.get("reseau"), "reseaux", "réseau")
             fc.sources(("reseaux", i, "sources"), _items(m, "sources"))
-            fc.year(("reseaux", i, "depuis"), m.get("depuis"))
+            fc.annee_future(("reseaux", i, "depuis"), m.get("depuis"))
     for i, o in enumerate(_items(data, "organisation")):
         if isinstance(o, dict):
             fc.sources(("organisation", i, "sources"), _items(o, "sources"))
-    code, dep, kind = data.get("code"), data.get("departement"), data.get("type")
+
+
+def _check_code_and_seat(fc: _FileCheck, data: dict) -> None:
+    code, dep = data.get("code"), data.get("departement")
     confirmed = False  # the seat is where GeoNames puts the commune (an island the simplified shapes lack)
-    if kind == "commune" and isinstance(code, str) and isinstance(data.get("nom"), str):
+    if data.get("type") == "commune" and isinstance(code, str) and isinstance(data.get("nom"), str):
         confirmed = _commune_code(fc, data, code, dep if isinstance(dep, str) else None)
     if isinstance(data.get("siege"), dict) and not confirmed:
-        _point_in_country(fc, ("siege",), data["siege"], "FR")
-    if dep is None and "departement" in data and kind != "region":
-        fc.add(("departement",), "département manquant", "seule une région peut écrire « departement: null »", rule="collectivite.departement-manquant")
-    seen_partners: dict = {}
-    for i, p in enumerate(_items(data, "partenariats")):
-        if not isinstance(p, dict):
-            continue
-        where = ("partenariats", i)
-        _country(fc, where + ("pays",), p.get("pays"))
-        fc.sources(where + ("sources",), _items(p, "sources"))
-        fc.year(where + ("depuis",), p.get("depuis"))
-        _partnership_end(fc, where, p)
-        for j, t in enumerate(_items(p, "thematiques")):
-            fc.key_in(where + ("thematiques", j), t, "thematiques", "thématique")
-        partner = p.get("partenaire")
-        if isinstance(partner, dict):
-            if isinstance(partner.get("coordonnees"), dict):
-                # near a place of its name in its country (GeoNames): in that country, whatever the simplified shapes say
-                if not _near_named_town(fc, where + ("partenaire", "coordonnees"), partner, p.get("pays")):
-                    _point_in_country(fc, where + ("partenaire", "coordonnees"), partner["coordonnees"], p.get("pays"))
-            name = partner.get("nom")
-            if isinstance(name, str):
-                key = (countries.fold(name), p.get("pays"))
-                if key in seen_partners:
-                    fc.add(where + ("partenaire", "nom"), f"partenariat avec « {name} » en double (déjà ligne {seen_partners[key]})",
-                           "un même partenariat se décrit une seule fois, en citant toutes ses sources", rule="partenariat.en-double")
-                else:
-                    seen_partners[key] = doc.line(where + ("partenaire", "nom"))
-        for k, proj in enumerate(_items(p, "projets")):
-            if not isinstance(proj, dict):
-                continue
-            pw = where + ("projets", k)
-            fc.sources(pw + ("sources",), _items(proj, "sources"))
-            for j, t in enumerate(_items(proj, "thematiques")):
-                fc.key_in(pw + ("thematiques", j), t, "thematiques", "thématique")
-            fc.year(pw + ("debut",), proj.get("debut"))
-            for j, figure in enumerate(_items(proj, "chiffres")):
-                if isinstance(figure, dict):
-                    fc.thousands(pw + ("chiffres", j, "valeur"), figure.get("valeur"))
-            start, end = proj.get("debut"), proj.get("fin")
-            if isinstance(start, int) and isinstance(end, int) and end < start:
-                fc.add(pw + ("fin",), f"fin ({end}) avant le début ({start})",
-                       "vérifiez les années du projet : « debut » est l'année de départ, « fin » celle de clôture", rule="projet.fin-avant-debut")
-    if not fc.failed:
-        report.collectivites[slug] = doc
+        fc.point_hors_du_pays(("siege",), data["siege"], "FR")
 
 
-def _new_sources(fc: _FileCheck, data: dict) -> None:
-    """`nouvelles_sources`: documents described in the fiche itself, so that a town hall proposes
-    the fiche and its new source in one edit of GitHub's web editor (no second file, no branch to
-    switch). Each entry is held to the rules of sources.yml; its key is new everywhere."""
-    entries = data.get("nouvelles_sources")
-    if not isinstance(entries, list):
-        return
-    known = fc.report.lists.get("sources", {})
-    for i, entry in enumerate(entries):
-        where = ("nouvelles_sources", i)
-        for problem in schema.errors("liste", [entry]):
-            fc.add(where + tuple(problem.where[1:]), problem.message, problem.hint, rule=problem.rule)
-        if not isinstance(entry, dict) or not isinstance(entry.get("cle"), str):
-            continue
-        key = entry["cle"]
-        if key in known:
-            fc.add(where + ("cle",), f"la source « {key} » existe déjà dans content/sources.yml",
-                   "citez-la dans « sources: » sans la décrire de nouveau, ou donnez une autre clé à ce document", rule="source.nouvelle")
-        elif key in fc.local_sources:
-            fc.add(where + ("cle",), f"source « {key} » décrite deux fois dans cette fiche", "gardez une seule description", rule="source.nouvelle")
-        else:
-            fc.local_sources[key] = entry
-        if not isinstance(entry.get("titre"), str):
-            fc.add(where, f"la source « {key} » n'a pas de titre",
-                   "ajoutez « titre: » avec le titre du document (ex. titre: Délibération du conseil municipal du 12 mars 2019)", rule="source.nouvelle")
+def _check_partnership(fc: _FileCheck, where: tuple, p: dict, seen_partners: dict) -> None:
+    fc.pays_code_inconnu(where + ("pays",), p.get("pays"))
+    fc.sources(where + ("sources",), _items(p, "sources"))
+    fc.annee_future(where + ("depuis",), p.get("depuis"))
+    end = p.get("fin")
+    if isinstance(end, int) and not isinstance(end, bool):  # `fin`: not in the future, after `depuis`, on an ended partnership
+        fc.annee_future(where + ("fin",), end)
+        fc.partenariat_fin_avant_debut(where, p)
+        fc.partenariat_fin_et_statut(where, p)
+    for j, t in enumerate(_items(p, "thematiques")):
+        fc.liste_cle_inconnue(where + ("thematiques", j), t, "thematiques", "thématique")
+    partner = p.get("partenaire")
+    if isinstance(partner, dict):
+        if isinstance(partner.get("coordonnees"), dict):
+            # near a place of its name in its country (GeoNames): in that country, whatever the simplified shapes say
+            if not fc.point_loin_du_lieu_partenaire(where + ("partenaire", "coordonnees"), partner, p.get("pays")):
+                fc.point_hors_du_pays(where + ("partenaire", "coordonnees"), partner["coordonnees"], p.get("pays"))
+        fc.partenariat_en_double(where, partner, p.get("pays"), seen_partners)
+    for k, project in enumerate(_items(p, "projets")):
+        if isinstance(project, dict):
+            _check_project(fc, where + ("projets", k), project)
 
 
-def _new_sources_cited(fc: _FileCheck, data: dict) -> None:
-    """A new source that no fact of the fiche cites is probably a forgotten citation: said."""
-    if not fc.local_sources:
-        return
-    cited = set(_cited_keys(data))
-    for i, entry in enumerate(data.get("nouvelles_sources") or []):
-        if isinstance(entry, dict) and entry.get("cle") in fc.local_sources and entry["cle"] not in cited:
-            fc.add(("nouvelles_sources", i, "cle"), f"la source « {entry['cle']} » est décrite mais citée nulle part dans la fiche",
-                   f"ajoutez-la aux « sources: » du fait qu'elle atteste, ex. sources: [{entry['cle']}]", Severity.WARNING, rule="source.nouvelle")
+def _check_project(fc: _FileCheck, where: tuple, project: dict) -> None:
+    fc.sources(where + ("sources",), _items(project, "sources"))
+    for j, t in enumerate(_items(project, "thematiques")):
+        fc.liste_cle_inconnue(where + ("thematiques", j), t, "thematiques", "thématique")
+    fc.annee_future(where + ("debut",), project.get("debut"))
+    for j, figure in enumerate(_items(project, "chiffres")):
+        if isinstance(figure, dict):
+            fc.nombre_point_des_milliers(where + ("chiffres", j, "valeur"), figure.get("valeur"))
+    fc.projet_fin_avant_debut(where, project)
 
 
 def _cited_keys(value):
@@ -501,9 +735,8 @@ def _host(address: str) -> str:
 
 @functools.cache
 def _template_hosts() -> frozenset[str]:
-    """The web addresses `atlas new`'s template shows as examples (read from it: one home)."""
-    text = (Path(newfile.__file__).parent / "templates" / "nouvelle-fiche.yml.j2").read_text(encoding="utf-8")
-    return frozenset(_host(u) for u in re.findall(r"https?://[^\s\]}),]+", text) if "exemple" in u)
+    """The web addresses `atlas new`'s template shows as examples (it renders them from naming: one home)."""
+    return frozenset({_host(naming.EXAMPLE_WEBSITE)})
 
 
 def _names(data: dict) -> list[str]:
@@ -532,45 +765,14 @@ def _commune_code(fc: _FileCheck, data: dict, code: str, dep: str | None) -> boo
     known = gazetteer.commune(code)
     exact = [c for n in names for c in gazetteer.communes_named(n, dep)]
     if known and (known in exact or (not exact and _same_commune(names, known))):
-        return isinstance(data.get("siege"), dict) and _seat_near_commune(fc, data["siege"], known)
+        return isinstance(data.get("siege"), dict) and fc.point_loin_du_lieu_siege(data["siege"], known)
     named = [c for n in names[:1] for c in gazetteer.communes_named(n, dep)]
-    postal = _named_among(names, gazetteer.communes_with_postal_code(code))
     right = f"écrivez code: \"{named[0].code}\" (code INSEE de {named[0].name})" if len(named) == 1 else \
         "le code INSEE d'une commune se trouve sur https://www.insee.fr (« code officiel géographique »)"
-    if postal:  # before the département rule: a postal code need not start with the département's number
-        fc.add(("code",), f"« {code} » est le code postal de {postal[0].name}, pas son code INSEE",
-               f"écrivez code: \"{postal[0].code}\" (code INSEE de {postal[0].name})", rule="collectivite.code-postal")
-    elif dep in gazetteer.departements() and len(code) == 5 and not code.startswith(dep[:2]):
-        fc.add(("code",), f"le code INSEE {code} ne correspond pas au département {dep}",
-               "un code INSEE de commune commence par le numéro de son département"
-               + (f" ; {right}" if len(named) == 1 else ""), rule="collectivite.code-insee")
-    elif known:
-        fc.add(("code",), f"le code INSEE {code} est celui de {known.name} ({known.departement}), pas de « {names[0]} »",
-               right, Severity.WARNING, rule="collectivite.code-commune")
-    elif gazetteer.commune_formerly(code):
-        now = gazetteer.commune_formerly(code)
-        fc.add(("code",), f"{code} est un ancien code INSEE : la commune fait aujourd'hui partie de {now.name} ({now.code})",
-               "gardez-le si la fiche parle de l'ancienne commune ; sinon, écrivez le code actuel",
-               Severity.WARNING, rule="collectivite.code-commune")
-    elif re.fullmatch(r"[0-9]{5}|2[AB][0-9]{3}", code):
-        fc.add(("code",), f"le code {code} n'est pas dans le Code officiel géographique", right,
-               Severity.WARNING, rule="collectivite.code-commune")
-    return False
-
-
-def _seat_near_commune(fc: _FileCheck, seat: dict, commune: gazetteer.Commune) -> bool:
-    lat, lon = seat.get("lat"), seat.get("lon")
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon)) or not (-90 <= lat <= 90):
-        return False
-    town = gazetteer.locate_commune(commune)
-    if town is None:
-        return False
-    far = gazetteer.distance_km(lat, lon, town.lat, town.lon)
-    if far <= SEAT_TOLERANCE_KM:
-        return True
-    fc.add(("siege",), f"le siège lat: {lat}, lon: {lon} est à {far:.0f} km du centre de {commune.name} ({town.lat:.4f}, {town.lon:.4f} selon GeoNames)",
-           _sign_hint(lat, lon, town, SEAT_TOLERANCE_KM) or f"vérifiez les coordonnées ; à défaut, écrivez siege: {{lat: {town.lat:.4f}, lon: {town.lon:.4f}, approximatif: true}}",
-           Severity.WARNING, rule="point.loin-du-lieu")
+    # one problem per code, by the first rule that applies: the postal code before the département
+    # rule (a postal code need not start with the département's number)
+    if not fc.collectivite_code_postal(code, names) and not fc.collectivite_code_insee(code, dep, named, right):
+        fc.collectivite_code_commune(code, names, known, right)
     return False
 
 
@@ -583,44 +785,6 @@ def _sign_hint(lat: float, lon: float, town: gazetteer.Town, tolerance: float) -
 
 
 TOWN_KINDS = {None, "commune", "village", "autre"}  # a region or a province is not one point of GeoNames
-
-
-def _near_named_town(fc: _FileCheck, where: tuple, partner: dict, country) -> bool:
-    """Warns when the point is far from every place of the partner's name in its country; True
-    when it is near one of them."""
-    coords, name = partner["coordonnees"], partner.get("nom")
-    lat, lon = coords.get("lat"), coords.get("lon")
-    if not (isinstance(name, str) and isinstance(country, str) and partner.get("type") in TOWN_KINDS
-            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon)) and -90 <= lat <= 90):
-        return False
-    found = gazetteer.nearest(name, country, lat, lon)
-    if found is None:
-        return False
-    if found[1] <= TOWN_TOLERANCE_KM:
-        return True
-    town, far = found
-    fc.add(where, f"le point lat: {lat}, lon: {lon} est à {far:.0f} km de {town.name} ({countries.name_fr(country)} ; "
-                  f"{town.lat:.4f}, {town.lon:.4f} selon GeoNames)",
-           (_sign_hint(lat, lon, town, TOWN_TOLERANCE_KM) or f"vérifiez les coordonnées ; si c'est bien ce lieu, écrivez "
-            f"coordonnees: {{lat: {town.lat:.4f}, lon: {town.lon:.4f}, approximatif: true}}")
-           + " ; si le partenaire est un autre lieu du même nom, gardez le point",
-           Severity.WARNING, rule="point.loin-du-lieu")
-    return False
-
-
-def _partnership_end(fc: _FileCheck, where: tuple, p: dict) -> None:
-    """`fin`: after `depuis`, not in the future, and only on a partnership said to have ended."""
-    since, end, status = p.get("depuis"), p.get("fin"), p.get("statut")
-    if not isinstance(end, int) or isinstance(end, bool):
-        return
-    fc.year(where + ("fin",), end)
-    if isinstance(since, int) and not isinstance(since, bool) and end < since:
-        fc.add(where + ("fin",), f"fin ({end}) avant le début ({since})",
-               "vérifiez les années : « depuis » est l'année de départ, « fin » celle où le partenariat a pris fin", rule="partenariat.fin-avant-debut")
-    if status != "termine":
-        shown = f"statut: {status}" if isinstance(status, str) else "sans statut"
-        fc.add(where + ("fin",), f"fin en {end}, mais le partenariat est « {shown} »",
-               "un partenariat qui a pris fin s'écrit « statut: termine » ; s'il continue, retirez la ligne « fin »", rule="partenariat.fin-et-statut")
 
 
 def _placeholders(value, where: tuple):
@@ -678,7 +842,7 @@ def _label(where: tuple) -> str:
     return keys[-1] if keys else "valeur"
 
 
-_NAME_PREFIX = re.compile(newfile.COMMUNE_PREFIX)
+_NAME_PREFIX = re.compile(naming.COMMUNE_PREFIX)
 
 
 def _name_key(name: str) -> str:
@@ -688,7 +852,8 @@ def _name_key(name: str) -> str:
     return re.sub(r"[\s'-]+", " ", folded).strip()
 
 
-def _check_duplicates(report: Report) -> None:
+@rule("collectivite.en-double", "une collectivité n'a qu'une fiche (nom, alias, code)")
+def collectivite_en_double(report: Report) -> None:
     """Same collectivité in two files (same name or alias, or same code): reported in both files,
     so that checking either file alone shows it."""
     by_name: dict = {}
@@ -703,8 +868,8 @@ def _check_duplicates(report: Report) -> None:
         hint = ("une collectivité = une seule fiche : si vous venez de créer l'un des deux fichiers, "
                 "reportez-en les informations dans l'autre et supprimez-le")
         for this, this_doc, that in ((display, doc, other[1]), (other[1], other_doc, display)):
-            report.problems.append(Problem(this, this_doc.line((field,)),
-                                           f"collectivité en double : {that} décrit déjà la même ({what})", hint, rule="collectivite.en-double"))
+            report.problems.append(Problem(this, this_doc.line((field,)), f"collectivité en double : {that} décrit déjà la même ({what})",
+                                           hint, rule="collectivite.en-double"))
 
     for slug in sorted(report.collectivites):
         doc = report.collectivites[slug]
@@ -724,6 +889,10 @@ def _check_duplicates(report: Report) -> None:
                 duplicate(doc, display, by_code[(code, kind)], "code", f"même code {code}")
             else:
                 by_code[(code, kind)] = (slug, display)
+
+
+def _drop_failed_collectivites(report: Report) -> None:
+    """Only the collectivités without an error (duplicates included) go on to the records."""
     failed = {p.path for p in report.problems if p.severity == Severity.ERROR}  # one pass: linear in errors
     for slug in [s for s in report.collectivites if _display(report.collectivites[s].path, report.root) in failed]:
         del report.collectivites[slug]
@@ -741,10 +910,7 @@ def _open(report: Report, path: Path, what: str) -> _FileCheck | None:
     if doc is None:
         return None
     fc = _FileCheck(report, doc, _display(path, report.root))
-    if not isinstance(doc.data, dict):
-        fc.add((), f"ce fichier ne décrit pas {what} (attendu des lignes « clé: valeur »)", rule="fichier.pas-une-fiche")
-        return None
-    return fc
+    return None if fc.fichier_pas_une_fiche(what) else fc
 
 
 def _check_pays(report: Report, path: Path) -> None:
@@ -754,14 +920,13 @@ def _check_pays(report: Report, path: Path) -> None:
     doc = fc.doc
     fc.schema("pays")
     code = doc.data.get("code")
-    _country(fc, ("code",), code)
-    if isinstance(code, str) and path.stem != code.lower():
-        fc.add(("code",), f"le fichier {path.name} décrit le pays {code}", f"renommez-le {code.lower()}.yml", rule="pays.nom-de-fichier")
-    fc.key_in(("zone",), doc.data.get("zone"), "zones", "zone")
+    fc.pays_code_inconnu(("code",), code)
+    fc.pays_nom_de_fichier(path, code)
+    fc.liste_cle_inconnue(("zone",), doc.data.get("zone"), "zones", "zone")
     fc.sources(("sources",), _items(doc.data, "sources"))
     for i, f in enumerate(_items(doc.data, "chiffres")):
         if isinstance(f, dict):
-            fc.key_in(("chiffres", i, "source"), f.get("source"), "sources", "source")
+            fc.liste_cle_inconnue(("chiffres", i, "source"), f.get("source"), "sources", "source")
     if not fc.failed:
         report.pays[code] = doc
 
@@ -771,15 +936,13 @@ def _check_table(report: Report, path: Path) -> None:
     if fc is None:
         return
     doc = fc.doc
-    if not _SLUG.fullmatch(path.stem):
-        fc.add((), f"nom de fichier « {path.name} » non conforme (minuscules, chiffres et tirets seulement)",
-               f"renommez-le {slugify(path.stem) or 'tableau'}.yml", rule="fichier.nom")
+    fc.fichier_nom_tableau(path)
     fc.schema("statistique")
-    fc.key_in(("source",), doc.data.get("source"), "sources", "source")
+    fc.liste_cle_inconnue(("source",), doc.data.get("source"), "sources", "source")
     for i, row in enumerate(_items(doc.data, "lignes")):
         if isinstance(row, dict):
-            fc.key_in(("lignes", i, "zone"), row.get("zone"), "zones", "zone")
-            _country(fc, ("lignes", i, "pays"), row.get("pays"))
+            fc.liste_cle_inconnue(("lignes", i, "zone"), row.get("zone"), "zones", "zone")
+            fc.pays_code_inconnu(("lignes", i, "pays"), row.get("pays"))
     if not fc.failed:
         report.tables[path.stem] = doc
 
@@ -826,17 +989,21 @@ def _yaml_files(folder: Path, report: Report | None = None) -> list[Path]:
             continue
         files.append(path)
     return [f for f in files if f.suffix == ".yml"] + [f for f in files if f.suffix == ".yaml"]
+
+
 def _report_unread(report: Report, path: Path, is_folder: bool) -> None:
     """A file the atlas would never read: said, not skipped (« Contenu valide » would hide it)."""
     name = path.name
     if is_folder:
         report.problems.append(Problem(_display(path, report.root), 1, f"dossier « {name} » non lu par l'atlas",
-                                       f"les fiches se rangent directement dans {path.parent.name}/, sans sous-dossier", rule="dossier.non-lu"))
+                                       f"les fiches se rangent directement dans {path.parent.name}/, sans sous-dossier",
+                                       rule="dossier.non-lu"))
         return
     stem = name.split(".")[0] or name
     report.problems.append(Problem(
         _display(path, report.root), 1, f"fichier « {name} » non lu : une fiche porte l'extension .yml",
-        f"renommez-le {stem}.yml (dans l'éditeur de GitHub, le nom du fichier est modifiable en haut de la page)", rule="fichier.extension"))
+        f"renommez-le {stem}.yml (dans l'éditeur de GitHub, le nom du fichier est modifiable en haut de la page)",
+        rule="fichier.extension"))
 
 
 def _check_stray_files(report: Report) -> None:
@@ -848,7 +1015,8 @@ def _check_stray_files(report: Report) -> None:
         path = root / entry.name
         if entry.is_dir(follow_symlinks=False):
             report.problems.append(Problem(_display(path, root), 1, f"dossier « {entry.name} » non lu par l'atlas",
-                                           "le contenu se range dans " + ", ".join(f"{root.name}/{f}/" for f in CONTENT_FOLDERS), rule="dossier.non-lu"))
+                                           "le contenu se range dans " + ", ".join(f"{root.name}/{f}/" for f in CONTENT_FOLDERS),
+                                           rule="dossier.non-lu"))
             continue
         report.problems.append(Problem(
             _display(path, root), 1, f"fichier « {entry.name} » non lu : il n'est pas dans le bon dossier",
@@ -873,7 +1041,8 @@ def check(root: Path | str = "content", only: Path | None = None) -> Report:
     report = Report(root=root)
     if not root.is_dir():
         report.problems.append(Problem(str(root), 1, "dossier de contenu introuvable",
-                                       "lancez la commande depuis la racine du dépôt, ou donnez le dossier : atlas check content/", rule="dossier.introuvable"))
+                                       "lancez la commande depuis la racine du dépôt, ou donnez le dossier : atlas check content/",
+                                       rule="dossier.introuvable"))
         return report
     _check_lists(report)
     _check_stray_files(report)
@@ -883,7 +1052,8 @@ def check(root: Path | str = "content", only: Path | None = None) -> Report:
     to_check = []
     for path in files:
         if path.suffix == ".yaml":
-            report.problems.append(Problem(_display(path, root), 1, "extension .yaml au lieu de .yml", f"renommez le fichier en {path.stem}.yml", rule="fichier.extension"))
+            report.problems.append(Problem(_display(path, root), 1, "extension .yaml au lieu de .yml",
+                                           f"renommez le fichier en {path.stem}.yml", rule="fichier.extension"))
             continue
         if target is not None and _real_folder(path) != target:
             _register_for_duplicates(report, path)  # single-file mode: the others only matter as possible duplicates
@@ -893,12 +1063,13 @@ def check(root: Path | str = "content", only: Path | None = None) -> Report:
     if not files:
         report.problems.append(Problem(_display(folder, root), 1, "aucune fiche collectivité",
                                        "créez-en une avec : atlas new \"Nom de la collectivité\"", rule="collectivite.aucune"))
-    _check_duplicates(report)
+    collectivite_en_double(report)
+    _drop_failed_collectivites(report)
     for path in _yaml_files(root / "pays", report):
         _check_pays(report, path)
     for path in _yaml_files(root / "statistiques", report):
         _check_table(report, path)
-    _warn_missing_countries(report)
+    pays_sans_fiche(report)
     _merge_new_sources(report)
     if only is not None:
         target = _display(Path(only), root)
@@ -968,9 +1139,10 @@ def _register_for_duplicates(report: Report, path: Path) -> None:
     report.collectivites[path.stem] = yamlio.Document(path=path, data=summary)
 
 
-def _warn_missing_countries(report: Report) -> None:
+@rule("pays.sans-fiche", "un pays cité a sa fiche (sinon, avertissement)")
+def pays_sans_fiche(report: Report) -> None:
     warned: set = set()  # once per country, at its first use
-    for slug, doc in sorted(report.collectivites.items()):
+    for _slug, doc in sorted(report.collectivites.items()):
         parts = doc.data["partenariats"]
         for i, p in enumerate(parts if isinstance(parts, list) else []):
             if p["pays"] not in report.pays and p["pays"] not in warned:
