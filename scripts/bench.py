@@ -157,9 +157,7 @@ def child_phases(content_dir: str, result_file: str, profile_file: str | None) -
     timings = {**loaded.timings, **outputs.timings}
     out["phases"] = {p: timings.get(p) for p in PHASES}
     out["cpu"]["total"] = _cpu() - cpu0
-    from atlas.maps import interactive as maps
-
-    out["maps_timings"] = dict(getattr(maps, "LAST_TIMINGS", {}) or {})
+    out["maps_timings"] = dict(outputs.images.timings)
     if profiler:
         profiler.stop()
         Path(profile_file).write_text(profiler.output_text(unicode=True, color=False, show_all=False),

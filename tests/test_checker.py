@@ -9,22 +9,19 @@ from __future__ import annotations
 
 import ast
 import datetime
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from atlas.content import checker
+from repository import run_atlas
 
 REPO = Path(__file__).resolve().parents[1]
 CONTENT = REPO / "content"
 CORPUS = Path(__file__).parent / "corpus"
 GUIDE = REPO / "CONTRIBUTING.md"
-ATLAS = [sys.executable, "-m", "atlas.cli"]
 
 # corpus file -> the errors it must give: (line, fragment of the message, fragment of the hint).
 # An empty list means the file is correct and must be accepted.
@@ -183,11 +180,6 @@ def errors_of(report: checker.Report, path: Path) -> list[checker.Problem]:
     return [p for p in report.errors if Path(p.path).resolve() == path.resolve()]
 
 
-def run_atlas(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([*ATLAS, *args], cwd=cwd, capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **(env or {})})
-
-
 def test_every_corpus_file_has_its_expected_errors_written_down():
     assert corpus_files() == sorted(EXPECTED)
 
@@ -266,7 +258,7 @@ def test_a_file_the_atlas_would_not_read_is_reported_not_ignored(content, where,
 def test_a_broken_list_is_reported_alone_even_when_checked_by_itself(content):
     sources = content / "sources.yml"
     lines = sources.read_text(encoding="utf-8").splitlines()
-    at = next(i for i, l in enumerate(lines) if l.lstrip().startswith("titre:"))
+    at = next(i for i, row in enumerate(lines) if row.lstrip().startswith("titre:"))
     lines[at] = lines[at].split(":", 1)[0] + ': "titre jamais refermé'
     sources.write_text("\n".join(lines) + "\n", encoding="utf-8")
     whole = checker.check(content)
@@ -304,12 +296,12 @@ def test_atlas_check_command_prints_path_and_line_and_exits_1(content, name):
         output = result.stdout + result.stderr
         assert "Traceback" not in output
         assert result.returncode == 1, output
-        lines = [l for l in result.stdout.splitlines() if l.startswith(f"{target}:")]
-        assert sorted(int(l.split(":")[1]) for l in lines if ": erreur :" in l) == \
+        lines = [row for row in result.stdout.splitlines() if row.startswith(f"{target}:")]
+        assert sorted(int(row.split(":")[1]) for row in lines if ": erreur :" in row) == \
             sorted(line for line, _, _ in EXPECTED[name])
-        for (line, message, hint) in EXPECTED[name]:
-            assert any(l.startswith(f"{target}:{line}: erreur : ") and message in l and "conseil : " in l
-                       for l in lines), output
+        for (line, message, _hint) in EXPECTED[name]:
+            assert any(row.startswith(f"{target}:{line}: erreur : ") and message in row and "conseil : " in row
+                       for row in lines), output
 
 
 def test_no_corpus_file_makes_the_command_crash(content):
@@ -357,7 +349,7 @@ def test_examples_of_the_contribution_guide_pass_the_checker(content):
 
     for snippet in new_sources:  # the block takes the place of the fiche's « sources: » line, in one file
         assert re.search(r"^sources: \[.*\b" + re.search(r"cle: (\S+)", snippet).group(1), snippet, re.M)
-        path.write_text(re.sub(r"^sources: .*\n", lambda m: snippet, filled, count=1, flags=re.M), encoding="utf-8")
+        path.write_text(re.sub(r"^sources: .*\n", lambda m, snippet=snippet: snippet, filled, count=1, flags=re.M), encoding="utf-8")
         report = checker.check(content)
         assert report.ok, [p.format() for p in report.errors]
         assert re.search(r"cle: (\S+)", snippet).group(1) in report.lists["sources"]

@@ -18,7 +18,8 @@ import time
 from dataclasses import dataclass, field
 
 from atlas import workers
-from atlas.content.model import COLLECTIVITE_TYPES
+from atlas.maps.legend import Symbol
+from atlas.maps.records import Kind, Location
 from atlas.maps.style import (
     BORDER,
     CLASS_COLORS,
@@ -32,9 +33,6 @@ from atlas.maps.style import (
     TEXT,
     TYPE_COLORS,
 )
-
-LOC_EXACT, LOC_APPROX, LOC_COUNTRY = 0, 1, 2
-KIND_PARTNER, KIND_APPROX, KIND_COUNTRY = 1, 2, 3
 
 DPI = 200
 WIDTH2X = 1200  # px; pages and e-mails show it 600 px wide
@@ -56,14 +54,13 @@ class Spec:
     source: str
     kind: str = "liens"  # "liens" | "flux" | "choroplethe"
     seats: list = field(default_factory=list)  # (lon, lat, type key)
-    partners: list = field(default_factory=list)  # (lon, lat, KIND_*)
-    lines: list = field(default_factory=list)  # (lon0, lat0, lon1, lat1, LOC_*, type key); flux: (…, count, label)
+    partners: list = field(default_factory=list)  # (lon, lat, records.Kind)
+    lines: list = field(default_factory=list)  # (lon0, lat0, lon1, lat1, records.Location, type key); flux: (…, count, label)
     values: dict = field(default_factory=dict)  # choropleth: iso → colour
-    classes: list = field(default_factory=list)  # choropleth legend: (label, colour)
     world: bool = False
     svg: bool = False
     origin: str = ""  # flux: where the flows start (the region, or France)
-    country_label: str = ""  # legend of the points at a country's centre (country_point_label)
+    legend: list = field(default_factory=list)  # legend.LegendItem, the same the interactive map draws
 
 
 def curve(lon0: float, lat0: float, lon1: float, lat1: float, steps: int = 24) -> list[tuple[float, float]]:
@@ -230,11 +227,11 @@ class Renderer:
         for i, line in enumerate(title):
             draw.text((MARGIN, 16 + 44 * i), line, font=self.font_title, fill=TEXT)
         col_w = MAP_W // LEGEND_COLUMNS
-        for i, (handle, label) in enumerate(legend):
+        for i, item in enumerate(legend):
             r, c = divmod(i, LEGEND_COLUMNS)
             x, y = MARGIN + c * col_w, title_h + map_h + 16 + 38 * r + 16
-            self._legend_handle(draw, handle, x, y)
-            draw.text((x + 54, y), label, font=self.font, fill=TEXT, anchor="lm")
+            PILLOW_SYMBOLS[item.symbol](self, draw, item.color, x, y)
+            draw.text((x + 54, y), item.label, font=self.font, fill=TEXT, anchor="lm")
         top = title_h + map_h + legend_h + 14
         for i, line in enumerate(source):
             draw.text((MARGIN, top + 30 * i), line, font=self.font_small, fill=MUTED)
@@ -324,19 +321,20 @@ class Renderer:
         # Links: colour by collectivité type; dotted when approximate; grey dashes to a country.
         n = len(spec.lines)
         alpha = 0.9 if n <= 60 else max(0.18, 0.9 * math.sqrt(60 / n))
-        groups = {LOC_EXACT: ([], []), LOC_APPROX: ([], []), LOC_COUNTRY: ([], [])}
+        groups = {Location.EXACT: ([], []), Location.APPROX: ([], []), Location.COUNTRY: ([], [])}
         grey = self.to_rgba(COUNTRY_COLOR, min(alpha, 0.8))
         for lon0, lat0, lon1, lat1, loc, typ in spec.lines:
             segs, cols = groups[loc]
             segs.append(((lon0, lat0), (lon1, lat1)))
-            cols.append(grey if loc == LOC_COUNTRY else self.to_rgba(TYPE_COLORS.get(typ, PARTNER_COLOR), alpha))
-        for loc, coll in ((LOC_EXACT, self.lines_exact), (LOC_APPROX, self.lines_approx), (LOC_COUNTRY, self.lines_country)):
+            cols.append(grey if loc == Location.COUNTRY else self.to_rgba(TYPE_COLORS.get(typ, PARTNER_COLOR), alpha))
+        for loc, coll in ((Location.EXACT, self.lines_exact), (Location.APPROX, self.lines_approx),
+                          (Location.COUNTRY, self.lines_country)):
             segs, cols = groups[loc]
             coll.set_segments(segs)
             coll.set_color(cols or "none")
         big = len(spec.seats) + len(spec.partners) > 300
-        cp = [(x, y) for x, y, k in spec.partners if k == KIND_COUNTRY]
-        pp = [(x, y) for x, y, k in spec.partners if k != KIND_COUNTRY]
+        cp = [(x, y) for x, y, k in spec.partners if k == Kind.COUNTRY]
+        pp = [(x, y) for x, y, k in spec.partners if k != Kind.COUNTRY]
         self._points(self.country_points, cp, face="white", edge=COUNTRY_COLOR, size=10 if big else 28, lw=0.9)
         self._points(self.partners, pp, face=PARTNER_COLOR, edge="white", size=5 if big else 18, lw=0.5)
         self._points(self.seats, [(x, y) for x, y, _ in spec.seats],
@@ -350,48 +348,15 @@ class Renderer:
         coll.set_sizes([size])
         coll.set_linewidths([lw])
 
-    def _legend_items(self, spec: Spec) -> list:
-        return legend_items(spec)
-
-    def _legend_handle(self, draw, handle, x, y) -> None:
-        kind, color = handle
-        if kind == "patch":
-            draw.rectangle((x, y - 11, x + 34, y + 11), fill=color, outline="#999999")
-        elif kind == "seat":
-            draw.text((x + 17, y), "\u25cf", font=self.font, fill=color, anchor="mm")
-        elif kind == "dotted":
-            for dx in range(0, 34, 6):
-                draw.line((x + dx, y, x + dx + 2, y), fill=color, width=3)
-        elif kind == "flow":
-            draw.line((x, y, x + 34, y), fill=color, width=9)
-        elif kind == "country":
-            for dx in range(0, 24, 9):
-                draw.line((x + dx, y, x + dx + 5, y), fill=color, width=2)
-            draw.text((x + 36, y), "\u25cb", font=self.font, fill=color, anchor="mm")
-
     def _svg(self, spec: Spec, legend: list) -> bytes:
         """Vector version (world maps only: it is the slow path): map, title, legend and source."""
-        from matplotlib.lines import Line2D
-        from matplotlib.patches import Patch
-
         fig, ax = self.fig, self.ax
         w_in, h_in = fig.get_size_inches()
         top, bottom = 0.9, 0.9  # inches added for the texts
         fig.set_size_inches(w_in, h_in + top + bottom)
         total = h_in + top + bottom
         ax.set_position([0, bottom / total, 1, h_in / total])
-        handles = []
-        for (kind, color), label in legend:
-            if kind == "patch":
-                handles.append(Patch(facecolor=color, edgecolor="#999999", label=label))
-            elif kind == "seat":
-                handles.append(Line2D([], [], marker="o", linestyle="none", color=color, label=label))
-            elif kind == "dotted":
-                handles.append(Line2D([], [], linestyle=(0, (1, 2)), color=color, label=label))
-            elif kind == "flow":
-                handles.append(Line2D([], [], linewidth=4, color=color, label=label))
-            else:
-                handles.append(Line2D([], [], linestyle=(0, (4, 3)), marker="o", markerfacecolor="white", color=color, label=label))
+        handles = [SVG_SYMBOLS[item.symbol](item.color, item.label) for item in legend]
         extra = [fig.text(0.02, 1 - 0.15 / total, spec.title, fontsize=12, fontweight="bold", va="top", color=TEXT),
                  fig.text(0.02, 0.08 / total, spec.source, fontsize=7, color=MUTED, va="bottom", wrap=True)]
         if spec.kind == "flux":  # the labels the PNG gets from Pillow
@@ -422,38 +387,57 @@ class Renderer:
         return colors
 
 
-def legend_items(spec: Spec) -> list:
-    if spec.kind == "choroplethe":
-        return [(("patch", color), f"{label} partenariat{'s' if label != '1' else ''}") for label, color in spec.classes]
-    if spec.kind == "flux":
-        top = max((f[4] for f in spec.lines), default=0)
-        return [(("seat", FLOW_ORIGIN_COLOR), "Collectivités de l'atlas"),
-                (("flow", FLOW_COLOR), f"Partenariats par pays (1 à {top})")]
-    items = []
-    types = dict.fromkeys(t for *_, t in spec.seats)
-    for key in COLLECTIVITE_TYPES:
-        if key in types:
-            items.append((("seat", TYPE_COLORS[key]), COLLECTIVITE_TYPES[key]))
-    kinds = {k for *_, k in spec.partners}
-    if kinds - {KIND_COUNTRY}:
-        items.append((("seat", PARTNER_COLOR), "Partenaire"))
-    if any(loc == LOC_APPROX for *_, loc, _ in spec.lines):
-        items.append((("dotted", MUTED), "Position approximative"))
-    if KIND_COUNTRY in kinds:
-        items.append((("country", COUNTRY_COLOR), spec.country_label or country_point_label(False, True)))
-    if not spec.lines and not spec.partners:
-        items.append((("none", MUTED), "Aucun partenariat recensé dans l'atlas"))
-    return items
+# The legend's symbols, one renderer per symbol (legend.Symbol): Pillow for the PNG, matplotlib for the SVG.
+
+def _pillow_square(renderer, draw, color, x, y):
+    draw.rectangle((x, y - 11, x + 34, y + 11), fill=color, outline="#999999")
 
 
-def country_point_label(named: bool, unnamed: bool) -> str:
-    """Legend of a point at a country's centre: a partner the source does not name, or a named
-    partner whose position is unknown (the web map and the image say the same)."""
-    if named and unnamed:
-        return "Centre du pays : partenaire non identifié ou sans position"
-    if named:
-        return "Centre du pays : position du partenaire inconnue"
-    return "Pays seul : partenaire non identifié"
+def _pillow_dot(renderer, draw, color, x, y):
+    draw.text((x + 17, y), "\u25cf", font=renderer.font, fill=color, anchor="mm")
+
+
+def _pillow_dotted(renderer, draw, color, x, y):
+    for dx in range(0, 34, 6):
+        draw.line((x + dx, y, x + dx + 2, y), fill=color, width=3)
+
+
+def _pillow_flow(renderer, draw, color, x, y):
+    draw.line((x, y, x + 34, y), fill=color, width=9)
+
+
+def _pillow_country(renderer, draw, color, x, y):
+    for dx in range(0, 24, 9):
+        draw.line((x + dx, y, x + dx + 5, y), fill=color, width=2)
+    draw.text((x + 36, y), "\u25cb", font=renderer.font, fill=color, anchor="mm")
+
+
+def _pillow_none(renderer, draw, color, x, y):
+    pass
+
+
+PILLOW_SYMBOLS = {Symbol.SQUARE: _pillow_square, Symbol.DOT: _pillow_dot, Symbol.APPROX: _pillow_dotted,
+                  Symbol.FLOW: _pillow_flow, Symbol.COUNTRY: _pillow_country, Symbol.NONE: _pillow_none}
+
+
+def _svg_handle(**style):
+    def handle(color, label):
+        from matplotlib.lines import Line2D
+
+        return Line2D([], [], color=color, label=label, **style)
+    return handle
+
+
+def _svg_square(color, label):
+    from matplotlib.patches import Patch
+
+    return Patch(facecolor=color, edgecolor="#999999", label=label)
+
+
+SVG_SYMBOLS = {Symbol.SQUARE: _svg_square, Symbol.DOT: _svg_handle(marker="o", linestyle="none"),
+               Symbol.APPROX: _svg_handle(linestyle=(0, (1, 2))), Symbol.FLOW: _svg_handle(linewidth=4),
+               Symbol.COUNTRY: _svg_handle(linestyle=(0, (4, 3)), marker="o", markerfacecolor="white"),
+               Symbol.NONE: _svg_handle(linestyle="none")}
 
 
 @dataclass(frozen=True)
@@ -485,7 +469,7 @@ def layout(spec: Spec) -> Layout:
     map_h = round(MAP_W * ratio / 2) * 2
     title = _wrap(spec.title, font_title, WIDTH2X - 2 * MARGIN)
     source = _wrap(spec.source, font_small, WIDTH2X - 2 * MARGIN)[:3]
-    legend = legend_items(spec)
+    legend = spec.legend
     rows = math.ceil(len(legend) / LEGEND_COLUMNS)
     title_h = 20 + 44 * len(title)
     legend_h = 16 + 38 * rows if rows else 0
@@ -533,10 +517,10 @@ def palette():
                 if ro == rb:
                     continue
                 for a in (0.25, 0.4, 0.55, 0.7, 0.85):
-                    colors.append(tuple(round(x * a + y * (1 - a)) for x, y in zip(ro, rb)))
+                    colors.append(tuple(round(x * a + y * (1 - a)) for x, y in zip(ro, rb, strict=True)))
         kept: list[tuple] = []
         for c in colors:  # Pillow's nearest-colour search is coarse: no two entries too close
-            if all(max(abs(x - y) for x, y in zip(c, k)) > 8 for k in kept):
+            if all(max(abs(x - y) for x, y in zip(c, k, strict=True)) > 8 for k in kept):
                 kept.append(c)
         colors = kept[:256]
         flat = [v for c in colors for v in c]
@@ -555,15 +539,14 @@ def _png(img) -> bytes:
     return buf.getvalue()
 
 
-_renderer: Renderer | None = None
+@functools.cache  # one figure per process, made on first use and reused for every map it draws
+def _renderer() -> Renderer:
+    return Renderer()
 
 
 def render(spec: Spec) -> dict:
-    """Render one map with this process's figure (created on first use)."""
-    global _renderer
-    if _renderer is None:
-        _renderer = Renderer()
-    return _renderer.render(spec)
+    """Render one map with this process's figure."""
+    return _renderer().render(spec)
 
 
 def default_workers() -> int:
@@ -649,7 +632,7 @@ class _Drawing:
 
     def __iter__(self):
         try:
-            yield from zip(self._specs, self._results)
+            yield from zip(self._specs, self._results, strict=False)  # closed early: fewer results
         finally:
             self.close()
 

@@ -19,9 +19,10 @@ from atlas.content.countries import fold
 from atlas.content.index import Index
 from atlas.content.model import COLLECTIVITE_TYPES, LOCATION_APPROX, LOCATION_COUNTRY, NATURES, Atlas, Collectivite, Partnership
 from atlas.maps import images as static_maps
-from atlas.maps import viewer
+from atlas.maps import legend, viewer
 from atlas.maps.cache import ImageCache
-from atlas.maps.images import KIND_APPROX, KIND_COUNTRY, KIND_PARTNER, LOC_APPROX, LOC_COUNTRY, LOC_EXACT
+from atlas.maps.legend import LegendItem
+from atlas.maps.records import Collectivity, Country, Kind, Link, Location, Marker, Part
 from atlas.maps.style import (
     BORDER,
     CLASS_COLORS,
@@ -29,7 +30,6 @@ from atlas.maps.style import (
     FLOW_COLOR,
     FLOW_ORIGIN_COLOR,
     LAND,
-    MUTED,
     PARTNER_COLOR,
     SEA,
     TYPE_COLORS,
@@ -47,7 +47,6 @@ TYPE_KEYS = list(COLLECTIVITE_TYPES)
 # The palette the map script draws with (the same as the images').
 COLORS = {"mer": SEA, "terre": LAND, "frontiere": BORDER, "partenaire": PARTNER_COLOR, "pays": COUNTRY_COLOR,
           "flux": FLOW_COLOR, "origine": FLOW_ORIGIN_COLOR}
-SEAT = 0
 LOCATION_LABELS = {"exacte": "exacte", "approximative": "approximative", "pays": "pays seulement"}
 
 
@@ -146,36 +145,36 @@ class _Context:
 
 
 class _Layers:
-    """Markers and links of one map, deduplicated as drawn (see the record formats in static/carte.js)."""
+    """Markers and links of one map, deduplicated as drawn (records.py; wire format: static/carte.js)."""
 
     def __init__(self, ctx: _Context, themes: bool):
         self.ctx, self.themes = ctx, themes
-        self.m: list[list] = []
-        self.mkey: dict[tuple, int] = {}
-        self.c: list[list] = []
-        self.ckey: dict[str, int] = {}
-        self.l: list[list] = []
-        self.lkey: dict[tuple, int] = {}
-        self.p: dict[str, list] = {}
-        self.fixed: list[int] = []
+        self.markers: list[Marker] = []
+        self.marker_at: dict[tuple, int] = {}
+        self.collectivities: list[Collectivity] = []
+        self.collectivity_at: dict[str, int] = {}
+        self.links: list[Link] = []
+        self.link_at: dict[tuple, int] = {}
+        self.countries: dict[str, Country] = {}
+        self.fixed: list[int] = []  # markers always shown (the collectivité of the page), whatever the filters
 
     def collectivite(self, c: Collectivite) -> int:
-        if c.slug not in self.ckey:
-            self.ckey[c.slug] = len(self.c)
-            self.c.append([c.name, urls.collectivite(c.slug), TYPE_KEYS.index(c.type)])
-        return self.ckey[c.slug]
+        if c.slug not in self.collectivity_at:
+            self.collectivity_at[c.slug] = len(self.collectivities)
+            self.collectivities.append(Collectivity(c.name, urls.collectivite(c.slug), TYPE_KEYS.index(c.type)))
+        return self.collectivity_at[c.slug]
 
     def seat(self, c: Collectivite) -> int | None:
         if c.seat is None:
             return None
         ci = self.collectivite(c)
         key = ("s", _r(c.seat.lat), _r(c.seat.lon))
-        i = self.mkey.get(key)
+        i = self.marker_at.get(key)
         if i is None:
-            i = self.mkey[key] = len(self.m)
-            self.m.append([key[1], key[2], SEAT, [ci], None, TYPE_KEYS.index(c.type)])
-        elif ci not in self.m[i][3]:
-            self.m[i][3].append(ci)
+            i = self.marker_at[key] = len(self.markers)
+            self.markers.append(Marker(key[1], key[2], Kind.SEAT, collectivities=[ci], type=TYPE_KEYS.index(c.type)))
+        elif ci not in self.markers[i].collectivities:
+            self.markers[i].collectivities.append(ci)
         return i
 
     def add(self, p: Partnership) -> None:
@@ -185,99 +184,93 @@ class _Layers:
         c = ctx.atlas.collectivites[p.collectivite]
         ci = self.collectivite(c)
         s = self.seat(c)
-        if p.country not in self.p:
-            self.p[p.country] = [ctx.atlas.countries[p.country].name, urls.country(p.country)]
+        if p.country not in self.countries:
+            self.countries[p.country] = Country(ctx.atlas.countries[p.country].name, urls.country(p.country))
         lat, lon = _r(p.point.lat), _r(p.point.lon)
         if p.location == LOCATION_COUNTRY:
             # One point at the country's centre: the partners the source does not name (counted),
             # and the named ones whose position is unknown (by name).
-            kind, loc, key = KIND_COUNTRY, LOC_COUNTRY, ("c", p.country)
+            kind, loc, key = Kind.COUNTRY, Location.COUNTRY, ("c", p.country)
             label = p.partner.name if p.partner else ""
         else:
-            kind = KIND_APPROX if p.location == LOCATION_APPROX else KIND_PARTNER
-            loc = LOC_APPROX if kind == KIND_APPROX else LOC_EXACT
+            kind = Kind.APPROX if p.location == LOCATION_APPROX else Kind.PARTNER
+            loc = Location.APPROX if kind is Kind.APPROX else Location.EXACT
             key, label = ("p", kind, lat, lon), p.partner.name
-        i = self.mkey.get(key)
+        i = self.marker_at.get(key)
         if i is None:
-            i = self.mkey[key] = len(self.m)
-            self.m.append([lat, lon, kind, label, p.country, 0] if kind == KIND_COUNTRY else [lat, lon, kind, label, p.country])
-        elif label and label not in self.m[i][3].split(" / "):
-            self.m[i][3] = f"{self.m[i][3]} / {label}" if self.m[i][3] else label
-        if kind == KIND_COUNTRY and not p.partner:
-            self.m[i][5] += 1  # partners not named by the source
-        themes = [ctx.theme_pos[t] for t in p.themes if t in ctx.theme_pos] if self.themes else []
-        part = [p.number, ctx.nature_pos.get(p.nature, len(NATURES) - 1), p.since or 0]
-        lk = (ci, i)
-        j = self.lkey.get(lk)
-        if j is None:
-            self.lkey[lk] = len(self.l)
-            self.l.append([-1 if s is None else s, i, ci, loc, themes, [part]])
+            i = self.marker_at[key] = len(self.markers)
+            self.markers.append(Marker(lat, lon, kind, label=label, country=p.country))
         else:
-            rec = self.l[j]
-            rec[4].extend(t for t in themes if t not in rec[4])
-            rec[5].append(part)
+            marker = self.markers[i]
+            if label and label not in marker.label.split(" / "):
+                marker.label = f"{marker.label} / {label}" if marker.label else label
+        if kind is Kind.COUNTRY and not p.partner:
+            self.markers[i].unnamed += 1
+        themes = [ctx.theme_pos[t] for t in p.themes if t in ctx.theme_pos] if self.themes else []
+        part = Part(p.number, ctx.nature_pos.get(p.nature, len(NATURES) - 1), p.since or 0)
+        j = self.link_at.get((ci, i))
+        if j is None:
+            self.link_at[(ci, i)] = len(self.links)
+            self.links.append(Link(-1 if s is None else s, i, ci, loc, themes, [part]))
+        else:
+            link = self.links[j]
+            link.themes.extend(t for t in themes if t not in link.themes)
+            link.parts.append(part)
 
     # -- counts and outputs --
     @property
     def n_links(self) -> int:
-        return sum(1 for rec in self.l if rec[0] >= 0)
+        return sum(1 for link in self.links if link.seat >= 0)
 
     @property
     def n_markers(self) -> int:
-        return len(self.m)
+        return len(self.markers)
 
     def bounds(self) -> list | None:
-        if not self.m:
+        if not self.markers:
             return None
-        lats = [m[0] for m in self.m]
-        lons = [m[1] for m in self.m]
+        lats = [m.lat for m in self.markers]
+        lons = [m.lon for m in self.markers]
         return [[min(lats), min(lons)], [max(lats), max(lons)]]
 
-    def legend(self) -> dict:
-        """What the map shows, as data ([kind, colour, label] items): static/carte.js draws it."""
-        types = {self.c[ci][2] for rec in self.m if rec[2] == SEAT for ci in rec[3]}
-        kinds = {rec[2] for rec in self.m}
-        items = [["puce", TYPE_COLORS[key], COLLECTIVITE_TYPES[key]] for t, key in enumerate(TYPE_KEYS) if t in types]
-        if kinds & {KIND_PARTNER, KIND_APPROX}:
-            items.append(["puce", PARTNER_COLOR, "Partenaire"])
-        if KIND_APPROX in kinds:
-            items.append(["approx", MUTED, "Position approximative"])
-        if KIND_COUNTRY in kinds:
-            items.append(["pays", COUNTRY_COLOR, self.country_point_label()])
-        return {"titre": "", "items": items}
-
-    def country_point_label(self) -> str:
-        points = [rec for rec in self.m if rec[2] == KIND_COUNTRY]
-        return static_maps.country_point_label(any(rec[3] for rec in points), any(rec[5] for rec in points))
+    def legend(self) -> list[LegendItem]:
+        """What the map shows: drawn by carte.js, and by images.py on the PNG and the SVG."""
+        types = {self.collectivities[ci].type for m in self.markers if m.kind is Kind.SEAT for ci in m.collectivities}
+        kinds = {m.kind for m in self.markers}
+        points = [m for m in self.markers if m.kind is Kind.COUNTRY]
+        return legend.links([TYPE_KEYS[t] for t in sorted(types)], partners=bool(kinds & {Kind.PARTNER, Kind.APPROX}),
+                            approx=Kind.APPROX in kinds, country_points=bool(points),
+                            named=any(m.label for m in points), unnamed=any(m.unnamed for m in points))
 
     def flows(self, origin_name: str) -> tuple[list, list]:
         """Partnerships aggregated by partner country, from one origin (the mean of the seats):
         ([name, lat, lon], [[code, name, lat, lon, partnerships, collectivités], ...] biggest first).
         A country's end is the mean of its partners' points, weighted by partnerships."""
-        seats = [m for m in self.m if m[2] == SEAT]
+        seats = [m for m in self.markers if m.kind is Kind.SEAT]
         if not seats:
             return [], []
-        origin = [origin_name, _r(sum(m[0] for m in seats) / len(seats)), _r(sum(m[1] for m in seats) / len(seats))]
+        origin = [origin_name, _r(sum(m.lat for m in seats) / len(seats)), _r(sum(m.lon for m in seats) / len(seats))]
         acc: dict[str, list] = {}
-        for _s, i, ci, _loc, _themes, parts in self.l:
-            lat, lon, _kind, _label, code = self.m[i][:5]
-            a = acc.setdefault(code, [0, 0.0, 0.0, set()])
-            a[0] += len(parts)
-            a[1] += lat * len(parts)
-            a[2] += lon * len(parts)
-            a[3].add(ci)
-        out = [[code, self.p[code][0], _r(a[1] / a[0]), _r(a[2] / a[0]), a[0], len(a[3])] for code, a in acc.items()]
+        for link in self.links:
+            m, n = self.markers[link.partner], len(link.parts)
+            a = acc.setdefault(m.country, [0, 0.0, 0.0, set()])
+            a[0] += n
+            a[1] += m.lat * n
+            a[2] += m.lon * n
+            a[3].add(link.collectivity)
+        out = [[code, self.countries[code].name, _r(a[1] / a[0]), _r(a[2] / a[0]), a[0], len(a[3])] for code, a in acc.items()]
         out.sort(key=lambda f: (-f[4], fold(f[1])))
         return origin, out
 
     def data(self, map_id: str, settings: Settings, filters: bool = False, max_zoom: int = 6) -> dict:
         types_present = [False] * len(TYPE_KEYS)
-        for rec in self.c:
-            types_present[rec[2]] = True
+        for c in self.collectivities:
+            types_present[c.type] = True
         d = {
             "id": map_id, "type": "liens", "links": self.n_links, "markers": self.n_markers,
-            "typesPresents": types_present, "m": self.m, "l": self.l, "c": self.c, "p": self.p,
-            "legende": self.legend(), "bounds": self.bounds(), "maxZoom": max_zoom,
+            "typesPresents": types_present, "m": [m.wire() for m in self.markers], "l": [k.wire() for k in self.links],
+            "c": [c.wire() for c in self.collectivities], "p": {code: c.wire() for code, c in self.countries.items()},
+            "legende": _legend_data(self.legend()), "bounds": self.bounds(), "maxZoom": max_zoom,
             # busy maps: fainter lines, smaller points
             "opacity": round(max(0.25, 0.85 * min(1.0, (100 / max(self.n_links, 1)) ** 0.5)), 2),
             "dense": self.n_markers > 400,
@@ -291,20 +284,25 @@ class _Layers:
 
     def spec(self, map_id: str, title: str, source: str, world: bool = False, svg: bool = False,
              flows: tuple | None = None) -> static_maps.Spec:
-        seats = [(m[1], m[0], TYPE_KEYS[m[5]]) for m in self.m if m[2] == SEAT]
+        seats = [(m.lon, m.lat, TYPE_KEYS[m.type]) for m in self.markers if m.kind is Kind.SEAT]
         if flows and flows[1]:  # the flow design: the image shows what the web map shows at the world view
             (name, olat, olon), ends = flows
             lines = [(olon, olat, lon, lat, n, f"{country} {n}" if k < FLOW_LABELS else "")
                      for k, (_code, country, lat, lon, n, _c) in enumerate(ends)]
-            return static_maps.Spec(map_id, title, source, "flux", seats, [], lines, world=world, svg=svg, origin=name)
-        partners = [(m[1], m[0], m[2]) for m in self.m if m[2] != SEAT]
+            return static_maps.Spec(map_id, title, source, "flux", seats, [], lines, world=world, svg=svg, origin=name,
+                                    legend=legend.flows(max(n for *_, n, _label in lines)))
+        partners = [(m.lon, m.lat, m.kind) for m in self.markers if m.kind is not Kind.SEAT]
         lines = []
-        for s, i, ci, loc, *_ in self.l:
-            if s >= 0:
-                a, b = self.m[s], self.m[i]
-                lines.append((a[1], a[0], b[1], b[0], loc, TYPE_KEYS[self.c[ci][2]]))
+        for link in self.links:
+            if link.seat >= 0:
+                a, b = self.markers[link.seat], self.markers[link.partner]
+                lines.append((a.lon, a.lat, b.lon, b.lat, link.location, TYPE_KEYS[self.collectivities[link.collectivity].type]))
         return static_maps.Spec(map_id, title, source, "liens", seats, partners, lines, world=world, svg=svg,
-                                country_label=self.country_point_label())
+                                legend=self.legend())
+
+
+def _legend_data(items: list[LegendItem], title: str = "") -> dict:
+    return {"titre": title, "items": [item.wire() for item in items]}
 
 
 def _summary(ctx: _Context, partnerships: list[Partnership]) -> list[dict]:
@@ -342,11 +340,7 @@ def classes(top: int) -> list[tuple[int, int, str]]:
             low = u + 1
     n = len(bounds)
     colors = [CLASS_COLORS[round(i * (len(CLASS_COLORS) - 1) / (n - 1))] for i in range(n)] if n > 1 else [CLASS_COLORS[2]]
-    return [(lo, hi, col) for (lo, hi), col in zip(bounds, colors)]
-
-
-def _class_label(lo: int, hi: int) -> str:
-    return str(lo) if lo == hi else f"{lo}\u2013{hi}"
+    return [(lo, hi, col) for (lo, hi), col in zip(bounds, colors, strict=True)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -378,9 +372,8 @@ def _link_map(ctx: _Context, settings: Settings, map_id: str, title: str, alt: s
     aggregated = layers.flows(ctx.origin_name) if flows else None
     if aggregated and aggregated[1]:
         data["flux"] = {"origine": aggregated[0], "zoom": FLOW_ZOOM, "etiquettes": FLOW_LABELS,
-                        "legende": {"titre": "", "items": [
-                            ["puce", FLOW_ORIGIN_COLOR, f"Collectivités de l'atlas ({aggregated[0][0]})"],
-                            ["flux", FLOW_COLOR, "Partenariats par pays : plus le trait est épais, plus ils sont nombreux"]]}}
+                        # titled with where the flows start (the region, or France)
+                        "legende": _legend_data(legend.flows(aggregated[1][0][4]), f"Depuis : {aggregated[0][0]}")}
     if source_keys is None:
         source_keys = Counter(k for p in partnerships for k in p.sources)
         if subject is not None and not partnerships:
@@ -477,9 +470,8 @@ def _world_job(ctx: _Context, settings: Settings) -> _Job:
     pays = {code: [atlas.countries[code].name, n, urls.country(code), len({p.collectivite for p in idx.by_country[code]})]
             for code, n in counts.items()}
     drawn = sum(1 for code in pays if code in shaped)
-    legend = {"titre": "Partenariats par pays", "items": [["case", col, _class_label(lo, hi)] for lo, hi, col in cls]}
-    data = {"id": "monde", "type": "choroplethe", "pays": pays,
-            "classes": [[lo, hi, col] for lo, hi, col in cls], "legende": legend if cls else None, "countries": drawn,
+    data = {"id": "monde", "type": "choroplethe", "pays": pays, "classes": [[lo, hi, col] for lo, hi, col in cls],
+            "legende": _legend_data(legend.classes(cls), "Partenariats par pays") if cls else None, "countries": drawn,
             "links": 0, "markers": 0, "bounds": WORLD_BOUNDS}
     title = "Nombre de partenariats par pays"
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], fold(atlas.countries[kv[0]].name)))
@@ -491,7 +483,7 @@ def _world_job(ctx: _Context, settings: Settings) -> _Job:
     if settings.png:
         spec = static_maps.Spec("monde", title, ctx.source_line(Counter(k for p in ps for k in p.sources)),
                                 kind="choroplethe", values={c: color(n) for c, n in counts.items()},
-                                classes=[(_class_label(lo, hi), col) for lo, hi, col in cls], world=True, svg=True)
+                                legend=legend.classes(cls), world=True, svg=True)
     info = MapInfo(id="monde", title=title, alt=alt, html=urls.map_html("monde"), data=urls.map_data("monde"), png="", svg=None,
                    links=0, markers=0, partnerships=ps, page="", rows=[], summary=_summary(ctx, ps), countries=drawn)
     return _Job(info, data, f"Carte interactive : {title}. {alt}", spec)
@@ -506,18 +498,16 @@ def jobs(atlas: Atlas, idx: Index, settings: Settings) -> list[_Job]:
     return out
 
 
-# Timings of the last generate() (ms), for the benchmark and the report.
-LAST_TIMINGS: dict = {}
-
-
 class PendingImages:
     """PNG/SVG maps being drawn by worker processes while the caller goes on (MkDocs renders its
     pages meanwhile); `finish` writes each image as it arrives, so none is held in memory."""
 
-    def __init__(self, results, infos: dict[str, MapInfo], cache: ImageCache | None = None):
+    def __init__(self, results, infos: dict[str, MapInfo], cache: ImageCache | None = None, timings: dict | None = None):
         self._results, self._infos, self.cache = results, infos, cache
+        self.timings = timings or {}  # ms: the maps' data and pages (generate_deferred), the images' wait (finish)
 
     def finish(self, emit: Emit) -> list[float]:
+        t0 = time.perf_counter()
         ms = []
         for spec, result in self._results or ():
             info = self._infos[spec.id]
@@ -528,6 +518,8 @@ class PendingImages:
         self._results = None
         if self.cache is not None:
             self.cache.prune()
+        self.timings.update(png_wait_ms=(time.perf_counter() - t0) * 1000,
+                            png_ms_per_map=(sum(ms) / len(ms)) if ms else 0.0)
         return ms
 
     def cancel(self) -> None:
@@ -566,10 +558,8 @@ def generate_deferred(atlas: Atlas, idx: Index, emit: Emit, settings: Settings) 
         job.data.update(titre=job.info.title, etiquette=job.label, page=job.info.page)
         emit(job.info.data, viewer.to_json(job.data))
     html_ms = (time.perf_counter() - t) * 1000
-    LAST_TIMINGS.clear()
-    LAST_TIMINGS.update(maps=len(out), data_ms=(t1 - t0) * 1000, html_ms=html_ms,
-                        html_ms_per_map=html_ms / max(len(out), 1))
-    return out, PendingImages(png_iter, out, cache)
+    timings = {"maps": len(out), "data_ms": (t1 - t0) * 1000, "html_ms": html_ms, "html_ms_per_map": html_ms / max(len(out), 1)}
+    return out, PendingImages(png_iter, out, cache, timings)
 
 
 def shared_data(settings: Settings) -> dict:
@@ -577,16 +567,6 @@ def shared_data(settings: Settings) -> dict:
     viewer page, under which the script lays each map's own JSON."""
     return {"root": ROOT, "fond": settings.tiles_name,
             "types": [[k, COLLECTIVITE_TYPES[k], TYPE_COLORS[k]] for k in TYPE_KEYS],
-            "natures": [NATURES[k] for k in NATURES], "couleurs": COLORS}
-
-
-def generate(atlas: Atlas, idx: Index, emit: Emit, settings: Settings) -> dict[str, MapInfo]:
-    """Build every map; call emit(dest_uri, content) for each file to publish."""
-    t0 = time.perf_counter()
-    out, pending = generate_deferred(atlas, idx, emit, settings)
-    t2 = time.perf_counter()
-    png_ms = pending.finish(emit)
-    t3 = time.perf_counter()
-    LAST_TIMINGS.update(png_wait_ms=(t3 - t2) * 1000, png_ms_per_map=(sum(png_ms) / len(png_ms)) if png_ms else 0.0,
-                        total_ms=(t3 - t0) * 1000)
-    return out
+            "natures": [NATURES[k] for k in NATURES], "couleurs": COLORS,
+            # the codes of records.py, sent once: carte.js has none of its own
+            "kinds": {k.name: int(k) for k in Kind}, "locations": {k.name: int(k) for k in Location}}

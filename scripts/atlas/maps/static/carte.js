@@ -1,4 +1,26 @@
-/* Atlas de la coopération : dessin des cartes (Leaflet 1.9, aucune autre dépendance). */
+/* Atlas de la coopération : dessin des cartes (Leaflet 1.9, aucune autre dépendance).
+
+   The data a map receives (the wire format, written by maps/interactive.py and maps/records.py).
+   The viewer page gives what every map shares (its data-commun attribute); each map's JSON,
+   cartes/<id>.json, brings the rest. Records are short arrays, to keep thousands of maps small;
+   `decode` below names their positions once, and nothing else reads a record by position.
+
+   Shared:  root, fond (tiles' name), natures [label…],
+            types [[key, label, colour]…], couleurs {mer, terre, frontiere, partenaire, pays, flux, origine},
+            kinds {SEAT, PARTNER, APPROX, COUNTRY}, locations {EXACT, APPROX, COUNTRY} (records.Kind, records.Location)
+   A map:   id, titre, etiquette (text alternative), page, bounds, maxZoom, legende {titre, items},
+            type "choroplethe": pays {iso: [name, partnerships, url, collectivités]}, classes [[low, high, colour]…]
+            type "liens":
+              m  markers    seat:    [lat, lon, kind, [collectivité index…], null, type index]
+                            partner: [lat, lon, kind, label (names, " / "), iso]
+                            country: [lat, lon, kind, label (named, may be ""), iso, partners not named]
+              l  links      [seat marker (-1: seat unknown), partner marker, collectivité index, location,
+                             [theme index…], [[number, nature index, year or 0]…]]
+              c  collectivités [name, url, type index];   p  countries {iso: [name, url]}
+              typesPresents [bool…], opacity, dense, fixe [marker…] (always shown),
+              filtres, themes [[key, label]…] (the filterable map),
+              flux {origine [name, lat, lon], zoom, etiquettes (how many labelled), legende}
+   Legend items: [symbol, colour, label], symbol one of legend.Symbol (SYMBOLS below draws each). */
 (function () {
   "use strict";
   var ESC = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"};
@@ -13,8 +35,24 @@
   var TARGET = !framed ? "" : (sameSite ? ' target="_top"' : ' target="_blank" rel="noopener"');
   function a(href, text) { return '<a href="' + esc(href) + '"' + TARGET + ">" + esc(text) + "</a>"; }
   function plural(n, one, many) { return n + "\u00a0" + (n > 1 ? many : one); }
-  var KIND = {SEAT: 0, PARTNER: 1, APPROX: 2, COUNTRY: 3};
-  var LOC = {EXACT: 0, APPROX: 1, COUNTRY: 2};
+
+  // A map's records, named once (the wire format above).
+  function decode(D) {
+    return {
+      markers: D.m.map(function (r) {
+        return {lat: r[0], lon: r[1], kind: r[2], label: typeof r[3] === "string" ? r[3] : "",
+                collectivities: Array.isArray(r[3]) ? r[3] : [], country: r[4], type: r[5] || 0, unnamed: r[5] || 0};
+      }),
+      links: D.l.map(function (r) {
+        return {seat: r[0], partner: r[1], collectivity: r[2], location: r[3], themes: r[4],
+                parts: r[5].map(function (x) { return {number: x[0], nature: x[1], since: x[2]}; })};
+      }),
+      collectivities: D.c.map(function (r) { return {name: r[0], url: r[1], type: r[2]}; }),
+      countries: Object.keys(D.p).reduce(function (o, iso) { o[iso] = {name: D.p[iso][0], url: D.p[iso][1]}; return o; }, {}),
+      types: D.types.map(function (r) { return {key: r[0], label: r[1], color: r[2]}; }),
+      themes: (D.themes || []).map(function (r) { return {key: r[0], label: r[1]}; })
+    };
+  }
 
   function control(map, position, className, html) {
     var C = L.Control.extend({
@@ -42,44 +80,55 @@
     }).addTo(map);
   }
 
-  // The legend, from the map's data ([kind, colour, label] items; the palette comes from Python).
+  // The legend's symbols (maps/legend.py, Symbol), one renderer each, as images.py draws them.
+  var SYMBOLS = {
+    puce: function (c) { return '<span class="atlas-puce" style="background:' + c + '"></span>'; },
+    "case": function (c) { return '<span class="atlas-case" style="background:' + c + '"></span>'; },
+    approx: function (c) { return '<span class="atlas-trait atlas-trait-approx" style="border-color:' + c + '"></span>'; },
+    pays: function (c) {
+      return '<span class="atlas-trait atlas-trait-pays" style="border-color:' + c + '"></span>' +
+             '<span class="atlas-puce atlas-puce-pays" style="border-color:' + c + '"></span>';
+    },
+    flux: function (c) { return '<span class="atlas-trait atlas-trait-flux" style="border-color:' + c + '"></span>'; },
+    aucun: function () { return ""; }
+  };
+
+  // The legend, from the map's data ([symbol, colour, label] items; the palette comes from Python).
   function legendHtml(legend) {
     var h = legend.titre ? "<strong>" + esc(legend.titre) + "</strong>" : "";
     h += "<ul>";
     legend.items.forEach(function (it) {
-      var kind = it[0], color = colour(it[1]), sym;
-      if (kind === "case") sym = '<span class="atlas-case" style="background:' + color + '"></span>';
-      else if (kind === "approx") sym = '<span class="atlas-trait atlas-trait-approx" style="border-color:' + color + '"></span>';
-      else if (kind === "pays") sym = '<span class="atlas-trait atlas-trait-pays" style="border-color:' + color + '"></span>' +
-                                      '<span class="atlas-puce atlas-puce-pays" style="border-color:' + color + '"></span>';
-      else if (kind === "flux") sym = '<span class="atlas-trait atlas-trait-flux" style="border-color:' + color + '"></span>';
-      else sym = '<span class="atlas-puce" style="background:' + color + '"></span>';
-      h += "<li>" + sym + esc(it[2]) + "</li>";
+      var item = {symbol: it[0], color: it[1], label: it[2]};
+      var draw = Object.prototype.hasOwnProperty.call(SYMBOLS, item.symbol) ? SYMBOLS[item.symbol] : SYMBOLS.aucun;
+      h += "<li>" + draw(colour(item.color)) + esc(item.label) + "</li>";
     });
     return h + "</ul>";
   }
 
   function choropleth(map, D, root) {
     var n = 0, K = D.couleurs;
+    // pays {iso: [name, partnerships, url, collectivités]}; classes [[low, high, colour]…]
+    function country(iso) { var r = D.pays[iso]; return {name: r[0], partnerships: r[1], url: r[2], collectivities: r[3]}; }
+    var classes = D.classes.map(function (r) { return {low: r[0], high: r[1], color: r[2]}; });
     // Countries take the keyboard focus from the most partnerships to the fewest (not in ISO order).
     var features = ((window.atlasPays || {}).features || []).filter(function (f) { return !!D.pays[f.properties.iso]; });
     features.sort(function (x, y) {
-      var a = D.pays[x.properties.iso], b = D.pays[y.properties.iso];
-      return b[1] - a[1] || a[0].localeCompare(b[0], "fr");
+      var a = country(x.properties.iso), b = country(y.properties.iso);
+      return b.partnerships - a.partnerships || a.name.localeCompare(b.name, "fr");
     });
     var layer = L.geoJSON({type: "FeatureCollection", features: features}, {
       style: function (f) {
-        var c = D.pays[f.properties.iso], i = 0;
-        while (i < D.classes.length - 1 && c[1] > D.classes[i][1]) i++;
-        return {color: K.frontiere, weight: 0.8, fillColor: D.classes[i][2], fillOpacity: 0.9, className: "atlas-pays"};
+        var c = country(f.properties.iso), i = 0;
+        while (i < classes.length - 1 && c.partnerships > classes[i].high) i++;
+        return {color: K.frontiere, weight: 0.8, fillColor: classes[i].color, fillOpacity: 0.9, className: "atlas-pays"};
       },
       onEachFeature: function (f, l) {
-        var c = D.pays[f.properties.iso], text = c[0] + " : " + plural(c[1], "partenariat", "partenariats");
+        var c = country(f.properties.iso), text = c.name + " : " + plural(c.partnerships, "partenariat", "partenariats");
         n++;
         l.bindTooltip(esc(text), {sticky: true});
-        l.bindPopup("<strong>" + a(root + c[2], c[0]) + "</strong><br>" + plural(c[1], "partenariat", "partenariats") +
-                    " · " + plural(c[3], "collectivité", "collectivités"));
-        focusable(map, l, text + ", " + plural(c[3], "collectivité", "collectivités"), function () { l.openPopup(); return l.getPopup(); });
+        l.bindPopup("<strong>" + a(root + c.url, c.name) + "</strong><br>" + plural(c.partnerships, "partenariat", "partenariats") +
+                    " · " + plural(c.collectivities, "collectivité", "collectivités"));
+        focusable(map, l, text + ", " + plural(c.collectivities, "collectivité", "collectivités"), function () { l.openPopup(); return l.getPopup(); });
       }
     }).addTo(map);
     return {layer: layer, count: n};
@@ -133,78 +182,79 @@
   }
 
   function links(map, D, root) {
-    var M = D.m, Lk = D.l, C = D.c, P = D.p, F = D.flux, K = D.couleurs;
-    var typesOn = D.types.map(function () { return true; }), theme = -1, country = "";
+    var R = decode(D), M = R.markers, Lk = R.links, C = R.collectivities, P = R.countries, T = R.types, TH = R.themes;
+    var F = D.flux, K = D.couleurs, KIND = D.kinds, LOC = D.locations;
+    var typesOn = T.map(function () { return true; }), theme = -1, country = "";
     function seatPopup(i) {
       var names = {}, html = [];
-      Lk.forEach(function (l) { if (l[0] === i) names[l[2]] = true; });
-      (M[i][3] || []).forEach(function (ci) { names[ci] = true; });
+      Lk.forEach(function (l) { if (l.seat === i) names[l.collectivity] = true; });
+      M[i].collectivities.forEach(function (ci) { names[ci] = true; });
       Object.keys(names).forEach(function (ci) {
-        var n = 0;
-        Lk.forEach(function (l) { if (l[2] === +ci) n += l[5].length; });
-        html.push("<strong>" + a(root + C[ci][1], C[ci][0]) + "</strong> (" + esc(D.types[C[ci][2]][1]) + ")" +
+        var n = 0, c = C[ci];
+        Lk.forEach(function (l) { if (l.collectivity === +ci) n += l.parts.length; });
+        html.push("<strong>" + a(root + c.url, c.name) + "</strong> (" + esc(T[c.type].label) + ")" +
                   (n ? "<br>" + plural(n, "partenariat", "partenariats") + " sur cette carte" : ""));
       });
       return html.join("<br>");
     }
     function partnerPopup(i) {
-      var m = M[i], p = P[m[4]], who = {}, list = [];
-      Lk.forEach(function (l) { if (l[1] === i) who[l[2]] = true; });
-      Object.keys(who).forEach(function (ci) { list.push(a(root + C[ci][1], C[ci][0])); });
-      var head = m[2] === KIND.COUNTRY ? countryPoint(m, a(root + p[1], p[0]))
-        : "<strong>" + esc(m[3]) + "</strong> (" + a(root + p[1], p[0]) + ")" +
-          (m[2] === KIND.APPROX ? "<br><em>Position approximative.</em>" : "");
+      var m = M[i], p = P[m.country], who = {}, list = [];
+      Lk.forEach(function (l) { if (l.partner === i) who[l.collectivity] = true; });
+      Object.keys(who).forEach(function (ci) { list.push(a(root + C[ci].url, C[ci].name)); });
+      var head = m.kind === KIND.COUNTRY ? countryPoint(m, a(root + p.url, p.name))
+        : "<strong>" + esc(m.label) + "</strong> (" + a(root + p.url, p.name) + ")" +
+          (m.kind === KIND.APPROX ? "<br><em>Position approximative.</em>" : "");
       return head + (list.length ? "<br>Partenaire de : " + list.join(", ") : "");
     }
-    // A point at a country's centre: partners the source does not name (m[5], a count) and named
-    // partners whose position is unknown (m[3]).
+    // A point at a country's centre: partners the source does not name (a count) and named
+    // partners whose position is unknown (by name).
     function countryPoint(m, country) {
       var who = [];
-      if (m[3]) who.push(esc(m[3]));
-      if (m[5]) who.push(m[5] > 1 ? m[5] + " partenaires non identifiés" : (m[3] ? "un partenaire non identifié" : "Partenaire non identifié"));
+      if (m.label) who.push(esc(m.label));
+      if (m.unnamed) who.push(m.unnamed > 1 ? m.unnamed + " partenaires non identifiés" : (m.label ? "un partenaire non identifié" : "Partenaire non identifié"));
       return "<strong>" + who.join(" et ") + "</strong> — " + country + "<br><em>Le point marque le pays, pas une ville : " +
-        (m[3] ? "position inconnue." : "la source ne nomme pas le partenaire.") + "</em>";
+        (m.label ? "position inconnue." : "la source ne nomme pas le partenaire.") + "</em>";
     }
     function countryWho(m) {  // plain text
-      if (!m[3]) return "partenaire non identifié";
-      return m[5] ? "partenaire au centre du pays" : m[3] + ", position inconnue";
+      if (!m.label) return "partenaire non identifié";
+      return m.unnamed ? "partenaire au centre du pays" : m.label + ", position inconnue";
     }
     function other(l) {
-      var m = M[l[1]], p = P[m[4]];
-      return m[2] === KIND.COUNTRY ? countryWho(m) + " (" + p[0] + ")" : m[3] + " (" + p[0] + ")";
+      var m = M[l.partner], p = P[m.country];
+      return m.kind === KIND.COUNTRY ? countryWho(m) + " (" + p.name + ")" : m.label + " (" + p.name + ")";
     }
     function linkPopup(i) {
-      var l = Lk[i], c = C[l[2]], m = M[l[1]], p = P[m[4]];
-      var who = m[2] === KIND.COUNTRY ? esc(countryWho(m)) + " (" + a(root + p[1], p[0]) + ")"
-                                       : esc(m[3]) + " (" + a(root + p[1], p[0]) + ")";
-      var parts = l[5].map(function (x) {
-        return a(root + c[1] + "#partenariat-" + x[0], D.natures[x[1]]) + (x[2] ? " depuis " + x[2] : "");
+      var l = Lk[i], c = C[l.collectivity], m = M[l.partner], p = P[m.country];
+      var who = m.kind === KIND.COUNTRY ? esc(countryWho(m)) + " (" + a(root + p.url, p.name) + ")"
+                                         : esc(m.label) + " (" + a(root + p.url, p.name) + ")";
+      var parts = l.parts.map(function (x) {
+        return a(root + c.url + "#partenariat-" + x.number, D.natures[x.nature]) + (x.since ? " depuis " + x.since : "");
       });
-      return "<strong>" + a(root + c[1], c[0]) + "</strong> ↔ " + who + "<br>" + parts.join("<br>");
+      return "<strong>" + a(root + c.url, c.name) + "</strong> ↔ " + who + "<br>" + parts.join("<br>");
     }
     function openPopup(latlng, html) { return L.popup().setLatLng(at(latlng)).setContent(html).openOn(map); }
     function onClick(popup) {
       return function (e) { openPopup(e.latlng, popup(e.layer.feature.properties.i)); };
     }
     var lineStyle = function (f) {
-      var l = Lk[f.properties.i], t = D.types[C[l[2]][2]];
-      if (l[3] === LOC.COUNTRY) return {color: K.pays, weight: 1.5, opacity: 0.8, dashArray: "6 6", className: "atlas-lien atlas-lien-pays"};
-      return {color: t[2], weight: D.dense ? 1.5 : 2, opacity: D.opacity || 0.85, dashArray: l[3] === LOC.APPROX ? "2 5" : null,
-              className: "atlas-lien" + (l[3] === LOC.APPROX ? " atlas-lien-approx" : "")};
+      var l = Lk[f.properties.i], t = T[C[l.collectivity].type];
+      if (l.location === LOC.COUNTRY) return {color: K.pays, weight: 1.5, opacity: 0.8, dashArray: "6 6", className: "atlas-lien atlas-lien-pays"};
+      return {color: t.color, weight: D.dense ? 1.5 : 2, opacity: D.opacity || 0.85, dashArray: l.location === LOC.APPROX ? "2 5" : null,
+              className: "atlas-lien" + (l.location === LOC.APPROX ? " atlas-lien-approx" : "")};
     };
     var k = D.dense ? 0.6 : 1;
     var pointStyle = function (f, latlng) {
       var m = M[f.properties.i];
-      if (m[2] === KIND.SEAT) return L.circleMarker(latlng, {radius: 5 * k, color: K.frontiere, weight: 1.5, fillColor: D.types[m[5]][2], fillOpacity: 1, className: "atlas-marqueur atlas-siege"});
-      if (m[2] === KIND.COUNTRY) return L.circleMarker(latlng, {radius: 6 * k, color: K.pays, weight: 1.5, dashArray: "3 3", fillColor: K.frontiere, fillOpacity: 0.7, className: "atlas-marqueur atlas-point-pays"});
-      return L.circleMarker(latlng, {radius: 4 * k, color: K.frontiere, weight: 1, fillColor: K.partenaire, fillOpacity: 1, className: "atlas-marqueur atlas-partenaire" + (m[2] === KIND.APPROX ? " atlas-approx" : "")});
+      if (m.kind === KIND.SEAT) return L.circleMarker(latlng, {radius: 5 * k, color: K.frontiere, weight: 1.5, fillColor: T[m.type].color, fillOpacity: 1, className: "atlas-marqueur atlas-siege"});
+      if (m.kind === KIND.COUNTRY) return L.circleMarker(latlng, {radius: 6 * k, color: K.pays, weight: 1.5, dashArray: "3 3", fillColor: K.frontiere, fillOpacity: 0.7, className: "atlas-marqueur atlas-point-pays"});
+      return L.circleMarker(latlng, {radius: 4 * k, color: K.frontiere, weight: 1, fillColor: K.partenaire, fillOpacity: 1, className: "atlas-marqueur atlas-partenaire" + (m.kind === KIND.APPROX ? " atlas-approx" : "")});
     };
     // Every link takes the keyboard focus, in the order of the collectivités' names, then partners'.
     var lineLayer = L.geoJSON(null, {
       style: lineStyle,
       onEachFeature: function (f, layer) {
         var l = Lk[f.properties.i];
-        focusable(map, layer, C[l[2]][0] + " ↔ " + other(l) + " : " + plural(l[5].length, "partenariat", "partenariats"),
+        focusable(map, layer, C[l.collectivity].name + " ↔ " + other(l) + " : " + plural(l.parts.length, "partenariat", "partenariats"),
                   function () { return openPopup(layer.getCenter(), linkPopup(f.properties.i)); });
       }
     }).on("click", onClick(linkPopup)).addTo(map);
@@ -213,7 +263,7 @@
     var flowLayer = L.layerGroup().addTo(map), labels = [];
 
     function selected(l) {
-      return typesOn[C[l[2]][2]] && (theme < 0 || l[4].indexOf(theme) >= 0) && (!country || M[l[1]][4] === country);
+      return typesOn[C[l.collectivity].type] && (theme < 0 || l.themes.indexOf(theme) >= 0) && (!country || M[l.partner].country === country);
     }
     function flowMode() { return !!F && !country && map.getZoom() < F.zoom; }
 
@@ -222,34 +272,34 @@
       (D.fixe || []).forEach(function (i) { used[i] = 1; });
       Lk.forEach(function (l, i) {
         if (!selected(l)) return;
-        used[l[1]] = 1;
-        np += l[5].length;
-        if (l[0] < 0) return;  // collectivité without a known seat: its partner is shown, no line
-        used[l[0]] = 1;
-        var s = M[l[0]], p = M[l[1]];
-        lines.push({type: "Feature", properties: {i: i}, geometry: {type: "LineString", coordinates: [[s[1], s[0]], [p[1], p[0]]]}});
+        used[l.partner] = 1;
+        np += l.parts.length;
+        if (l.seat < 0) return;  // collectivité without a known seat: its partner is shown, no line
+        used[l.seat] = 1;
+        var s = M[l.seat], p = M[l.partner];
+        lines.push({type: "Feature", properties: {i: i}, geometry: {type: "LineString", coordinates: [[s.lon, s.lat], [p.lon, p.lat]]}});
         nl++;
       });
-      var name = function (f) { var l = Lk[f.properties.i]; return C[l[2]][0] + "\u0000" + other(l); };
+      var name = function (f) { var l = Lk[f.properties.i]; return C[l.collectivity].name + "\u0000" + other(l); };
       lines.sort(function (x, y) { return name(x).localeCompare(name(y), "fr"); });
       var seats = [], partners = [], nm = 0;
       for (var i = 0; i < M.length; i++) {
         if (!used[i]) continue;
         nm++;
-        var f = {type: "Feature", properties: {i: i}, geometry: {type: "Point", coordinates: [M[i][1], M[i][0]]}};
-        (M[i][2] === KIND.SEAT ? seats : partners).push(f);
+        var f = {type: "Feature", properties: {i: i}, geometry: {type: "Point", coordinates: [M[i].lon, M[i].lat]}};
+        (M[i].kind === KIND.SEAT ? seats : partners).push(f);
       }
       lineLayer.addData({type: "FeatureCollection", features: lines});
       partnerLayer.addData({type: "FeatureCollection", features: partners});
       seatLayer.addData({type: "FeatureCollection", features: seats});
       // Named partners carry their name (without tiles, nothing else names the places), if not too many.
       labels = [];
-      var named = partners.filter(function (f) { return M[f.properties.i][2] !== KIND.COUNTRY; });
+      var named = partners.filter(function (f) { return M[f.properties.i].kind !== KIND.COUNTRY; });
       if (named.length <= 80) {
         named.forEach(function (f) {
           var m = M[f.properties.i];
           var t = L.tooltip({permanent: true, direction: "right", offset: [5, 0], className: "atlas-etiquette atlas-etiquette-lieu", interactive: false})
-            .setLatLng([m[0], m[1]]).setContent(esc(m[3]));
+            .setLatLng([m.lat, m.lon]).setContent(esc(m.label));
           flowLayer.addLayer(t);
           labels.push(t);
         });
@@ -260,26 +310,27 @@
 
     // The world view: one curved line per partner country, width by number of partnerships.
     function drawFlows() {
-      var acc = {}, list = [], o = F.origine, total = 0;
+      var acc = {}, list = [], total = 0;
+      var o = {name: F.origine[0], lat: F.origine[1], lon: F.origine[2]};
       Lk.forEach(function (l) {
         if (!selected(l)) return;
-        var m = M[l[1]], code = m[4], n = l[5].length, f = acc[code];
+        var m = M[l.partner], code = m.country, n = l.parts.length, f = acc[code];
         if (!f) { f = acc[code] = {code: code, n: 0, lat: 0, lon: 0, c: {}, nc: 0}; list.push(f); }
-        f.n += n; f.lat += m[0] * n; f.lon += m[1] * n;
-        if (!f.c[l[2]]) { f.c[l[2]] = 1; f.nc++; }
+        f.n += n; f.lat += m.lat * n; f.lon += m.lon * n;
+        if (!f.c[l.collectivity]) { f.c[l.collectivity] = 1; f.nc++; }
         total += n;
       });
-      list.sort(function (x, y) { return y.n - x.n || P[x.code][0].localeCompare(P[y.code][0], "fr"); });
+      list.sort(function (x, y) { return y.n - x.n || P[x.code].name.localeCompare(P[y.code].name, "fr"); });
       var top = list.length ? list[0].n : 1;
       labels = [];
       list.forEach(function (f, rank) {
         var p = P[f.code], end = [f.lat / f.n, f.lon / f.n];
-        var text = o[0] + " → " + p[0] + " : " + plural(f.n, "partenariat", "partenariats") + ", " + plural(f.nc, "collectivité", "collectivités");
-        var line = L.polyline(curve(o[1], o[2], end[0], end[1]), {
+        var text = o.name + " → " + p.name + " : " + plural(f.n, "partenariat", "partenariats") + ", " + plural(f.nc, "collectivité", "collectivités");
+        var line = L.polyline(curve(o.lat, o.lon, end[0], end[1]), {
           color: K.flux, weight: 1.5 + 9 * Math.sqrt(f.n / top), opacity: 0.75, lineCap: "round", className: "atlas-flux"});
         line.bindTooltip(esc(text), {sticky: true});
         var html = function () {
-          return "<strong>" + esc(o[0]) + " → " + a(root + p[1], p[0]) + "</strong><br>" +
+          return "<strong>" + esc(o.name) + " → " + a(root + p.url, p.name) + "</strong><br>" +
             plural(f.n, "partenariat", "partenariats") + " de " + plural(f.nc, "collectivité", "collectivités") +
             '<br><button type="button" class="atlas-voir-liens" data-pays="' + esc(f.code) + '">Afficher ces liens sur la carte</button>';
         };
@@ -289,13 +340,13 @@
         flowLayer.addLayer(L.circleMarker(end, {radius: 3.5, color: K.frontiere, weight: 1, fillColor: K.flux, fillOpacity: 1, interactive: false}));
         if (rank < F.etiquettes) {
           var t = L.tooltip({permanent: true, direction: "right", offset: [6, 0], className: "atlas-etiquette", interactive: false})
-            .setLatLng(end).setContent(esc(p[0]) + "&nbsp;" + f.n);
+            .setLatLng(end).setContent(esc(p.name) + "&nbsp;" + f.n);
           flowLayer.addLayer(t);
           labels.push(t);
         }
       });
-      var origin = L.circleMarker([o[1], o[2]], {radius: 7, color: K.frontiere, weight: 2, fillColor: K.origine, fillOpacity: 1, className: "atlas-origine"});
-      origin.bindTooltip(esc(o[0]) + " : " + plural(total, "partenariat", "partenariats"));
+      var origin = L.circleMarker([o.lat, o.lon], {radius: 7, color: K.frontiere, weight: 2, fillColor: K.origine, fillOpacity: 1, className: "atlas-origine"});
+      origin.bindTooltip(esc(o.name) + " : " + plural(total, "partenariat", "partenariats"));
       flowLayer.addLayer(origin);
       declutter(labels);
       return {links: 0, markers: 0, flows: list.length, partnerships: total, mode: "flux"};
@@ -312,19 +363,19 @@
       var html = '<details open><summary>Filtrer</summary><form class="atlas-filtre">';
       if (F) {
         var counts = {};
-        Lk.forEach(function (l) { var c = M[l[1]][4]; counts[c] = (counts[c] || 0) + l[5].length; });
-        var codes = Object.keys(counts).sort(function (x, y) { return P[x][0].localeCompare(P[y][0], "fr"); });
+        Lk.forEach(function (l) { var c = M[l.partner].country; counts[c] = (counts[c] || 0) + l.parts.length; });
+        var codes = Object.keys(counts).sort(function (x, y) { return P[x].name.localeCompare(P[y].name, "fr"); });
         html += '<label for="atlas-pays">Pays</label><select id="atlas-pays" name="pays"><option value="">Tous (vue d\'ensemble)</option>';
-        codes.forEach(function (c) { html += '<option value="' + esc(c) + '">' + esc(P[c][0]) + " (" + counts[c] + ")</option>"; });
+        codes.forEach(function (c) { html += '<option value="' + esc(c) + '">' + esc(P[c].name) + " (" + counts[c] + ")</option>"; });
         html += "</select>";
       }
       html += '<fieldset><legend>Type de collectivité</legend>';
-      D.types.forEach(function (t, k) {
+      T.forEach(function (t, k) {
         if (!D.typesPresents[k]) return;
-        html += '<label><input type="checkbox" name="type" value="' + k + '" checked> <span class="atlas-puce" style="background:' + colour(t[2]) + '"></span>' + esc(t[1]) + "</label>";
+        html += '<label><input type="checkbox" name="type" value="' + k + '" checked> <span class="atlas-puce" style="background:' + colour(t.color) + '"></span>' + esc(t.label) + "</label>";
       });
       html += '</fieldset><label for="atlas-thematique">Thématique</label><select id="atlas-thematique" name="thematique"><option value="-1">Toutes</option>';
-      D.themes.forEach(function (t, k) { html += '<option value="' + k + '">' + esc(t[1]) + "</option>"; });
+      TH.forEach(function (t, k) { html += '<option value="' + k + '">' + esc(t.label) + "</option>"; });
       html += '</select><output name="compte" aria-live="polite"></output></form></details>';
       var box = control(map, "topright", "atlas-filtres", html), form = box.querySelector("form");
       var size = map.getSize();
@@ -342,7 +393,11 @@
       api.frame = function () {
         if (!country) { if (D.bounds) map.fitBounds(D.bounds); return; }
         var pts = [];
-        Lk.forEach(function (l) { if (selected(l)) { pts.push([M[l[1]][0], M[l[1]][1]]); if (l[0] >= 0) pts.push([M[l[0]][0], M[l[0]][1]]); } });
+        Lk.forEach(function (l) {
+          if (!selected(l)) return;
+          pts.push([M[l.partner].lat, M[l.partner].lon]);
+          if (l.seat >= 0) pts.push([M[l.seat].lat, M[l.seat].lon]);
+        });
         if (pts.length) map.fitBounds(pts, {padding: [40, 40], maxZoom: 7});
       };
     }
