@@ -123,7 +123,7 @@ def test_viewer_is_accessible_and_map_data_light(built):
         assert "Polygon" not in data, f"{info.id}: country shapes embedded"  # loaded once, from assets/
         assert "<" not in data  # markup-like characters arrive as \u003c escapes
         d = json.loads(data)
-        assert (d["titre"], d["page"], d["etiquette"]) == (info.title, info.page, f"Carte interactive : {info.title}. {info.alt}")
+        assert (d["title"], d["page"], d["label"]) == (info.title, info.page, f"Carte interactive : {info.title}. {info.alt}")
         if info.id not in ("liens", "monde"):
             assert len(data) < shapes_size / 4
 
@@ -145,7 +145,7 @@ def test_counts_match_the_data(built, real_atlas):
         assert len(data["m"]) == info.markers
     # the "who with whom" map can be filtered by theme and by type of collectivité
     liens = map_data(files, infos["liens"])
-    assert liens.get("filtres") and [t[0] for t in liens["themes"]] == list(atlas.themes)
+    assert liens.get("filters") and [t[0] for t in liens["themes"]] == list(atlas.themes)
     themed = {t for rec in liens["l"] for t in rec[4]}
     assert themed == {list(atlas.themes).index(k) for k, ps in idx.by_theme.items() if ps}
 
@@ -155,12 +155,12 @@ def test_world_map(built, real_atlas):
     atlas, idx = real_atlas
     data = map_data(files, infos["monde"])
     assert data["type"] == "choroplethe"
-    assert {code: v[1] for code, v in data["pays"].items()} == {c: len(ps) for c, ps in idx.by_country.items() if ps}
-    counts = [v[1] for v in data["pays"].values()]
+    assert {code: v[1] for code, v in data["byCountry"].items()} == {c: len(ps) for c, ps in idx.by_country.items() if ps}
+    counts = [v[1] for v in data["byCountry"].values()]
     assert data["classes"][0][0] == 1 and data["classes"][-1][1] == max(counts)
-    assert [it[0] for it in data["legende"]["items"]] == ["case"] * len(data["classes"])  # legend as data, no branca colormap
-    assert [it[1] for it in data["legende"]["items"]] == [c[2] for c in data["classes"]]
-    assert sum(r["partenariats"] for r in infos["monde"].summary) == len(atlas.partnerships)
+    assert [it[0] for it in data["legend"]["items"]] == ["case"] * len(data["classes"])  # legend as data, no branca colormap
+    assert [it[1] for it in data["legend"]["items"]] == [c[2] for c in data["classes"]]
+    assert sum(r.partnerships for r in infos["monde"].summary) == len(atlas.partnerships)
 
 
 def test_home_map_aggregates_partnerships_into_one_flow_per_partner_country(built, real_atlas):
@@ -171,10 +171,10 @@ def test_home_map_aggregates_partnerships_into_one_flow_per_partner_country(buil
     data = map_data(files, infos["liens"])
     drawable = [p for p in atlas.partnerships if p.point is not None]
     seats = [c.seat for c in atlas.collectivites.values() if c.seat and c.partnerships]
-    name, lat, lon = data["flux"]["origine"]
+    name, lat, lon = data["flows"]["origin"]
     assert name == "Nord-Pas de Calais"  # the one region of the content
     assert abs(lat - sum(s.lat for s in seats) / len(seats)) < 1 and abs(lon - sum(s.lon for s in seats) / len(seats)) < 1
-    assert data["flux"]["zoom"] == maps.FLOW_ZOOM and data["flux"]["legende"]["items"]
+    assert data["flows"]["zoom"] == maps.FLOW_ZOOM and data["flows"]["legend"]["items"]
     # the image shows the same design: one curved flow per country, biggest first, the biggest labelled
     spec = maps.jobs(atlas, idx, Settings(tiles_url=TILES, tiles_attribution=ATTRIBUTION))[1].spec
     assert spec.kind == "flux" and spec.origin == name
@@ -197,13 +197,14 @@ def test_palette_has_one_home_sent_to_the_map_script(built):
     files, infos = built
     for info in infos.values():
         # given once by the viewer page, not repeated in each of the thousands of map files
-        assert not {"couleurs", "types", "natures", "root"} & set(json.loads(files[info.data]))
-        colors = map_data(files, info)["couleurs"]
-        assert colors["flux"] == style.FLOW_COLOR and colors["pays"] == style.COUNTRY_COLOR
-        assert colors["terre"] == style.LAND and colors["partenaire"] == style.PARTNER_COLOR
+        assert not {"colors", "types", "natures", "root", "kinds", "locations"} & set(json.loads(files[info.data]))
+        colors = map_data(files, info)["colors"]
+        assert colors["flow"] == style.FLOW_COLOR and colors["country"] == style.COUNTRY_COLOR
+        assert colors["land"] == style.LAND and colors["partner"] == style.PARTNER_COLOR
     js = files[assets.MAP_JS].decode("utf-8")
     assert not re.findall(r'"#[0-9a-fA-F]{3,6}"', js), "colours come with the data, not written in the script"
-    legend = map_data(files, infos["collectivite-lille"])["legende"]["items"]
+    assert not re.findall(r"KIND\s*=\s*\{|LOC\s*=\s*\{", js), "the kinds come with the data, not written in the script"
+    legend = map_data(files, infos["collectivite-lille"])["legend"]["items"]
     assert ["puce", style.TYPE_COLORS["commune"], "Commune"] in legend
 
 
@@ -430,7 +431,7 @@ def test_the_site_name_titles_the_viewer_and_signs_every_image_escaped(real_atla
     assert 'data-site="Atlas &lt;b&gt;de Bretagne&lt;/b&gt; &amp; co"' in html
     assert "<b>de Bretagne" not in html and "coopération" not in html.split("<body")[0]
     script = (Path(maps.__file__).parent / "static" / "carte.js").read_text(encoding="utf-8")
-    assert 'document.title = D.titre + " — " + el.getAttribute("data-site")' in script
+    assert 'document.title = D.title + " — " + el.getAttribute("data-site")' in script
 
 
 def test_a_named_partner_without_position_is_named_at_its_country_centre_not_called_unknown(built, real_atlas):
@@ -457,11 +458,11 @@ def test_a_named_partner_without_position_is_named_at_its_country_centre_not_cal
         seen["named"] += named
         seen["unnamed"] += unnamed
         label = legend.country_point_label(named, unnamed)
-        assert data["legende"]["items"][-1][0::2] == ["pays", label]  # the web map's legend
+        assert data["legend"]["items"][-1][0::2] == ["pays", label]  # the web map's legend
         # the image draws the very same items (one legend model)
-        assert [item.wire() for item in specs[f"collectivite-{c.slug}"].legend] == data["legende"]["items"]
+        assert [item.wire() for item in specs[f"collectivite-{c.slug}"].legend] == data["legend"]["items"]
         if not unnamed:
-            assert not any("non identifié" in item[2] for item in data["legende"]["items"])
+            assert not any("non identifié" in item[2] for item in data["legend"]["items"])
     assert seen["named"] and seen["unnamed"]  # both cases are in the real content (Le Portel; Lille…)
 
 

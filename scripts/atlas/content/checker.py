@@ -554,7 +554,8 @@ def _resolved(folder: Path) -> Path:
     return folder.resolve()
 
 
-def _display(path: Path, root: Path) -> str:
+def _display(path: Path) -> str:
+    """The path as the person types it: relative to the current folder when inside it."""
     try:
         return str(_real_folder(path).relative_to(_resolved(Path.cwd())))
     except ValueError:
@@ -565,14 +566,14 @@ def _read(report: Report, path: Path) -> yamlio.Document | None:
     try:
         return yamlio.read(path)
     except yamlio.YamlError as exc:
-        report.problems.append(Problem(_display(path, report.root), exc.line, exc.message, exc.hint, rule="yaml.lecture"))
+        report.problems.append(Problem(_display(path), exc.line, exc.message, exc.hint, rule="yaml.lecture"))
         return None
 
 
 def _check_lists(report: Report) -> None:
     for name, filename in LISTS.items():
         path = report.root / filename
-        display = _display(path, report.root)
+        display = _display(path)
         if not path.exists():
             report.problems.append(Problem(display, 1, f"liste contrôlée absente : {filename}",
                                            "le dossier de contenu doit contenir " + ", ".join(LISTS.values()),
@@ -604,7 +605,7 @@ def check_lists(root: Path) -> dict:
 
 def _check_collectivite(report: Report, path: Path) -> None:
     """A collectivité's file, held to its rules in the order its problems are listed."""
-    display = _display(path, report.root)
+    display = _display(path)
     doc = _read(report, path)
     if doc is None:
         return
@@ -720,7 +721,7 @@ def _merge_new_sources(report: Report) -> None:
         for entry in doc.data.get("nouvelles_sources") or []:
             key = entry["cle"]
             if key in owners:
-                report.problems.append(Problem(_display(doc.path, report.root), doc.line(("nouvelles_sources",)),
+                report.problems.append(Problem(_display(doc.path), doc.line(("nouvelles_sources",)),
                                                f"la source « {key} » est déjà décrite dans la fiche {owners[key]}",
                                                "donnez une autre clé à ce document, ou demandez à l'équipe de la déplacer "
                                                "dans content/sources.yml pour que les deux fiches la citent", rule="source.nouvelle"))
@@ -873,7 +874,7 @@ def collectivite_en_double(report: Report) -> None:
 
     for slug in sorted(report.collectivites):
         doc = report.collectivites[slug]
-        display = _display(doc.path, report.root)
+        display = _display(doc.path)
         kind = doc.data.get("type")
         names = [doc.data["nom"]] + [a for a in doc.data.get("alias") or [] if isinstance(a, str)]
         for name in names:
@@ -894,7 +895,7 @@ def collectivite_en_double(report: Report) -> None:
 def _drop_failed_collectivites(report: Report) -> None:
     """Only the collectivités without an error (duplicates included) go on to the records."""
     failed = {p.path for p in report.problems if p.severity == Severity.ERROR}  # one pass: linear in errors
-    for slug in [s for s in report.collectivites if _display(report.collectivites[s].path, report.root) in failed]:
+    for slug in [s for s in report.collectivites if _display(report.collectivites[s].path) in failed]:
         del report.collectivites[slug]
 
 
@@ -909,7 +910,7 @@ def _open(report: Report, path: Path, what: str) -> _FileCheck | None:
     doc = _read(report, path)
     if doc is None:
         return None
-    fc = _FileCheck(report, doc, _display(path, report.root))
+    fc = _FileCheck(report, doc, _display(path))
     return None if fc.fichier_pas_une_fiche(what) else fc
 
 
@@ -962,7 +963,7 @@ def _yaml_files(folder: Path, report: Report | None = None) -> list[Path]:
     """
     if folder.is_symlink():
         if report is not None:
-            report.problems.append(Problem(_display(folder, report.root), 1, "dossier remplacé par un lien symbolique : refusé",
+            report.problems.append(Problem(_display(folder), 1, "dossier remplacé par un lien symbolique : refusé",
                                            "le dossier doit être un vrai dossier du dépôt", rule="dossier.lien-symbolique"))
         return []
     if not folder.is_dir():
@@ -985,7 +986,7 @@ def _yaml_files(folder: Path, report: Report | None = None) -> list[Path]:
                        "nommez le fichier d'après la collectivité, ex. saint-omer.yml")
         if problem:
             if report is not None:
-                report.problems.append(Problem(_display(path, report.root), 1, *problem, rule="fichier.pas-ordinaire"))
+                report.problems.append(Problem(_display(path), 1, *problem, rule="fichier.pas-ordinaire"))
             continue
         files.append(path)
     return [f for f in files if f.suffix == ".yml"] + [f for f in files if f.suffix == ".yaml"]
@@ -995,13 +996,13 @@ def _report_unread(report: Report, path: Path, is_folder: bool) -> None:
     """A file the atlas would never read: said, not skipped (« Contenu valide » would hide it)."""
     name = path.name
     if is_folder:
-        report.problems.append(Problem(_display(path, report.root), 1, f"dossier « {name} » non lu par l'atlas",
+        report.problems.append(Problem(_display(path), 1, f"dossier « {name} » non lu par l'atlas",
                                        f"les fiches se rangent directement dans {path.parent.name}/, sans sous-dossier",
                                        rule="dossier.non-lu"))
         return
     stem = name.split(".")[0] or name
     report.problems.append(Problem(
-        _display(path, report.root), 1, f"fichier « {name} » non lu : une fiche porte l'extension .yml",
+        _display(path), 1, f"fichier « {name} » non lu : une fiche porte l'extension .yml",
         f"renommez-le {stem}.yml (dans l'éditeur de GitHub, le nom du fichier est modifiable en haut de la page)",
         rule="fichier.extension"))
 
@@ -1014,12 +1015,12 @@ def _check_stray_files(report: Report) -> None:
             continue
         path = root / entry.name
         if entry.is_dir(follow_symlinks=False):
-            report.problems.append(Problem(_display(path, root), 1, f"dossier « {entry.name} » non lu par l'atlas",
+            report.problems.append(Problem(_display(path), 1, f"dossier « {entry.name} » non lu par l'atlas",
                                            "le contenu se range dans " + ", ".join(f"{root.name}/{f}/" for f in CONTENT_FOLDERS),
                                            rule="dossier.non-lu"))
             continue
         report.problems.append(Problem(
-            _display(path, root), 1, f"fichier « {entry.name} » non lu : il n'est pas dans le bon dossier",
+            _display(path), 1, f"fichier « {entry.name} » non lu : il n'est pas dans le bon dossier",
             f"une fiche collectivité se range dans {root.name}/collectivites/ (nom en .yml) ; "
             f"une fiche pays dans {root.name}/pays/", rule="fichier.mal-range"))
     repository = root.resolve().parent
@@ -1029,7 +1030,7 @@ def _check_stray_files(report: Report) -> None:
             if entry.is_file(follow_symlinks=False) and entry.name != "mkdocs.yml" \
                     and ext in ("yml", "yaml", "yml.txt", "yaml.txt"):
                 report.problems.append(Problem(
-                    _display(repository / entry.name, root), 1,
+                    _display(repository / entry.name), 1,
                     f"fichier « {entry.name} » à la racine du dépôt : l'atlas ne le lit pas",
                     f"déplacez-le dans {root.name}/collectivites/ et nommez-le {stem}.yml", rule="fichier.mal-range"))
 
@@ -1052,7 +1053,7 @@ def check(root: Path | str = "content", only: Path | None = None) -> Report:
     to_check = []
     for path in files:
         if path.suffix == ".yaml":
-            report.problems.append(Problem(_display(path, root), 1, "extension .yaml au lieu de .yml",
+            report.problems.append(Problem(_display(path), 1, "extension .yaml au lieu de .yml",
                                            f"renommez le fichier en {path.stem}.yml", rule="fichier.extension"))
             continue
         if target is not None and _real_folder(path) != target:
@@ -1061,7 +1062,7 @@ def check(root: Path | str = "content", only: Path | None = None) -> Report:
         to_check.append(path)
     _check_collectivites(report, to_check)
     if not files:
-        report.problems.append(Problem(_display(folder, root), 1, "aucune fiche collectivité",
+        report.problems.append(Problem(_display(folder), 1, "aucune fiche collectivité",
                                        "créez-en une avec : atlas new \"Nom de la collectivité\"", rule="collectivite.aucune"))
     collectivite_en_double(report)
     _drop_failed_collectivites(report)
@@ -1072,7 +1073,7 @@ def check(root: Path | str = "content", only: Path | None = None) -> Report:
     pays_sans_fiche(report)
     _merge_new_sources(report)
     if only is not None:
-        target = _display(Path(only), root)
+        target = _display(Path(only))
         report.problems = [p for p in report.problems if p.path == target]
     report.problems.sort(key=lambda p: (p.path, p.line))
     return report
@@ -1148,6 +1149,6 @@ def pays_sans_fiche(report: Report) -> None:
             if p["pays"] not in report.pays and p["pays"] not in warned:
                 warned.add(p["pays"])
                 report.problems.append(Problem(
-                    _display(doc.path, report.root), doc.line(("partenariats", i, "pays")),
+                    _display(doc.path), doc.line(("partenariats", i, "pays")),
                     f"pas de fiche pays pour {p['pays']} ({countries.name_fr(p['pays'])}) : il sera classé « zone non renseignée »",
                     f"ajoutez content/pays/{p['pays'].lower()}.yml (code et zone)", Severity.WARNING, rule="pays.sans-fiche"))

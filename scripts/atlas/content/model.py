@@ -97,10 +97,6 @@ class Partnership:
     point: Point | None = None
     location: str = LOCATION_COUNTRY
 
-    @property
-    def partner_label(self) -> str:
-        return self.partner.name if self.partner else ""
-
 
 @dataclass(slots=True)
 class Membership:

@@ -45,9 +45,33 @@ FLOW_ZOOM = 4  # flow maps: below this zoom, one curved line per partner country
 FLOW_LABELS = 10  # the biggest flows carry their country's name and number on the map itself
 TYPE_KEYS = list(COLLECTIVITE_TYPES)
 # The palette the map script draws with (the same as the images').
-COLORS = {"mer": SEA, "terre": LAND, "frontiere": BORDER, "partenaire": PARTNER_COLOR, "pays": COUNTRY_COLOR,
-          "flux": FLOW_COLOR, "origine": FLOW_ORIGIN_COLOR}
+COLORS = {"sea": SEA, "land": LAND, "border": BORDER, "partner": PARTNER_COLOR, "country": COUNTRY_COLOR,
+          "flow": FLOW_COLOR, "origin": FLOW_ORIGIN_COLOR}
 LOCATION_LABELS = {"exacte": "exacte", "approximative": "approximative", "pays": "pays seulement"}
+
+
+@dataclass(frozen=True)
+class TextRow:
+    """One partnership in a map's text alternative (short lists): what the reader reads, and links."""
+
+    collectivity: str
+    collectivity_url: str
+    partner: str  # "" when the source does not name it
+    partner_url: str
+    country: str
+    country_url: str
+    location: str  # « exacte », « approximative », « pays seulement »
+
+
+@dataclass(frozen=True)
+class CountryRow:
+    """One country in a map's text alternative (the world map, long lists)."""
+
+    country: str
+    country_url: str
+    partnerships: int
+    collectivities: int
+    named_partners: int
 
 
 @dataclass
@@ -64,8 +88,8 @@ class MapInfo:
     partnerships: list
     # -- for the page templates (partials/carte.md.j2) --
     page: str = ""  # the page that shows this map (relative to the site root): target of the email snippet
-    rows: list = field(default_factory=list)  # text alternative: one dict per partnership (short lists)
-    summary: list = field(default_factory=list)  # text alternative by country (world map, long lists)
+    rows: list[TextRow] = field(default_factory=list)  # text alternative, short lists
+    summary: list[CountryRow] = field(default_factory=list)  # text alternative by country (world map, long lists)
     countries: int = 0  # countries coloured (world map)
     png_size: tuple = (0, 0)  # pixels of the PNG, known before it is drawn (link previews)
 
@@ -106,23 +130,22 @@ class _Context:
         self.theme_pos = {k: i for i, k in enumerate(self.theme_keys)}
         self.nature_keys = list(NATURES)
         self.nature_pos = {k: i for i, k in enumerate(self.nature_keys)}
-        self._rows: dict[int, dict] = {}
+        self._rows: dict[int, TextRow] = {}
         # Where the flows start: the atlas's region, or France when it spans several.
         regions = {c.region for c in atlas.collectivites.values() if c.region}
         self.origin_name = regions.pop() if len(regions) == 1 else "France"
 
-    def row(self, p: Partnership) -> dict:
+    def row(self, p: Partnership) -> TextRow:
         """One line of a map's text alternative (URLs relative to the site root)."""
         key = id(p)
         if key not in self._rows:
             c = self.atlas.collectivites[p.collectivite]
-            self._rows[key] = {
-                "collectivite": c.name, "collectivite_url": urls.collectivite(c.slug),
-                "partenaire": p.partner.name if p.partner else "",
-                "partenaire_url": f"{urls.collectivite(c.slug)}#partenariat-{p.number}",
-                "pays": self.atlas.countries[p.country].name, "pays_url": urls.country(p.country),
-                "localisation": LOCATION_LABELS.get(p.location, p.location), "location": p.location,
-            }
+            self._rows[key] = TextRow(
+                collectivity=c.name, collectivity_url=urls.collectivite(c.slug),
+                partner=p.partner.name if p.partner else "",
+                partner_url=f"{urls.collectivite(c.slug)}#partenariat-{p.number}",
+                country=self.atlas.countries[p.country].name, country_url=urls.country(p.country),
+                location=LOCATION_LABELS.get(p.location, p.location))
         return self._rows[key]
 
     def source_line(self, keys: Counter) -> str:
@@ -270,15 +293,15 @@ class _Layers:
             "id": map_id, "type": "liens", "links": self.n_links, "markers": self.n_markers,
             "typesPresents": types_present, "m": [m.wire() for m in self.markers], "l": [k.wire() for k in self.links],
             "c": [c.wire() for c in self.collectivities], "p": {code: c.wire() for code, c in self.countries.items()},
-            "legende": _legend_data(self.legend()), "bounds": self.bounds(), "maxZoom": max_zoom,
+            "legend": _legend_data(self.legend()), "bounds": self.bounds(), "maxZoom": max_zoom,
             # busy maps: fainter lines, smaller points
             "opacity": round(max(0.25, 0.85 * min(1.0, (100 / max(self.n_links, 1)) ** 0.5)), 2),
             "dense": self.n_markers > 400,
         }
         if self.fixed:
-            d["fixe"] = self.fixed
+            d["fixed"] = self.fixed
         if filters:
-            d["filtres"] = True
+            d["filters"] = True
             d["themes"] = [[k, self.ctx.atlas.themes[k].label] for k in self.ctx.theme_keys]
         return d
 
@@ -302,21 +325,18 @@ class _Layers:
 
 
 def _legend_data(items: list[LegendItem], title: str = "") -> dict:
-    return {"titre": title, "items": [item.wire() for item in items]}
+    return {"title": title, "items": [item.wire() for item in items]}
 
 
-def _summary(ctx: _Context, partnerships: list[Partnership]) -> list[dict]:
+def _summary(ctx: _Context, partnerships: list[Partnership]) -> list[CountryRow]:
     """Text alternative of long lists and of the world map: one row per country."""
     by_country: dict[str, list[Partnership]] = {}
     for p in partnerships:
         by_country.setdefault(p.country, []).append(p)
-    rows = []
-    for code, ps in by_country.items():
-        country = ctx.atlas.countries[code]
-        rows.append({"pays": country.name, "pays_url": urls.country(code), "partenariats": len(ps),
-                     "collectivites": len({p.collectivite for p in ps}),
-                     "partenaires_connus": sum(1 for p in ps if p.partner)})
-    rows.sort(key=lambda r: (-r["partenariats"], fold(r["pays"])))
+    rows = [CountryRow(country=ctx.atlas.countries[code].name, country_url=urls.country(code), partnerships=len(ps),
+                       collectivities=len({p.collectivite for p in ps}), named_partners=sum(1 for p in ps if p.partner))
+            for code, ps in by_country.items()]
+    rows.sort(key=lambda r: (-r.partnerships, fold(r.country)))
     return rows
 
 
@@ -371,9 +391,9 @@ def _link_map(ctx: _Context, settings: Settings, map_id: str, title: str, alt: s
         data["bounds"] = WORLD_BOUNDS
     aggregated = layers.flows(ctx.origin_name) if flows else None
     if aggregated and aggregated[1]:
-        data["flux"] = {"origine": aggregated[0], "zoom": FLOW_ZOOM, "etiquettes": FLOW_LABELS,
+        data["flows"] = {"origin": aggregated[0], "zoom": FLOW_ZOOM, "labelled": FLOW_LABELS,
                         # titled with where the flows start (the region, or France)
-                        "legende": _legend_data(legend.flows(aggregated[1][0][4]), f"Depuis : {aggregated[0][0]}")}
+                        "legend": _legend_data(legend.flows(aggregated[1][0][4]), f"Depuis : {aggregated[0][0]}")}
     if source_keys is None:
         source_keys = Counter(k for p in partnerships for k in p.sources)
         if subject is not None and not partnerships:
@@ -467,11 +487,11 @@ def _world_job(ctx: _Context, settings: Settings) -> _Job:
     from atlas.content.countries import shapes
 
     shaped = set(shapes().index)
-    pays = {code: [atlas.countries[code].name, n, urls.country(code), len({p.collectivite for p in idx.by_country[code]})]
-            for code, n in counts.items()}
-    drawn = sum(1 for code in pays if code in shaped)
-    data = {"id": "monde", "type": "choroplethe", "pays": pays, "classes": [[lo, hi, col] for lo, hi, col in cls],
-            "legende": _legend_data(legend.classes(cls), "Partenariats par pays") if cls else None, "countries": drawn,
+    by_country = {code: [atlas.countries[code].name, n, urls.country(code), len({p.collectivite for p in idx.by_country[code]})]
+                  for code, n in counts.items()}
+    drawn = sum(1 for code in by_country if code in shaped)
+    data = {"id": "monde", "type": "choroplethe", "byCountry": by_country, "classes": [[lo, hi, col] for lo, hi, col in cls],
+            "legend": _legend_data(legend.classes(cls), "Partenariats par pays") if cls else None, "countries": drawn,
             "links": 0, "markers": 0, "bounds": WORLD_BOUNDS}
     title = "Nombre de partenariats par pays"
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], fold(atlas.countries[kv[0]].name)))
@@ -555,7 +575,7 @@ def generate_deferred(atlas: Atlas, idx: Index, emit: Emit, settings: Settings) 
     emit(urls.MAP_VIEWER, viewer.render(settings.tiles_url, settings.tiles_attribution, settings.tiles_name,
                                           settings.site_name, shared_data(settings)))
     for job in todo:
-        job.data.update(titre=job.info.title, etiquette=job.label, page=job.info.page)
+        job.data.update(title=job.info.title, label=job.label, page=job.info.page)
         emit(job.info.data, viewer.to_json(job.data))
     html_ms = (time.perf_counter() - t) * 1000
     timings = {"maps": len(out), "data_ms": (t1 - t0) * 1000, "html_ms": html_ms, "html_ms_per_map": html_ms / max(len(out), 1)}
@@ -565,8 +585,8 @@ def generate_deferred(atlas: Atlas, idx: Index, emit: Emit, settings: Settings) 
 def shared_data(settings: Settings) -> dict:
     """What every map's data would otherwise repeat (4,955 times nationally): given once by the
     viewer page, under which the script lays each map's own JSON."""
-    return {"root": ROOT, "fond": settings.tiles_name,
+    return {"root": ROOT, "tiles": settings.tiles_name,
             "types": [[k, COLLECTIVITE_TYPES[k], TYPE_COLORS[k]] for k in TYPE_KEYS],
-            "natures": [NATURES[k] for k in NATURES], "couleurs": COLORS,
+            "natures": [NATURES[k] for k in NATURES], "colors": COLORS,
             # the codes of records.py, sent once: carte.js has none of its own
             "kinds": {k.name: int(k) for k in Kind}, "locations": {k.name: int(k) for k in Location}}

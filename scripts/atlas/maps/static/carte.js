@@ -5,11 +5,12 @@
    cartes/<id>.json, brings the rest. Records are short arrays, to keep thousands of maps small;
    `decode` below names their positions once, and nothing else reads a record by position.
 
-   Shared:  root, fond (tiles' name), natures [label…],
-            types [[key, label, colour]…], couleurs {mer, terre, frontiere, partenaire, pays, flux, origine},
+   Shared:  root, tiles (the tiles' name), natures [label…],
+            types [[key, label, colour]…], colors {sea, land, border, partner, country, flow, origin},
             kinds {SEAT, PARTNER, APPROX, COUNTRY}, locations {EXACT, APPROX, COUNTRY} (records.Kind, records.Location)
-   A map:   id, titre, etiquette (text alternative), page, bounds, maxZoom, legende {titre, items},
-            type "choroplethe": pays {iso: [name, partnerships, url, collectivités]}, classes [[low, high, colour]…]
+   A map:   id, title, label (text alternative), page, bounds, maxZoom, legend {title, items},
+            type "choroplethe": byCountry {iso: [name, partnerships, url, collectivités]}, classes [[low, high, colour]…],
+                                countries (how many are drawn)
             type "liens":
               m  markers    seat:    [lat, lon, kind, [collectivité index…], null, type index]
                             partner: [lat, lon, kind, label (names, " / "), iso]
@@ -17,9 +18,9 @@
               l  links      [seat marker (-1: seat unknown), partner marker, collectivité index, location,
                              [theme index…], [[number, nature index, year or 0]…]]
               c  collectivités [name, url, type index];   p  countries {iso: [name, url]}
-              typesPresents [bool…], opacity, dense, fixe [marker…] (always shown),
-              filtres, themes [[key, label]…] (the filterable map),
-              flux {origine [name, lat, lon], zoom, etiquettes (how many labelled), legende}
+              links, markers (counts), typesPresents [bool…], opacity, dense, fixed [marker…] (always shown),
+              filters, themes [[key, label]…] (the filterable map),
+              flows {origin [name, lat, lon], zoom, labelled (how many flows carry a label), legend}
    Legend items: [symbol, colour, label], symbol one of legend.Symbol (SYMBOLS below draws each). */
 (function () {
   "use strict";
@@ -72,11 +73,11 @@
   function baseShapes(map, K) {
     // Country outlines in a pane under the tiles: visible while tiles load, or if they are blocked.
     map.createPane("atlasFond").style.zIndex = 150;
-    map.getContainer().style.background = K.mer;
+    map.getContainer().style.background = K.sea;
     if (!window.atlasPays) return null;
     return L.geoJSON(window.atlasPays, {
       pane: "atlasFond", interactive: false,
-      style: {color: K.frontiere, weight: 0.8, fillColor: K.terre, fillOpacity: 1, className: "atlas-fond"}
+      style: {color: K.border, weight: 0.8, fillColor: K.land, fillOpacity: 1, className: "atlas-fond"}
     }).addTo(map);
   }
 
@@ -95,7 +96,7 @@
 
   // The legend, from the map's data ([symbol, colour, label] items; the palette comes from Python).
   function legendHtml(legend) {
-    var h = legend.titre ? "<strong>" + esc(legend.titre) + "</strong>" : "";
+    var h = legend.title ? "<strong>" + esc(legend.title) + "</strong>" : "";
     h += "<ul>";
     legend.items.forEach(function (it) {
       var item = {symbol: it[0], color: it[1], label: it[2]};
@@ -106,12 +107,12 @@
   }
 
   function choropleth(map, D, root) {
-    var n = 0, K = D.couleurs;
+    var n = 0, K = D.colors;
     // pays {iso: [name, partnerships, url, collectivités]}; classes [[low, high, colour]…]
-    function country(iso) { var r = D.pays[iso]; return {name: r[0], partnerships: r[1], url: r[2], collectivities: r[3]}; }
+    function country(iso) { var r = D.byCountry[iso]; return {name: r[0], partnerships: r[1], url: r[2], collectivities: r[3]}; }
     var classes = D.classes.map(function (r) { return {low: r[0], high: r[1], color: r[2]}; });
     // Countries take the keyboard focus from the most partnerships to the fewest (not in ISO order).
-    var features = ((window.atlasPays || {}).features || []).filter(function (f) { return !!D.pays[f.properties.iso]; });
+    var features = ((window.atlasPays || {}).features || []).filter(function (f) { return !!D.byCountry[f.properties.iso]; });
     features.sort(function (x, y) {
       var a = country(x.properties.iso), b = country(y.properties.iso);
       return b.partnerships - a.partnerships || a.name.localeCompare(b.name, "fr");
@@ -120,7 +121,7 @@
       style: function (f) {
         var c = country(f.properties.iso), i = 0;
         while (i < classes.length - 1 && c.partnerships > classes[i].high) i++;
-        return {color: K.frontiere, weight: 0.8, fillColor: classes[i].color, fillOpacity: 0.9, className: "atlas-pays"};
+        return {color: K.border, weight: 0.8, fillColor: classes[i].color, fillOpacity: 0.9, className: "atlas-pays"};
       },
       onEachFeature: function (f, l) {
         var c = country(f.properties.iso), text = c.name + " : " + plural(c.partnerships, "partenariat", "partenariats");
@@ -183,7 +184,7 @@
 
   function links(map, D, root) {
     var R = decode(D), M = R.markers, Lk = R.links, C = R.collectivities, P = R.countries, T = R.types, TH = R.themes;
-    var F = D.flux, K = D.couleurs, KIND = D.kinds, LOC = D.locations;
+    var F = D.flows, K = D.colors, KIND = D.kinds, LOC = D.locations;
     var typesOn = T.map(function () { return true; }), theme = -1, country = "";
     function seatPopup(i) {
       var names = {}, html = [];
@@ -238,16 +239,16 @@
     }
     var lineStyle = function (f) {
       var l = Lk[f.properties.i], t = T[C[l.collectivity].type];
-      if (l.location === LOC.COUNTRY) return {color: K.pays, weight: 1.5, opacity: 0.8, dashArray: "6 6", className: "atlas-lien atlas-lien-pays"};
+      if (l.location === LOC.COUNTRY) return {color: K.country, weight: 1.5, opacity: 0.8, dashArray: "6 6", className: "atlas-lien atlas-lien-pays"};
       return {color: t.color, weight: D.dense ? 1.5 : 2, opacity: D.opacity || 0.85, dashArray: l.location === LOC.APPROX ? "2 5" : null,
               className: "atlas-lien" + (l.location === LOC.APPROX ? " atlas-lien-approx" : "")};
     };
     var k = D.dense ? 0.6 : 1;
     var pointStyle = function (f, latlng) {
       var m = M[f.properties.i];
-      if (m.kind === KIND.SEAT) return L.circleMarker(latlng, {radius: 5 * k, color: K.frontiere, weight: 1.5, fillColor: T[m.type].color, fillOpacity: 1, className: "atlas-marqueur atlas-siege"});
-      if (m.kind === KIND.COUNTRY) return L.circleMarker(latlng, {radius: 6 * k, color: K.pays, weight: 1.5, dashArray: "3 3", fillColor: K.frontiere, fillOpacity: 0.7, className: "atlas-marqueur atlas-point-pays"});
-      return L.circleMarker(latlng, {radius: 4 * k, color: K.frontiere, weight: 1, fillColor: K.partenaire, fillOpacity: 1, className: "atlas-marqueur atlas-partenaire" + (m.kind === KIND.APPROX ? " atlas-approx" : "")});
+      if (m.kind === KIND.SEAT) return L.circleMarker(latlng, {radius: 5 * k, color: K.border, weight: 1.5, fillColor: T[m.type].color, fillOpacity: 1, className: "atlas-marqueur atlas-siege"});
+      if (m.kind === KIND.COUNTRY) return L.circleMarker(latlng, {radius: 6 * k, color: K.country, weight: 1.5, dashArray: "3 3", fillColor: K.border, fillOpacity: 0.7, className: "atlas-marqueur atlas-point-pays"});
+      return L.circleMarker(latlng, {radius: 4 * k, color: K.border, weight: 1, fillColor: K.partner, fillOpacity: 1, className: "atlas-marqueur atlas-partenaire" + (m.kind === KIND.APPROX ? " atlas-approx" : "")});
     };
     // Every link takes the keyboard focus, in the order of the collectivités' names, then partners'.
     var lineLayer = L.geoJSON(null, {
@@ -269,7 +270,7 @@
 
     function drawLinks() {
       var used = new Uint8Array(M.length), lines = [], nl = 0, np = 0;
-      (D.fixe || []).forEach(function (i) { used[i] = 1; });
+      (D.fixed || []).forEach(function (i) { used[i] = 1; });
       Lk.forEach(function (l, i) {
         if (!selected(l)) return;
         used[l.partner] = 1;
@@ -311,7 +312,7 @@
     // The world view: one curved line per partner country, width by number of partnerships.
     function drawFlows() {
       var acc = {}, list = [], total = 0;
-      var o = {name: F.origine[0], lat: F.origine[1], lon: F.origine[2]};
+      var o = {name: F.origin[0], lat: F.origin[1], lon: F.origin[2]};
       Lk.forEach(function (l) {
         if (!selected(l)) return;
         var m = M[l.partner], code = m.country, n = l.parts.length, f = acc[code];
@@ -327,7 +328,7 @@
         var p = P[f.code], end = [f.lat / f.n, f.lon / f.n];
         var text = o.name + " → " + p.name + " : " + plural(f.n, "partenariat", "partenariats") + ", " + plural(f.nc, "collectivité", "collectivités");
         var line = L.polyline(curve(o.lat, o.lon, end[0], end[1]), {
-          color: K.flux, weight: 1.5 + 9 * Math.sqrt(f.n / top), opacity: 0.75, lineCap: "round", className: "atlas-flux"});
+          color: K.flow, weight: 1.5 + 9 * Math.sqrt(f.n / top), opacity: 0.75, lineCap: "round", className: "atlas-flux"});
         line.bindTooltip(esc(text), {sticky: true});
         var html = function () {
           return "<strong>" + esc(o.name) + " → " + a(root + p.url, p.name) + "</strong><br>" +
@@ -337,15 +338,15 @@
         line.on("click", function (e) { openPopup(e.latlng, html()); });
         focusable(map, line, text, function () { return openPopup(end, html()); });
         flowLayer.addLayer(line);
-        flowLayer.addLayer(L.circleMarker(end, {radius: 3.5, color: K.frontiere, weight: 1, fillColor: K.flux, fillOpacity: 1, interactive: false}));
-        if (rank < F.etiquettes) {
+        flowLayer.addLayer(L.circleMarker(end, {radius: 3.5, color: K.border, weight: 1, fillColor: K.flow, fillOpacity: 1, interactive: false}));
+        if (rank < F.labelled) {
           var t = L.tooltip({permanent: true, direction: "right", offset: [6, 0], className: "atlas-etiquette", interactive: false})
             .setLatLng(end).setContent(esc(p.name) + "&nbsp;" + f.n);
           flowLayer.addLayer(t);
           labels.push(t);
         }
       });
-      var origin = L.circleMarker([o.lat, o.lon], {radius: 7, color: K.frontiere, weight: 2, fillColor: K.origine, fillOpacity: 1, className: "atlas-origine"});
+      var origin = L.circleMarker([o.lat, o.lon], {radius: 7, color: K.border, weight: 2, fillColor: K.origin, fillOpacity: 1, className: "atlas-origine"});
       origin.bindTooltip(esc(o.name) + " : " + plural(total, "partenariat", "partenariats"));
       flowLayer.addLayer(origin);
       declutter(labels);
@@ -359,7 +360,7 @@
 
     var api = {draw: draw, mode: function () { return flowMode() ? "flux" : "liens"; }};
     map.on("zoomend", function () { declutter(labels); });
-    if (D.filtres) {
+    if (D.filters) {
       var html = '<details open><summary>Filtrer</summary><form class="atlas-filtre">';
       if (F) {
         var counts = {};
@@ -455,7 +456,7 @@
     function showLegend(legend) {
       if (!legend || !legend.items.length) return;
       if (!legendBox) {
-        legendBox = control(map, D.filtres ? "bottomleft" : "topright", "atlas-legende", "<details open><summary>Légende</summary><div></div></details>");
+        legendBox = control(map, D.filters ? "bottomleft" : "topright", "atlas-legende", "<details open><summary>Légende</summary><div></div></details>");
         // open wherever it leaves room for the map (a page's 30rem frame included); folded on a phone
         if (el.clientHeight < 380 || el.clientWidth < 520) legendBox.querySelector("details").removeAttribute("open");
       }
@@ -466,25 +467,25 @@
     el.addEventListener("keydown", function (e) { if (e.key === "Escape") map.closePopup(); });
     frenchControls(map);
     if (!fullPage) wheelWaitsForTheReader(map, el);
-    baseShapes(map, D.couleurs);
+    baseShapes(map, D.colors);
     if (D.type === "choroplethe") {
       var ch = choropleth(map, D, root);
       publish({links: 0, markers: 0, countries: ch.count, flows: 0, partnerships: 0, mode: "pays"});
-      showLegend(D.legende);
+      showLegend(D.legend);
     } else {
       var api = links(map, D, root);
       var redraw = function () {
         var r = api.draw();
         r.countries = 0;
         publish(r);
-        showLegend(r.mode === "flux" ? D.flux.legende : D.legende);
+        showLegend(r.mode === "flux" ? D.flows.legend : D.legend);
         // the counts say how the drawing relates to the page's figures (a line can carry several partnerships)
         if (api.form) api.form.elements.compte.value = r.mode === "flux"
           ? plural(r.partnerships, "partenariat", "partenariats") + " vers " + plural(r.flows, "pays", "pays")
           : plural(r.links, "lien affiché", "liens affichés") + " (" + plural(r.partnerships, "partenariat", "partenariats") + ")";
       };
       redraw();
-      if (D.flux) map.on("zoomend", function () { if (api.mode() !== state.drawn.mode) redraw(); });
+      if (D.flows) map.on("zoomend", function () { if (api.mode() !== state.drawn.mode) redraw(); });
       if (api.form) {
         api.form.addEventListener("change", function () { var moved = api.onchange(); redraw(); if (moved) api.frame(); });
         api.form.addEventListener("submit", function (e) { e.preventDefault(); });
@@ -502,7 +503,7 @@
       }
     }
     var bases = {};
-    if (tiles) { bases[D.fond || "Fond de carte"] = tiles; bases["Sans fond (contours des pays)"] = L.layerGroup(); }
+    if (tiles) { bases[D.tiles || "Fond de carte"] = tiles; bases["Sans fond (contours des pays)"] = L.layerGroup(); }
     if (tiles) {
       var layers = L.control.layers(bases, null, {position: "bottomright"}).addTo(map);
       var toggle = layers.getContainer().querySelector(".leaflet-control-layers-toggle");
@@ -542,9 +543,9 @@
     }).then(function (own) {
       // What all maps share comes once, with this page; each map's JSON brings the rest.
       var D = Object.assign(JSON.parse(el.getAttribute("data-commun") || "{}"), own);
-      document.title = D.titre + " — " + el.getAttribute("data-site");
-      document.querySelector(".atlas-titre").textContent = D.titre;
-      el.setAttribute("aria-label", D.etiquette);
+      document.title = D.title + " — " + el.getAttribute("data-site");
+      document.querySelector(".atlas-titre").textContent = D.title;
+      el.setAttribute("aria-label", D.label);
       var back = document.querySelector(".atlas-retour");
       back.href = (D.root || root) + (D.page || "");
       if (framed) {
