@@ -67,3 +67,12 @@ def country_names() -> dict[str, str]:
 def country_name(code: str) -> str:
     """« SN » → « Sénégal »; an unknown code is shown as typed."""
     return country_names().get(code, code)
+
+
+def years(since, until) -> str:
+    """A partnership's years: « depuis 1963 », « 1998–2012 », « jusqu'en 2012 », or ""."""
+    if since and until:
+        return f"{since}\u2013{until}"
+    if until:
+        return f"jusqu'en {until}"
+    return f"depuis {since}" if since else ""

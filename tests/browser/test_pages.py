@@ -196,3 +196,28 @@ def test_accessibility_audit_finds_no_serious_violation(site_url, watched, path)
     serious = [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
                for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert not serious, "\n".join(serious)
+
+
+@pytest.mark.parametrize("slug", ["lille", "tourcoing", "departement-du-nord", "bouvines", "cambrai"])
+def test_a_collectivite_page_answers_who_with_in_the_first_screen_of_a_phone(site_url, browser, real_atlas, slug):
+    """Issue 26: the partners, by country, right under the title (they were 2,022 px down on Lille)."""
+    atlas, _ = real_atlas
+    c = atlas.collectivites[slug]
+    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="fr-FR")
+    page = context.new_page()
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1") else r.abort())
+    page.goto(site_url + f"collectivites/{slug}/", wait_until="load")
+    answer = page.locator(".atlas-en-bref")
+    top = answer.evaluate("e => e.getBoundingClientRect().top + window.scrollY")
+    text = answer.inner_text()
+    map_top = page.evaluate("(document.querySelector('#carte') || {getBoundingClientRect: () => ({top: 1e9})})"
+                            ".getBoundingClientRect().top + window.scrollY")
+    context.close()
+    assert top < 812 * 0.5, f"{slug} : la réponse commence à {top:.0f} px"
+    assert top < map_top  # before the map, the text and the details
+    for p in c.partnerships:
+        assert atlas.countries[p.country].name in text
+        if p.partner:
+            assert p.partner.name in text
+    if any(not p.partner for p in c.partnerships):
+        assert "que les sources ne nomment pas" in text

@@ -212,6 +212,47 @@ def _published_by_country(atlas: Atlas, idx: Index) -> tuple[list[str], list[dic
     return [{"label": k[0], "year": k[1], "source": k[2]} for k in cols], rows
 
 
+@dataclass(frozen=True)
+class BriefPartner:
+    name: str
+    number: int  # the partnership's anchor on the page (#partenariat-N)
+    detail: str  # « jumelage, depuis 1963 »
+
+
+@dataclass(frozen=True)
+class BriefCountry:
+    """One line of a collectivité's answer-first list: a country and who there."""
+
+    code: str
+    name: str
+    named: tuple[BriefPartner, ...]
+    unnamed: str  # « 2 partenaires que les sources ne nomment pas (jumelage) », or ""
+
+
+def brief(c, atlas: Atlas) -> list[BriefCountry]:
+    """Who with, in a few lines: the partners by country (French order), each with its nature and
+    years when known; the partners the sources do not name, counted in one phrase per country."""
+    by_country: dict[str, list] = {}
+    for p in c.partnerships:
+        by_country.setdefault(p.country, []).append(p)
+    out = []
+    for code, ps in by_country.items():
+        named = tuple(BriefPartner(p.partner.name, p.number,
+                                   ", ".join(x for x in (NATURES[p.nature].lower(), fr.years(p.since, p.until),
+                                                         "terminé" if p.status == "termine" else "") if x))
+                      for p in ps if p.partner)
+        anonymous = [p for p in ps if not p.partner]
+        natures = Counter(NATURES[p.nature].lower() for p in anonymous)
+        unnamed = ""
+        if anonymous:
+            kinds = ", ".join(f"{k} ×{n}" if n > 1 else k for k, n in natures.most_common())
+            unnamed = fr.plural(len(anonymous), "partenaire que les sources ne nomment pas",
+                                "partenaires que les sources ne nomment pas") + f" ({kinds})"
+        out.append(BriefCountry(code, atlas.countries[code].name, named, unnamed))
+    out.sort(key=lambda b: fr.sort_key(b.name))
+    return out
+
+
 class _Writer:
     """Hands each generated page to `emit_page`, with the cache key of what its template reads."""
 
@@ -267,7 +308,8 @@ def _collectivite_pages(w: _Writer) -> None:
                       *(NATURES[p.nature] for p in c.partnerships),
                       *(atlas.themes[t].label for t in c.themes if t in atlas.themes),
                       *(proj.title for p in c.partnerships for proj in p.projects)),
-               c=c, synergies=idx.synergies(c.slug), map_info=site.maps.get(f"collectivite-{c.slug}"))
+               c=c, synergies=idx.synergies(c.slug), map_info=site.maps.get(f"collectivite-{c.slug}"),
+               brief=brief(c, atlas))
     w.overview("collectivites.html.j2", "collectivites/", "Collectivités",
                "Toutes les collectivités de l'atlas, filtrables par type et département.",
                collectivites=sorted(atlas.collectivites.values(), key=lambda c: fr.sort_key(c.name)),

@@ -60,11 +60,30 @@ def link(value) -> Markup:
     return escape(text)
 
 
+def same_rows(partnerships) -> list[tuple]:
+    """Table rows without repeats: partnerships the sources do not name, alike in every column
+    (three « inconnu / Accord de coopération » of one collectivité in one country), become one row
+    with their count; each keeps its anchor. (partnership, [numbers]) in the first one's place."""
+    rows: list[tuple] = []
+    alike: dict[tuple, list] = {}
+    for p in partnerships:
+        if p.partner or p.projects or p.description:
+            rows.append((p, [p.number]))
+            continue
+        key = (p.collectivite, p.country, p.nature, p.status, p.since, p.until, tuple(p.themes), p.location)
+        if key in alike:
+            alike[key].append(p.number)
+        else:
+            alike[key] = [p.number]
+            rows.append((p, alike[key]))
+    return rows
+
+
 def _filters_and_globals(env: jinja2.Environment) -> jinja2.Environment:
     env.filters.update(fr_number=fr_number, fr_date=fr_date, pays=countries.name_fr, texte=text_blocks,
-                       texte_ligne=text_inline, lien=link)
+                       texte_ligne=text_inline, lien=link, same_rows=same_rows)
     env.globals.update(
-        urls=urls, TYPES=COLLECTIVITE_TYPES, NATURES=NATURES, STATUSES=STATUSES,
+        urls=urls, years=fr.years, TYPES=COLLECTIVITE_TYPES, NATURES=NATURES, STATUSES=STATUSES,
         FORMS=ORGANISATION_FORMS, LOCATION_COUNTRY=LOCATION_COUNTRY, LOCATION_APPROX=LOCATION_APPROX,
     )
     return env
