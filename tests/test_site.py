@@ -206,3 +206,14 @@ def test_privacy_guard_reads_the_loads_of_stylesheets(tmp_path):
     (tmp_path / "a.css").write_text("/* https://cdn.jsdelivr.net/ in a comment */ .x{color:red}", encoding="utf-8")
     (tmp_path / "b.css").write_text(".x{background:url('https://cdn.jsdelivr.net/x.png')}", encoding="utf-8")
     assert privacy.enforce(tmp_path) == ["b.css"]
+
+
+def test_a_default_build_writes_no_preview_address_anywhere(built_site):
+    """Issue 26: a build without ATLAS_SITE_URL wrote http://127.0.0.1:8000/ into 133 pages' canonical
+    link (and the sitemap). No address of a preview server, in any attribute of any file."""
+    import re
+
+    preview = re.compile(r"""(?:href|src|content|loc)\s*=?\s*["'>]\s*https?://(?:127\.0\.0\.1|localhost|\[::1\])""", re.I)
+    found = [p.relative_to(built_site).as_posix() for p in built_site.rglob("*")
+             if p.suffix in (".html", ".xml", ".json") and preview.search(p.read_text(encoding="utf-8", errors="replace"))]
+    assert not found, found[:5]
