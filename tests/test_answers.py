@@ -88,3 +88,23 @@ def test_the_answer_comes_before_the_map_and_the_details(built_site, slug):
     html = (built_site / "collectivites" / slug / "index.html").read_text(encoding="utf-8")
     positions = [html.find(marker) for marker in ('class="atlas-en-bref"', 'id="carte"', 'id="fiche"', 'id="partenaires"')]
     assert all(p > 0 for p in positions) and positions == sorted(positions)
+
+
+def test_statistics_say_undated_partnerships_in_a_sentence_not_as_a_bar(built_site, real_atlas):
+    atlas, _ = real_atlas
+    html = (built_site / "statistiques" / "index.html").read_text(encoding="utf-8")
+    section = html[html.index('id="par-decennie-de-creation"'):html.index('id="par-pays"')]
+    undated = sum(1 for p in atlas.partnerships if not p.since)
+    assert "inconnue" not in section
+    assert f"sur {len(atlas.partnerships)} : les sources ne datent pas les {undated} autres" in section
+    dated = {p.since // 10 * 10 for p in atlas.partnerships if p.since}
+    assert all(f"années {d}" in section for d in dated)
+
+
+def test_published_figures_do_not_repeat_the_year_their_label_already_gives(built_site):
+    html = (built_site / "statistiques" / "index.html").read_text(encoding="utf-8")
+    head = html[html.index('id="publies-par-pays"'):]
+    head = head[head.index("<thead>"):head.index("</thead>")]
+    for cell in re.findall(r'<th scope="col">([^<]*)</th>', head):
+        years = re.findall(r"\b(?:19|20)\d\d\b", cell)
+        assert len(years) == len(set(years)), cell

@@ -390,6 +390,9 @@ def _sources_page(w: _Writer) -> None:
 def _statistics_page(w: _Writer) -> None:
     atlas, idx = w.atlas, w.idx
     columns, published_rows = _published_by_country(atlas, idx)
+    # Undated partnerships are said in a sentence: as a bar, 142 « inconnue » dwarfed 5 known decades.
+    decades = idx.count_by_decade()
+    undated = decades.pop("inconnue", 0)
     zone_labels = {k: z.label for k, z in atlas.zones.items()}
     theme_labels = {k: t.label for k, t in atlas.themes.items()}
     w.overview("statistiques.html.j2", "statistiques/", "Statistiques",
@@ -400,7 +403,8 @@ def _statistics_page(w: _Writer) -> None:
                by_zone=_bars(idx.count_by_zone(), zone_labels),
                by_theme=_bars(idx.count_by_theme(), theme_labels, lambda k: urls.theme(k)),
                by_type=_bars(idx.count_by_type(), COLLECTIVITE_TYPES),
-               by_decade=sorted(_bars(idx.count_by_decade()), key=lambda r: r["key"]),
+               by_decade=sorted(_bars(decades, {k: f"années {k}" for k in decades}), key=lambda r: r["key"]),
+               undated=undated,
                published_columns=columns, published_rows=published_rows,
                zone_table=_zone_comparison(atlas, idx))
 
