@@ -18,7 +18,7 @@ from atlas.content.model import LOCATION_APPROX, LOCATION_COUNTRY
 from atlas.site import pages
 from atlas.site.templating import same_rows
 
-ROW = re.compile(r"<tr><td><a href=\"\.\./\.\./collectivites/([^/]+)/\">[^<]*</a></td><td>(.*?)</td><td>(\d+)</td></tr>")
+ROW = re.compile(r"<tr><td><a href=\"\.\./\.\./collectivites/([^/]+)/\">[^<]*</a></td><td[^>]*>(.*?)</td><td[^>]*>(\d+)</td></tr>")
 
 
 def _generate(content, monkeypatch, limit: int):

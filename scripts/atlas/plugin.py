@@ -25,7 +25,7 @@ from mkdocs.structure.toc import get_toc
 from atlas import AtlasError, pipeline, urls
 from atlas.config import DEFAULTS, AtlasOptions, from_mkdocs
 from atlas.content import checker, history
-from atlas.site import compact, news, pagecache, pages, reference, search, social
+from atlas.site import cards, compact, news, pagecache, pages, reference, search, social
 
 log = logging.getLogger("mkdocs.plugins.atlas")
 
@@ -152,8 +152,10 @@ class AtlasPlugin(BasePlugin[AtlasOptions]):
 
     def on_page_content(self, html: str, page, config, files):
         """A generated page's body is its template's HTML, never a Markdown conversion: rendered
-        in on_env, unless the finished page is in the cache."""
-        return "" if page.file.src_uri in self.run.generated else html
+        in on_env, unless the finished page is in the cache (its tables are labelled there)."""
+        if page.file.src_uri in self.run.generated:
+            return ""
+        return cards.label_cells(html)  # hand-written pages' tables read as cards on a phone too
 
     def on_nav(self, nav, config, files):
         self.nav = nav

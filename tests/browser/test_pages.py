@@ -159,28 +159,27 @@ def test_no_page_scrolls_sideways_on_a_375_px_phone(site_url, browser, path):
     assert width <= 375, f"{path} : {width} px de large sur un écran de 375 px"
 
 
-def test_a_table_wider_than_the_phone_says_so_and_scrolls_with_the_keyboard(site_url, browser):
+def test_tables_are_cards_on_a_phone_and_tables_on_a_wide_screen(site_url, browser):
+    """Issue 26: the partners table scrolled sideways with rows 230 px tall; on a phone each row is now
+    a card whose cells say their column, no table needs the « faites glisser » cue; a wide screen keeps
+    the table, its header and its columns."""
     context = browser.new_context(viewport={"width": 375, "height": 800}, locale="fr-FR")
-    page = context.new_page()
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1") else r.abort())
-    page.goto(site_url + "pays/senegal/", wait_until="load")
-    wide = page.locator(".md-typeset__scrollwrap[role=region]:visible").first
-    wide.wait_for()
-    cue = page.locator(".atlas-defiler:not([hidden]):visible").first
-    assert "d'autres colonnes suivent" in cue.inner_text()
-    wide.focus()
-    page.keyboard.press("ArrowRight")
-    page.keyboard.press("ArrowRight")
-    # the browser may scroll smoothly: wait (bounded) for the table to have moved
-    page.wait_for_function("el => el.scrollLeft > 0", arg=wide.element_handle(), timeout=5000)
-    context.close()
-    # on a wide screen, the same table fits: no cue
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
     page = context.new_page()
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1") else r.abort())
     page.goto(site_url + "pays/senegal/", wait_until="load")
     page.wait_for_timeout(300)
     assert page.locator(".atlas-defiler:not([hidden])").count() == 0
+    cell = page.locator("table[data-cartes] td[data-label='Nature']").first
+    assert cell.evaluate("e => getComputedStyle(e).display") == "block"
+    assert cell.evaluate("e => getComputedStyle(e, '::before').content").startswith('"Nature')
+    context.close()
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
+    page = context.new_page()
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1") else r.abort())
+    page.goto(site_url + "pays/senegal/", wait_until="load")
+    cell = page.locator("table[data-cartes] td[data-label='Nature']").first
+    assert cell.evaluate("e => getComputedStyle(e).display") == "table-cell"
+    assert cell.evaluate("e => getComputedStyle(e, '::before').content") in ("none", "normal")
     context.close()
 
 
@@ -221,3 +220,50 @@ def test_a_collectivite_page_answers_who_with_in_the_first_screen_of_a_phone(sit
             assert p.partner.name in text
     if any(not p.partner for p in c.partnerships):
         assert "que les sources ne nomment pas" in text
+
+
+# Every kind of page a reader meets (issue 26: « proven in Chromium on every kind of page »).
+EVERY_KIND = ["", "collectivites/", "collectivites/lille/", "collectivites/tourcoing/", "collectivites/bouvines/",
+              "pays/", "pays/allemagne/", "pays/senegal/", "thematiques/", "thematiques/eau-assainissement/",
+              "natures/jumelage/", "reseaux/", "reseaux/cites-unies-france/", "statistiques/", "donnees/", "sources/",
+              "nouveautes/", "a-propos/", "methode/", "contribuer/", "contribuer/reference/"]
+# A word cut across two lines: each word of each visible text measured by its boxes (code blocks,
+# which scroll and never reflow, and words wider than the line alone are not counted).
+CUT_WORDS = r"""
+() => {
+  const out = [];
+  const walker = document.createTreeWalker(document.querySelector('.md-content'), NodeFilter.SHOW_TEXT);
+  let node;
+  while ((node = walker.nextNode())) {
+    const el = node.parentElement;
+    if (!el || el.closest('script,style,pre,.leaflet-container,iframe,svg,thead,.md-visually-hidden,[hidden],details:not([open])')) continue;
+    const re = /[^\s\-\u2010\u2011\u2013\u2014\/]+/g; let m;
+    while ((m = re.exec(node.textContent))) {
+      if (m[0].length < 2) continue;
+      const r = document.createRange(); r.setStart(node, m.index); r.setEnd(node, m.index + m[0].length);
+      const boxes = Array.from(r.getClientRects()).filter(x => x.width > 0);
+      const width = boxes.reduce((a, x) => a + x.width, 0);
+      if (boxes.length > 1 && Math.abs(boxes[0].top - boxes[boxes.length - 1].top) > 2 && width < 0.8 * innerWidth) out.push(m[0]);
+    }
+  }
+  return out;
+}
+"""
+SIDEWAYS = r"""
+() => Array.from(document.querySelectorAll('.md-content *'))
+  .filter(e => !e.closest('pre,thead,.leaflet-container') && e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible')
+  .map(e => e.tagName + '.' + e.className)
+"""
+
+
+@pytest.mark.parametrize("path", EVERY_KIND)
+def test_on_a_375_px_phone_nothing_scrolls_sideways_and_no_word_is_cut(site_url, browser, path):
+    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="fr-FR")
+    page = context.new_page()
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1") else r.abort())
+    page.goto(site_url + path, wait_until="load")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    scrolling, cut = page.evaluate(SIDEWAYS), page.evaluate(CUT_WORDS)
+    context.close()
+    assert width <= 375 and not scrolling, f"{path} : {width} px, défile de côté : {scrolling[:3]}"
+    assert not cut, f"{path} : mots coupés {cut[:5]}"

@@ -26,7 +26,7 @@ from atlas.content.model import (
     NATURES,
     Atlas,
 )
-from atlas.site import pagecache, social
+from atlas.site import cards, pagecache, social
 from atlas.site.news import FEED_PATH
 from atlas.site.pagecache import Scope
 from atlas.site.templating import environment, sandbox
@@ -291,7 +291,8 @@ class _Writer:
         self.page(*args, scope=Scope.ALL, **kwargs)
 
     def _render(self, template: str, url: str, ctx: dict) -> str:
-        return self.env.get_template(f"pages/{template}").render(**self.common, base=urls.to_root(url), url=url, **ctx)
+        page = self.env.get_template(f"pages/{template}").render(**self.common, base=urls.to_root(url), url=url, **ctx)
+        return cards.label_cells(page)  # tables read as cards on a phone
 
 
 def _collectivite_pages(w: _Writer) -> None:
