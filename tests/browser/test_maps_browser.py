@@ -280,3 +280,50 @@ def test_the_popup_of_a_partner_without_position_names_it_instead_of_calling_it_
     text = popup.inner_text()
     assert named[0] in text and "position inconnue" in text and "ne nomme pas" not in text
     assert not watched.errors
+
+
+def _swipe(cdp, points: list[tuple[float, float]], dy: float, steps: int = 10) -> None:
+    """A touch gesture: the fingers at `points` move up by `dy` pixels together."""
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y, "id": i} for i, (x, y) in enumerate(points)]})
+    for k in range(1, steps + 1):
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [
+            {"x": x, "y": y - dy * k / steps, "id": i} for i, (x, y) in enumerate(points)]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+@pytest.mark.parametrize("path, map_id", [("collectivites/lille/", "collectivite-lille"), ("pays/senegal/", "pays-sn")])
+def test_on_a_touch_screen_one_finger_scrolls_the_page_and_two_fingers_move_the_map(site_url, browser, path, map_id):
+    """Issue 26: a one-finger swipe over a page's map moved the map, never the page (the reader was
+    trapped). Now the page scrolls, the map stays, a hint says « deux doigts »; two fingers move the
+    map; and the map leaves 40 % of a phone's screen to the page."""
+    context = browser.new_context(viewport={"width": 375, "height": 812}, has_touch=True, is_mobile=True, locale="fr-FR")
+    page = context.new_page()
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1") else r.abort())
+    page.goto(site_url + path, wait_until="load")
+    frame = _map_frame(page, map_id)
+    frame_el = page.locator(f'iframe[src$="{urls.map_html(map_id)}"]').first
+    box = frame_el.bounding_box()
+    assert box["height"] <= 0.6 * 812 + 1
+    cdp = context.new_cdp_session(page)
+    centre = frame.evaluate("JSON.stringify(atlasMap.leaflet.getCenter())")
+    before = page.evaluate("scrollY")
+    _swipe(cdp, [(box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.7)], box["height"] * 0.4)
+    page.wait_for_timeout(400)
+    assert page.evaluate("scrollY") > before + 50, "un doigt fait défiler la page"
+    assert frame.evaluate("JSON.stringify(atlasMap.leaflet.getCenter())") == centre, "un doigt ne déplace pas la carte"
+    assert "deux doigts" in frame.locator(".atlas-indice-doigts").text_content()
+    frame_el.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    box = frame_el.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.7
+    _swipe(cdp, [(x - 40, y), (x + 40, y)], box["height"] * 0.3)
+    page.wait_for_timeout(400)
+    assert frame.evaluate("JSON.stringify(atlasMap.leaflet.getCenter())") != centre, "deux doigts déplacent la carte"
+    context.close()
+
+
+def test_a_collectivite_map_names_the_collectivite_the_lines_start_from(site_url, watched):
+    page = watched.page
+    page.goto(site_url + "collectivites/lille/")
+    frame = _map_frame(page, "collectivite-lille")
+    assert frame.locator(".atlas-etiquette-depart").all_inner_texts() == ["Lille"]

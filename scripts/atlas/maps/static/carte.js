@@ -293,8 +293,17 @@
       lineLayer.addData({type: "FeatureCollection", features: lines});
       partnerLayer.addData({type: "FeatureCollection", features: partners});
       seatLayer.addData({type: "FeatureCollection", features: seats});
-      // Named partners carry their name (without tiles, nothing else names the places), if not too many.
+      // Named partners carry their name (without tiles, nothing else names the places), if not too many;
+      // the map's own collectivité (a collectivité's page) carries its name too: where the lines start.
       labels = [];
+      (D.fixed || []).forEach(function (i) {
+        var m = M[i], names = m.collectivities.map(function (ci) { return C[ci].name; }).join(" / ");
+        if (!names) return;
+        var t = L.tooltip({permanent: true, direction: "left", offset: [-6, 0], className: "atlas-etiquette atlas-etiquette-depart", interactive: false})
+          .setLatLng([m.lat, m.lon]).setContent(esc(names));
+        flowLayer.addLayer(t);
+        labels.push(t);
+      });
       var named = partners.filter(function (f) { return M[f.properties.i].kind !== KIND.COUNTRY; });
       if (named.length <= 80) {
         named.forEach(function (f) {
@@ -440,6 +449,31 @@
     }, {passive: false});
   }
 
+  // Same on a touch screen: one finger scrolls the page (the map lets it through: with dragging off,
+  // Leaflet's container allows pan-x pan-y), two fingers move and zoom the map; a short hint says so.
+  function touchWaitsForTwoFingers(map, el) {
+    if (!("ontouchstart" in window) && !(navigator.maxTouchPoints > 0)) return;
+    map.dragging.disable();
+    var hint = document.createElement("p");
+    hint.className = "atlas-indice atlas-indice-doigts";
+    hint.setAttribute("aria-hidden", "true");
+    hint.textContent = "Utilisez deux doigts pour déplacer la carte";
+    el.appendChild(hint);
+    var timer = null;
+    el.addEventListener("touchstart", function (e) {
+      if (e.touches.length >= 2) {
+        map.dragging.enable();
+        hint.classList.remove("atlas-visible");
+        return;
+      }
+      map.dragging.disable();
+      hint.classList.add("atlas-visible");
+      clearTimeout(timer);
+      timer = setTimeout(function () { hint.classList.remove("atlas-visible"); }, 1500);
+    }, {passive: true});
+    el.addEventListener("touchend", function (e) { if (e.touches.length === 0) map.dragging.disable(); }, {passive: true});
+  }
+
   window.atlasCarte = function (map, tiles, D) {
     var root = D.root || "../", el = map.getContainer();
     var state = window.atlasMap = {id: D.id, links: D.links || 0, markers: D.markers || 0, countries: D.countries || 0,
@@ -466,7 +500,7 @@
     // Échap closes a popup wherever the focus is in the map (Leaflet listens only while its container has it).
     el.addEventListener("keydown", function (e) { if (e.key === "Escape") map.closePopup(); });
     frenchControls(map);
-    if (!fullPage) wheelWaitsForTheReader(map, el);
+    if (!fullPage) { wheelWaitsForTheReader(map, el); touchWaitsForTwoFingers(map, el); }
     baseShapes(map, D.colors);
     if (D.type === "choroplethe") {
       var ch = choropleth(map, D, root);
