@@ -15,6 +15,8 @@
       });
       form.elements.compte.value = n + " collectivité" + (n > 1 ? "s" : "") + " affichée" + (n > 1 ? "s" : "");
     }
+    var asked = new URLSearchParams(window.location.search).get("q");
+    if (asked && !form.elements.q.value) form.elements.q.value = asked;
     form.addEventListener("input", apply);
     form.addEventListener("submit", function (e) { e.preventDefault(); });
     apply();
@@ -70,11 +72,43 @@
   var resizing = null;
   window.addEventListener("resize", function () { clearTimeout(resizing); resizing = setTimeout(scrollCues, 200); });
   document.addEventListener("toggle", scrollCues, true);  // a table inside <details> has a width once opened
+  // The home's « Trouver une collectivité ou un pays »: the names come on first use (trouver.json);
+  // a name typed in full leads to its page; anything else goes to the collectivités' filter (the
+  // form's own address, which also works without JavaScript).
+  function finder(form) {
+    if (form.dataset.ready) return;
+    form.dataset.ready = "1";
+    var input = form.elements.q, list = document.getElementById(input.getAttribute("list")), index = null, loading = null;
+    var fold = function (s) { return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[\s\-'\u2019]+/g, " ").trim(); };
+    function load() {
+      if (!loading) {
+        loading = fetch(form.dataset.index).then(function (r) { return r.json(); }).then(function (rows) {
+          index = {};
+          rows.forEach(function (r) {
+            index[fold(r[0])] = r[1];
+            var o = document.createElement("option");
+            o.value = r[0];
+            list.appendChild(o);
+          });
+        }).catch(function () { index = {}; });
+      }
+      return loading;
+    }
+    input.addEventListener("focus", load);
+    input.addEventListener("input", load);
+    form.addEventListener("submit", function (e) {
+      var typed = fold(input.value);
+      if (!typed) { e.preventDefault(); return; }
+      var go = index && index[typed];
+      if (go) { e.preventDefault(); window.location.href = new URL(form.dataset.index, window.location.href).href.replace(/trouver\.json$/, "") + go; }
+    });
+  }
   function init() {
     scrollCues();
     // Material's search overlay is a dialog without a name (axe: aria-dialog-name).
     document.querySelectorAll(".md-search[role=dialog]:not([aria-label])").forEach(function (d) { d.setAttribute("aria-label", "Recherche"); });
     document.querySelectorAll("form.atlas-filtres").forEach(setup);
+    document.querySelectorAll("form.atlas-trouver").forEach(finder);
     document.querySelectorAll("table.atlas-triable").forEach(sortable);
   }
   if (window.document$) { window.document$.subscribe(init); } else { document.addEventListener("DOMContentLoaded", init); }

@@ -122,6 +122,7 @@ def generate(loaded: Loaded, settings: Settings, emit: urls.Emit,
     feed = news.feed(settings.site_url, settings.site_name, settings.licence, entries, fallback_date=hist.head_date)
     if feed:
         emit(news.FEED_PATH, news.render_feed(feed))
+    emit(pages.FINDER_PATH, pages.finder(atlas))
     timings["news"] = time.perf_counter() - start
     site = pages.Site(atlas, idx, map_info, settings.site_url, settings.licence, settings.licence_url,
                       settings.repo_url, export_info, history=hist, content_dir=loaded.content_dir,

@@ -58,6 +58,7 @@ def test_home_flow_map_draws_one_line_per_partner_country_then_every_link_when_z
     chosen = liens.locator("#atlas-pays").input_value()
     assert chosen == top
     assert liens.evaluate("atlasMap.drawn.partnerships") == sum(1 for p in drawable if p.country == top)
+    watched.page.goto(site_url + "pays/")  # the country map lives on « Pays » (the home shows one map)
     monde = _map_frame(watched.page, "monde")
     assert monde.evaluate("window.atlasMap.drawn.countries") == sum(1 for ps in idx.by_country.values() if ps)
     assert not watched.errors and not watched.outside

@@ -267,3 +267,34 @@ def test_on_a_375_px_phone_nothing_scrolls_sideways_and_no_word_is_cut(site_url,
     context.close()
     assert width <= 375 and not scrolling, f"{path} : {width} px, défile de côté : {scrolling[:3]}"
     assert not cut, f"{path} : mots coupés {cut[:5]}"
+
+
+def test_the_home_starts_from_the_readers_question_then_the_explore_links_then_one_map(site_url, browser):
+    """Issue 26: no way to look up « my town » near the top, two world maps before « Explorer »."""
+    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="fr-FR")
+    page = context.new_page()
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1") else r.abort())
+    page.goto(site_url, wait_until="load")
+    top = lambda selector: page.locator(selector).first.evaluate("e => e.getBoundingClientRect().top + window.scrollY")  # noqa: E731
+    field, links, carte = top("#atlas-trouver"), top(".grid.cards"), top(".atlas-carte-bloc")
+    assert field < 300 and field < links < carte
+    assert page.locator(".atlas-carte-bloc iframe").count() == 1
+    assert page.get_by_label("Trouver une collectivité ou un pays").is_visible()
+    context.close()
+
+
+@pytest.mark.parametrize("typed, lands", [("senegal", "pays/senegal/"), ("LILLE", "collectivites/lille/"),
+                                          ("Ville de Lille", "collectivites/lille/"),
+                                          ("communaute urbaine de dunkerque", "collectivites/communaute-urbaine-de-dunkerque/"),
+                                          ("Zorglub", "collectivites/?q=Zorglub")])
+def test_the_home_finder_leads_to_the_page_named_or_to_the_filtered_index(site_url, watched, typed, lands):
+    page = watched.page
+    page.goto(site_url)
+    page.fill("#atlas-trouver", typed)
+    page.wait_for_function("document.querySelectorAll('#atlas-lieux option').length > 50")
+    page.press("#atlas-trouver", "Enter")
+    page.wait_for_url(site_url + lands)
+    if "?q=" in lands:  # not a name of the atlas: the collectivités' filter says so, with what was typed
+        assert page.locator("form.atlas-filtres input[name=q]").input_value() == typed
+        assert page.locator("form.atlas-filtres output").inner_text().startswith("0 ")
+    assert not watched.errors

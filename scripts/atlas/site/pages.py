@@ -424,6 +424,20 @@ def _data_page(w: _Writer) -> None:
                exports=site.exports, licence=site.licence, licence_url=site.licence_url)
 
 
+FINDER_PATH = "trouver.json"  # the home's « Trouver une collectivité ou un pays » (docs/assets/atlas.js)
+
+
+def finder(atlas: Atlas) -> bytes:
+    """Every collectivité (by its name and aliases) and every country with a page, with its address:
+    [[name, url], …], fetched by the home's field when the reader first types in it."""
+    import json
+
+    rows = [[name, urls.collectivite(c.slug)] for c in atlas.collectivites.values() for name in (c.name, *c.aliases)]
+    rows += [[country.name, urls.country(code)] for code, country in atlas.countries.items()]
+    rows.sort(key=lambda r: fr.sort_key(r[0]))
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 # Each kind of generated page, in the order they are handed to MkDocs.
 PAGE_KINDS = (_collectivite_pages, _country_pages, _theme_pages, _nature_pages, _network_pages, _sources_page,
               _statistics_page, _news_page, _data_page)
