@@ -515,3 +515,33 @@ def test_a_damaged_linked_or_planted_image_entry_is_drawn_again_never_published(
     else:
         entry.write_bytes(_POISONS[poison](kind, good[kind]))
     assert images.get(spec) is None
+
+
+@pytest.mark.parametrize("slug", ["lille", "tourcoing", "le-portel"])
+def test_the_newsletter_image_names_its_collectivite_and_partners_without_overlap(real_atlas, slug):
+    """Issue 26: the PNG of Lille's partners labelled none of its 17 points (Leeds and Turin looked
+    alike). Now the collectivité and each named partner at its own place are written beside their
+    points, never over one another; those that would be are counted (« + N autres »)."""
+    atlas, idx = real_atlas
+    spec = next(j.spec for j in maps.jobs(atlas, idx, Settings()) if j.info.id == f"collectivite-{slug}")
+    from atlas.content.model import LOCATION_COUNTRY
+    from atlas.maps import images
+
+    c = atlas.collectivites[slug]
+    named = {p.partner.name for p in c.partnerships if p.partner and p.location != LOCATION_COUNTRY and p.point}
+    assert spec.labels[0][2] == c.name and spec.subject_labels == 1
+    assert {t for *_, text in spec.labels[1:] for t in text.split(" / ")} == named
+
+    drawn, left = images.render(spec)["labels"]
+    names = [text for text, _ in drawn]
+    assert names[0] == c.name and len(drawn) + left == len(spec.labels)
+    for i, (_, a) in enumerate(drawn):
+        for _, b in drawn[i + 1:]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
+
+
+def test_the_images_source_and_legend_read_at_12_css_px_when_shown_600_px_wide():
+    from atlas.maps import images
+
+    assert images.SOURCE_PX * 600 / images.WIDTH2X >= 12 and images.LABEL_PX * 600 / images.WIDTH2X >= 12
+    assert images._renderer().font.size * 600 / images.WIDTH2X >= 12  # the legend's labels

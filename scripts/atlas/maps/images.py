@@ -39,6 +39,10 @@ WIDTH2X = 1200  # px; pages and e-mails show it 600 px wide
 MARGIN = 24
 MAP_W = WIDTH2X - 2 * MARGIN
 LEGEND_COLUMNS = 3
+# Texts of the image in pixels of the 1,200 px PNG, shown 600 px wide: half of it in CSS pixels.
+SOURCE_PX, SOURCE_LINE = 24, 32  # the source line: 12 CSS px
+LABEL_PX = 24  # place names on the map: 12 CSS px
+MAX_LABELS = 80  # as the interactive map: beyond, no place is named (the text alternative lists them)
 COARSE_SPAN = 50  # degrees of longitude: wider frames use simplified country outlines
 COARSE_TOLERANCE = 0.08  # degrees
 WORLD = (-180.0, 180.0, -58.0, 84.0)  # lon0, lon1, lat0, lat1
@@ -61,6 +65,8 @@ class Spec:
     svg: bool = False
     origin: str = ""  # flux: where the flows start (the region, or France)
     legend: list = field(default_factory=list)  # legend.LegendItem, the same the interactive map draws
+    labels: list = field(default_factory=list)  # (lon, lat, name): the map's collectivité first, then named partners
+    subject_labels: int = 0  # how many of `labels`, first, name the map's own collectivité (always drawn)
 
 
 def curve(lon0: float, lat0: float, lon1: float, lat1: float, steps: int = 24) -> list[tuple[float, float]]:
@@ -206,6 +212,8 @@ class Renderer:
         self.font_title = ImageFont.truetype(os.path.join(fonts, "DejaVuSans-Bold.ttf"), 34)
         self.font = ImageFont.truetype(os.path.join(fonts, "DejaVuSans.ttf"), 24)
         self.font_small = ImageFont.truetype(os.path.join(fonts, "DejaVuSans.ttf"), 21)
+        self.font_source = ImageFont.truetype(os.path.join(fonts, "DejaVuSans.ttf"), SOURCE_PX)
+        self.font_label = ImageFont.truetype(os.path.join(fonts, "DejaVuSans.ttf"), LABEL_PX)
 
     # -- one map --
     def render(self, spec: Spec) -> dict:
@@ -217,6 +225,8 @@ class Renderer:
         image = self._draw_map(spec, (x0, x1, y0, y1), map_h)
         if spec.kind == "flux":
             self._flow_labels(image, spec, (x0, x1, y0, y1))
+        labels = self._place_labels(image, spec.labels, spec.subject_labels, (x0, x1, y0, y1)) \
+            if spec.kind != "flux" and spec.labels else ([], 0)
 
         # Caption, legend and source around the map (Pillow).
         title, source, legend, title_h, legend_h, height = box.title, box.source, box.legend, box.title_h, box.legend_h, box.height
@@ -234,9 +244,9 @@ class Renderer:
             draw.text((x + 54, y), item.label, font=self.font, fill=TEXT, anchor="lm")
         top = title_h + map_h + legend_h + 14
         for i, line in enumerate(source):
-            draw.text((MARGIN, top + 30 * i), line, font=self.font_small, fill=MUTED)
+            draw.text((MARGIN, top + SOURCE_LINE * i), line, font=self.font_source, fill=MUTED)
 
-        out = {"png": _png(page), "size": page.size}
+        out = {"png": _png(page), "size": page.size, "labels": labels}  # labels: (name, box) drawn, and how many left out
         if spec.svg:
             out["svg"] = self._svg(spec, legend)
         out["ms"] = (time.perf_counter() - t0) * 1000
@@ -300,6 +310,36 @@ class Renderer:
                     placed.append(box)
                     draw.text(xy, label, font=self.font_small, fill=TEXT, anchor=anchor, stroke_width=3, stroke_fill="white")
                     break
+
+    def _place_labels(self, image, labels: list, subject: int, ext) -> tuple[list, int]:
+        """The map's collectivité, then each named partner, beside its point on the first free side;
+        a name that would cover another is left out, and « + N autres » says how many (the interactive
+        map's rule: its labels give way to the ones drawn before them)."""
+        from PIL import ImageDraw
+
+        draw = ImageDraw.Draw(image)
+        x0, x1, y0, y1 = ext
+        w, h = image.size
+        placed: list[tuple] = []
+        drawn: list[tuple] = []  # (name, box)
+        partners = labels[subject:]
+        left = 0 if len(partners) <= MAX_LABELS else len(partners)
+        for lon, lat, text in labels[:subject] + (partners if not left else []):
+            x, y = (lon - x0) / (x1 - x0) * w, (y1 - lat) / (y1 - y0) * h
+            for xy, anchor in (((x + 9, y), "lm"), ((x - 9, y), "rm"), ((x, y - 10), "mb"), ((x, y + 10), "mt")):
+                box = draw.textbbox(xy, text, font=self.font_label, anchor=anchor, stroke_width=3)
+                inside = box[0] >= 0 and box[1] >= 0 and box[2] <= w and box[3] <= h
+                if inside and not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+                    placed.append(box)
+                    drawn.append((text, box))
+                    draw.text(xy, text, font=self.font_label, fill=TEXT, anchor=anchor, stroke_width=3, stroke_fill="white")
+                    break
+            else:
+                left += 1
+        if left:
+            note = f"+ {left} autre{'s' if left > 1 else ''}"
+            draw.text((10, h - 10), note, font=self.font_label, fill=TEXT, anchor="lb", stroke_width=3, stroke_fill="white")
+        return drawn, left
 
     def _set_flows(self, spec: Spec) -> None:
         top = max((f[4] for f in spec.lines), default=1)
@@ -460,7 +500,7 @@ def _fonts():
     from PIL import ImageFont
     folder = os.path.join(matplotlib.get_data_path(), "fonts", "ttf")
     return (ImageFont.truetype(os.path.join(folder, "DejaVuSans-Bold.ttf"), 34),
-            ImageFont.truetype(os.path.join(folder, "DejaVuSans.ttf"), 21))
+            ImageFont.truetype(os.path.join(folder, "DejaVuSans.ttf"), SOURCE_PX))
 
 
 def layout(spec: Spec) -> Layout:
@@ -473,7 +513,7 @@ def layout(spec: Spec) -> Layout:
     rows = math.ceil(len(legend) / LEGEND_COLUMNS)
     title_h = 20 + 44 * len(title)
     legend_h = 16 + 38 * rows if rows else 0
-    height = title_h + map_h + legend_h + 14 + 30 * len(source) + 6
+    height = title_h + map_h + legend_h + 14 + SOURCE_LINE * len(source) + 6
     height += height % 2  # even: shown at half size, it keeps whole pixels
     return Layout(extent_, map_h, title, source, legend, title_h, legend_h, height)
 

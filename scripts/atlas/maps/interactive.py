@@ -321,7 +321,16 @@ class _Layers:
                 a, b = self.markers[link.seat], self.markers[link.partner]
                 lines.append((a.lon, a.lat, b.lon, b.lat, link.location, TYPE_KEYS[self.collectivities[link.collectivity].type]))
         return static_maps.Spec(map_id, title, source, "liens", seats, partners, lines, world=world, svg=svg,
-                                legend=self.legend())
+                                legend=self.legend(), labels=self.labels(), subject_labels=len(self.fixed))
+
+    def labels(self) -> list[tuple]:
+        """Names the image writes beside their points: the map's collectivité (where its lines start),
+        then each named partner at its own position; the names of partners at a country's centre are
+        not a place, they stay in the legend and the text alternative."""
+        first = [(m.lon, m.lat, " / ".join(self.collectivities[ci].name for ci in m.collectivities))
+                 for m in (self.markers[i] for i in self.fixed)]
+        named = [(m.lon, m.lat, m.label) for m in self.markers if m.kind in (Kind.PARTNER, Kind.APPROX) and m.label]
+        return first + sorted(named, key=lambda item: fold(item[2]))
 
 
 def _legend_data(items: list[LegendItem], title: str = "") -> dict:
