@@ -217,3 +217,27 @@ def test_a_default_build_writes_no_preview_address_anywhere(built_site):
     found = [p.relative_to(built_site).as_posix() for p in built_site.rglob("*")
              if p.suffix in (".html", ".xml", ".json") and preview.search(p.read_text(encoding="utf-8", errors="replace"))]
     assert not found, found[:5]
+
+
+def test_search_results_read_as_sentences_and_show_no_contributor_page(built_site, real_atlas):
+    """Issue 26: results after the first were keyword dumps (Lille's ran to 20 lines) and « jumelage »
+    found the contributors' YAML template second. Each generated page's visible text is now one
+    sentence (« Lille — commune (Nord) : 17 partenariats dans 15 pays. »), the names it is found by
+    hidden; the contribution guide and its reference are out of the public search."""
+    import json
+    import re
+
+    atlas, _ = real_atlas
+    docs = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    assert not [d["location"] for d in docs if d["location"].startswith("contribuer/")]
+    by_location = {d["location"]: d for d in docs}
+    for c in atlas.collectivites.values():
+        text = by_location[f"collectivites/{c.slug}/"]["text"]
+        shown = re.sub(r"<span hidden>.*?</span>", "", text).strip()
+        assert shown.startswith(f"{c.name} — ") and shown.endswith(".") and shown.count(". ") == 0, shown
+        if c.partnerships:
+            assert f"{len(c.partnerships)} partenariat" in shown
+            partner = next((p.partner.name for p in c.partnerships if p.partner), None)
+            assert partner is None or partner in text  # still found by its partners' names
+    lille = re.sub(r"<span hidden>.*?</span>", "", by_location["collectivites/lille/"]["text"]).strip()
+    assert lille == "Lille — commune (Nord) : 17 partenariats dans 15 pays."

@@ -139,7 +139,8 @@ class AtlasPlugin(BasePlugin[AtlasOptions]):
         if generated is not None:
             page.meta = {"title": escape(generated.title), "description": escape(generated.description),
                          "apercu": generated.preview, "search": {"exclude": True}}
-            self.search_entries.append(search.entry(page.url, generated.title, generated.search_text))
+            self.search_entries.append(search.entry(page.url, generated.title, generated.search_text,
+                                                    generated.search_hidden))
             return ""
         if page.is_homepage:  # the home's preview: the world map
             world = self.outputs.maps.get("monde")

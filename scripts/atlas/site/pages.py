@@ -16,7 +16,7 @@ from typing import Callable
 from slugify import slugify
 
 from atlas import SITE_NAME, fr, urls
-from atlas.content import countries
+from atlas.content import countries, gazetteer
 from atlas.content.history import History, history_url
 from atlas.content.index import Index
 from atlas.content.model import (
@@ -46,7 +46,8 @@ class GeneratedPage:
     description: str
     render: Callable[[], str]
     preview: dict | None = None  # link preview (social.Preview.as_meta()): plain text, absolute URLs
-    search_text: str = ""  # what the site search finds it by (plain text; see search.py)
+    search_text: str = ""  # the sentence a search result shows (plain text; see search.py)
+    search_hidden: str = ""  # the names it is also found by, not shown
     key: str = ""  # hash of everything its template reads (pagecache.py); empty: not cached
 
 
@@ -278,12 +279,12 @@ class _Writer:
         map_info = ctx.get("map_info")
         shown = social.preview(title, preview or description, site.site_url, url, map_info,
                                map_info.png_size if map_info is not None else None)
-        meta, search_text = shown.as_meta(), search_words(description, words)
+        meta, hidden = shown.as_meta(), search_words(words)
         key = "" if digests is None else pagecache.inputs_key(
             self.shared, template, url, scope, digests,
-            {"title": title, "description": description, "meta": meta, "search": search_text, **ctx})
+            {"title": title, "description": description, "meta": meta, "search": hidden, **ctx})
         render = functools.partial(self._render, template, url, ctx)
-        self.emit_page(src, GeneratedPage(title, description, render, meta, search_text, key))
+        self.emit_page(src, GeneratedPage(title, description, render, meta, search_text=description, search_hidden=hidden, key=key))
         self.written.append(src)
 
     def overview(self, *args, **kwargs) -> None:
@@ -297,11 +298,14 @@ class _Writer:
 
 def _collectivite_pages(w: _Writer) -> None:
     atlas, idx, site, plural = w.atlas, w.idx, w.site, fr.plural
+    departements = gazetteer.departements()
     for c in atlas.collectivites.values():
         n_countries = len({p.country for p in c.partnerships})
+        where = f" ({departements.get(c.departement, c.departement)})" if c.departement else ""
+        count = (f"{plural(len(c.partnerships), 'partenariat')} dans {n_countries} pays" if c.partnerships
+                 else "partenaires non connus à ce jour" if c.partners_unknown else "aucun partenariat recensé")
         w.page("collectivite.html.j2", urls.collectivite(c.slug), c.name,
-               f"Partenariats internationaux de {c.name} : {plural(len(c.partnerships), 'partenariat')}"
-               + (f" dans {n_countries} pays." if c.partnerships else "."),
+               f"{c.name} — {c.type_label.lower()}{where} : {count}.",
                preview=social.collectivite_sentence(c), freshness=site.freshness(c.file),
                words=(c.type_label, c.departement or "", c.region, *c.aliases,
                       *(n for p in c.partnerships if p.partner for n in (p.partner.name, *p.partner.aliases)),
@@ -455,14 +459,15 @@ def generate(site: Site, emit_page: EmitPage) -> list[str]:
     return writer.written
 
 
-def search_words(description: str, words) -> str:
-    """The description, then each distinct name once (case and accents kept: search.py folds them)."""
+def search_words(words) -> str:
+    """Each distinct name once (case and accents kept: search.py folds them): what a page is found
+    by besides its sentence, hidden from the result's preview (search.entry)."""
     seen: dict[str, str] = {}
     for w in words:
         w = " ".join(str(w or "").split())
         if w:
             seen.setdefault(w.casefold(), w)
-    return description + (" — " + " · ".join(seen.values()) if seen else "")
+    return " · ".join(seen.values())
 
 
 _HEADING = re.compile(r'<h([1-3]) id="([^"]*)">(.*?)</h\1>', re.S)

@@ -287,5 +287,7 @@ def emit_guide(emit, guide: Path, content: Path) -> None:
         text = guide.read_text(encoding="utf-8")
         # Links written for the repository point to the site's copies.
         text = text.replace("(scripts/atlas/schemas/collectivite.schema.json)", "(reference.md)")
-        emit("contribuer/index.md", text)
+        # Out of the site search, as the reference page: its YAML examples and keys came before the
+        # atlas's own pages (« jumelage » found the template second); contributors reach it from the menu.
+        emit("contribuer/index.md", "---\nsearch:\n  exclude: true\n---\n" + text)
     emit("contribuer/reference.md", render(content))

@@ -33,9 +33,13 @@ def _folded_words(text: str, cache: dict) -> str:
     return " ".join(sorted(seen))
 
 
-def entry(location: str, title: str, text: str) -> dict:
-    """One search entry for a generated page; the index holds HTML, so the text is escaped."""
-    return {"location": location, "title": html.escape(title, quote=False), "text": html.escape(text, quote=False)}
+def entry(location: str, title: str, text: str, hidden: str = "") -> dict:
+    """One search entry for a generated page: its sentence, shown in the results, and the names it is
+    also found by, hidden from them (a keyword dump is no preview). The index holds HTML: escaped."""
+    shown = html.escape(text, quote=False)
+    if hidden:
+        shown += f" <span hidden>{html.escape(hidden, quote=False)}</span>"
+    return {"location": location, "title": html.escape(title, quote=False), "text": shown}
 
 
 def complete_index(site_dir: Path, entries: list[dict]) -> int:
