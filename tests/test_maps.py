@@ -247,7 +247,7 @@ def test_carte_block_renders(built, real_atlas):
     info = infos[f"collectivite-{c.slug}"]
     base = urls.to_root(urls.collectivite(c.slug))
     text = env.get_template("partials/carte.html.j2").render(map_info=info, base=base, site_url="https://atlas.example/")
-    assert f'src="{base}{info.html}" loading="lazy"' in text and "<iframe title=" in text
+    assert f'src="{base}{info.html}#dans-l-atlas" loading="lazy"' in text and "<iframe title=" in text
     assert "Ouvrir la carte en plein écran" in text
     assert "<summary>Texte alternatif : ce que montre la carte</summary>" in text
     assert text.count("<tr><td>") == len(c.partnerships)

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _map_frame(page, map_id: str):
     """The iframe of a page that shows the map <map_id>, once its map is drawn."""
-    frame_el = page.locator(f'iframe[src$="{urls.map_html(map_id)}"]').first
+    frame_el = page.locator(f'iframe[src$="{urls.map_html(map_id)}#dans-l-atlas"]').first
     frame_el.scroll_into_view_if_needed()  # iframes are lazy-loaded
     frame = frame_el.element_handle().content_frame()
     frame.wait_for_selector("[data-pret]", timeout=15_000)
@@ -194,7 +194,7 @@ def test_wheel_over_a_map_in_a_page_scrolls_the_page_until_the_map_is_clicked(si
     frame = _map_frame(page, "collectivite-lille")
     name = _map_name(frame)
     zoom = frame.evaluate(f"{name}.getZoom()")
-    box = page.locator(f'iframe[src$="{urls.map_html("collectivite-lille")}"]').bounding_box()
+    box = page.locator(f'iframe[src$="{urls.map_html("collectivite-lille")}#dans-l-atlas"]').bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     before = page.evaluate("window.scrollY")
     for _ in range(3):
@@ -302,7 +302,7 @@ def test_on_a_touch_screen_one_finger_scrolls_the_page_and_two_fingers_move_the_
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1") else r.abort())
     page.goto(site_url + path, wait_until="load")
     frame = _map_frame(page, map_id)
-    frame_el = page.locator(f'iframe[src$="{urls.map_html(map_id)}"]').first
+    frame_el = page.locator(f'iframe[src$="{urls.map_html(map_id)}#dans-l-atlas"]').first
     box = frame_el.bounding_box()
     assert box["height"] <= 0.6 * 812 + 1
     cdp = context.new_cdp_session(page)

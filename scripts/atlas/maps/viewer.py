@@ -53,6 +53,7 @@ class ViewerMap(folium.Map):
             <meta name="viewport" content="width=device-width, initial-scale=1">
         {% endmacro %}
         {% macro html(this, kwargs) %}
+            <i id="dans-l-atlas" hidden></i>
             <header class="atlas-barre">
               <h1 class="atlas-titre">Carte de l'atlas</h1>
               <a class="atlas-retour" href="{{ this.root|e }}">Voir dans l'atlas</a>

@@ -476,6 +476,7 @@
 
   window.atlasCarte = function (map, tiles, D) {
     var root = D.root || "../", el = map.getContainer();
+    map.invalidateSize(false);  // the frame's title bar may have been hidden since Leaflet measured (#dans-l-atlas)
     var state = window.atlasMap = {id: D.id, links: D.links || 0, markers: D.markers || 0, countries: D.countries || 0,
                                    drawn: {links: 0, markers: 0, countries: 0, flows: 0, partnerships: 0, mode: ""}};
     Object.defineProperty(state, "leaflet", {value: map, enumerable: false});  // for tests and the curious
