@@ -561,6 +561,16 @@
     el.setAttribute("data-pret", "erreur");
   }
 
+  function whenNear(el, go) {
+    if (!framed || !("IntersectionObserver" in window)) { go(); return; }
+    var seen = new IntersectionObserver(function (entries) {
+      if (!entries.some(function (e) { return e.isIntersecting; })) return;
+      seen.disconnect();
+      go();
+    }, {rootMargin: "400px 0px"});
+    seen.observe(el);
+  }
+
   // The viewer page (cartes/?carte=<id>): one page for every map, fed by the map's JSON file.
   window.atlasVisionneuse = function (map, tiles) {
     var el = map.getContainer(), root = "../";
@@ -572,25 +582,29 @@
       fail(el, id ? "Cette adresse ne désigne aucune carte de l'atlas." : "L'adresse ne dit pas quelle carte afficher.", root);
       return;
     }
-    fetch(id + ".json").then(function (r) {
-      if (!r.ok) throw new Error(r.status);
-      return r.json();
-    }).then(function (own) {
-      // What all maps share comes once, with this page; each map's JSON brings the rest.
-      var D = Object.assign(JSON.parse(el.getAttribute("data-commun") || "{}"), own);
-      document.title = D.title + " — " + el.getAttribute("data-site");
-      document.querySelector(".atlas-titre").textContent = D.title;
-      el.setAttribute("aria-label", D.label);
-      var back = document.querySelector(".atlas-retour");
-      back.href = (D.root || root) + (D.page || "");
-      if (framed) {
-        back.target = "_blank";
-        back.rel = "noopener";
-        back.textContent = "Voir dans l'atlas (nouvel onglet)";
-      }
-      window.atlasCarte(map, tiles, D);
-    }).catch(function () {
-      fail(el, "Cette carte n'a pas pu être chargée (adresse périmée ou connexion interrompue).", root);
+    // A map framed in a page is fetched and drawn when the reader comes near it, not while the
+    // page around it loads (a phone's main thread goes to the page first).
+    whenNear(el, function () {
+      fetch(id + ".json").then(function (r) {
+        if (!r.ok) throw new Error(r.status);
+        return r.json();
+      }).then(function (own) {
+        // What all maps share comes once, with this page; each map's JSON brings the rest.
+        var D = Object.assign(JSON.parse(el.getAttribute("data-commun") || "{}"), own);
+        document.title = D.title + " — " + el.getAttribute("data-site");
+        document.querySelector(".atlas-titre").textContent = D.title;
+        el.setAttribute("aria-label", D.label);
+        var back = document.querySelector(".atlas-retour");
+        back.href = (D.root || root) + (D.page || "");
+        if (framed) {
+          back.target = "_blank";
+          back.rel = "noopener";
+          back.textContent = "Voir dans l'atlas (nouvel onglet)";
+        }
+        window.atlasCarte(map, tiles, D);
+      }).catch(function () {
+        fail(el, "Cette carte n'a pas pu être chargée (adresse périmée ou connexion interrompue).", root);
+      });
     });
   };
 })();
