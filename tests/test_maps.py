@@ -206,11 +206,11 @@ def test_home_map_aggregates_partnerships_into_one_flow_per_partner_country(buil
     per_country = {}
     for p in drawable:
         per_country[p.country] = per_country.get(p.country, 0) + 1
-    assert sorted(f[4] for f in spec.lines) == sorted(per_country.values())
-    assert [f[4] for f in spec.lines] == sorted((f[4] for f in spec.lines), reverse=True)
+    sizes = [f.partnerships for f in spec.lines]
+    assert sorted(sizes) == sorted(per_country.values()) and sizes == sorted(sizes, reverse=True)
     top = max(per_country, key=per_country.get)
-    assert spec.lines[0][5] == f"{atlas.countries[top].name} {per_country[top]}"
-    assert sum(1 for f in spec.lines if f[5]) == min(maps.FLOW_LABELS, len(per_country))
+    assert spec.lines[0].label == f"{atlas.countries[top].name} {per_country[top]}"
+    assert sum(1 for f in spec.lines if f.label) == min(maps.FLOW_LABELS, len(per_country))
     assert spec.legend[1].label.startswith("Partenariats par pays") and spec.legend[1].symbol is Symbol.FLOW
     bend = images.curve(0, 0, 10, 0)
     assert bend[0] == (0, 0) and bend[-1] == (10, 0) and bend[12][1] > 0.5  # a curve, not a straight line
@@ -554,8 +554,8 @@ def test_the_newsletter_image_names_its_collectivite_and_partners_without_overla
 
     c = atlas.collectivites[slug]
     named = {p.partner.name for p in c.partnerships if p.partner and p.location != LOCATION_COUNTRY and p.point}
-    assert spec.labels[0][2] == c.name and spec.subject_labels == 1
-    assert {t for *_, text in spec.labels[1:] for t in text.split(" / ")} == named
+    assert spec.labels[0].text == c.name and spec.subject_labels == 1
+    assert {t for label in spec.labels[1:] for t in label.text.split(" / ")} == named
 
     drawn, left = images.render(spec)["labels"]
     names = [text for text, _ in drawn]

@@ -203,11 +203,12 @@ class _Layers:
         if c.seat is None:
             return None
         ci = self.collectivite(c)
-        key = ("s", _r(c.seat.lat), _r(c.seat.lon))
+        lat, lon = _r(c.seat.lat), _r(c.seat.lon)
+        key = ("s", lat, lon)
         i = self.marker_at.get(key)
         if i is None:
             i = self.marker_at[key] = len(self.markers)
-            self.markers.append(Marker(key[1], key[2], Kind.SEAT, collectivities=[ci], type=TYPE_KEYS.index(c.type)))
+            self.markers.append(Marker(lat, lon, Kind.SEAT, collectivities=[ci], type=TYPE_KEYS.index(c.type)))
         elif ci not in self.markers[i].collectivities:
             self.markers[i].collectivities.append(ci)
         return i
@@ -279,8 +280,8 @@ class _Layers:
 
     def flows(self, origin_name: str) -> tuple[Origin, list[Flow]] | None:
         """Partnerships aggregated by partner country, from one origin (the mean of the seats), the
-        biggest flow first; None without a seat. A country's end is the mean of its partners' points,
-        weighted by partnerships."""
+        biggest flow first; None without a seat or a partner. A country's end is the mean of its
+        partners' points, weighted by partnerships."""
         seats = [m for m in self.markers if m.kind is Kind.SEAT]
         if not seats:
             return None
@@ -296,7 +297,7 @@ class _Layers:
             out.append(Flow(code, self.countries[code].name, _r(lat / n), _r(lon / n), n,
                             len({link.collectivity for link in links})))
         out.sort(key=lambda f: (-f.partnerships, fold(f.name)))
-        return origin, out
+        return (origin, out) if out else None
 
     def data(self, map_id: str, settings: Settings, filters: bool = False, max_zoom: int = 6) -> dict:
         types_present = [False] * len(TYPE_KEYS)
@@ -320,33 +321,33 @@ class _Layers:
 
     def spec(self, map_id: str, title: str, source: str, world: bool = False, svg: bool = False,
              flows: tuple[Origin, list[Flow]] | None = None) -> static_maps.Spec:
-        seats = [(m.lon, m.lat, TYPE_KEYS[m.type]) for m in self.markers if m.kind is Kind.SEAT]
-        if flows and flows[1]:  # the flow design: the image shows what the web map shows at the world view
+        seats = [static_maps.Seat(m.lon, m.lat, TYPE_KEYS[m.type]) for m in self.markers if m.kind is Kind.SEAT]
+        if flows:  # the flow design: the image shows what the web map shows at the world view
             origin, ends = flows
-            lines = [(origin.lon, origin.lat, f.lon, f.lat, f.partnerships,
+            lines = [static_maps.FlowLine(origin.lon, origin.lat, f.lon, f.lat, f.partnerships,
                                           f"{f.name} {f.partnerships}" if k < FLOW_LABELS else "")
                      for k, f in enumerate(ends)]
             return static_maps.Spec(map_id, title, source, "flux", seats, [], lines, world=world, svg=svg, origin=origin.name,
                                     legend=legend.flows(max(f.partnerships for f in ends)))
-        partners = [(m.lon, m.lat, m.kind) for m in self.markers if m.kind is not Kind.SEAT]
+        partners = [static_maps.Point(m.lon, m.lat, m.kind) for m in self.markers if m.kind is not Kind.SEAT]
         lines = []
         for link in self.links:
             if link.seat >= 0:
                 a, b = self.markers[link.seat], self.markers[link.partner]
-                lines.append((a.lon, a.lat, b.lon, b.lat, link.location,
+                lines.append(static_maps.Line(a.lon, a.lat, b.lon, b.lat, link.location,
                                               TYPE_KEYS[self.collectivities[link.collectivity].type]))
         return static_maps.Spec(map_id, title, source, "liens", seats, partners, lines, world=world, svg=svg,
                                 legend=self.legend(), labels=self.labels(), subject_labels=len(self.fixed))
 
-    def labels(self) -> list[tuple]:
+    def labels(self) -> list[static_maps.Label]:
         """Names the image writes beside their points: the map's collectivité (where its lines start),
         then each named partner at its own position; the names of partners at a country's centre are
         not a place, they stay in the legend and the text alternative."""
-        first = [(m.lon, m.lat, " / ".join(self.collectivities[ci].name for ci in m.collectivities))
+        first = [static_maps.Label(m.lon, m.lat, " / ".join(self.collectivities[ci].name for ci in m.collectivities))
                  for m in (self.markers[i] for i in self.fixed)]
-        named = [(m.lon, m.lat, m.label)
+        named = [static_maps.Label(m.lon, m.lat, m.label)
                  for m in self.markers if m.kind in (Kind.PARTNER, Kind.APPROX) and m.label]
-        return first + sorted(named, key=lambda item: fold(item[2]))
+        return first + sorted(named, key=lambda label: fold(label.text))
 
 
 def _legend_data(items: list[LegendItem], title: str = "") -> dict:
@@ -415,7 +416,7 @@ def _link_map(ctx: _Context, settings: Settings, map_id: str, title: str, alt: s
     if world:
         data["bounds"] = WORLD_BOUNDS
     aggregated = layers.flows(ctx.origin_name) if flows else None
-    if aggregated and aggregated[1]:
+    if aggregated:
         origin, ends = aggregated
         data["flows"] = {"origin": origin.wire(), "zoom": FLOW_ZOOM, "labelled": FLOW_LABELS,
                         # titled with where the flows start (the region, or France)
