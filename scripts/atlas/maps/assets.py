@@ -49,8 +49,9 @@ def static_file(name: str) -> bytes:
 def emit_assets(emit: Emit) -> None:
     for path, data in leaflet_files().items():
         emit(path, data)
-    # carte.js: data comes from maps.py (compact arrays, see maps._links_data); the script turns them
-    # into one GeoJSON layer per group, draws them, and keeps the drawn counts where tests read them.
+    # carte.js: data comes from interactive.py (compact arrays, records.py; the format is described at
+    # the top of carte.js); the script turns them into one GeoJSON layer per group, draws them, and
+    # keeps the drawn counts where tests read them.
     emit(MAP_JS, static_file("carte.js"))
     emit(MAP_CSS, static_file("carte.css"))
     emit(SHAPES_JS, shapes_script())

@@ -16,6 +16,7 @@ import math
 import os
 import time
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from atlas import workers
 from atlas.maps.legend import Symbol
@@ -49,6 +50,52 @@ WORLD = (-180.0, 180.0, -58.0, 84.0)  # lon0, lon1, lat0, lat1
 PARALLEL_MIN = 120  # below this many maps, worker processes cost more than they save
 
 
+# What an image draws, named (tuples underneath: small to send to the workers, and their repr keys the cache).
+
+class Seat(NamedTuple):
+    lon: float
+    lat: float
+    type: str  # the collectivité type's key (its colour)
+
+
+class Point(NamedTuple):
+    """A partner, or a country's centre."""
+
+    lon: float
+    lat: float
+    kind: Kind
+
+
+class Line(NamedTuple):
+    """A link from a seat to a partner."""
+
+    lon0: float
+    lat0: float
+    lon1: float
+    lat1: float
+    location: Location
+    type: str  # the collectivité type's key (its colour)
+
+
+class FlowLine(NamedTuple):
+    """A flow from the origin to a country, its width by partnerships."""
+
+    lon0: float
+    lat0: float
+    lon1: float
+    lat1: float
+    partnerships: int
+    label: str  # "" for the smaller flows
+
+
+class Label(NamedTuple):
+    """A name written beside its point."""
+
+    lon: float
+    lat: float
+    text: str
+
+
 @dataclass
 class Spec:
     """Everything one static map needs (plain data: it travels to worker processes)."""
@@ -57,15 +104,15 @@ class Spec:
     title: str
     source: str
     kind: str = "liens"  # "liens" | "flux" | "choroplethe"
-    seats: list = field(default_factory=list)  # (lon, lat, type key)
-    partners: list = field(default_factory=list)  # (lon, lat, records.Kind)
-    lines: list = field(default_factory=list)  # (lon0, lat0, lon1, lat1, records.Location, type key); flux: (…, count, label)
+    seats: list[Seat] = field(default_factory=list)
+    partners: list[Point] = field(default_factory=list)
+    lines: list = field(default_factory=list)  # Line; flux: FlowLine, biggest first
     values: dict = field(default_factory=dict)  # choropleth: iso → colour
     world: bool = False
     svg: bool = False
     origin: str = ""  # flux: where the flows start (the region, or France)
     legend: list = field(default_factory=list)  # legend.LegendItem, the same the interactive map draws
-    labels: list = field(default_factory=list)  # (lon, lat, name): the map's collectivité first, then named partners
+    labels: list[Label] = field(default_factory=list)  # the map's collectivité first, then named partners
     subject_labels: int = 0  # how many of `labels`, first, name the map's own collectivité (always drawn)
 
 
@@ -91,8 +138,8 @@ def extent(spec: Spec) -> tuple[float, float, float, float]:
     """(lon0, lon1, lat0, lat1): the box of the points, or WORLD."""
     if spec.world:
         return WORLD
-    xs = [p[0] for p in spec.seats] + [p[0] for p in spec.partners]
-    ys = [p[1] for p in spec.seats] + [p[1] for p in spec.partners]
+    xs = [p.lon for p in spec.seats] + [p.lon for p in spec.partners]
+    ys = [p.lat for p in spec.seats] + [p.lat for p in spec.partners]
     if not xs:
         return WORLD
     return (min(xs), max(xs), min(ys), max(ys))
@@ -299,10 +346,11 @@ class Renderer:
         w, h = image.size
         placed: list[tuple] = []
         # Biggest first; each label takes the first free side of its point, or is left out.
-        for _lon0, _lat0, lon1, lat1, _n, label in spec.lines:
+        for flow in spec.lines:
+            label = flow.label
             if not label:
                 continue
-            x, y = (lon1 - x0) / (x1 - x0) * w, (y1 - lat1) / (y1 - y0) * h
+            x, y = (flow.lon1 - x0) / (x1 - x0) * w, (y1 - flow.lat1) / (y1 - y0) * h
             for xy, anchor in (((x + 9, y), "lm"), ((x - 9, y), "rm"), ((x, y - 10), "mb"), ((x, y + 10), "mt")):
                 box = draw.textbbox(xy, label, font=self.font_small, anchor=anchor, stroke_width=3)
                 inside = box[0] >= 0 and box[1] >= 0 and box[2] <= w and box[3] <= h
@@ -311,7 +359,7 @@ class Renderer:
                     draw.text(xy, label, font=self.font_small, fill=TEXT, anchor=anchor, stroke_width=3, stroke_fill="white")
                     break
 
-    def _place_labels(self, image, labels: list, subject: int, ext) -> tuple[list, int]:
+    def _place_labels(self, image, labels: list[Label], subject: int, ext) -> tuple[list, int]:
         """The map's collectivité, then each named partner, beside its point on the first free side;
         a name that would cover another is left out, and « + N autres » says how many (the interactive
         map's rule: its labels give way to the ones drawn before them)."""
@@ -342,16 +390,16 @@ class Renderer:
         return drawn, left
 
     def _set_flows(self, spec: Spec) -> None:
-        top = max((f[4] for f in spec.lines), default=1)
-        self.flows.set_segments([curve(*f[:4]) for f in spec.lines])
-        self.flows.set_linewidths([flow_width(f[4], top) for f in spec.lines])
+        top = max((f.partnerships for f in spec.lines), default=1)
+        self.flows.set_segments([curve(f.lon0, f.lat0, f.lon1, f.lat1) for f in spec.lines])
+        self.flows.set_linewidths([flow_width(f.partnerships, top) for f in spec.lines])
         self.flows.set_color(self.to_rgba(FLOW_COLOR, 0.75) if spec.lines else "none")
         for coll in (self.lines_exact, self.lines_approx, self.lines_country):
             coll.set_segments([])
-        ends = [(f[2], f[3]) for f in spec.lines]
+        ends = [(f.lon1, f.lat1) for f in spec.lines]
         self._points(self.country_points, [], face="white", edge=COUNTRY_COLOR, size=10, lw=0.9)
         self._points(self.partners, ends, face=FLOW_COLOR, edge="white", size=14, lw=0.5)
-        origin = [(spec.lines[0][0], spec.lines[0][1])] if spec.lines else []
+        origin = [(spec.lines[0].lon0, spec.lines[0].lat0)] if spec.lines else []
         self._points(self.seats, origin, face=FLOW_ORIGIN_COLOR, edge="white", size=60, lw=1.0)
 
     def _set_data(self, spec: Spec) -> None:
@@ -363,22 +411,22 @@ class Renderer:
         alpha = 0.9 if n <= 60 else max(0.18, 0.9 * math.sqrt(60 / n))
         groups = {Location.EXACT: ([], []), Location.APPROX: ([], []), Location.COUNTRY: ([], [])}
         grey = self.to_rgba(COUNTRY_COLOR, min(alpha, 0.8))
-        for lon0, lat0, lon1, lat1, loc, typ in spec.lines:
-            segs, cols = groups[loc]
-            segs.append(((lon0, lat0), (lon1, lat1)))
-            cols.append(grey if loc == Location.COUNTRY else self.to_rgba(TYPE_COLORS.get(typ, PARTNER_COLOR), alpha))
+        for line in spec.lines:
+            segs, cols = groups[line.location]
+            segs.append(((line.lon0, line.lat0), (line.lon1, line.lat1)))
+            cols.append(grey if line.location == Location.COUNTRY else self.to_rgba(TYPE_COLORS.get(line.type, PARTNER_COLOR), alpha))
         for loc, coll in ((Location.EXACT, self.lines_exact), (Location.APPROX, self.lines_approx),
                           (Location.COUNTRY, self.lines_country)):
             segs, cols = groups[loc]
             coll.set_segments(segs)
             coll.set_color(cols or "none")
         big = len(spec.seats) + len(spec.partners) > 300
-        cp = [(x, y) for x, y, k in spec.partners if k == Kind.COUNTRY]
-        pp = [(x, y) for x, y, k in spec.partners if k != Kind.COUNTRY]
+        cp = [(p.lon, p.lat) for p in spec.partners if p.kind == Kind.COUNTRY]
+        pp = [(p.lon, p.lat) for p in spec.partners if p.kind != Kind.COUNTRY]
         self._points(self.country_points, cp, face="white", edge=COUNTRY_COLOR, size=10 if big else 28, lw=0.9)
         self._points(self.partners, pp, face=PARTNER_COLOR, edge="white", size=5 if big else 18, lw=0.5)
-        self._points(self.seats, [(x, y) for x, y, _ in spec.seats],
-                     face=[TYPE_COLORS.get(t, PARTNER_COLOR) for _, _, t in spec.seats], edge="white",
+        self._points(self.seats, [(s.lon, s.lat) for s in spec.seats],
+                     face=[TYPE_COLORS.get(s.type, PARTNER_COLOR) for s in spec.seats], edge="white",
                      size=8 if big else 34, lw=0.7)
 
     def _points(self, coll, points, face, edge, size, lw):
@@ -400,8 +448,8 @@ class Renderer:
         extra = [fig.text(0.02, 1 - 0.15 / total, spec.title, fontsize=12, fontweight="bold", va="top", color=TEXT),
                  fig.text(0.02, 0.08 / total, spec.source, fontsize=7, color=MUTED, va="bottom", wrap=True)]
         if spec.kind == "flux":  # the labels the PNG gets from Pillow
-            extra += [ax.text(lon1, lat1, "  " + label, fontsize=6, color=TEXT, va="center")
-                      for _a, _b, lon1, lat1, _n, label in spec.lines if label]
+            extra += [ax.text(f.lon1, f.lat1, "  " + f.label, fontsize=6, color=TEXT, va="center")
+                      for f in spec.lines if f.label]
         if handles:
             extra.append(fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 0.3 / total),
                                     ncols=min(len(handles), 5), frameon=False, fontsize=7.5))
@@ -537,37 +585,33 @@ def _wrap(text: str, font, width: int) -> tuple[str, ...]:
     return tuple(lines)
 
 
-_PALETTE = None
-
-
+@functools.cache  # made once per process; never changed after (quantize only reads it)
 def palette():
     """A fixed 256-colour palette: the style's colours and their blends with the backgrounds
     (anti-aliasing, transparency). Mapping to it is 7 times faster than computing a palette per image."""
-    global _PALETTE
-    if _PALETTE is None:
-        from PIL import Image, ImageColor
+    from PIL import Image, ImageColor
 
-        bases = ["#ffffff", SEA, LAND]
-        inks = [TEXT, MUTED, PARTNER_COLOR, COUNTRY_COLOR, FLOW_COLOR, "#b8c4cc", "#999999", *TYPE_COLORS.values(), *CLASS_COLORS]
-        colors = [ImageColor.getrgb(c) for c in bases + inks]
-        for b in bases:
-            rb = ImageColor.getrgb(b)
-            for other in bases + inks:
-                ro = ImageColor.getrgb(other)
-                if ro == rb:
-                    continue
-                for a in (0.25, 0.4, 0.55, 0.7, 0.85):
-                    colors.append(tuple(round(x * a + y * (1 - a)) for x, y in zip(ro, rb, strict=True)))
-        kept: list[tuple] = []
-        for c in colors:  # Pillow's nearest-colour search is coarse: no two entries too close
-            if all(max(abs(x - y) for x, y in zip(c, k, strict=True)) > 8 for k in kept):
-                kept.append(c)
-        colors = kept[:256]
-        flat = [v for c in colors for v in c]
-        flat += flat[:3] * (256 - len(colors))
-        _PALETTE = Image.new("P", (1, 1))
-        _PALETTE.putpalette(flat)
-    return _PALETTE
+    bases = ["#ffffff", SEA, LAND]
+    inks = [TEXT, MUTED, PARTNER_COLOR, COUNTRY_COLOR, FLOW_COLOR, "#b8c4cc", "#999999", *TYPE_COLORS.values(), *CLASS_COLORS]
+    colors = [ImageColor.getrgb(c) for c in bases + inks]
+    for b in bases:
+        rb = ImageColor.getrgb(b)
+        for other in bases + inks:
+            ro = ImageColor.getrgb(other)
+            if ro == rb:
+                continue
+            for a in (0.25, 0.4, 0.55, 0.7, 0.85):
+                colors.append(tuple(round(x * a + y * (1 - a)) for x, y in zip(ro, rb, strict=True)))
+    kept: list[tuple] = []
+    for c in colors:  # Pillow's nearest-colour search is coarse: no two entries too close
+        if all(max(abs(x - y) for x, y in zip(c, k, strict=True)) > 8 for k in kept):
+            kept.append(c)
+    colors = kept[:256]
+    flat = [v for c in colors for v in c]
+    flat += flat[:3] * (256 - len(colors))
+    image = Image.new("P", (1, 1))
+    image.putpalette(flat)
+    return image
 
 
 def _png(img) -> bytes:
@@ -579,7 +623,11 @@ def _png(img) -> bytes:
     return buf.getvalue()
 
 
-@functools.cache  # one figure per process, made on first use and reused for every map it draws
+# One figure per process, made on first use and reused for every map the process draws. A worker of
+# the pool keeps nothing else between its tasks, so the figure cannot be handed to it: it is cached
+# here. What it holds besides (a frame's background, the current frame) only saves time: an image is
+# the same whichever maps the figure drew before (test_maps: drawn by 1 or 2 workers, identical).
+@functools.cache
 def _renderer() -> Renderer:
     return Renderer()
 

@@ -22,7 +22,19 @@ from atlas.maps import images as static_maps
 from atlas.maps import legend, viewer
 from atlas.maps.cache import ImageCache
 from atlas.maps.legend import LegendItem
-from atlas.maps.records import Collectivity, Country, Kind, Link, Location, Marker, Part
+from atlas.maps.records import (
+    Collectivity,
+    ColorClass,
+    Country,
+    CountryCount,
+    Flow,
+    Kind,
+    Link,
+    Location,
+    Marker,
+    Origin,
+    Part,
+)
 from atlas.maps.style import (
     BORDER,
     CLASS_COLORS,
@@ -191,11 +203,12 @@ class _Layers:
         if c.seat is None:
             return None
         ci = self.collectivite(c)
-        key = ("s", _r(c.seat.lat), _r(c.seat.lon))
+        lat, lon = _r(c.seat.lat), _r(c.seat.lon)
+        key = ("s", lat, lon)
         i = self.marker_at.get(key)
         if i is None:
             i = self.marker_at[key] = len(self.markers)
-            self.markers.append(Marker(key[1], key[2], Kind.SEAT, collectivities=[ci], type=TYPE_KEYS.index(c.type)))
+            self.markers.append(Marker(lat, lon, Kind.SEAT, collectivities=[ci], type=TYPE_KEYS.index(c.type)))
         elif ci not in self.markers[i].collectivities:
             self.markers[i].collectivities.append(ci)
         return i
@@ -265,25 +278,26 @@ class _Layers:
                             approx=Kind.APPROX in kinds, country_points=bool(points),
                             named=any(m.label for m in points), unnamed=any(m.unnamed for m in points))
 
-    def flows(self, origin_name: str) -> tuple[list, list]:
-        """Partnerships aggregated by partner country, from one origin (the mean of the seats):
-        ([name, lat, lon], [[code, name, lat, lon, partnerships, collectivités], ...] biggest first).
-        A country's end is the mean of its partners' points, weighted by partnerships."""
+    def flows(self, origin_name: str) -> tuple[Origin, list[Flow]] | None:
+        """Partnerships aggregated by partner country, from one origin (the mean of the seats), the
+        biggest flow first; None without a seat or a partner. A country's end is the mean of its
+        partners' points, weighted by partnerships."""
         seats = [m for m in self.markers if m.kind is Kind.SEAT]
         if not seats:
-            return [], []
-        origin = [origin_name, _r(sum(m.lat for m in seats) / len(seats)), _r(sum(m.lon for m in seats) / len(seats))]
-        acc: dict[str, list] = {}
+            return None
+        origin = Origin(origin_name, _r(sum(m.lat for m in seats) / len(seats)), _r(sum(m.lon for m in seats) / len(seats)))
+        by_country: dict[str, list[Link]] = {}
         for link in self.links:
-            m, n = self.markers[link.partner], len(link.parts)
-            a = acc.setdefault(m.country, [0, 0.0, 0.0, set()])
-            a[0] += n
-            a[1] += m.lat * n
-            a[2] += m.lon * n
-            a[3].add(link.collectivity)
-        out = [[code, self.countries[code].name, _r(a[1] / a[0]), _r(a[2] / a[0]), a[0], len(a[3])] for code, a in acc.items()]
-        out.sort(key=lambda f: (-f[4], fold(f[1])))
-        return origin, out
+            by_country.setdefault(self.markers[link.partner].country, []).append(link)
+        out = []
+        for code, links in by_country.items():
+            n = sum(len(link.parts) for link in links)
+            lat = sum(self.markers[link.partner].lat * len(link.parts) for link in links)
+            lon = sum(self.markers[link.partner].lon * len(link.parts) for link in links)
+            out.append(Flow(code, self.countries[code].name, _r(lat / n), _r(lon / n), n,
+                            len({link.collectivity for link in links})))
+        out.sort(key=lambda f: (-f.partnerships, fold(f.name)))
+        return (origin, out) if out else None
 
     def data(self, map_id: str, settings: Settings, filters: bool = False, max_zoom: int = 6) -> dict:
         types_present = [False] * len(TYPE_KEYS)
@@ -306,31 +320,34 @@ class _Layers:
         return d
 
     def spec(self, map_id: str, title: str, source: str, world: bool = False, svg: bool = False,
-             flows: tuple | None = None) -> static_maps.Spec:
-        seats = [(m.lon, m.lat, TYPE_KEYS[m.type]) for m in self.markers if m.kind is Kind.SEAT]
-        if flows and flows[1]:  # the flow design: the image shows what the web map shows at the world view
-            (name, olat, olon), ends = flows
-            lines = [(olon, olat, lon, lat, n, f"{country} {n}" if k < FLOW_LABELS else "")
-                     for k, (_code, country, lat, lon, n, _c) in enumerate(ends)]
-            return static_maps.Spec(map_id, title, source, "flux", seats, [], lines, world=world, svg=svg, origin=name,
-                                    legend=legend.flows(max(n for *_, n, _label in lines)))
-        partners = [(m.lon, m.lat, m.kind) for m in self.markers if m.kind is not Kind.SEAT]
+             flows: tuple[Origin, list[Flow]] | None = None) -> static_maps.Spec:
+        seats = [static_maps.Seat(m.lon, m.lat, TYPE_KEYS[m.type]) for m in self.markers if m.kind is Kind.SEAT]
+        if flows:  # the flow design: the image shows what the web map shows at the world view
+            origin, ends = flows
+            lines = [static_maps.FlowLine(origin.lon, origin.lat, f.lon, f.lat, f.partnerships,
+                                          f"{f.name} {f.partnerships}" if k < FLOW_LABELS else "")
+                     for k, f in enumerate(ends)]
+            return static_maps.Spec(map_id, title, source, "flux", seats, [], lines, world=world, svg=svg, origin=origin.name,
+                                    legend=legend.flows(max(f.partnerships for f in ends)))
+        partners = [static_maps.Point(m.lon, m.lat, m.kind) for m in self.markers if m.kind is not Kind.SEAT]
         lines = []
         for link in self.links:
             if link.seat >= 0:
                 a, b = self.markers[link.seat], self.markers[link.partner]
-                lines.append((a.lon, a.lat, b.lon, b.lat, link.location, TYPE_KEYS[self.collectivities[link.collectivity].type]))
+                lines.append(static_maps.Line(a.lon, a.lat, b.lon, b.lat, link.location,
+                                              TYPE_KEYS[self.collectivities[link.collectivity].type]))
         return static_maps.Spec(map_id, title, source, "liens", seats, partners, lines, world=world, svg=svg,
                                 legend=self.legend(), labels=self.labels(), subject_labels=len(self.fixed))
 
-    def labels(self) -> list[tuple]:
+    def labels(self) -> list[static_maps.Label]:
         """Names the image writes beside their points: the map's collectivité (where its lines start),
         then each named partner at its own position; the names of partners at a country's centre are
         not a place, they stay in the legend and the text alternative."""
-        first = [(m.lon, m.lat, " / ".join(self.collectivities[ci].name for ci in m.collectivities))
+        first = [static_maps.Label(m.lon, m.lat, " / ".join(self.collectivities[ci].name for ci in m.collectivities))
                  for m in (self.markers[i] for i in self.fixed)]
-        named = [(m.lon, m.lat, m.label) for m in self.markers if m.kind in (Kind.PARTNER, Kind.APPROX) and m.label]
-        return first + sorted(named, key=lambda item: fold(item[2]))
+        named = [static_maps.Label(m.lon, m.lat, m.label)
+                 for m in self.markers if m.kind in (Kind.PARTNER, Kind.APPROX) and m.label]
+        return first + sorted(named, key=lambda label: fold(label.text))
 
 
 def _legend_data(items: list[LegendItem], title: str = "") -> dict:
@@ -349,8 +366,8 @@ def _summary(ctx: _Context, partnerships: list[Partnership]) -> list[CountryRow]
     return rows
 
 
-def classes(top: int) -> list[tuple[int, int, str]]:
-    """Up to five classes (low, high, colour) from 1 to `top`, growing geometrically."""
+def classes(top: int) -> list[ColorClass]:
+    """Up to five classes from 1 to `top`, growing geometrically."""
     if top <= 0:
         return []
     if top <= 5:
@@ -369,7 +386,7 @@ def classes(top: int) -> list[tuple[int, int, str]]:
             low = u + 1
     n = len(bounds)
     colors = [CLASS_COLORS[round(i * (len(CLASS_COLORS) - 1) / (n - 1))] for i in range(n)] if n > 1 else [CLASS_COLORS[2]]
-    return [(lo, hi, col) for (lo, hi), col in zip(bounds, colors, strict=True)]
+    return [ColorClass(lo, hi, col) for (lo, hi), col in zip(bounds, colors, strict=True)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -399,10 +416,11 @@ def _link_map(ctx: _Context, settings: Settings, map_id: str, title: str, alt: s
     if world:
         data["bounds"] = WORLD_BOUNDS
     aggregated = layers.flows(ctx.origin_name) if flows else None
-    if aggregated and aggregated[1]:
-        data["flows"] = {"origin": aggregated[0], "zoom": FLOW_ZOOM, "labelled": FLOW_LABELS,
+    if aggregated:
+        origin, ends = aggregated
+        data["flows"] = {"origin": origin.wire(), "zoom": FLOW_ZOOM, "labelled": FLOW_LABELS,
                         # titled with where the flows start (the region, or France)
-                        "legend": _legend_data(legend.flows(aggregated[1][0][4]), f"Depuis : {aggregated[0][0]}")}
+                        "legend": _legend_data(legend.flows(ends[0].partnerships), f"Depuis : {origin.name}")}
     if source_keys is None:
         source_keys = Counter(k for p in partnerships for k in p.sources)
         if subject is not None and not partnerships:
@@ -491,15 +509,17 @@ def _world_job(ctx: _Context, settings: Settings) -> _Job:
     cls = classes(top)
 
     def color(n: int) -> str:
-        return next(col for lo, hi, col in cls if n <= hi)
+        return next(c.color for c in cls if n <= c.high)
 
     from atlas.content.countries import shapes
 
     shaped = set(shapes().index)
-    by_country = {code: [atlas.countries[code].name, n, urls.country(code), len({p.collectivite for p in idx.by_country[code]})]
+    by_country = {code: CountryCount(atlas.countries[code].name, n, urls.country(code),
+                                     len({p.collectivite for p in idx.by_country[code]}))
                   for code, n in counts.items()}
     drawn = sum(1 for code in by_country if code in shaped)
-    data = {"id": "monde", "type": "choroplethe", "byCountry": by_country, "classes": [[lo, hi, col] for lo, hi, col in cls],
+    data = {"id": "monde", "type": "choroplethe", "byCountry": {code: c.wire() for code, c in by_country.items()},
+            "classes": [c.wire() for c in cls],
             "legend": _legend_data(legend.classes(cls), "Partenariats par pays") if cls else None, "countries": drawn,
             "links": 0, "markers": 0, "bounds": WORLD_BOUNDS}
     title = "Nombre de partenariats par pays"

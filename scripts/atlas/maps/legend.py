@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from atlas.content.model import COLLECTIVITE_TYPES
+from atlas.maps.records import ColorClass
 from atlas.maps.style import COUNTRY_COLOR, FLOW_COLOR, FLOW_ORIGIN_COLOR, MUTED, PARTNER_COLOR, TYPE_COLORS
 
 
@@ -60,7 +61,7 @@ def flows(top: int) -> list[LegendItem]:
             LegendItem(Symbol.FLOW, FLOW_COLOR, f"Partenariats par pays (1 à {top})")]
 
 
-def classes(bounds: list[tuple[int, int, str]]) -> list[LegendItem]:
-    """The world map's classes: (low, high, colour) → « 1 partenariat », « 2–5 partenariats »."""
-    return [LegendItem(Symbol.SQUARE, color, f"{label} partenariat{'s' if label != '1' else ''}")
-            for label, color in ((str(lo) if lo == hi else f"{lo}\u2013{hi}", color) for lo, hi, color in bounds)]
+def classes(bounds: list[ColorClass]) -> list[LegendItem]:
+    """The world map's classes: « 1 partenariat », « 2–5 partenariats »."""
+    return [LegendItem(Symbol.SQUARE, c.color, f"{label} partenariat{'s' if label != '1' else ''}")
+            for c, label in ((c, str(c.low) if c.low == c.high else f"{c.low}\u2013{c.high}") for c in bounds)]

@@ -3,25 +3,26 @@
    The data a map receives (the wire format, written by maps/interactive.py and maps/records.py).
    The viewer page gives what every map shares (its data-commun attribute); each map's JSON,
    cartes/<id>.json, brings the rest. Records are short arrays, to keep thousands of maps small;
-   `decode` below names their positions once, and nothing else reads a record by position.
+   `decode` and `decodeWorld` below name their positions once, and nothing else reads a record by
+   position. In brackets, the Python class (maps/records.py, maps/legend.py) that writes each one.
 
    Shared:  root, tiles (the tiles' name), natures [label…],
             types [[key, label, colour]…], colors {sea, land, border, partner, country, flow, origin},
             kinds {SEAT, PARTNER, APPROX, COUNTRY}, locations {EXACT, APPROX, COUNTRY} (records.Kind, records.Location)
    A map:   id, title, label (text alternative), page, bounds, maxZoom, legend {title, items},
-            type "choroplethe": byCountry {iso: [name, partnerships, url, collectivités]}, classes [[low, high, colour]…],
-                                countries (how many are drawn)
+            type "choroplethe": byCountry {iso: [name, partnerships, url, collectivités]} (CountryCount),
+                                classes [[low, high, colour]…] (ColorClass), countries (how many are drawn)
             type "liens":
-              m  markers    seat:    [lat, lon, kind, [collectivité index…], null, type index]
+              m  markers    seat:    [lat, lon, kind, [collectivité index…], null, type index]       (Marker)
                             partner: [lat, lon, kind, label (names, " / "), iso]
                             country: [lat, lon, kind, label (named, may be ""), iso, partners not named]
               l  links      [seat marker (-1: seat unknown), partner marker, collectivité index, location,
-                             [theme index…], [[number, nature index, year or 0]…]]
-              c  collectivités [name, url, type index];   p  countries {iso: [name, url]}
+                             [theme index…], [[number, nature index, year or 0]…]]             (Link, Part)
+              c  collectivités [name, url, type index] (Collectivity);   p  countries {iso: [name, url]} (Country)
               links, markers (counts), typesPresents [bool…], opacity, dense, fixed [marker…] (always shown),
               filters, themes [[key, label]…] (the filterable map),
-              flows {origin [name, lat, lon], zoom, labelled (how many flows carry a label), legend}
-   Legend items: [symbol, colour, label], symbol one of legend.Symbol (SYMBOLS below draws each). */
+              flows {origin [name, lat, lon] (Origin), zoom, labelled (how many flows carry a label), legend}
+   Legend items: [symbol, colour, label] (LegendItem), symbol one of legend.Symbol (SYMBOLS below draws each). */
 (function () {
   "use strict";
   var ESC = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"};
@@ -51,9 +52,22 @@
       collectivities: D.c.map(function (r) { return {name: r[0], url: r[1], type: r[2]}; }),
       countries: Object.keys(D.p).reduce(function (o, iso) { o[iso] = {name: D.p[iso][0], url: D.p[iso][1]}; return o; }, {}),
       types: D.types.map(function (r) { return {key: r[0], label: r[1], color: r[2]}; }),
-      themes: (D.themes || []).map(function (r) { return {key: r[0], label: r[1]}; })
+      themes: (D.themes || []).map(function (r) { return {key: r[0], label: r[1]}; }),
+      origin: D.flows ? {name: D.flows.origin[0], lat: D.flows.origin[1], lon: D.flows.origin[2]} : null
     };
   }
+
+  // The world map's records, named once.
+  function decodeWorld(D) {
+    var byCountry = {};
+    Object.keys(D.byCountry).forEach(function (iso) {
+      var r = D.byCountry[iso];
+      byCountry[iso] = {name: r[0], partnerships: r[1], url: r[2], collectivities: r[3]};
+    });
+    return {byCountry: byCountry, classes: D.classes.map(function (r) { return {low: r[0], high: r[1], color: r[2]}; })};
+  }
+
+  function legendItem(r) { return {symbol: r[0], color: r[1], label: r[2]}; }
 
   function control(map, position, className, html) {
     var C = L.Control.extend({
@@ -98,8 +112,7 @@
   function legendHtml(legend) {
     var h = legend.title ? "<strong>" + esc(legend.title) + "</strong>" : "";
     h += "<ul>";
-    legend.items.forEach(function (it) {
-      var item = {symbol: it[0], color: it[1], label: it[2]};
+    legend.items.map(legendItem).forEach(function (item) {
       var draw = Object.prototype.hasOwnProperty.call(SYMBOLS, item.symbol) ? SYMBOLS[item.symbol] : SYMBOLS.aucun;
       h += "<li>" + draw(colour(item.color)) + esc(item.label) + "</li>";
     });
@@ -107,12 +120,10 @@
   }
 
   function choropleth(map, D, root) {
-    var n = 0, K = D.colors;
-    // pays {iso: [name, partnerships, url, collectivités]}; classes [[low, high, colour]…]
-    function country(iso) { var r = D.byCountry[iso]; return {name: r[0], partnerships: r[1], url: r[2], collectivities: r[3]}; }
-    var classes = D.classes.map(function (r) { return {low: r[0], high: r[1], color: r[2]}; });
+    var n = 0, K = D.colors, W = decodeWorld(D), classes = W.classes;
+    function country(iso) { return W.byCountry[iso]; }
     // Countries take the keyboard focus from the most partnerships to the fewest (not in ISO order).
-    var features = ((window.atlasPays || {}).features || []).filter(function (f) { return !!D.byCountry[f.properties.iso]; });
+    var features = ((window.atlasPays || {}).features || []).filter(function (f) { return !!W.byCountry[f.properties.iso]; });
     features.sort(function (x, y) {
       var a = country(x.properties.iso), b = country(y.properties.iso);
       return b.partnerships - a.partnerships || a.name.localeCompare(b.name, "fr");
@@ -321,7 +332,7 @@
     // The world view: one curved line per partner country, width by number of partnerships.
     function drawFlows() {
       var acc = {}, list = [], total = 0;
-      var o = {name: F.origin[0], lat: F.origin[1], lon: F.origin[2]};
+      var o = R.origin;
       Lk.forEach(function (l) {
         if (!selected(l)) return;
         var m = M[l.partner], code = m.country, n = l.parts.length, f = acc[code];
