@@ -377,3 +377,30 @@ def test_a_partner_that_geonames_does_not_know_in_its_country_is_said():
     (item,) = _partnerships(conversion)
     assert "coordonnees" not in item["partenaire"]
     assert any("Valenciennes n'est pas dans GeoNames en Belgique" in n for n in conversion.notes)
+
+
+HOSTILE = "@equipe-atlas fixes #1 <img src=x onerror=alert(1)> https://evil.example/x www.evil.fr `code` [lien](https://e.x) _a_ *b*"
+
+
+def _raw_hostile(text: str) -> list[str]:
+    return [bit for bit in ("@equipe", "#1", "<img", "https://", "www.evil.fr", "`code`", "[lien]", "_a_", "*b*") if bit in text]
+
+
+def test_every_value_a_reply_prints_is_escaped_even_one_a_template_forgets_to_filter():
+    """The replies' environment escapes each printed value itself (finalize): no template can print a
+    typed text as a mention, a closing keyword, a link or HTML; only Markup, declared by the code, is
+    verbatim (the checker's lines inside their fence)."""
+    from markupsafe import Markup
+
+    formulaire = replies.render("reponse-formulaire.md.j2", error="", issue=7, file="x.yml", source_key="formulaire-x-7",
+                                notes=[HOSTILE], errors=[object()], team=False, dropped=0, shown=[], fence=Markup("```"),
+                                about_questions=[HOSTILE])
+    failed = replies.render("reponse-formulaire.md.j2", error=HOSTILE, retry=True)
+    signalement = replies.render("reponse-signalement.md.j2", slug="", name="", page="", typed=HOSTILE, source="")
+    found = replies.render("reponse-signalement.md.j2", slug="lille", name=HOSTILE, page="collectivites/lille/", typed="", source="x")
+    for text in (formulaire, failed, signalement, found):
+        assert "equipe-atlas" in text and not _raw_hostile(text), (_raw_hostile(text), text)
+    # a template-level value never reaches GitHub raw either, whatever its name
+    env = replies.environment()
+    assert not _raw_hostile(env.from_string("{{ anything }}").render(anything=HOSTILE))
+    assert env.from_string("{{ verbatim }}").render(verbatim=Markup(HOSTILE)) == HOSTILE

@@ -13,6 +13,15 @@ from .conftest import page_problems, serve
 pytestmark = pytest.mark.browser
 
 
+def _local_page(browser, url: str, width: int, height: int):
+    """A new browser context of that size, in French, that reaches nothing outside localhost; at `url`."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
+    page = context.new_page()
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1") else r.abort())
+    page.goto(url, wait_until="load")
+    return context, page
+
+
 def test_every_page_loads_without_error_or_outside_request(built_site, site_url, watched):
     pages = sorted(p.relative_to(built_site).as_posix() for p in built_site.rglob("index.html"))
     assert len(pages) > 100
@@ -150,10 +159,7 @@ def test_collectivite_index_is_in_french_alphabetical_order_and_the_filter_ignor
 @pytest.mark.parametrize("path", ["collectivites/", "statistiques/", "pays/senegal/", "collectivites/lille/", "nouveautes/",
                                   "natures/accord-de-cooperation/", "thematiques/", "cartes/?carte=liens", ""])
 def test_no_page_scrolls_sideways_on_a_375_px_phone(site_url, browser, path):
-    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="fr-FR")
-    page = context.new_page()
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1") else r.abort())
-    page.goto(site_url + path, wait_until="load")
+    context, page = _local_page(browser, site_url + path, 375, 800)
     width = page.evaluate("document.documentElement.scrollWidth")
     context.close()
     assert width <= 375, f"{path} : {width} px de large sur un écran de 375 px"
@@ -163,20 +169,14 @@ def test_tables_are_cards_on_a_phone_and_tables_on_a_wide_screen(site_url, brows
     """Issue 26: the partners table scrolled sideways with rows 230 px tall; on a phone each row is now
     a card whose cells say their column, no table needs the « faites glisser » cue; a wide screen keeps
     the table, its header and its columns."""
-    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="fr-FR")
-    page = context.new_page()
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1") else r.abort())
-    page.goto(site_url + "pays/senegal/", wait_until="load")
+    context, page = _local_page(browser, site_url + "pays/senegal/", 375, 800)
     page.wait_for_timeout(300)
     assert page.locator(".atlas-defiler:not([hidden])").count() == 0
     cell = page.locator("table[data-cartes] td[data-label='Nature']").first
     assert cell.evaluate("e => getComputedStyle(e).display") == "block"
     assert cell.evaluate("e => getComputedStyle(e, '::before').content").startswith('"Nature')
     context.close()
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
-    page = context.new_page()
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1") else r.abort())
-    page.goto(site_url + "pays/senegal/", wait_until="load")
+    context, page = _local_page(browser, site_url + "pays/senegal/", 1280, 800)
     cell = page.locator("table[data-cartes] td[data-label='Nature']").first
     assert cell.evaluate("e => getComputedStyle(e).display") == "table-cell"
     assert cell.evaluate("e => getComputedStyle(e, '::before').content") in ("none", "normal")
@@ -202,10 +202,7 @@ def test_a_collectivite_page_answers_who_with_in_the_first_screen_of_a_phone(sit
     """Issue 26: the partners, by country, right under the title (they were 2,022 px down on Lille)."""
     atlas, _ = real_atlas
     c = atlas.collectivites[slug]
-    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="fr-FR")
-    page = context.new_page()
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1") else r.abort())
-    page.goto(site_url + f"collectivites/{slug}/", wait_until="load")
+    context, page = _local_page(browser, site_url + f"collectivites/{slug}/", 375, 812)
     answer = page.locator(".atlas-en-bref")
     top = answer.evaluate("e => e.getBoundingClientRect().top + window.scrollY")
     text = answer.inner_text()
@@ -258,10 +255,7 @@ SIDEWAYS = r"""
 
 @pytest.mark.parametrize("path", EVERY_KIND)
 def test_on_a_375_px_phone_nothing_scrolls_sideways_and_no_word_is_cut(site_url, browser, path):
-    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="fr-FR")
-    page = context.new_page()
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1") else r.abort())
-    page.goto(site_url + path, wait_until="load")
+    context, page = _local_page(browser, site_url + path, 375, 812)
     width = page.evaluate("document.documentElement.scrollWidth")
     scrolling, cut = page.evaluate(SIDEWAYS), page.evaluate(CUT_WORDS)
     context.close()
@@ -271,10 +265,7 @@ def test_on_a_375_px_phone_nothing_scrolls_sideways_and_no_word_is_cut(site_url,
 
 def test_the_home_starts_from_the_readers_question_then_the_explore_links_then_one_map(site_url, browser):
     """Issue 26: no way to look up « my town » near the top, two world maps before « Explorer »."""
-    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="fr-FR")
-    page = context.new_page()
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1") else r.abort())
-    page.goto(site_url, wait_until="load")
+    context, page = _local_page(browser, site_url, 375, 812)
     top = lambda selector: page.locator(selector).first.evaluate("e => e.getBoundingClientRect().top + window.scrollY")  # noqa: E731
     field, links, carte = top("#atlas-trouver"), top(".grid.cards"), top(".atlas-carte-bloc")
     assert field < 300 and field < links < carte

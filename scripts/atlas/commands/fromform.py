@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from markupsafe import Markup
 
 from atlas.commands import new as newfile
 from atlas.commands import replies
@@ -564,6 +565,8 @@ def report(conversion: Conversion | None, path: Path | None, problems: list, err
     errors = [p for p in problems if p.severity == Severity.ERROR]
     shown = [p.format() for p in problems] if team else []
     fence = "`" * max(3, 1 + max((len(r) for t in shown for r in re.findall(r"`+", t)), default=0))
+    # Verbatim inside a fence longer than any backtick run they hold: Markdown reads nothing there.
+    shown, fence = [Markup(line) for line in shown], Markup(fence)
     return replies.render(
         "reponse-formulaire.md.j2", error="", issue=issue, file=path.name, source_key=conversion.source_key,
         notes=conversion.notes, errors=errors, team=team, dropped=conversion.dropped, shown=shown, fence=fence,

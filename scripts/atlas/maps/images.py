@@ -338,55 +338,49 @@ class Renderer:
         return Image.frombuffer("RGBA", (w, h), canvas.buffer_rgba()).convert("RGB")
 
     def _flow_labels(self, image, spec: Spec, ext) -> None:
-        """Country name and number at the end of the biggest flows (Pillow: crisp, with a white halo)."""
-        from PIL import ImageDraw
-
-        draw = ImageDraw.Draw(image)
-        x0, x1, y0, y1 = ext
-        w, h = image.size
-        placed: list[tuple] = []
-        # Biggest first; each label takes the first free side of its point, or is left out.
-        for flow in spec.lines:
-            label = flow.label
-            if not label:
-                continue
-            x, y = (flow.lon1 - x0) / (x1 - x0) * w, (y1 - flow.lat1) / (y1 - y0) * h
-            for xy, anchor in (((x + 9, y), "lm"), ((x - 9, y), "rm"), ((x, y - 10), "mb"), ((x, y + 10), "mt")):
-                box = draw.textbbox(xy, label, font=self.font_small, anchor=anchor, stroke_width=3)
-                inside = box[0] >= 0 and box[1] >= 0 and box[2] <= w and box[3] <= h
-                if inside and not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
-                    placed.append(box)
-                    draw.text(xy, label, font=self.font_small, fill=TEXT, anchor=anchor, stroke_width=3, stroke_fill="white")
-                    break
+        """Country name and number at the end of the biggest flows (Pillow: crisp, with a white halo),
+        biggest first; a label with no free side is left out."""
+        self._write_beside(image, [(f.lon1, f.lat1, f.label) for f in spec.lines if f.label], self.font_small, ext)
 
     def _place_labels(self, image, labels: list[Label], subject: int, ext) -> tuple[list, int]:
         """The map's collectivité, then each named partner, beside its point on the first free side;
         a name that would cover another is left out, and « + N autres » says how many (the interactive
         map's rule: its labels give way to the ones drawn before them)."""
+        partners = labels[subject:]
+        too_many = len(partners) > MAX_LABELS
+        drawn, left = self._write_beside(image, labels[:subject] + ([] if too_many else partners), self.font_label, ext)
+        left += len(partners) if too_many else 0
+        if left:
+            from PIL import ImageDraw
+
+            note = f"+ {left} autre{'s' if left > 1 else ''}"
+            ImageDraw.Draw(image).text((10, image.size[1] - 10), note, font=self.font_label, fill=TEXT, anchor="lb",
+                                       stroke_width=3, stroke_fill="white")
+        return drawn, left
+
+    @staticmethod
+    def _write_beside(image, items: list, font, ext) -> tuple[list, int]:
+        """Each (lon, lat, text) written beside its point, on the first side (right, left, above,
+        below) where it stays inside the image and covers no text written before it.
+        Returns the (text, box) written and how many found no place."""
         from PIL import ImageDraw
 
         draw = ImageDraw.Draw(image)
         x0, x1, y0, y1 = ext
         w, h = image.size
-        placed: list[tuple] = []
-        drawn: list[tuple] = []  # (name, box)
-        partners = labels[subject:]
-        left = 0 if len(partners) <= MAX_LABELS else len(partners)
-        for lon, lat, text in labels[:subject] + (partners if not left else []):
+        drawn: list[tuple] = []
+        left = 0
+        for lon, lat, text in items:
             x, y = (lon - x0) / (x1 - x0) * w, (y1 - lat) / (y1 - y0) * h
             for xy, anchor in (((x + 9, y), "lm"), ((x - 9, y), "rm"), ((x, y - 10), "mb"), ((x, y + 10), "mt")):
-                box = draw.textbbox(xy, text, font=self.font_label, anchor=anchor, stroke_width=3)
+                box = draw.textbbox(xy, text, font=font, anchor=anchor, stroke_width=3)
                 inside = box[0] >= 0 and box[1] >= 0 and box[2] <= w and box[3] <= h
-                if inside and not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
-                    placed.append(box)
+                if inside and not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for _, b in drawn):
                     drawn.append((text, box))
-                    draw.text(xy, text, font=self.font_label, fill=TEXT, anchor=anchor, stroke_width=3, stroke_fill="white")
+                    draw.text(xy, text, font=font, fill=TEXT, anchor=anchor, stroke_width=3, stroke_fill="white")
                     break
             else:
                 left += 1
-        if left:
-            note = f"+ {left} autre{'s' if left > 1 else ''}"
-            draw.text((10, h - 10), note, font=self.font_label, fill=TEXT, anchor="lb", stroke_width=3, stroke_fill="white")
         return drawn, left
 
     def _set_flows(self, spec: Spec) -> None:

@@ -287,6 +287,14 @@ class _Writer:
         self.emit_page(src, GeneratedPage(title, description, render, meta, search_text=description, search_hidden=hidden, key=key))
         self.written.append(src)
 
+    @functools.cached_property
+    def by_nature(self) -> dict[str, list]:
+        """Partnerships by nature: the themes' index and the natures' pages both read it."""
+        out: dict[str, list] = {}
+        for p in self.atlas.partnerships:
+            out.setdefault(p.nature, []).append(p)
+        return out
+
     def overview(self, *args, **kwargs) -> None:
         """Index and overview pages read the atlas's aggregates: any file changes them."""
         self.page(*args, scope=Scope.ALL, **kwargs)
@@ -344,13 +352,6 @@ def _country_pages(w: _Writer) -> None:
                by_zone=[(atlas.zones[z], by_zone[z]) for z in atlas.zones if z in by_zone])
 
 
-def _by_nature(atlas: Atlas) -> dict[str, list]:
-    by_nature: dict[str, list] = {}
-    for p in atlas.partnerships:
-        by_nature.setdefault(p.nature, []).append(p)
-    return by_nature
-
-
 def _theme_pages(w: _Writer) -> None:
     atlas, idx, site = w.atlas, w.idx, w.site
     for key, theme in atlas.themes.items():
@@ -360,12 +361,12 @@ def _theme_pages(w: _Writer) -> None:
                theme=theme, partnerships=idx.by_theme.get(key, []), map_info=site.maps.get(f"thematique-{key}"),
                grouped=by_collectivite(atlas, idx.by_theme.get(key, []), key))
     w.overview("thematiques.html.j2", "thematiques/", "Thématiques", "Les thématiques de coopération de l'atlas, "
-               "et les partenariats par nature : jumelages, coopérations décentralisées…", by_nature=_by_nature(atlas))
+               "et les partenariats par nature : jumelages, coopérations décentralisées…", by_nature=w.by_nature)
 
 
 def _nature_pages(w: _Writer) -> None:
     """What a reader searching « jumelage » or « coopération décentralisée » is after."""
-    atlas, plural, by_nature = w.atlas, fr.plural, _by_nature(w.atlas)
+    atlas, plural, by_nature = w.atlas, fr.plural, w.by_nature
     for key, title in NATURE_TITLES.items():
         ps = by_nature.get(key, [])
         if ps:

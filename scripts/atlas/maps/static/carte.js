@@ -431,17 +431,29 @@
     map.zoomControl = L.control.zoom({zoomInTitle: "Zoomer", zoomOutTitle: "Dézoomer"}).addTo(map);
   }
 
+  // A short hint over the map, shown for a moment (screen readers have the keyboard, not this).
+  function hintOver(el, className, text) {
+    var p = document.createElement("p"), timer = null;
+    p.className = "atlas-indice" + (className ? " " + className : "");
+    p.setAttribute("aria-hidden", "true");
+    p.textContent = text;
+    el.appendChild(p);
+    return {
+      show: function () {
+        p.classList.add("atlas-visible");
+        clearTimeout(timer);
+        timer = setTimeout(function () { p.classList.remove("atlas-visible"); }, 1500);
+      },
+      hide: function () { p.classList.remove("atlas-visible"); }
+    };
+  }
+
   // A map inside a page must not trap the wheel: the page scrolls until the reader clicks the map
   // or reaches it with the keyboard; Ctrl + molette zooms at once; a short hint says so.
   function wheelWaitsForTheReader(map, el) {
     map.scrollWheelZoom.disable();
-    var hint = document.createElement("p");
-    hint.className = "atlas-indice";
-    hint.setAttribute("aria-hidden", "true");
-    hint.textContent = "Cliquez sur la carte (ou Ctrl + molette) pour zoomer avec la molette";
-    el.appendChild(hint);
-    var timer = null;
-    function on() { map.scrollWheelZoom.enable(); hint.classList.remove("atlas-visible"); }
+    var hint = hintOver(el, "", "Cliquez sur la carte (ou Ctrl + molette) pour zoomer avec la molette");
+    function on() { map.scrollWheelZoom.enable(); hint.hide(); }
     function off() { map.scrollWheelZoom.disable(); }
     map.on("click", on);
     el.addEventListener("focus", on);
@@ -454,9 +466,7 @@
         map.setZoom(map.getZoom() + (e.deltaY < 0 ? 1 : -1));
         return;
       }
-      hint.classList.add("atlas-visible");
-      clearTimeout(timer);
-      timer = setTimeout(function () { hint.classList.remove("atlas-visible"); }, 1500);
+      hint.show();
     }, {passive: false});
   }
 
@@ -465,22 +475,15 @@
   function touchWaitsForTwoFingers(map, el) {
     if (!("ontouchstart" in window) && !(navigator.maxTouchPoints > 0)) return;
     map.dragging.disable();
-    var hint = document.createElement("p");
-    hint.className = "atlas-indice atlas-indice-doigts";
-    hint.setAttribute("aria-hidden", "true");
-    hint.textContent = "Utilisez deux doigts pour déplacer la carte";
-    el.appendChild(hint);
-    var timer = null;
+    var hint = hintOver(el, "atlas-indice-doigts", "Utilisez deux doigts pour déplacer la carte");
     el.addEventListener("touchstart", function (e) {
       if (e.touches.length >= 2) {
         map.dragging.enable();
-        hint.classList.remove("atlas-visible");
+        hint.hide();
         return;
       }
       map.dragging.disable();
-      hint.classList.add("atlas-visible");
-      clearTimeout(timer);
-      timer = setTimeout(function () { hint.classList.remove("atlas-visible"); }, 1500);
+      hint.show();
     }, {passive: true});
     el.addEventListener("touchend", function (e) { if (e.touches.length === 0) map.dragging.disable(); }, {passive: true});
   }
