@@ -114,7 +114,7 @@ def test_a_sigterm_swallowed_by_a_finalizer_still_stops_the_build_before_the_swa
         def __del__(self):
             build._terminate(signal.SIGTERM, None)  # what the handler does, inside a finalizer
 
-    def build_with_a_late_signal(cfg):
+    def build_with_a_late_signal(cfg, **options):
         Finalized()  # dropped at once: its SystemExit is "ignored" by Python, the build goes on
 
     monkeypatch.setattr(mkbuild, "build", build_with_a_late_signal)

@@ -56,7 +56,7 @@ def test_a_write_failure_gives_a_french_message_and_keeps_the_old_site(tmp_path,
     site.mkdir()
     (site / "index.html").write_text("ancien site", encoding="utf-8")
 
-    def half_written(config):
+    def half_written(config, **options):
         Path(config.site_dir, "moitie.html").write_text("à moitié", encoding="utf-8")
         raise OSError(failure, os.strerror(failure), str(Path(config.site_dir, "pays", "sn", "index.html")))
 
@@ -73,7 +73,7 @@ def test_a_write_failure_gives_a_french_message_and_keeps_the_old_site(tmp_path,
 def test_git_ignores_the_site_whatever_it_is(tmp_path, kind):
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     (tmp_path / ".gitignore").write_bytes((ROOT / ".gitignore").read_bytes())
-    for name in ("site", "site.ancien", ".site.neuf-1-x"):
+    for name in ("site", "site.ancien", ".site.neuf-1-x", ".site.vieux-1-x"):
         path = tmp_path / name
         if kind == "folder":
             path.mkdir()

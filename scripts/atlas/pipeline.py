@@ -15,6 +15,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from atlas import AtlasError, urls
 from atlas.config import Settings
@@ -103,14 +104,15 @@ def _load(folder: Path, fingerprint: tuple) -> Loaded:
 
 
 def generate(loaded: Loaded, settings: Settings, emit: urls.Emit,
-             emit_page: pages.EmitPage | None = None) -> Outputs:
+             emit_page: pages.EmitPage | None = None, kept: Callable[[str, str], bool] | None = None) -> Outputs:
     """Emit every generated file (maps, exports, schemas, feed) and hand each page to `emit_page`
-    (default: emitted as its rendered HTML). Map images are left drawing: see Outputs.images."""
+    (default: emitted as its rendered HTML). Map images are left drawing: see Outputs.images;
+    those `kept(uri, key)` says the previous site holds are not drawn (site/reuse.py)."""
     timings: dict = {}
     atlas, idx, hist = loaded.atlas, loaded.idx, loaded.history
     start = time.perf_counter()
     assets.emit_assets(emit)
-    map_info, images = maps.generate_deferred(atlas, idx, emit, settings)
+    map_info, images = maps.generate_deferred(atlas, idx, emit, settings, kept)
     timings["maps"] = time.perf_counter() - start
     start = time.perf_counter()
     export_info = exports.generate(atlas, idx, emit, settings, exports.version_of(hist.head, hist.head_date))
@@ -134,14 +136,17 @@ def generate(loaded: Loaded, settings: Settings, emit: urls.Emit,
     return Outputs(map_info, images, export_info, site, entries, feed, timings)
 
 
-def finish(site_dir: Path, outputs: Outputs, run: pagecache.Run, search_entries: list[dict]) -> None:
+def finish(site_dir: Path, outputs: Outputs, run: pagecache.Run, search_entries: list[dict],
+           kept: frozenset[str] | set[str] = frozenset()) -> None:
     """Once MkDocs has written the pages: the map images written beside them, the search index
-    completed with the generated pages, the caches pruned, and no third-party host in the site."""
+    completed with the generated pages, the caches pruned, and no third-party host in the site
+    (`kept`: files taken as they are from the previous site, checked when they were written)."""
     site_dir = Path(site_dir)
 
     def write(uri: str, data: bytes | str) -> None:
         target = site_dir / uri
         target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)  # never written through a link to the previous site (site/reuse.py)
         target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
 
     outputs.images.finish(write)
@@ -151,6 +156,6 @@ def finish(site_dir: Path, outputs: Outputs, run: pagecache.Run, search_entries:
     if run.cache is not None:
         log.info(run.report())
     search.complete_index(site_dir, search_entries)
-    offenders = privacy.enforce(site_dir)
+    offenders = privacy.enforce(site_dir, kept)
     if offenders:
         raise AtlasError("adresses d'hébergeurs tiers (CDN) dans le site : " + ", ".join(offenders[:10]))

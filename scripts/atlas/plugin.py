@@ -25,9 +25,20 @@ from mkdocs.structure.toc import get_toc
 from atlas import AtlasError, pipeline, urls
 from atlas.config import DEFAULTS, AtlasOptions, from_mkdocs
 from atlas.content import checker, history
-from atlas.site import cards, compact, news, pagecache, pages, reference, search, social
+from atlas.site import cards, compact, news, pagecache, pages, reference, reuse, search, social
 
 log = logging.getLogger("mkdocs.plugins.atlas")
+
+
+class GeneratedFile(File):
+    """A file the atlas generates. `kept`: the previous site holds it exactly as this build would
+    write it (site/reuse.py): MkDocs neither renders nor writes it (a build run with `dirty`, as
+    `atlas build` runs it), and it is linked from the previous site at the end."""
+
+    kept = False
+
+    def is_modified(self) -> bool:
+        return not self.kept
 
 
 class GeneratedPage(Page):
@@ -75,6 +86,8 @@ class AtlasPlugin(BasePlugin[AtlasOptions]):
         self.run = pagecache.Run(None)  # the generated pages facing the cache (on_files → on_post_page)
         self.search_entries: list[dict] = []  # generated pages: one compact entry each (site/search.py)
         self.nav = None
+        self.previous_site: Path | None = None  # set by `atlas build`: the site this build replaces
+        self.ledger = reuse.Ledger()  # this build's outputs: written, or kept from the previous site
 
     def on_config(self, config):
         root = Path(config.config_file_path).parent
@@ -95,6 +108,17 @@ class AtlasPlugin(BasePlugin[AtlasOptions]):
             log.info(urls.NO_PUBLIC_ADDRESS)
         return config
 
+    def reuse(self, previous_site: Path) -> None:
+        """Called by `atlas build`, which runs MkDocs with `dirty` into an empty staging folder:
+        files whose inputs did not change are linked from `previous_site` instead of written."""
+        self.previous_site = Path(previous_site)
+
+    def _previous(self, config) -> reuse.Previous:
+        """The site this build replaces, when `atlas build` asked for it and a cache keeps its manifest."""
+        if self.previous_site is None or self.settings.cache_dir is None:
+            return reuse.Previous()
+        return reuse.Previous.read(self.settings.cache_dir, self.previous_site)
+
     def _refuse_committed_cache(self) -> None:
         """The cache gives finished pages and images: one committed with a pull request would be
         published as it is, past every check and every escaping. Never read a versioned cache."""
@@ -108,21 +132,27 @@ class AtlasPlugin(BasePlugin[AtlasOptions]):
                 f" telle quelle). Retirez-les du dépôt : git rm -r --cached {folder}")
 
     def on_files(self, files: Files, config) -> Files:
-        def emit(uri: str, data) -> None:
+        def emit(uri: str, data) -> GeneratedFile:
             if files.get_file_from_path(uri) is not None:  # a hand-written page never silently shadows a generated one
                 raise PluginError(f"docs/{uri} porte le nom d'une page générée : renommez-le")
-            files.append(File.generated(config, uri, content=data))
+            file = GeneratedFile.generated(config, uri, content=data)
+            if not file.is_documentation_page():  # a page's key is known once the navigation is (on_nav)
+                file.kept = self.ledger.keep(file.dest_uri, reuse.digest(data))
+            files.append(file)
+            return file
 
         def emit_page(uri: str, page: pages.GeneratedPage) -> None:
-            emit(uri, "")  # an empty Markdown source: MkDocs gives the page its URL and place; the HTML is ours
+            file = emit(uri, "")  # an empty Markdown source: MkDocs gives the page its URL and place; the HTML is ours
             self.run.add(uri, page)
+            self.search_entries.append(search.entry(file.url, page.title, page.search_text, page.search_hidden))
 
         self._cancel_images()  # `atlas serve`: a rebuild starts before the previous one's images were read
         self.run = pagecache.Run(pagecache.PageCache(self.settings.pages_cache) if self.settings.pages_cache else None)
         self.search_entries = []
+        self.ledger = reuse.Ledger(self._previous(config))
         # Map images are drawn by worker processes while MkDocs renders the pages, and written
         # straight into the site at the end (on_post_build): never held in memory.
-        self.outputs = pipeline.generate(self.loaded, self.settings, emit, emit_page)
+        self.outputs = pipeline.generate(self.loaded, self.settings, emit, emit_page, self.ledger.keep)
         self.feed_path = news.FEED_PATH if self.outputs.feed else ""  # <link rel="alternate"> of theme/main.html
         reference.emit_guide(emit, self.guide, self.content_dir)
         listed = _nav_paths(config.nav)
@@ -139,8 +169,6 @@ class AtlasPlugin(BasePlugin[AtlasOptions]):
         if generated is not None:
             page.meta = {"title": escape(generated.title), "description": escape(generated.description),
                          "apercu": generated.preview, "search": {"exclude": True}}
-            self.search_entries.append(search.entry(page.url, generated.title, generated.search_text,
-                                                    generated.search_hidden))
             return ""
         if page.is_homepage:  # the home's preview: the world map
             world = self.outputs.maps.get("monde")
@@ -159,16 +187,24 @@ class AtlasPlugin(BasePlugin[AtlasOptions]):
         return cards.label_cells(html)  # hand-written pages' tables read as cards on a phone too
 
     def on_nav(self, nav, config, files):
+        """Every generated page's final key, now that the navigation around it is known; those the
+        previous site holds as they are (site/reuse.py) are kept, never read nor rendered."""
         self.nav = nav
+        for src, generated in self.run.generated.items():
+            page = files.get_file_from_path(src).page
+            if page.title is None:  # a page the navigation lists untitled: named before MkDocs reads any page
+                page.title = escape(generated.title)
+        # The engine too: under ProperDocs, `mkdocs` is ProperDocs (its pages name it in their head).
+        engine = f"{mkdocs.__name__} {mkdocs.__version__}"
+        site_key = pagecache.site_key(config, nav, {"feed": self.feed_path, "engine": engine}) if self.run.cache else ""
+        for src, key in self.run.settle(site_key, lambda src: files.get_file_from_path(src).page.url).items():
+            file = files.get_file_from_path(src)
+            file.kept = self.ledger.keep(file.dest_uri, key)
         return nav
 
     @_in_french
     def on_env(self, env, config, files):
-        # The engine too: under ProperDocs, `mkdocs` is ProperDocs (its pages name it in their head).
-        engine = f"{mkdocs.__name__} {mkdocs.__version__}"
-        site_key = pagecache.site_key(config, self.nav, {"feed": self.feed_path, "engine": engine}) if self.run.cache else ""
-        self.run.start(site_key, lambda src: files.get_file_from_path(src).page,
-                       lambda html: get_toc(pages.toc_tokens(html)))
+        self.run.start(lambda src: files.get_file_from_path(src), lambda html: get_toc(pages.toc_tokens(html)))
         return env
 
     @_in_french
@@ -186,7 +222,13 @@ class AtlasPlugin(BasePlugin[AtlasOptions]):
     @event_priority(-100)  # after Material's search plugin has written its index
     @_in_french
     def on_post_build(self, config) -> None:
-        pipeline.finish(Path(config.site_dir), self.outputs, self.run, self.search_entries)
+        site_dir = Path(config.site_dir)
+        kept = self.ledger.link_kept(site_dir)
+        pipeline.finish(site_dir, self.outputs, self.run, self.search_entries, self.ledger.kept)
+        if self.settings.cache_dir is not None:
+            self.ledger.save(self.settings.cache_dir, self.previous_site or site_dir, site_dir)
+        if self.previous_site is not None:
+            log.info(f"{kept} fichiers repris tels quels du site précédent, {len(self.ledger.keys) - kept} écrits")
 
     def on_build_error(self, error) -> None:
         self._cancel_images()

@@ -8,6 +8,7 @@ import logging
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -24,6 +25,16 @@ class _Quiet(logging.Filter):
         return record.levelno >= logging.WARNING
 
 
+class _DirtyIsExact(logging.Filter):
+    """MkDocs warns that a `dirty` build may leave pages stale: not this one, where the atlas
+    decides for each generated file from the keys of its inputs (site/reuse.py) and every other
+    file is written, since the staging folder starts empty. (A logger filter: the warning never
+    reaches a handler, so `--strict` does not count it.)"""
+
+    def filter(self, record):
+        return not str(record.msg).startswith("A 'dirty' build is being performed")
+
+
 def _setup_logging() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s - %(message)s"))
@@ -31,6 +42,9 @@ def _setup_logging() -> None:
     logger.handlers[:] = [handler]
     logger.setLevel(logging.INFO)
     handler.addFilter(_Quiet())
+    build_logger = logging.getLogger("mkdocs.commands.build")
+    if not any(isinstance(f, _DirtyIsExact) for f in build_logger.filters):
+        build_logger.addFilter(_DirtyIsExact())
 
 
 def run(config: Path, site_dir: Path | None = None, strict: bool = False, content_dir: Path | None = None) -> int:
@@ -73,11 +87,14 @@ def run(config: Path, site_dir: Path | None = None, strict: bool = False, conten
     sys.unraisablehook = functools.partial(_quiet_when_terminated, previous_hook)
     try:
         cfg = mkconfig.load_config(str(config), site_dir=str(staging), strict=strict)
-        mkbuild.build(cfg)
+        # What did not change is linked from the current site, not written again (site/reuse.py).
+        cfg.plugins["atlas"].reuse(target)
+        mkbuild.build(cfg, dirty=True)
         if _terminated:  # the signal landed in a finalizer, which swallowed its SystemExit: stop here
             raise SystemExit(128 + signal.SIGTERM)
         os.chmod(staging, 0o755)  # mkdtemp makes it private; a published site is world-readable
         _swap(staging, target)
+        _remove_later(staging, target)  # the old site: thousands of folders, removed in the background
     except (PluginError, ConfigurationError, Abort) as exc:
         print(f"erreur : {exc}", file=sys.stderr)
         return 1
@@ -154,6 +171,23 @@ def _swap(staging: Path, target: Path) -> None:
     old.rename(staging)
 
 
+def _remove_later(old_site: Path, target: Path) -> None:
+    """Remove the replaced site without making the command wait (on some filesystems removing
+    a national site's 5,000 folders takes longer than rebuilding what changed). It is renamed
+    first, so the next build's _recover finds and removes what a killed removal leaves."""
+    if not any(old_site.iterdir()):
+        return  # the first build: there was no old site
+    doomed = old_site.with_name(f".{target.name}.vieux-{os.getpid()}-{old_site.name.rsplit('-', 1)[-1]}")
+    try:
+        old_site.rename(doomed)
+        subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)",
+                          str(doomed)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError:
+        shutil.rmtree(doomed if doomed.exists() else old_site, ignore_errors=True)
+    old_site.mkdir(exist_ok=True)  # the caller removes its staging folder, now empty
+
+
 def _exchange(a: Path, b: Path) -> bool:
     """renameat2(RENAME_EXCHANGE): swap two folders atomically (Linux 3.15+, glibc 2.28+)."""
     if not sys.platform.startswith("linux"):
@@ -180,11 +214,11 @@ def _recover(target: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
         else:
             old.rename(target)
-    prefix = f".{target.name}.neuf-"
-    for stale in target.parent.glob(prefix + "*"):
-        pid = stale.name[len(prefix):].split("-")[0]
-        if not (pid.isdigit() and _alive(int(pid))):
-            shutil.rmtree(stale, ignore_errors=True)
+    for prefix in (f".{target.name}.neuf-", f".{target.name}.vieux-"):
+        for stale in target.parent.glob(prefix + "*"):
+            pid = stale.name[len(prefix):].split("-")[0]
+            if not (pid.isdigit() and _alive(int(pid))):
+                shutil.rmtree(stale, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:

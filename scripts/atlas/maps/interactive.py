@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Callable
 
 from atlas import fr, urls
 from atlas.config import Settings
@@ -21,6 +22,7 @@ from atlas.content.model import COLLECTIVITE_TYPES, LOCATION_APPROX, LOCATION_CO
 from atlas.maps import images as static_maps
 from atlas.maps import legend, viewer
 from atlas.maps.cache import ImageCache
+from atlas.maps.cache import key as image_key
 from atlas.maps.legend import LegendItem
 from atlas.maps.records import (
     Collectivity,
@@ -580,9 +582,12 @@ class PendingImages:
             close()
 
 
-def generate_deferred(atlas: Atlas, idx: Index, emit: Emit, settings: Settings) -> tuple[dict[str, MapInfo], PendingImages]:
+def generate_deferred(atlas: Atlas, idx: Index, emit: Emit, settings: Settings,
+                      kept: Callable[[str, str], bool] | None = None) -> tuple[dict[str, MapInfo], PendingImages]:
     """Emit every map page now; start the images and return them pending (their addresses are
-    already in the MapInfo records, so pages can link them before they exist)."""
+    already in the MapInfo records, so pages can link them before they exist). `kept(uri, key)`:
+    whether the previous site already holds that image as this spec draws it (site/reuse.py):
+    such an image is neither drawn nor written."""
     t0 = time.perf_counter()
     todo = jobs(atlas, idx, settings)
     t1 = time.perf_counter()
@@ -595,7 +600,8 @@ def generate_deferred(atlas: Atlas, idx: Index, emit: Emit, settings: Settings) 
                 job.info.svg = f"cartes/{job.info.id}.svg" if job.spec.svg else None
         # Start the PNG workers first: they draw while this process writes the HTML pages.
         cache = ImageCache(settings.images_cache) if settings.images_cache else None
-        png_iter = static_maps.render_many([j.spec for j in todo if j.spec is not None], settings.workers, cache)
+        to_draw = [j.spec for j in todo if j.spec is not None and not (kept and _images_kept(j, kept))]
+        png_iter = static_maps.render_many(to_draw, settings.workers, cache)
         for job in todo:  # while the workers draw: the size a link preview announces
             if job.spec is not None:
                 job.info.png_size = static_maps.size(job.spec)
@@ -609,6 +615,13 @@ def generate_deferred(atlas: Atlas, idx: Index, emit: Emit, settings: Settings) 
     html_ms = (time.perf_counter() - t) * 1000
     timings = {"maps": len(out), "data_ms": (t1 - t0) * 1000, "html_ms": html_ms, "html_ms_per_map": html_ms / max(len(out), 1)}
     return out, PendingImages(png_iter, out, cache, timings)
+
+
+def _images_kept(job, kept: Callable[[str, str], bool]) -> bool:
+    """Each of the job's images (PNG, SVG) recorded with its key; True when all are kept."""
+    key = image_key(job.spec)
+    uris = [job.info.png] + ([job.info.svg] if job.info.svg else [])
+    return all([kept(uri, f"{key}:{uri.rsplit('.', 1)[-1]}") for uri in uris])  # a list: every one recorded
 
 
 def shared_data(settings: Settings) -> dict:

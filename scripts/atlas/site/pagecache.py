@@ -143,13 +143,17 @@ def site_key(config, nav, extra: dict) -> str:
         for path in sorted(Path(folder).rglob("*")):
             if path.is_file():
                 custom.append((path.relative_to(folder).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest()))
+    # The hand-written pages: their titles are the navigation's (known once MkDocs reads them,
+    # after the keys are settled) and some show the atlas's figures.
+    docs = [(path.relative_to(config.docs_dir).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest())
+            for path in sorted(Path(config.docs_dir).rglob("*")) if path.is_file()]
     plugins = {name: _plugin_state(plugin) for name, plugin in config.plugins.items()}
     data = {
         "config": {k: config.get(k) for k in (
             "site_name", "site_url", "site_description", "site_author", "copyright", "repo_url", "repo_name",
             "edit_uri", "use_directory_urls", "extra", "extra_css", "extra_javascript", "markdown_extensions",
             "mdx_configs")},
-        "theme": {k: theme[k] for k in theme}, "custom": custom, "plugins": plugins,
+        "theme": {k: theme[k] for k in theme}, "custom": custom, "docs": docs, "plugins": plugins,
         "nav": nav_signature(nav.items), "extra": extra, "code": code_version(),
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
@@ -218,19 +222,33 @@ class Run:
         self.generated: dict = {}  # source path → pages.GeneratedPage
         self.reused: dict[str, str] = {}  # source path → cache key: copied finished
         self.to_store: dict[str, str] = {}  # source path → cache key: rendered now, stored once finished
+        self.final: dict[str, str] = {}  # source path → final key (settle)
+        self.kept = 0  # pages the previous site holds as they are: not even read from the cache
 
     def add(self, src: str, generated) -> None:
         self.generated[src] = generated
 
-    def start(self, site_key: str, page_of: Callable[[str], object], toc: Callable[[str], object]) -> None:
-        """Every page is read and the navigation has its titles: each generated page whose finished
-        HTML is in the cache is marked to be copied, the others have their body rendered now."""
+    def settle(self, site_key: str, url_of: Callable[[str], str]) -> dict[str, str]:
+        """Each generated page's final key, once the navigation has its titles; {} without a cache."""
+        self.final = {}
+        if site_key:
+            self.final = {src: final_key(site_key, generated.key, url_of(src))
+                          for src, generated in self.generated.items() if generated.key}
+        return self.final
+
+    def start(self, file_of: Callable[[str], object], toc: Callable[[str], object]) -> None:
+        """Every page is read: each generated page whose finished HTML is in the cache is marked to
+        be copied, the others have their body rendered now. A kept file (the previous site holds
+        the page as it is: site/reuse.py) is neither."""
         self.reused, self.to_store = {}, {}
         if self.cache is not None:
             self.cache.hits = self.cache.stored = 0
         for src, generated in self.generated.items():
-            page = page_of(src)
-            key = final_key(site_key, generated.key, page.url) if site_key and generated.key else ""
+            file = file_of(src)
+            if getattr(file, "kept", False):
+                self.kept += 1
+                continue
+            page, key = file.page, self.final.get(src, "")
             if key and self.cache.has(key):
                 page.meta["template"], self.reused[src] = TEMPLATE, key
                 continue
@@ -261,5 +279,5 @@ class Run:
         if self.cache is None:
             return ""
         self.cache.prune()
-        return (f"pages générées : {self.cache.hits} reprises du cache, {self.cache.stored} rendues "
-                f"et rangées ({self.cache.folder})")
+        return (f"pages générées : {self.kept} gardées du site précédent, {self.cache.hits} reprises du cache, "
+                f"{self.cache.stored} rendues et rangées ({self.cache.folder})")

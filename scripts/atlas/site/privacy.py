@@ -78,8 +78,9 @@ def loads(path: Path, text: str) -> list[str]:
     return [text]
 
 
-def enforce(site_dir: Path) -> list[str]:
-    """Rewrite known fallbacks in Material's bundles; return files that still load from a CDN."""
+def enforce(site_dir: Path, checked: frozenset[str] | set[str] = frozenset()) -> list[str]:
+    """Rewrite known fallbacks in Material's bundles; return files that still load from a CDN.
+    `checked`: site-relative paths already checked, unchanged since (kept from the previous site)."""
     site_dir = Path(site_dir)
     for source_map in site_dir.glob("assets/javascripts/**/*.map"):
         source_map.unlink()
@@ -89,7 +90,8 @@ def enforce(site_dir: Path) -> list[str]:
             bundle.write_text(UNPKG.sub(LOCAL_FALLBACK, text), encoding="utf-8")
     offenders = []
     for p in site_dir.rglob("*"):
-        if p.suffix in (".html", ".css", ".js") and p.is_file() and not p.is_symlink():
+        if p.suffix in (".html", ".css", ".js") and p.is_file() and not p.is_symlink() \
+                and p.relative_to(site_dir).as_posix() not in checked:
             text = p.read_text(encoding="utf-8", errors="ignore")
             if _CDN_ADDRESS.search(text) and any(_CDN_ADDRESS.search(a) for a in loads(p, text)):
                 offenders.append(str(p.relative_to(site_dir)))

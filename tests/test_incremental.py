@@ -1,0 +1,128 @@
+"""A rebuild writes only what changed, and gives the very site a cold build gives (site/reuse.py).
+
+Each edit a pull request can make is built twice: `atlas build` over the site of the build before
+the edit (its unchanged files linked, not written), and from nothing (an empty cache, a new folder).
+Every file must be identical, byte for byte (tests/sites.py), and the rebuild must really have kept
+files (the same inode as before) — or the test would prove nothing.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from repository import Repository, run_atlas
+from sites import differences
+
+UNTOUCHED = "cartes/collectivite-arras.png"  # a file none of the edits below changes
+
+
+def _inodes(site: Path) -> dict[str, int]:
+    return {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.rglob("*") if p.is_file()}
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} absent de {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _rename_partner(repo: Path) -> None:
+    _replace(repo / "content/collectivites/lille.yml", "nom: Naplouse", "nom: Naplouse (Cisjordanie)")
+
+
+def _remove_collectivite(repo: Path) -> None:
+    (repo / "content/collectivites/bailleul.yml").unlink()
+
+
+def _rename_file(repo: Path) -> None:
+    (repo / "content/collectivites/bondues.yml").rename(repo / "content/collectivites/ville-de-bondues.yml")
+
+
+def _edit_country(repo: Path) -> None:
+    _replace(repo / "content/pays/be.yml", "Troisième pays", "Troisième pays (enquête)")
+
+
+def _edit_hand_written_page(repo: Path) -> None:
+    _replace(repo / "docs/methode.md", "title: Méthode", "title: Méthode de l'atlas")
+
+
+def _edit_published_file(repo: Path) -> None:
+    """Someone edits a page of the published folder by hand: the rebuild must not trust it."""
+    page = repo / "site/collectivites/arras/index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("Arras", "Arras (modifié à la main)"), encoding="utf-8")
+
+
+EDITS = [_rename_partner, _remove_collectivite, _rename_file, _edit_country, _edit_hand_written_page,
+         _edit_published_file]
+
+
+def _build(repo: Path, site: Path) -> None:
+    result = run_atlas("build", "--site", str(site), cwd=repo)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    """A repository and its site, built once."""
+    root = Repository(tmp_path / "depot").root
+    _build(root, root / "site")
+    return root
+
+
+def test_each_rebuild_after_an_edit_equals_a_cold_build_file_for_file(repo, tmp_path):
+    site = repo / "site"
+    for n, edit in enumerate(EDITS):
+        before = _inodes(site)
+        edit(repo)
+        _build(repo, site)
+        after = _inodes(site)
+        assert after[UNTOUCHED] == before[UNTOUCHED], f"{edit.__name__} : la carte inchangée a été redessinée"
+        kept = sum(1 for uri, ino in after.items() if before.get(uri) == ino)
+        assert kept > len(after) / 2, f"{edit.__name__} : seuls {kept} fichiers sur {len(after)} repris"
+
+        cold = tmp_path / f"froid-{n}"
+        shutil.copytree(repo, cold, symlinks=True, ignore=lambda folder, names: {".cache", "site"} if folder == str(repo) else set())
+        _build(cold, cold / "site")
+        assert differences(site, cold / "site") == [], edit.__name__
+        shutil.rmtree(cold)
+    assert not (site / "collectivites/bailleul").exists()  # removed: no page left behind
+    assert not (site / "collectivites/bondues").exists()  # renamed: at its new address only
+    assert (site / "collectivites/ville-de-bondues/index.html").is_file()
+
+
+def test_a_failed_rebuild_leaves_the_previous_site_as_it_was(repo, tmp_path):
+    """The kept files are links to the previous site's: nothing of this build may write through one."""
+    site = repo / "site"
+    snapshot = tmp_path / "avant"
+    shutil.copytree(site, snapshot)
+    _rename_partner(repo)
+    # A hand-written page citing a third-party host: refused by the last check of the build, once
+    # every page is written and every kept file linked into the staging folder.
+    (repo / "docs/cdn.md").write_text('# CDN\n\n<script src="https://cdn.jsdelivr.net/x.js"></script>\n',
+                                      encoding="utf-8")
+    result = run_atlas("build", "--site", str(site), cwd=repo)
+    assert result.returncode == 1 and "cdn/index.html" in result.stderr
+    assert differences(site, snapshot) == []
+    assert not [p for p in site.parent.iterdir() if p.name.startswith(".site.neuf-")]
+
+
+def test_a_manifest_that_cannot_be_trusted_reuses_nothing(repo):
+    """Damaged, or the cache turned off (`cache: false`): every file is written anew."""
+    site = repo / "site"
+    for manifest in (repo / ".cache/atlas/sites").glob("*.json"):
+        manifest.write_text('{"version": 1, "files": {"index.html": ["x", 1, 2, 3]}, ', encoding="utf-8")
+    before = _inodes(site)
+    _build(repo, site)
+    after = _inodes(site)
+    assert not [uri for uri, ino in after.items() if before.get(uri) == ino]
+
+    _build(repo, site)  # a sound manifest again: files are kept
+    kept = _inodes(site)
+    assert kept[UNTOUCHED] == after[UNTOUCHED]
+    config = repo / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("  - atlas:\n", "  - atlas:\n      cache: false\n", 1),
+                      encoding="utf-8")
+    _build(repo, site)
+    assert not [uri for uri, ino in _inodes(site).items() if kept.get(uri) == ino]
