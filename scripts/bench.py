@@ -48,7 +48,14 @@ TIMELINE = [
     ("on_env atlas (pages générées : cache ou rendu)", "env_debut", "env_fin"),
     ("gabarits + écriture (MkDocs)", "env_fin", "page_fin"),
     ("on_post_build (recherche, atlas)", "post_build_debut", "post_build_fin"),
+    ("échange du dossier, fin du processus", "post_build_fin", "end"),
 ]
+# Built as CI and a contributor build it: `atlas build` (checked first, what did not change linked
+# from the previous site, the new site swapped in).
+def _atlas_build(cfg: Path, site: Path) -> list[str]:
+    return [sys.executable, "-m", "atlas.cli", "build", "--config", str(cfg), "--site", str(site)]
+
+
 
 
 # ---------------------------------------------------------------- child modes
@@ -189,6 +196,7 @@ def _measure(cmd: list[str], work: Path, name: str, hooks: Path | None = None) -
     if hooks and hooks.exists():
         events = json.loads(hooks.read_text(encoding="utf-8"))
         events["start"] = {"t": data["start"], "rss": 0, "hwm": 0}
+        events["end"] = {"t": data["start"] + data["wall"], "rss": 0, "hwm": data["maxrss_kb"]}
         data["timeline"] = events
     return data
 
@@ -338,7 +346,7 @@ def _change_one_file(content_dir: Path, typical: bool = False) -> Path:
 
 
 def _serve_edit(cfg: Path, content_dir: Path, log, limit_s: float = 900) -> dict:
-    """`mkdocs serve` as `atlas serve` runs it: once the site is served, one collectivité file gets a
+    """`atlas serve`: once the site is served, one collectivité file gets a
     new sentence; the time until the served page shows it is what a contributor waits for."""
     import socket
     import urllib.request
@@ -348,7 +356,7 @@ def _serve_edit(cfg: Path, content_dir: Path, log, limit_s: float = 900) -> dict
         port = s.getsockname()[1]
     path = sorted((content_dir / "collectivites").glob("*.yml"))[0]
     url = f"http://127.0.0.1:{port}/collectivites/{path.stem}/"
-    proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-f", str(cfg), "-a", f"127.0.0.1:{port}"],
+    proc = subprocess.Popen([sys.executable, "-m", "atlas.cli", "serve", "--config", str(cfg), "--adresse", f"127.0.0.1:{port}"],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def fetch() -> str:
@@ -404,8 +412,7 @@ def bench_corpus(name: str, content_dir: Path, work: Path, profile: bool, keep_s
     shutil.rmtree(site, ignore_errors=True)
     shutil.rmtree(work / ".cache", ignore_errors=True)  # cold: no image drawn by an earlier run
     cfg = _atlas_config(content_dir, site, work / "mkdocs.yml")
-    build = _measure([sys.executable, "-m", "mkdocs", "build", "-f", str(cfg), "-q"], work, "build",
-                     hooks=work / "build-etapes.json")
+    build = _measure(_atlas_build(cfg, site), work, "build", hooks=work / "build-etapes.json")
     res["build"] = build
     if build["rc"] != 0:
         log(f"[{name}]   build en échec (code {build['rc']}) : {build['stderr'].strip().splitlines()[-1:] or ''}")
@@ -415,10 +422,10 @@ def bench_corpus(name: str, content_dir: Path, work: Path, profile: bool, keep_s
         # A typical pull request: one collectivité file changed, the cache of the previous build kept.
         changed = _change_one_file(content_dir)
         log(f"[{name}] reconstruction après modification d'une fiche ({changed.name}), cache gardé…")
-        res["warm"] = _measure([sys.executable, "-m", "mkdocs", "build", "-f", str(cfg), "-q"], work, "build")
+        res["warm"] = _measure(_atlas_build(cfg, site), work, "build")
         changed = _change_one_file(content_dir, typical=True)
         log(f"[{name}] reconstruction après modification d'une fiche ordinaire ({changed.name}), cache gardé…")
-        res["warm_typical"] = _measure([sys.executable, "-m", "mkdocs", "build", "-f", str(cfg), "-q"], work, "build")
+        res["warm_typical"] = _measure(_atlas_build(cfg, site), work, "build", hooks=work / "reconstruction-etapes.json")
         if serve:
             log(f"[{name}] atlas serve : une fiche modifiée pendant la prévisualisation…")
             res["serve"] = _serve_edit(cfg, content_dir, log)
@@ -504,6 +511,9 @@ def print_report(results: list[dict], scales: list[int], base: int) -> bool:
     rows.append(("étapes du build complet (s ; pic mémoire Mio) :", ["" for _ in results]))
     for label, a, b in TIMELINE:
         row("  " + label, lambda r, a=a, b=b: _step(r["build"].get("timeline"), a, b))
+    rows.append(("étapes de la reconstruction, fiche ordinaire modifiée :", ["" for _ in results]))
+    for label, a, b in TIMELINE:
+        row("  " + label, lambda r, a=a, b=b: _step((r.get("warm_typical") or {}).get("timeline"), a, b))
 
     width0 = max(len(line) for line, _ in rows) + 2
     widths = [max(len(c), *(len(v[i]) for _, v in rows)) + 2 for i, c in enumerate(cols)]

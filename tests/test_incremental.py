@@ -126,3 +126,56 @@ def test_a_manifest_that_cannot_be_trusted_reuses_nothing(repo):
                       encoding="utf-8")
     _build(repo, site)
     assert not [uri for uri, ino in _inodes(site).items() if kept.get(uri) == ino]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _page(url: str) -> str:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except OSError:
+        return ""
+
+
+def _wait(condition, seconds: float = 120) -> bool:
+    import time
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_serve_shows_a_saved_file_and_keeps_the_preview_when_it_is_invalid(tmp_path):
+    import subprocess
+    import sys
+
+    root = Repository(tmp_path / "depot").root
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/collectivites/lille/"
+    server = subprocess.Popen([sys.executable, "-m", "atlas.cli", "serve", "--adresse", f"127.0.0.1:{port}"],
+                              cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert _wait(lambda: "Naplouse" in _page(url)), "l'aperçu ne s'ouvre pas"
+        _rename_partner(root)
+        assert _wait(lambda: "Naplouse (Cisjordanie)" in _page(url)), "la modification n'apparaît pas"
+        lille = root / "content/collectivites/lille.yml"
+        lille.write_text(lille.read_text(encoding="utf-8").replace("nom: Lille\n", "nom: [Lille\n", 1), encoding="utf-8")
+        _replace(root / "content/collectivites/arras.yml", "nom: Arras\n", "nom: Arras-sur-Scarpe\n")
+        assert not _wait(lambda: "Arras-sur-Scarpe" in _page(f"http://127.0.0.1:{port}/collectivites/arras/"), 8)
+        assert "Naplouse (Cisjordanie)" in _page(url)  # the previous preview, whole
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "lille.yml" in output and "Traceback" not in output

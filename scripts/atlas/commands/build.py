@@ -47,8 +47,11 @@ def _setup_logging() -> None:
         build_logger.addFilter(_DirtyIsExact())
 
 
-def run(config: Path, site_dir: Path | None = None, strict: bool = False, content_dir: Path | None = None) -> int:
-    """Check, build into a temporary folder beside the target, then swap it in."""
+def run(config: Path, site_dir: Path | None = None, strict: bool = False, content_dir: Path | None = None,
+        serve_url: str | None = None) -> int:
+    """Check, build into a temporary folder beside the target, then swap it in. What did not change
+    since the site in the target was built is linked from it, not made again (site/reuse.py).
+    `serve_url`: a rebuild of `atlas serve`, whose preview lives at that address."""
     if content_dir is not None:
         # mkdocs.yml reads it: contenu: !ENV [ATLAS_CONTENU, content]
         os.environ["ATLAS_CONTENU"] = str(Path(content_dir).resolve())
@@ -87,9 +90,11 @@ def run(config: Path, site_dir: Path | None = None, strict: bool = False, conten
     sys.unraisablehook = functools.partial(_quiet_when_terminated, previous_hook)
     try:
         cfg = mkconfig.load_config(str(config), site_dir=str(staging), strict=strict)
+        if serve_url:
+            cfg.site_url = serve_url  # as `mkdocs serve` does: the preview's own address
         # What did not change is linked from the current site, not written again (site/reuse.py).
         cfg.plugins["atlas"].reuse(target)
-        mkbuild.build(cfg, dirty=True)
+        mkbuild.build(cfg, serve_url=serve_url, dirty=True)
         if _terminated:  # the signal landed in a finalizer, which swallowed its SystemExit: stop here
             raise SystemExit(128 + signal.SIGTERM)
         os.chmod(staging, 0o755)  # mkdtemp makes it private; a published site is world-readable
@@ -108,6 +113,9 @@ def run(config: Path, site_dir: Path | None = None, strict: bool = False, conten
         signal.signal(signal.SIGTERM, previous)
         sys.unraisablehook = previous_hook
         shutil.rmtree(staging, ignore_errors=True)  # the new site's leftovers, or the old site after the swap
+    if serve_url:
+        print(f"Aperçu à jour : {serve_url}", file=sys.stderr)
+        return 0
     print(f"Site construit dans {target}", file=sys.stderr)
     if not urls.public(cfg_probe.site_url):
         print("Remarque : " + urls.NO_PUBLIC_ADDRESS, file=sys.stderr)
@@ -232,12 +240,38 @@ def _alive(pid: int) -> bool:
 
 
 def serve(config: Path, address: str) -> int:
-    from mkdocs.commands import serve as mkserve
+    """`atlas serve`: every rebuild is an `atlas build` (content checked, only what changed written,
+    the new site swapped in whole) into the folder the preview server shows; the browser reloads
+    once it is in place. Invalid content leaves the previous preview as it was."""
+    from mkdocs.livereload import LiveReloadServer
 
-    _setup_logging()
+    host, _, port = address.rpartition(":")
+    if not (host and port.isdigit()):
+        print(f"erreur : adresse « {address} » incomprise ; écrivez-la hôte:port, ex. 127.0.0.1:8000", file=sys.stderr)
+        return 2
     try:
-        mkserve.serve(str(config), dev_addr=address, livereload=True)
-    except (PluginError, ConfigurationError, Abort) as exc:
-        print(f"erreur : {exc}", file=sys.stderr)
+        cfg = mkconfig.load_config(str(config))
+    except (ConfigurationError, Abort) as exc:
+        print(f"erreur dans {config} : {exc}", file=sys.stderr)
+        return 2
+    _setup_logging()
+    preview = Path(tempfile.mkdtemp(prefix="atlas-apercu-")) / "site"
+    preview.mkdir()
+    url = f"http://{host}:{port}/"
+    server = LiveReloadServer(builder=lambda: run(config, site_dir=preview, serve_url=url), host=host, port=int(port),
+                              root=str(preview))
+    try:
+        run(config, site_dir=preview, serve_url=url)
+        content = (Path(config).parent / cfg.plugins["atlas"].config.contenu).resolve()
+        for watched in (cfg.docs_dir, str(config), str(content), *cfg.theme.dirs[:1 if cfg.theme.custom_dir else 0]):
+            server.watch(watched)
+        server.serve()
+    except KeyboardInterrupt:
+        print("Aperçu arrêté.", file=sys.stderr)
+    except OSError as exc:
+        print(f"erreur : le serveur d'aperçu ne démarre pas sur {address} : {exc.strerror or exc}", file=sys.stderr)
         return 1
+    finally:
+        server.shutdown()
+        shutil.rmtree(preview.parent, ignore_errors=True)
     return 0
