@@ -133,7 +133,7 @@ class AtlasPlugin(BasePlugin[AtlasOptions]):
 
     def on_files(self, files: Files, config) -> Files:
         def emit(uri: str, data) -> GeneratedFile:
-            if files.get_file_from_path(uri) is not None:  # a hand-written page never silently shadows a generated one
+            if files.src_uris.get(uri) is not None:  # a hand-written page never silently shadows a generated one
                 raise PluginError(f"docs/{uri} porte le nom d'une page générée : renommez-le")
             file = GeneratedFile.generated(config, uri, content=data)
             if not file.is_documentation_page():  # a page's key is known once the navigation is (on_nav)
@@ -158,7 +158,7 @@ class AtlasPlugin(BasePlugin[AtlasOptions]):
         listed = _nav_paths(config.nav)
         for src in self.run.generated:
             if src not in listed:  # created here, MkDocs keeps them (nav.py: a file's existing page)
-                GeneratedPage(None, files.get_file_from_path(src), config)
+                GeneratedPage(None, files.src_uris.get(src), config)
         return files
 
     def on_page_markdown(self, markdown: str, page, config, files):
@@ -191,20 +191,20 @@ class AtlasPlugin(BasePlugin[AtlasOptions]):
         previous site holds as they are (site/reuse.py) are kept, never read nor rendered."""
         self.nav = nav
         for src, generated in self.run.generated.items():
-            page = files.get_file_from_path(src).page
+            page = files.src_uris.get(src).page
             if page.title is None:  # a page the navigation lists untitled: named before MkDocs reads any page
                 page.title = escape(generated.title)
         # The engine too: under ProperDocs, `mkdocs` is ProperDocs (its pages name it in their head).
         engine = f"{mkdocs.__name__} {mkdocs.__version__}"
         site_key = pagecache.site_key(config, nav, {"feed": self.feed_path, "engine": engine}) if self.run.cache else ""
-        for src, key in self.run.settle(site_key, lambda src: files.get_file_from_path(src).page.url).items():
-            file = files.get_file_from_path(src)
+        for src, key in self.run.settle(site_key, lambda src: files.src_uris.get(src).page.url).items():
+            file = files.src_uris.get(src)
             file.kept = self.ledger.keep(file.dest_uri, key)
         return nav
 
     @_in_french
     def on_env(self, env, config, files):
-        self.run.start(lambda src: files.get_file_from_path(src), lambda html: get_toc(pages.toc_tokens(html)))
+        self.run.start(lambda src: files.src_uris.get(src), lambda html: get_toc(pages.toc_tokens(html)))
         return env
 
     @_in_french
