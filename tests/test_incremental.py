@@ -179,3 +179,72 @@ def test_serve_shows_a_saved_file_and_keeps_the_preview_when_it_is_invalid(tmp_p
         server.terminate()
         output = server.communicate(timeout=30)[0]
     assert "lille.yml" in output and "Traceback" not in output
+
+
+# -- the manifest itself (site/reuse.py), without a build --
+
+def _site_with(tmp_path: Path, files: dict[str, bytes]) -> Path:
+    site = tmp_path / "site"
+    for uri, data in files.items():
+        (site / uri).parent.mkdir(parents=True, exist_ok=True)
+        (site / uri).write_bytes(data)
+    return site
+
+
+def _saved(tmp_path: Path, files: dict[str, bytes]):
+    from atlas.site import reuse
+
+    site = _site_with(tmp_path, files)
+    ledger = reuse.Ledger()
+    for uri, data in files.items():
+        ledger.keep(uri, reuse.digest(data))
+    ledger.save(tmp_path / "cache", site, site)
+    return site, reuse.Previous.read(tmp_path / "cache", site)
+
+
+def test_a_previous_file_is_reused_only_while_it_is_exactly_what_was_written(tmp_path):
+    from atlas.site import reuse
+
+    files = {"a/index.html": b"<p>a</p>", "b.json": b"{}", "c.png": b"png", "d.csv": b"x", "e.js": b"1"}
+    site, previous = _saved(tmp_path, files)
+    assert all(previous.unchanged(uri, reuse.digest(data)) for uri, data in files.items())
+    assert not previous.unchanged("a/index.html", reuse.digest(b"<p>autre</p>"))  # another key
+    assert not previous.unchanged("nouveau.html", reuse.digest(b""))  # never written
+    (site / "b.json").write_bytes(b"[]")  # same size, edited in place
+    (site / "c.png").unlink()  # removed
+    (site / "d.csv").unlink()
+    (site / "d.csv").symlink_to("/etc/hostname")  # replaced by a link
+    (site / "e.js").unlink()
+    (site / "e.js").write_bytes(b"1")  # replaced by a new file with the same bytes: a new inode
+    for uri in ("b.json", "c.png", "d.csv", "e.js"):
+        assert not previous.unchanged(uri, reuse.digest(files[uri])), uri
+
+
+@pytest.mark.parametrize("manifest", ["", "{", "[]", '{"version": 0, "files": {}}', '{"files": []}',
+                                      '{"version": null}', "\x00\x01", '{"version": "1:x", "files": {"a": 1}}'])
+def test_a_damaged_or_foreign_manifest_reuses_nothing(tmp_path, manifest):
+    from atlas.site import reuse
+
+    site, previous = _saved(tmp_path, {"index.html": b"x"})
+    for path in (tmp_path / "cache" / reuse.FOLDER).glob("*.json"):
+        path.write_text(manifest, encoding="utf-8")
+    assert not reuse.Previous.read(tmp_path / "cache", site).unchanged("index.html", reuse.digest(b"x"))
+
+
+def test_kept_files_are_copied_where_links_are_refused(tmp_path, monkeypatch):
+    import errno
+
+    from atlas.site import reuse
+
+    site, previous = _saved(tmp_path, {"a/b/index.html": b"page"})
+    ledger = reuse.Ledger(previous)
+    assert ledger.keep("a/b/index.html", reuse.digest(b"page"))
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno.EXDEV, "autre système de fichiers")
+
+    monkeypatch.setattr(reuse.os, "link", refuse)
+    staging = tmp_path / "neuf"
+    assert ledger.link_kept(staging) == 1
+    assert (staging / "a/b/index.html").read_bytes() == b"page"
+    assert (staging / "a/b/index.html").stat().st_ino != (site / "a/b/index.html").stat().st_ino
