@@ -185,7 +185,10 @@ def test_national_site_opens_a_page_whole_and_light(national_site, watched, path
 
 
 def _map_name(frame) -> str:
-    return frame.evaluate("Object.keys(window).find(k => window[k] instanceof L.Map)")
+    """The expression of the Leaflet map of a frame (the page's own variables live in a function:
+    its script waits for the deferred ones)."""
+    assert frame.evaluate("window.atlasMap.leaflet instanceof L.Map")
+    return "window.atlasMap.leaflet"
 
 
 def test_wheel_over_a_map_in_a_page_scrolls_the_page_until_the_map_is_clicked(site_url, watched):
