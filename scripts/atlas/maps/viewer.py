@@ -33,15 +33,16 @@ def to_json(data) -> str:
 
 class ViewerPage(Figure):
     """A French page (lang, title) whose script runs after the body it draws in and after the
-    deferred scripts it calls (Leaflet, the map script): at DOMContentLoaded."""
+    deferred scripts it calls (Leaflet, the map script): at DOMContentLoaded, and, in a frame,
+    once the reader comes near the map (static/carte.js, atlasQuandProche)."""
 
     _template = Template(
         "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n"
         "<title>{{ this.title|e }}</title>\n"
         "{{ this.header.render(**kwargs) }}\n</head>\n<body>\n"
         "{{ this.html.render(**kwargs) }}\n"
-        "<script>\ndocument.addEventListener(\"DOMContentLoaded\", function () {\n"
-        "{{ this.script.render(**kwargs) }}\n});\n</script>\n</body>\n</html>\n"
+        "<script>\ndocument.addEventListener(\"DOMContentLoaded\", function () {\natlasQuandProche(function () {\n"
+        "{{ this.script.render(**kwargs) }}\n});\n});\n</script>\n</body>\n</html>\n"
     )
 
 

@@ -125,20 +125,32 @@
     document.head.appendChild(script);
   }
 
+  // Features added a few at a time, the page's main thread given back between slices (~8 ms each):
+  // drawing 235 countries at once would hold a phone's page for a few hundred milliseconds.
+  function addInSlices(layer, features, done) {
+    var k = 0;
+    (function slice() {
+      var t0 = Date.now();
+      while (k < features.length && (Date.now() - t0 < 8)) layer.addData(features[k++]);
+      if (k < features.length) setTimeout(slice, 0); else if (done) done();
+    })();
+  }
+
   // Country outlines in a pane under the tiles: drawn (once) when the map needs them, i.e. when its
   // tiles fail (blocked, offline) or the reader chooses the map without them.
   function baseShapes(map, K, src) {
     map.createPane("atlasFond").style.zIndex = 150;
     map.getContainer().style.background = K.sea;
     var asked = false;
-    return function () {
-      if (asked || !src) return;
+    return function (done) {
+      if (asked || !src) { if (done) done(); return; }
       asked = true;
       withShapes(src, function (fc) {
-        L.geoJSON(fc, {
+        var layer = L.geoJSON(null, {
           pane: "atlasFond", interactive: false,
           style: {color: K.border, weight: 0.8, fillColor: K.land, fillOpacity: 1, className: "atlas-fond"}
         }).addTo(map);
+        addInSlices(layer, fc.features, done);
       });
     };
   }
@@ -229,11 +241,21 @@
   }
 
   // Labels of the biggest flows that would overlap a bigger one's are hidden (they stay in tooltips).
+  // A name written on the map beside a point, on its right (or left) side. Not a Leaflet tooltip:
+  // a tooltip measures itself each time it is placed (a layout per name, at each zoom); this box
+  // is placed by CSS (carte.css, .atlas-etiquette), its text centred on the point's height.
+  function label(latlng, html, className, left) {
+    return L.marker(latlng, {
+      pane: "tooltipPane", interactive: false, keyboard: false,
+      icon: L.divIcon({className: "atlas-etiquette " + className + (left ? " atlas-a-gauche" : ""), html: "<span>" + html + "</span>", iconSize: null})
+    });
+  }
+
   // All shown, all measured, then the hidden ones hidden: one layout, not one per label.
-  function declutter(tooltips) {
-    var els = tooltips.map(function (t) { return t.getElement(); }).filter(Boolean), placed = [];
+  function declutter(labels) {
+    var els = labels.map(function (t) { return t.getElement(); }).filter(Boolean), placed = [];
     els.forEach(function (el) { el.style.visibility = ""; });
-    var boxes = els.map(function (el) { return el.getBoundingClientRect(); });
+    var boxes = els.map(function (el) { return el.firstChild.getBoundingClientRect(); });
     var hidden = els.filter(function (el, k) {
       var r = boxes[k];
       var hit = placed.some(function (p) { return r.left < p.right && p.left < r.right && r.top < p.bottom && p.top < r.bottom; });
@@ -360,8 +382,7 @@
       (D.fixed || []).forEach(function (i) {
         var m = M[i], names = m.collectivities.map(function (ci) { return C[ci].name; }).join(" / ");
         if (!names) return;
-        var t = L.tooltip({permanent: true, direction: "left", offset: [-6, 0], className: "atlas-etiquette atlas-etiquette-depart", interactive: false})
-          .setLatLng([m.lat, m.lon]).setContent(esc(names));
+        var t = label([m.lat, m.lon], esc(names), "atlas-etiquette-depart", true);
         flowLayer.addLayer(t);
         labels.push(t);
       });
@@ -369,8 +390,7 @@
       if (named.length <= 80) {
         named.forEach(function (f) {
           var m = M[f.properties.i];
-          var t = L.tooltip({permanent: true, direction: "right", offset: [5, 0], className: "atlas-etiquette atlas-etiquette-lieu", interactive: false})
-            .setLatLng([m.lat, m.lon]).setContent(esc(m.label));
+          var t = label([m.lat, m.lon], esc(m.label), "atlas-etiquette-lieu");
           flowLayer.addLayer(t);
           labels.push(t);
         });
@@ -410,8 +430,7 @@
         flowLayer.addLayer(line);
         flowLayer.addLayer(L.circleMarker(end, {radius: 3.5, color: K.border, weight: 1, fillColor: K.flow, fillOpacity: 1, interactive: false}));
         if (rank < F.labelled) {
-          var t = L.tooltip({permanent: true, direction: "right", offset: [6, 0], className: "atlas-etiquette", interactive: false})
-            .setLatLng(end).setContent(esc(p.name) + "&nbsp;" + f.n);
+          var t = label(end, esc(p.name) + "&nbsp;" + f.n, "atlas-etiquette-flux");
           flowLayer.addLayer(t);
           labels.push(t);
         }
@@ -579,11 +598,10 @@
     if (D.type === "choroplethe") {
       waitFor = function (ready) {
         withShapes(D.shapes, function (fc) {
-          outlines();
           var ch = choropleth(map, D, root, fc);
           publish({links: 0, markers: 0, countries: ch.count, flows: 0, partnerships: 0, mode: "pays"});
           showLegend(D.legend);
-          ready();
+          outlines(ready);  // the other countries, under the coloured ones
         });
       };
     } else {
@@ -624,7 +642,7 @@
       var toggle = layers.getContainer().querySelector(".leaflet-control-layers-toggle");
       if (toggle) { toggle.title = "Fond de carte"; toggle.setAttribute("aria-label", "Choisir le fond de carte"); }
       // Outlines only when the map would be without them: tiles refused, or the reader's choice.
-      tiles.once("tileerror", outlines);
+      tiles.once("tileerror", function () { outlines(); });
       map.on("baselayerchange", function (e) { if (e.layer !== tiles) outlines(); });
     } else {
       outlines();
@@ -647,51 +665,58 @@
     el.setAttribute("data-pret", "erreur");
   }
 
+  // "Near": a quarter of a phone's screen away (200 px), time enough to draw it (a tenth of a second
+  // on a mid-range phone) as the page scrolls towards it; a map below the first screen is not drawn
+  // while the page loads. (Another site's frame: when it shows, margins apply to same-site frames only.)
   function whenNear(el, go) {
     if (!framed || !("IntersectionObserver" in window)) { go(); return; }
     var seen = new IntersectionObserver(function (entries) {
       if (!entries.some(function (e) { return e.isIntersecting; })) return;
       seen.disconnect();
       go();
-    }, {rootMargin: "400px 0px"});
+    }, {rootMargin: "200px 0px"});
     seen.observe(el);
   }
 
   // The viewer page (cartes/?carte=<id>): one page for every map, fed by the map's JSON file.
   // `start`: the view of a map whose data has none (no place to frame), or that could not load.
-  window.atlasVisionneuse = function (map, tiles, start) {
-    var el = map.getContainer(), root = "../";
+  // The viewer page's own script (viewer.py: Leaflet's map, its tiles, then atlasVisionneuse) runs
+  // through this, once the deferred scripts have run: at once full screen; framed in a page, when
+  // the reader comes near the frame, not while the page around it loads (a phone's main thread goes
+  // to the page first; a map never reached costs its scripts, not its drawing).
+  window.atlasQuandProche = function (go) {
     // The title bar: full screen, or framed by another site (the atlas's own pages caption their maps).
     if (!sameSite) document.body.classList.add("atlas-avec-barre");
     if (!framed) document.body.classList.add("atlas-pleine-page");
+    whenNear(document.querySelector(".atlas-carte"), go);
+  };
+
+  window.atlasVisionneuse = function (map, tiles, start) {
+    var el = map.getContainer(), root = "../";
     var id = new URLSearchParams(window.location.search).get("carte") || "";
     if (!/^[a-z0-9][a-z0-9_-]{0,150}$/.test(id)) {
       fail(map, id ? "Cette adresse ne désigne aucune carte de l'atlas." : "L'adresse ne dit pas quelle carte afficher.", root, start);
       return;
     }
-    // A map framed in a page is fetched and drawn when the reader comes near it, not while the
-    // page around it loads (a phone's main thread goes to the page first).
-    whenNear(el, function () {
-      fetch(id + ".json").then(function (r) {
-        if (!r.ok) throw new Error(r.status);
-        return r.json();
-      }).then(function (own) {
-        // What all maps share comes once, with this page; each map's JSON brings the rest.
-        var D = Object.assign(JSON.parse(el.getAttribute("data-commun") || "{}"), own);
-        document.title = D.title + " — " + el.getAttribute("data-site");
-        document.querySelector(".atlas-titre").textContent = D.title;
-        el.setAttribute("aria-label", D.label);
-        var back = document.querySelector(".atlas-retour");
-        back.href = (D.root || root) + (D.page || "");
-        if (framed) {
-          back.target = "_blank";
-          back.rel = "noopener";
-          back.textContent = "Voir dans l'atlas (nouvel onglet)";
-        }
-        window.atlasCarte(map, tiles, D, start);
-      }).catch(function () {
-        fail(map, "Cette carte n'a pas pu être chargée (adresse périmée ou connexion interrompue).", root, start);
-      });
+    fetch(id + ".json").then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.json();
+    }).then(function (own) {
+      // What all maps share comes once, with this page; each map's JSON brings the rest.
+      var D = Object.assign(JSON.parse(el.getAttribute("data-commun") || "{}"), own);
+      document.title = D.title + " — " + el.getAttribute("data-site");
+      document.querySelector(".atlas-titre").textContent = D.title;
+      el.setAttribute("aria-label", D.label);
+      var back = document.querySelector(".atlas-retour");
+      back.href = (D.root || root) + (D.page || "");
+      if (framed) {
+        back.target = "_blank";
+        back.rel = "noopener";
+        back.textContent = "Voir dans l'atlas (nouvel onglet)";
+      }
+      window.atlasCarte(map, tiles, D, start);
+    }).catch(function () {
+      fail(map, "Cette carte n'a pas pu être chargée (adresse périmée ou connexion interrompue).", root, start);
     });
   };
 })();
