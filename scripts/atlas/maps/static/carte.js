@@ -251,17 +251,27 @@
     });
   }
 
-  // All shown, all measured, then the hidden ones hidden: one layout, not one per label.
-  function declutter(labels) {
-    var els = labels.map(function (t) { return t.getElement(); }).filter(Boolean), placed = [];
+  // All shown, all measured, then the hidden ones hidden: one layout, not one per label. A name that
+  // would pass the map's edge goes to the other side of its point (6 px each side), if it fits there.
+  function declutter(labels, map) {
+    var els = labels.map(function (t) { return t.getElement(); }).filter(Boolean), placed = [], flipped = [];
     els.forEach(function (el) { el.style.visibility = ""; });
+    var edge = map.getContainer().getBoundingClientRect();
     var boxes = els.map(function (el) { return el.firstChild.getBoundingClientRect(); });
     var hidden = els.filter(function (el, k) {
-      var r = boxes[k];
+      var r = boxes[k], w = r.right - r.left, left = el.classList.contains("atlas-a-gauche");
+      if (!left && r.right > edge.right && r.left - w - 12 >= edge.left) {
+        r = {left: r.left - w - 12, right: r.left - 12, top: r.top, bottom: r.bottom};
+        flipped.push(el);
+      } else if (left && r.left < edge.left && r.right + w + 12 <= edge.right) {
+        r = {left: r.right + 12, right: r.right + w + 12, top: r.top, bottom: r.bottom};
+        flipped.push(el);
+      }
       var hit = placed.some(function (p) { return r.left < p.right && p.left < r.right && r.top < p.bottom && p.top < r.bottom; });
       if (!hit) placed.push(r);
       return hit;
     });
+    flipped.forEach(function (el) { el.classList.toggle("atlas-a-gauche"); });
     hidden.forEach(function (el) { el.style.visibility = "hidden"; });
   }
 
@@ -394,7 +404,7 @@
           flowLayer.addLayer(t);
           labels.push(t);
         });
-        declutter(labels);
+        declutter(labels, map);
       }
       return {links: nl, markers: nm, flows: 0, partnerships: np, mode: "liens"};
     }
@@ -438,7 +448,7 @@
       var origin = L.circleMarker([o.lat, o.lon], {radius: 7, color: K.border, weight: 2, fillColor: K.origin, fillOpacity: 1, className: "atlas-origine"});
       origin.bindTooltip(esc(o.name) + " : " + plural(total, "partenariat", "partenariats"));
       flowLayer.addLayer(origin);
-      declutter(labels);
+      declutter(labels, map);
       return {links: 0, markers: 0, flows: list.length, partnerships: total, mode: "flux"};
     }
 
@@ -448,7 +458,7 @@
     }
 
     var api = {draw: draw, mode: function () { return flowMode() ? "flux" : "liens"; }};
-    map.on("zoomend", function () { declutter(labels); });
+    map.on("zoomend", function () { declutter(labels, map); });
     if (D.filters) {
       var html = '<details open><summary>Filtrer</summary><form class="atlas-filtre">';
       if (F) {
