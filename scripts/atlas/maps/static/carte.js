@@ -252,24 +252,24 @@
   }
 
   // All shown, all measured, then the hidden ones hidden: one layout, not one per label. A name that
-  // would pass the map's edge goes to the other side of its point (6 px each side), if it fits there.
+  // would pass the map's edge, or cover a name already placed, goes to the other side of its point
+  // (6 px each side) if it fits there; otherwise it is hidden (it stays in the point's popup).
   function declutter(labels, map) {
     var els = labels.map(function (t) { return t.getElement(); }).filter(Boolean), placed = [], flipped = [];
     els.forEach(function (el) { el.style.visibility = ""; });
     var edge = map.getContainer().getBoundingClientRect();
     var boxes = els.map(function (el) { return el.firstChild.getBoundingClientRect(); });
+    function fits(r) {
+      return r.left >= edge.left && r.right <= edge.right &&
+        !placed.some(function (p) { return r.left < p.right && p.left < r.right && r.top < p.bottom && p.top < r.bottom; });
+    }
     var hidden = els.filter(function (el, k) {
       var r = boxes[k], w = r.right - r.left, left = el.classList.contains("atlas-a-gauche");
-      if (!left && r.right > edge.right && r.left - w - 12 >= edge.left) {
-        r = {left: r.left - w - 12, right: r.left - 12, top: r.top, bottom: r.bottom};
-        flipped.push(el);
-      } else if (left && r.left < edge.left && r.right + w + 12 <= edge.right) {
-        r = {left: r.right + 12, right: r.right + w + 12, top: r.top, bottom: r.bottom};
-        flipped.push(el);
-      }
-      var hit = placed.some(function (p) { return r.left < p.right && p.left < r.right && r.top < p.bottom && p.top < r.bottom; });
-      if (!hit) placed.push(r);
-      return hit;
+      var other = left ? {left: r.right + 12, right: r.right + w + 12, top: r.top, bottom: r.bottom}
+                       : {left: r.left - w - 12, right: r.left - 12, top: r.top, bottom: r.bottom};
+      if (fits(r)) { placed.push(r); return false; }
+      if (fits(other)) { placed.push(other); flipped.push(el); return false; }
+      return true;
     });
     flipped.forEach(function (el) { el.classList.toggle("atlas-a-gauche"); });
     hidden.forEach(function (el) { el.style.visibility = "hidden"; });
