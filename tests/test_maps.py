@@ -7,6 +7,7 @@ import html
 import io
 import json
 import re
+from html import unescape
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -96,7 +97,9 @@ def test_one_viewer_page_draws_every_map_from_published_files(built):
     assert not [uri for uri in files if uri.startswith("cartes/") and uri.endswith(".html") and uri != urls.MAP_VIEWER]
     html = files[urls.MAP_VIEWER].decode("utf-8")
     refs = re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="([^"]+)"', html)
-    assert len(refs) >= 5  # Leaflet (script, style), the atlas's script, style, country shapes
+    assert len(refs) >= 4  # Leaflet (script, style), the atlas's script, style
+    shared = json.loads(unescape(re.search(r'data-commun="([^"]*)"', html).group(1)))
+    refs.append(shared["shapes"])  # the country outlines, loaded by the map script when a map draws countries
     for ref in refs:
         assert not ref.startswith(("http:", "https:", "//")), f"external {ref}"
         target = str(PurePosixPath(urls.MAP_VIEWER).parent / ref)
@@ -570,3 +573,42 @@ def test_the_images_source_and_legend_read_at_12_css_px_when_shown_600_px_wide()
 
     assert images.SOURCE_PX * 600 / images.WIDTH2X >= 12 and images.LABEL_PX * 600 / images.WIDTH2X >= 12
     assert images._renderer().font.size * 600 / images.WIDTH2X >= 12  # the legend's labels
+
+
+def _decoded(rings: list[list[int]]) -> list[list[tuple[float, float]]]:
+    """A country's rings as static/carte.js decodes them (integer steps of 1/QUANTUM degree)."""
+    out = []
+    for ring in rings:
+        x = y = 0
+        points = []
+        for k in range(0, len(ring), 2):
+            x, y = x + ring[k], y + ring[k + 1]
+            points.append((x / assets.QUANTUM, y / assets.QUANTUM))
+        out.append(points)
+    return out
+
+
+def test_country_outlines_are_world_scale_light_and_keep_every_country():
+    """pays.js: every shipped country (the Vatican as a speck), each where it is (its box within a
+    simplification step of the shipped one), in a quarter of the shipped weight."""
+    import gzip
+
+    from shapely.geometry import shape
+
+    shipped = {f["properties"]["iso"]: shape(f["geometry"]) for f in json.loads(assets.SHAPES.read_text(encoding="utf-8"))["features"]}
+    world = assets.world_shapes()
+    assert world["q"] == assets.QUANTUM and set(world["pays"]) == set(shipped)
+    for iso, polygons in world["pays"].items():
+        points = [p for rings in polygons for ring in _decoded(rings) for p in ring]
+        assert all(len(ring) >= 6 and len(ring) % 2 == 0 for rings in polygons for ring in rings), iso
+        lon0, lat0, lon1, lat1 = shipped[iso].bounds
+        slack = 2 * assets.SIMPLIFY_DEG + 2 / assets.QUANTUM + (1 if shipped[iso].geom_type == "MultiPolygon" else 0)
+        assert all(lon0 - slack <= x <= lon1 + slack and lat0 - slack <= y <= lat1 + slack for x, y in points), iso
+    big = {iso: max(shipped[iso].geoms if shipped[iso].geom_type == "MultiPolygon" else [shipped[iso]], key=lambda g: g.area)
+           for iso in ("FR", "DE", "SN", "BR", "CA")}
+    for iso, part in big.items():  # the main land keeps its extent
+        xs = [x for x, _ in _decoded(world["pays"][iso][0])[0]]  # the largest part comes first
+        assert abs(max(xs) - min(xs) - (part.bounds[2] - part.bounds[0])) < 2 * assets.SIMPLIFY_DEG, iso
+    script = assets.shapes_script().encode()
+    shipped_size = len(assets.SHAPES.read_bytes())
+    assert len(script) < shipped_size / 3 and len(gzip.compress(script)) < 70_000

@@ -45,33 +45,50 @@
   }
   // A table wider than the screen scrolls sideways: say so above it (otherwise nothing shows that
   // columns are hidden), and let the keyboard scroll it too (the frame takes the focus).
-  function scrollCue(wrap) {
-    var table = wrap.querySelector("table");
-    if (!table) return;
-    var cue = wrap.previousElementSibling;
-    if (!cue || !cue.classList.contains("atlas-defiler")) {
-      cue = document.createElement("p");
-      cue.className = "atlas-defiler";
-      cue.setAttribute("aria-hidden", "true");
-      cue.textContent = "Faites glisser le tableau vers la gauche : d'autres colonnes suivent →";
-      wrap.parentNode.insertBefore(cue, wrap);
-    }
-    var wide = table.scrollWidth > wrap.clientWidth + 2;
-    cue.hidden = !wide;
-    if (wide) {
-      wrap.setAttribute("tabindex", "0");
-      wrap.setAttribute("role", "region");
-      wrap.setAttribute("aria-label", "Tableau défilant" + (table.caption ? " : " + table.caption.textContent : ""));
-    } else {
-      wrap.removeAttribute("tabindex");
-      wrap.removeAttribute("role");
-      wrap.removeAttribute("aria-label");
-    }
+  // Every frame measured first, then every cue written: one layout, not one per table.
+  function scrollCue(wraps) {
+    var wide = wraps.map(function (wrap) {
+      var table = wrap.querySelector("table");
+      return table ? table.scrollWidth > wrap.clientWidth + 2 : null;
+    });
+    wraps.forEach(function (wrap, k) {
+      if (wide[k] === null) return;
+      var table = wrap.querySelector("table"), cue = wrap.previousElementSibling;
+      if (!cue || !cue.classList.contains("atlas-defiler")) {
+        if (!wide[k]) return;
+        cue = document.createElement("p");
+        cue.className = "atlas-defiler";
+        cue.setAttribute("aria-hidden", "true");
+        cue.textContent = "Faites glisser le tableau vers la gauche : d'autres colonnes suivent →";
+        wrap.parentNode.insertBefore(cue, wrap);
+      }
+      cue.hidden = !wide[k];
+      if (wide[k]) {
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", "Tableau défilant" + (table.caption ? " : " + table.caption.textContent : ""));
+      } else {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-label");
+      }
+    });
   }
-  function scrollCues() { document.querySelectorAll(".md-typeset__scrollwrap").forEach(scrollCue); }
-  var resizing = null;
-  window.addEventListener("resize", function () { clearTimeout(resizing); resizing = setTimeout(scrollCues, 200); });
-  document.addEventListener("toggle", scrollCues, true);  // a table inside <details> has a width once opened
+  // Measured when the browser lays the page out anyway (ResizeObserver: after its layout, never
+  // forcing one while the page loads), and again whenever a frame changes width (the window
+  // resized, a <details> opened).
+  var frames = typeof ResizeObserver === "function" ? new ResizeObserver(function (entries) {
+    scrollCue(entries.map(function (e) { return e.target; }));
+  }) : null;
+  function scrollCues() {
+    var wraps = Array.prototype.slice.call(document.querySelectorAll(".md-typeset__scrollwrap"));
+    if (frames) wraps.forEach(function (wrap) { frames.observe(wrap); }); else scrollCue(wraps);
+  }
+  if (!frames) {
+    var resizing = null;
+    window.addEventListener("resize", function () { clearTimeout(resizing); resizing = setTimeout(scrollCues, 200); });
+    document.addEventListener("toggle", scrollCues, true);  // a table inside <details> has a width once opened
+  }
   // The home's « Trouver une collectivité ou un pays »: the names come on first use (trouver.json);
   // a name typed in full leads to its page; anything else goes to the collectivités' filter (the
   // form's own address, which also works without JavaScript).

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from atlas import fr, urls
+from atlas.maps import assets
 from expectations import expected_counts
 
 from .conftest import serve
@@ -185,7 +186,10 @@ def test_national_site_opens_a_page_whole_and_light(national_site, watched, path
 
 
 def _map_name(frame) -> str:
-    return frame.evaluate("Object.keys(window).find(k => window[k] instanceof L.Map)")
+    """The expression of the Leaflet map of a frame (the page's own variables live in a function:
+    its script waits for the deferred ones)."""
+    assert frame.evaluate("window.atlasMap.leaflet instanceof L.Map")
+    return "window.atlasMap.leaflet"
 
 
 def test_wheel_over_a_map_in_a_page_scrolls_the_page_until_the_map_is_clicked(site_url, watched):
@@ -328,3 +332,48 @@ def test_a_collectivite_map_names_the_collectivite_the_lines_start_from(site_url
     page.goto(site_url + "collectivites/lille/")
     frame = _map_frame(page, "collectivite-lille")
     assert frame.locator(".atlas-etiquette-depart").all_inner_texts() == ["Lille"]
+
+
+def _outline_requests(page) -> list[str]:
+    asked: list[str] = []
+    page.on("request", lambda r: r.url.split("?")[0].endswith("/" + assets.SHAPES_JS) and asked.append(r.url))
+    return asked
+
+
+@pytest.mark.parametrize("path, map_id", [("collectivites/lille/", "collectivite-lille"), ("pays/allemagne/", "pays-de"),
+                                          ("", "liens")], ids=["collectivite", "pays", "accueil"])
+def test_a_page_whose_map_draws_no_country_loads_no_country_outlines(site_url, watched, path, map_id):
+    """Tiles answer: the map is drawn on them, without the outlines (pays.js) under them."""
+    asked = _outline_requests(watched.page)
+    watched.page.goto(site_url + path)
+    frame = _map_frame(watched.page, map_id)
+    watched.page.wait_for_load_state("networkidle")
+    assert frame.evaluate("window.atlasMap.drawn.links + window.atlasMap.drawn.flows") > 0
+    assert watched.tiles, "the map asked for no tile"
+    assert asked == [] and frame.locator("path.atlas-fond").count() == 0
+    assert not watched.errors and not watched.failed
+
+
+def test_the_world_map_loads_the_outlines_once_and_a_map_without_tiles_gets_them(site_url, browser):
+    """The countries map needs them (and its coloured countries are all drawn, no console error);
+    a map whose tiles are refused falls back on them, drawn a slice at a time."""
+    context = browser.new_context(viewport={"width": 375, "height": 812})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: m.type == "error" and "tile.openstreetmap" not in (m.location or {}).get("url", "")
+            and "ERR_FAILED" not in m.text and errors.append(m.text))
+    asked = _outline_requests(page)
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1") else r.abort())
+    page.goto(site_url + urls.map_html("monde"))
+    page.locator("[data-pret]").wait_for()
+    coloured = page.evaluate("window.atlasMap.countries")  # as the build counted them
+    assert coloured > 30
+    assert page.locator("path.atlas-pays").count() == int(page.locator("[data-pays]").get_attribute("data-pays")) == coloured
+    assert len(asked) == 1 and not errors
+    asked.clear()
+    page.goto(site_url + urls.map_html("collectivite-lille"))
+    page.locator("[data-pret]").wait_for()
+    page.wait_for_function("document.querySelectorAll('path.atlas-fond').length > 200")
+    assert len(asked) == 1 and not errors
+    context.close()

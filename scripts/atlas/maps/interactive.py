@@ -19,8 +19,8 @@ from atlas.config import Settings
 from atlas.content.countries import fold
 from atlas.content.index import Index
 from atlas.content.model import COLLECTIVITE_TYPES, LOCATION_APPROX, LOCATION_COUNTRY, NATURES, Atlas, Collectivite, Partnership
+from atlas.maps import assets, legend, viewer
 from atlas.maps import images as static_maps
-from atlas.maps import legend, viewer
 from atlas.maps.cache import ImageCache
 from atlas.maps.cache import key as image_key
 from atlas.maps.legend import LegendItem
@@ -627,7 +627,7 @@ def _images_kept(job, kept: Callable[[str, str], bool]) -> bool:
 def shared_data(settings: Settings) -> dict:
     """What every map's data would otherwise repeat (4,955 times nationally): given once by the
     viewer page, under which the script lays each map's own JSON."""
-    return {"root": ROOT, "tiles": settings.tiles_name,
+    return {"root": ROOT, "tiles": settings.tiles_name, "shapes": ROOT + assets.SHAPES_JS,  # loaded when a map draws countries
             "types": [[k, COLLECTIVITE_TYPES[k], TYPE_COLORS[k]] for k in TYPE_KEYS],
             "natures": [NATURES[k] for k in NATURES], "colors": COLORS,
             # the codes of records.py, sent once: carte.js has none of its own

@@ -2,8 +2,10 @@
 atlas from its small JSON file (`cartes/?carte=<id>` loads `cartes/<id>.json`).
 
 Built through Folium's extension points: element classes with their own Jinja `_template` and
-`default_js`/`default_css` (as folium's plugins are), so Leaflet, the map script and the country
-shapes come from the site itself (assets.py), never from a CDN.
+`default_js`/`default_css` (as folium's plugins are), so Leaflet and the map script come from the
+site itself (assets.py), never from a CDN. No script blocks the page's first paint: they are
+`defer`red and the page's own script runs once they have (DOMContentLoaded); the country outlines
+are not in the page at all, the map script loads them when a map draws countries.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import json
 import re
 
 import folium
-from branca.element import Figure
+from branca.element import Figure, JavascriptLink
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
@@ -30,18 +32,38 @@ def to_json(data) -> str:
 
 
 class ViewerPage(Figure):
-    """A French page (lang, title) whose scripts run after the body they draw in."""
+    """A French page (lang, title) whose script runs after the body it draws in and after the
+    deferred scripts it calls (Leaflet, the map script): at DOMContentLoaded, and, in a frame,
+    once the reader comes near the map (static/carte.js, atlasQuandProche)."""
 
     _template = Template(
         "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n"
         "<title>{{ this.title|e }}</title>\n"
         "{{ this.header.render(**kwargs) }}\n</head>\n<body>\n"
         "{{ this.html.render(**kwargs) }}\n"
-        "<script>\n{{ this.script.render(**kwargs) }}\n</script>\n</body>\n</html>\n"
+        "<script>\ndocument.addEventListener(\"DOMContentLoaded\", function () {\natlasQuandProche(function () {\n"
+        "{{ this.script.render(**kwargs) }}\n});\n});\n</script>\n</body>\n</html>\n"
     )
 
 
-class ViewerMap(folium.Map):
+class DeferredScript(JavascriptLink):
+    """A script of the site that does not hold up the page's first paint (`defer`: fetched while
+    the page is read, run in order once it is, before DOMContentLoaded)."""
+
+    _template = Template('<script defer src="{{ this.url|e }}"></script>')
+
+
+class DeferredJSCSSMixin(JSCSSMixin):
+    """folium's JSCSSMixin, whose default_js are deferred scripts (same names, same order)."""
+
+    def render(self, **kwargs):
+        super().render(**kwargs)
+        header = self.get_root().header
+        for name, url in self.default_js:
+            header.add_child(DeferredScript(url), name=name)  # replaces folium's blocking <script src>
+
+
+class ViewerMap(DeferredJSCSSMixin, folium.Map):
     """A Leaflet map served from the site (no CDN), in an accessible region under a title bar;
     unlike folium's default page, the reader may zoom the page (no `user-scalable=no`)."""
 
@@ -67,7 +89,7 @@ class ViewerMap(folium.Map):
         {% endmacro %}
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }} = L.map({{ this.get_name()|tojson }}, {
-                center: {{ this.location|tojson }}, crs: L.CRS.{{ this.crs }},
+                crs: L.CRS.{{ this.crs }},
                 ...{{ this.options|tojavascript }}
             });
         {% endmacro %}
@@ -77,19 +99,24 @@ class ViewerMap(folium.Map):
     def __init__(self, site_name: str, shared: dict):
         super().__init__(location=[25, 10], zoom_start=2, tiles=None, keyboard=True, zoom_snap=0.25, min_zoom=1)
         self.options["min_zoom"] = 1  # folium passes min_zoom to its default tiles only
+        # No view in the page: the map script frames the map's own places first (static/carte.js,
+        # frame), so nothing is drawn, nor any tile asked for, at a view the reader never sees;
+        # this one serves a map without places.
+        self.start = {"center": self.location, "zoom": self.options.pop("zoom")}
         self.root, self.site_name, self.shared = ROOT, site_name, to_json(shared)
 
 
-class AtlasDrawing(JSCSSMixin):
-    """The atlas's map script, style and country shapes; on load, it reads `?carte=<id>`, fetches
-    that map's JSON and draws it on the parent map (static/carte.js: atlasVisionneuse)."""
+class AtlasDrawing(DeferredJSCSSMixin):
+    """The atlas's map script and style; on load, it reads `?carte=<id>`, fetches that map's JSON
+    and draws it on the parent map (static/carte.js: atlasVisionneuse), loading the country
+    outlines only if the map draws countries."""
 
-    default_js = [("atlas_pays", ROOT + assets.SHAPES_JS), ("atlas_carte", ROOT + assets.MAP_JS)]
+    default_js = [("atlas_carte", ROOT + assets.MAP_JS)]
     default_css = [("atlas_carte_css", ROOT + assets.MAP_CSS)]
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            atlasVisionneuse({{ this._parent.get_name() }}, {{ this.tiles.get_name() }});
+            atlasVisionneuse({{ this._parent.get_name() }}, {{ this.tiles.get_name() }}, {{ this._parent.start|tojson }});
         {% endmacro %}
         """
     )

@@ -6,7 +6,7 @@
    `decode` and `decodeWorld` below name their positions once, and nothing else reads a record by
    position. In brackets, the Python class (maps/records.py, maps/legend.py) that writes each one.
 
-   Shared:  root, tiles (the tiles' name), natures [label…],
+   Shared:  root, tiles (the tiles' name), shapes (the address of the country outlines, pays.js), natures [label…],
             types [[key, label, colour]…], colors {sea, land, border, partner, country, flow, origin},
             kinds {SEAT, PARTNER, APPROX, COUNTRY}, locations {EXACT, APPROX, COUNTRY} (records.Kind, records.Location)
    A map:   id, title, label (text alternative), page, bounds, maxZoom, legend {title, items},
@@ -37,6 +37,8 @@
   var TARGET = !framed ? "" : (sameSite ? ' target="_top"' : ' target="_blank" rel="noopener"');
   function a(href, text) { return '<a href="' + esc(href) + '"' + TARGET + ">" + esc(text) + "</a>"; }
   function plural(n, one, many) { return n + "\u00a0" + (n > 1 ? many : one); }
+  // French order, one collator for every sort (a locale given to each comparison builds one each time).
+  var byName = new Intl.Collator("fr").compare;
 
   // A map's records, named once (the wire format above).
   function decode(D) {
@@ -84,15 +86,73 @@
     return c.getContainer();
   }
 
-  function baseShapes(map, K) {
-    // Country outlines in a pane under the tiles: visible while tiles load, or if they are blocked.
+  // The country outlines (assets/atlas/pays.js, written by maps/assets.py: world scale, integer
+  // steps of 1/q degree), loaded once and only when a map draws countries, by a script element (it
+  // also loads from file://, where fetch does not). {q, pays: {iso: [polygon [ring [x0, y0, dx, dy…]…]…]}}
+  // becomes GeoJSON features {properties: {iso}}.
+  var shapes = null, waiting = null;
+  function decodeShapes(raw) {
+    var q = raw.q, features = [];
+    Object.keys(raw.pays).forEach(function (iso) {
+      var polygons = raw.pays[iso].map(function (rings) {
+        return rings.map(function (r) {
+          var x = 0, y = 0, ring = [];
+          for (var k = 0; k + 1 < r.length; k += 2) { x += r[k]; y += r[k + 1]; ring.push([x / q, y / q]); }
+          ring.push(ring[0]);
+          return ring;
+        });
+      });
+      features.push({type: "Feature", properties: {iso: iso}, geometry: {type: "MultiPolygon", coordinates: polygons}});
+    });
+    return {type: "FeatureCollection", features: features};
+  }
+  function withShapes(src, then) {
+    if (shapes) { then(shapes); return; }
+    if (waiting) { waiting.push(then); return; }
+    waiting = [then];
+    var script = document.createElement("script");
+    function done() {
+      var raw = window.atlasPays;
+      shapes = raw && raw.pays ? decodeShapes(raw) : {type: "FeatureCollection", features: []};
+      var calls = waiting;
+      waiting = null;
+      calls.forEach(function (f) { f(shapes); });
+    }
+    script.onload = done;
+    script.onerror = done;  // no outlines: the map still draws what it can
+    script.async = true;
+    script.src = src;
+    document.head.appendChild(script);
+  }
+
+  // Features added a few at a time, the page's main thread given back between slices (~8 ms each):
+  // drawing 235 countries at once would hold a phone's page for a few hundred milliseconds.
+  function addInSlices(layer, features, done) {
+    var k = 0;
+    (function slice() {
+      var t0 = Date.now();
+      while (k < features.length && (Date.now() - t0 < 8)) layer.addData(features[k++]);
+      if (k < features.length) setTimeout(slice, 0); else if (done) done();
+    })();
+  }
+
+  // Country outlines in a pane under the tiles: drawn (once) when the map needs them, i.e. when its
+  // tiles fail (blocked, offline) or the reader chooses the map without them.
+  function baseShapes(map, K, src) {
     map.createPane("atlasFond").style.zIndex = 150;
     map.getContainer().style.background = K.sea;
-    if (!window.atlasPays) return null;
-    return L.geoJSON(window.atlasPays, {
-      pane: "atlasFond", interactive: false,
-      style: {color: K.border, weight: 0.8, fillColor: K.land, fillOpacity: 1, className: "atlas-fond"}
-    }).addTo(map);
+    var asked = false;
+    return function (done) {
+      if (asked || !src) { if (done) done(); return; }
+      asked = true;
+      withShapes(src, function (fc) {
+        var layer = L.geoJSON(null, {
+          pane: "atlasFond", interactive: false,
+          style: {color: K.border, weight: 0.8, fillColor: K.land, fillOpacity: 1, className: "atlas-fond"}
+        }).addTo(map);
+        addInSlices(layer, fc.features, done);
+      });
+    };
   }
 
   // The legend's symbols (maps/legend.py, Symbol), one renderer each, as images.py draws them.
@@ -119,14 +179,14 @@
     return h + "</ul>";
   }
 
-  function choropleth(map, D, root) {
+  function choropleth(map, D, root, fc) {
     var n = 0, K = D.colors, W = decodeWorld(D), classes = W.classes;
     function country(iso) { return W.byCountry[iso]; }
     // Countries take the keyboard focus from the most partnerships to the fewest (not in ISO order).
-    var features = ((window.atlasPays || {}).features || []).filter(function (f) { return !!W.byCountry[f.properties.iso]; });
+    var features = fc.features.filter(function (f) { return !!W.byCountry[f.properties.iso]; });
     features.sort(function (x, y) {
       var a = country(x.properties.iso), b = country(y.properties.iso);
-      return b.partnerships - a.partnerships || a.name.localeCompare(b.name, "fr");
+      return b.partnerships - a.partnerships || byName(a.name, b.name);
     });
     var layer = L.geoJSON({type: "FeatureCollection", features: features}, {
       style: function (f) {
@@ -181,16 +241,38 @@
   }
 
   // Labels of the biggest flows that would overlap a bigger one's are hidden (they stay in tooltips).
-  function declutter(tooltips) {
-    var placed = [];
-    tooltips.forEach(function (t) {
-      var el = t.getElement();
-      if (!el) return;
-      el.style.visibility = "";
-      var r = el.getBoundingClientRect();
-      var hit = placed.some(function (p) { return r.left < p.right && p.left < r.right && r.top < p.bottom && p.top < r.bottom; });
-      if (hit) el.style.visibility = "hidden"; else placed.push(r);
+  // A name written on the map beside a point, on its right (or left) side. Not a Leaflet tooltip:
+  // a tooltip measures itself each time it is placed (a layout per name, at each zoom); this box
+  // is placed by CSS (carte.css, .atlas-etiquette), its text centred on the point's height.
+  function label(latlng, html, className, left) {
+    return L.marker(latlng, {
+      pane: "tooltipPane", interactive: false, keyboard: false,
+      icon: L.divIcon({className: "atlas-etiquette " + className + (left ? " atlas-a-gauche" : ""), html: "<span>" + html + "</span>", iconSize: null})
     });
+  }
+
+  // All shown, all measured, then the hidden ones hidden: one layout, not one per label. A name that
+  // would pass the map's edge, or cover a name already placed, goes to the other side of its point
+  // (6 px each side) if it fits there; otherwise it is hidden (it stays in the point's popup).
+  function declutter(labels, map) {
+    var els = labels.map(function (t) { return t.getElement(); }).filter(Boolean), placed = [], flipped = [];
+    els.forEach(function (el) { el.style.visibility = ""; });
+    var edge = map.getContainer().getBoundingClientRect();
+    var boxes = els.map(function (el) { return el.firstChild.getBoundingClientRect(); });
+    function fits(r) {
+      return r.left >= edge.left && r.right <= edge.right &&
+        !placed.some(function (p) { return r.left < p.right && p.left < r.right && r.top < p.bottom && p.top < r.bottom; });
+    }
+    var hidden = els.filter(function (el, k) {
+      var r = boxes[k], w = r.right - r.left, left = el.classList.contains("atlas-a-gauche");
+      var other = left ? {left: r.right + 12, right: r.right + w + 12, top: r.top, bottom: r.bottom}
+                       : {left: r.left - w - 12, right: r.left - 12, top: r.top, bottom: r.bottom};
+      if (fits(r)) { placed.push(r); return false; }
+      if (fits(other)) { placed.push(other); flipped.push(el); return false; }
+      return true;
+    });
+    flipped.forEach(function (el) { el.classList.toggle("atlas-a-gauche"); });
+    hidden.forEach(function (el) { el.style.visibility = "hidden"; });
   }
 
   function links(map, D, root) {
@@ -293,7 +375,7 @@
         nl++;
       });
       var name = function (f) { var l = Lk[f.properties.i]; return C[l.collectivity].name + "\u0000" + other(l); };
-      lines.sort(function (x, y) { return name(x).localeCompare(name(y), "fr"); });
+      lines.sort(function (x, y) { return byName(name(x), name(y)); });
       var seats = [], partners = [], nm = 0;
       for (var i = 0; i < M.length; i++) {
         if (!used[i]) continue;
@@ -310,8 +392,7 @@
       (D.fixed || []).forEach(function (i) {
         var m = M[i], names = m.collectivities.map(function (ci) { return C[ci].name; }).join(" / ");
         if (!names) return;
-        var t = L.tooltip({permanent: true, direction: "left", offset: [-6, 0], className: "atlas-etiquette atlas-etiquette-depart", interactive: false})
-          .setLatLng([m.lat, m.lon]).setContent(esc(names));
+        var t = label([m.lat, m.lon], esc(names), "atlas-etiquette-depart", true);
         flowLayer.addLayer(t);
         labels.push(t);
       });
@@ -319,12 +400,11 @@
       if (named.length <= 80) {
         named.forEach(function (f) {
           var m = M[f.properties.i];
-          var t = L.tooltip({permanent: true, direction: "right", offset: [5, 0], className: "atlas-etiquette atlas-etiquette-lieu", interactive: false})
-            .setLatLng([m.lat, m.lon]).setContent(esc(m.label));
+          var t = label([m.lat, m.lon], esc(m.label), "atlas-etiquette-lieu");
           flowLayer.addLayer(t);
           labels.push(t);
         });
-        declutter(labels);
+        declutter(labels, map);
       }
       return {links: nl, markers: nm, flows: 0, partnerships: np, mode: "liens"};
     }
@@ -341,7 +421,7 @@
         if (!f.c[l.collectivity]) { f.c[l.collectivity] = 1; f.nc++; }
         total += n;
       });
-      list.sort(function (x, y) { return y.n - x.n || P[x.code].name.localeCompare(P[y.code].name, "fr"); });
+      list.sort(function (x, y) { return y.n - x.n || byName(P[x.code].name, P[y.code].name); });
       var top = list.length ? list[0].n : 1;
       labels = [];
       list.forEach(function (f, rank) {
@@ -360,8 +440,7 @@
         flowLayer.addLayer(line);
         flowLayer.addLayer(L.circleMarker(end, {radius: 3.5, color: K.border, weight: 1, fillColor: K.flow, fillOpacity: 1, interactive: false}));
         if (rank < F.labelled) {
-          var t = L.tooltip({permanent: true, direction: "right", offset: [6, 0], className: "atlas-etiquette", interactive: false})
-            .setLatLng(end).setContent(esc(p.name) + "&nbsp;" + f.n);
+          var t = label(end, esc(p.name) + "&nbsp;" + f.n, "atlas-etiquette-flux");
           flowLayer.addLayer(t);
           labels.push(t);
         }
@@ -369,7 +448,7 @@
       var origin = L.circleMarker([o.lat, o.lon], {radius: 7, color: K.border, weight: 2, fillColor: K.origin, fillOpacity: 1, className: "atlas-origine"});
       origin.bindTooltip(esc(o.name) + " : " + plural(total, "partenariat", "partenariats"));
       flowLayer.addLayer(origin);
-      declutter(labels);
+      declutter(labels, map);
       return {links: 0, markers: 0, flows: list.length, partnerships: total, mode: "flux"};
     }
 
@@ -379,13 +458,13 @@
     }
 
     var api = {draw: draw, mode: function () { return flowMode() ? "flux" : "liens"; }};
-    map.on("zoomend", function () { declutter(labels); });
+    map.on("zoomend", function () { declutter(labels, map); });
     if (D.filters) {
       var html = '<details open><summary>Filtrer</summary><form class="atlas-filtre">';
       if (F) {
         var counts = {};
         Lk.forEach(function (l) { var c = M[l.partner].country; counts[c] = (counts[c] || 0) + l.parts.length; });
-        var codes = Object.keys(counts).sort(function (x, y) { return P[x].name.localeCompare(P[y].name, "fr"); });
+        var codes = Object.keys(counts).sort(function (x, y) { return byName(P[x].name, P[y].name); });
         html += '<label for="atlas-pays">Pays</label><select id="atlas-pays" name="pays"><option value="">Tous (vue d\'ensemble)</option>';
         codes.forEach(function (c) { html += '<option value="' + esc(c) + '">' + esc(P[c].name) + " (" + counts[c] + ")</option>"; });
         html += "</select>";
@@ -488,9 +567,17 @@
     el.addEventListener("touchend", function (e) { if (e.touches.length === 0) map.dragging.disable(); }, {passive: true});
   }
 
-  window.atlasCarte = function (map, tiles, D) {
+  // The map's view, set before anything is drawn: layers are drawn once, at their zoom, and the
+  // tiles asked for are that view's (the page gives the map no view of its own).
+  function frame(map, D, start) {
+    if (D.bounds) map.fitBounds(D.bounds, {paddingTopLeft: [50, 50], paddingBottomRight: [40, 40], maxZoom: D.maxZoom || 6, animate: false});
+    else map.setView(start.center, start.zoom);
+  }
+
+  window.atlasCarte = function (map, tiles, D, start) {
     var root = D.root || "../", el = map.getContainer();
     map.invalidateSize(false);  // the frame's title bar may have been hidden since Leaflet measured (#dans-l-atlas)
+    frame(map, D, start || {center: [25, 10], zoom: 2});
     var state = window.atlasMap = {id: D.id, links: D.links || 0, markers: D.markers || 0, countries: D.countries || 0,
                                    drawn: {links: 0, markers: 0, countries: 0, flows: 0, partnerships: 0, mode: ""}};
     Object.defineProperty(state, "leaflet", {value: map, enumerable: false});  // for tests and the curious
@@ -516,11 +603,17 @@
     el.addEventListener("keydown", function (e) { if (e.key === "Escape") map.closePopup(); });
     frenchControls(map);
     if (!fullPage) { wheelWaitsForTheReader(map, el); touchWaitsForTwoFingers(map, el); }
-    baseShapes(map, D.colors);
+    var outlines = baseShapes(map, D.colors, D.shapes);
+    var waitFor = null;  // the world map is ready once its countries are drawn
     if (D.type === "choroplethe") {
-      var ch = choropleth(map, D, root);
-      publish({links: 0, markers: 0, countries: ch.count, flows: 0, partnerships: 0, mode: "pays"});
-      showLegend(D.legend);
+      waitFor = function (ready) {
+        withShapes(D.shapes, function (fc) {
+          var ch = choropleth(map, D, root, fc);
+          publish({links: 0, markers: 0, countries: ch.count, flows: 0, partnerships: 0, mode: "pays"});
+          showLegend(D.legend);
+          outlines(ready);  // the other countries, under the coloured ones
+        });
+      };
     } else {
       var api = links(map, D, root);
       var redraw = function () {
@@ -552,18 +645,25 @@
       }
     }
     var bases = {};
-    if (tiles) { bases[D.tiles || "Fond de carte"] = tiles; bases["Sans fond (contours des pays)"] = L.layerGroup(); }
     if (tiles) {
+      bases[D.tiles || "Fond de carte"] = tiles;
+      bases["Sans fond (contours des pays)"] = L.layerGroup();
       var layers = L.control.layers(bases, null, {position: "bottomright"}).addTo(map);
       var toggle = layers.getContainer().querySelector(".leaflet-control-layers-toggle");
       if (toggle) { toggle.title = "Fond de carte"; toggle.setAttribute("aria-label", "Choisir le fond de carte"); }
+      // Outlines only when the map would be without them: tiles refused, or the reader's choice.
+      tiles.once("tileerror", function () { outlines(); });
+      map.on("baselayerchange", function (e) { if (e.layer !== tiles) outlines(); });
+    } else {
+      outlines();
     }
-    if (D.bounds) map.fitBounds(D.bounds, {paddingTopLeft: [50, 50], paddingBottomRight: [40, 40], maxZoom: D.maxZoom || 6, animate: false});
-    el.setAttribute("data-pret", "1");
+    var ready = function () { el.setAttribute("data-pret", "1"); };
+    if (waitFor) waitFor(ready); else ready();
   };
 
-  function fail(el, text, root) {
-    var p = document.createElement("p");
+  function fail(map, text, root, start) {
+    var el = map.getContainer(), p = document.createElement("p");
+    map.setView(start.center, start.zoom);
     p.className = "atlas-erreur";
     p.setAttribute("role", "alert");
     p.textContent = text + " ";
@@ -575,50 +675,58 @@
     el.setAttribute("data-pret", "erreur");
   }
 
+  // "Near": a quarter of a phone's screen away (200 px), time enough to draw it (a tenth of a second
+  // on a mid-range phone) as the page scrolls towards it; a map below the first screen is not drawn
+  // while the page loads. (Another site's frame: when it shows, margins apply to same-site frames only.)
   function whenNear(el, go) {
     if (!framed || !("IntersectionObserver" in window)) { go(); return; }
     var seen = new IntersectionObserver(function (entries) {
       if (!entries.some(function (e) { return e.isIntersecting; })) return;
       seen.disconnect();
       go();
-    }, {rootMargin: "400px 0px"});
+    }, {rootMargin: "200px 0px"});
     seen.observe(el);
   }
 
   // The viewer page (cartes/?carte=<id>): one page for every map, fed by the map's JSON file.
-  window.atlasVisionneuse = function (map, tiles) {
-    var el = map.getContainer(), root = "../";
+  // `start`: the view of a map whose data has none (no place to frame), or that could not load.
+  // The viewer page's own script (viewer.py: Leaflet's map, its tiles, then atlasVisionneuse) runs
+  // through this, once the deferred scripts have run: at once full screen; framed in a page, when
+  // the reader comes near the frame, not while the page around it loads (a phone's main thread goes
+  // to the page first; a map never reached costs its scripts, not its drawing).
+  window.atlasQuandProche = function (go) {
     // The title bar: full screen, or framed by another site (the atlas's own pages caption their maps).
     if (!sameSite) document.body.classList.add("atlas-avec-barre");
     if (!framed) document.body.classList.add("atlas-pleine-page");
+    whenNear(document.querySelector(".atlas-carte"), go);
+  };
+
+  window.atlasVisionneuse = function (map, tiles, start) {
+    var el = map.getContainer(), root = "../";
     var id = new URLSearchParams(window.location.search).get("carte") || "";
     if (!/^[a-z0-9][a-z0-9_-]{0,150}$/.test(id)) {
-      fail(el, id ? "Cette adresse ne désigne aucune carte de l'atlas." : "L'adresse ne dit pas quelle carte afficher.", root);
+      fail(map, id ? "Cette adresse ne désigne aucune carte de l'atlas." : "L'adresse ne dit pas quelle carte afficher.", root, start);
       return;
     }
-    // A map framed in a page is fetched and drawn when the reader comes near it, not while the
-    // page around it loads (a phone's main thread goes to the page first).
-    whenNear(el, function () {
-      fetch(id + ".json").then(function (r) {
-        if (!r.ok) throw new Error(r.status);
-        return r.json();
-      }).then(function (own) {
-        // What all maps share comes once, with this page; each map's JSON brings the rest.
-        var D = Object.assign(JSON.parse(el.getAttribute("data-commun") || "{}"), own);
-        document.title = D.title + " — " + el.getAttribute("data-site");
-        document.querySelector(".atlas-titre").textContent = D.title;
-        el.setAttribute("aria-label", D.label);
-        var back = document.querySelector(".atlas-retour");
-        back.href = (D.root || root) + (D.page || "");
-        if (framed) {
-          back.target = "_blank";
-          back.rel = "noopener";
-          back.textContent = "Voir dans l'atlas (nouvel onglet)";
-        }
-        window.atlasCarte(map, tiles, D);
-      }).catch(function () {
-        fail(el, "Cette carte n'a pas pu être chargée (adresse périmée ou connexion interrompue).", root);
-      });
+    fetch(id + ".json").then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.json();
+    }).then(function (own) {
+      // What all maps share comes once, with this page; each map's JSON brings the rest.
+      var D = Object.assign(JSON.parse(el.getAttribute("data-commun") || "{}"), own);
+      document.title = D.title + " — " + el.getAttribute("data-site");
+      document.querySelector(".atlas-titre").textContent = D.title;
+      el.setAttribute("aria-label", D.label);
+      var back = document.querySelector(".atlas-retour");
+      back.href = (D.root || root) + (D.page || "");
+      if (framed) {
+        back.target = "_blank";
+        back.rel = "noopener";
+        back.textContent = "Voir dans l'atlas (nouvel onglet)";
+      }
+      window.atlasCarte(map, tiles, D, start);
+    }).catch(function () {
+      fail(map, "Cette carte n'a pas pu être chargée (adresse périmée ou connexion interrompue).", root, start);
     });
   };
 })();
