@@ -211,3 +211,22 @@ def test_other_plugins_change_a_page_from_the_cache_once_as_a_rendered_one(tmp_p
         site, hits, _ = _build(tmp_path, monkeypatch, content_copy, ROOT / "docs", cache, name, hooks=[str(hook)])
         assert (site / "collectivites" / "lille" / "index.html").read_text(encoding="utf-8").count("crochet") == 1
     assert hits > 100
+
+
+def test_every_setting_of_a_script_is_part_of_the_pages_key(monkeypatch):
+    """`extra_javascript` entries are mappings (path, defer, async, type): a script turned deferred
+    changes every page, so no page of the cache may be reused with the old attribute."""
+    from types import SimpleNamespace
+
+    from mkdocs.config import load_config
+
+    from atlas.site import pagecache
+
+    monkeypatch.chdir(ROOT)
+    nav = SimpleNamespace(items=[])
+    keys = set()
+    for defer in (True, False):
+        cfg = load_config(str(ROOT / "mkdocs.yml"))
+        cfg["extra_javascript"][0]["defer"] = defer
+        keys.add(pagecache.site_key(cfg, nav, {}))
+    assert len(keys) == 2

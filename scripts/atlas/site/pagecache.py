@@ -156,7 +156,14 @@ def site_key(config, nav, extra: dict) -> str:
         "theme": {k: theme[k] for k in theme}, "custom": custom, "docs": docs, "plugins": plugins,
         "nav": nav_signature(nav.items), "extra": extra, "code": code_version(),
     }
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=_plain).encode()).hexdigest()
+
+
+def _plain(value):
+    """A configuration value JSON does not know: a mapping (`extra_javascript: - path: …, defer: true`
+    is one) by its items, so that each of its settings counts; anything else by its text."""
+    items = getattr(value, "items", None)
+    return dict(items()) if callable(items) else str(value)
 
 
 def _plugin_state(plugin):
