@@ -7,6 +7,8 @@ from html.parser import HTMLParser
 
 import pytest
 
+from atlas import urls
+
 
 class _Tables(HTMLParser):
     """Each table of a page as rows of cell texts (header row first)."""
@@ -108,3 +110,26 @@ def test_published_figures_do_not_repeat_the_year_their_label_already_gives(buil
     for cell in re.findall(r'<th scope="col">([^<]*)</th>', head):
         years = re.findall(r"\b(?:19|20)\d\d\b", cell)
         assert len(years) == len(set(years)), cell
+
+
+@pytest.mark.parametrize("kind", ["pays", "thematiques"])
+def test_partners_the_sources_do_not_name_are_one_line_per_nature_not_one_row_each(built_site, real_atlas, kind):
+    """On a page listing several collectivités (a country, a theme), every partnership whose partner
+    is unknown and that has nothing else to show is counted in the line under the table and linked;
+    the table keeps an « inconnu » row only for one with projects or a description."""
+    atlas, idx = real_atlas
+    by_page = ({urls.country(k): v for k, v in idx.by_country.items()} if kind == "pays"
+               else {urls.theme(k): v for k, v in idx.by_theme.items()})
+    checked = 0
+    for url, partnerships in by_page.items():
+        html = (built_site / url / "index.html").read_text(encoding="utf-8")
+        bare = [p for p in partnerships if not (p.partner or p.projects or p.description)]
+        told = [p for p in partnerships if not p.partner and (p.projects or p.description)]
+        rows = [r for t in _partner_tables(built_site, url.rstrip("/")) for r in t[1:] if "inconnu" in r]
+        assert len(rows) == len(told), url
+        said = re.search(r'class="atlas-non-nommes-titre">(?:Et )?(\d+) partenariats?', html)
+        assert (int(said.group(1)) if said else 0) == len(bare), url
+        for p in bare:
+            assert f'{urls.collectivite(p.collectivite)}#partenariat-' in html
+        checked += bool(bare)
+    assert checked or kind == "thematiques"  # the real content names every themed partner or tells its projects

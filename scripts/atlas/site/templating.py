@@ -79,9 +79,25 @@ def same_rows(partnerships) -> list[tuple]:
     return rows
 
 
+def unnamed_apart(partnerships) -> tuple[list, list[tuple]]:
+    """For a page listing several collectivités' partnerships (a country, a theme, a nature): the
+    partnerships the sources do not name, with nothing else to show, leave the table, where each
+    was one more « inconnu » row, for one line per nature listing their collectivités.
+    (named, [(nature, [(collectivité slug, [partnerships])])]), each in the order given."""
+    named: list = []
+    by_nature: dict[str, dict[str, list]] = {}
+    for p in partnerships:
+        if p.partner or p.projects or p.description:
+            named.append(p)
+        else:
+            by_nature.setdefault(p.nature, {}).setdefault(p.collectivite, []).append(p)
+    return named, [(nature, list(by_slug.items())) for nature, by_slug in by_nature.items()]
+
+
 def _filters_and_globals(env: jinja2.Environment) -> jinja2.Environment:
     env.filters.update(fr_number=fr_number, fr_date=fr_date, pays=countries.name_fr, texte=text_blocks,
-                       texte_ligne=text_inline, lien=link, same_rows=same_rows)
+                       texte_ligne=text_inline, lien=link, same_rows=same_rows,
+                       unnamed_apart=unnamed_apart)
     env.globals.update(
         urls=urls, years=fr.years, TYPES=COLLECTIVITE_TYPES, NATURES=NATURES, STATUSES=STATUSES,
         FORMS=ORGANISATION_FORMS, LOCATION_COUNTRY=LOCATION_COUNTRY, LOCATION_APPROX=LOCATION_APPROX,
