@@ -275,7 +275,10 @@ def test_carte_block_renders(built, real_atlas):
     base = urls.to_root(urls.collectivite(c.slug))
     text = env.get_template("partials/carte.html.j2").render(map_info=info, base=base, site_url="https://atlas.example/")
     assert f'src="{base}{info.html}#dans-l-atlas" loading="lazy"' in text and "<iframe title=" in text
-    assert "Ouvrir la carte en plein écran" in text
+    assert "ouvrir la carte en plein écran" in text
+    caption = text[text.index("<figcaption>"):text.index("</figcaption>")]
+    assert info.title in caption and str(escape(info.alt)) not in caption  # the description: below, once
+    assert f"<p>{escape(info.alt)}</p>" in text
     assert "<summary>Texte alternatif : ce que montre la carte</summary>" in text
     assert text.count("<tr><td>") == len(c.partnerships)
     assert f'href="{base}{urls.collectivite(c.slug)}"' in text
