@@ -179,6 +179,10 @@ def decode(key: str, raw: bytes) -> Entry:
 
 # -- the cache --
 
+def this_year() -> int:
+    return datetime.date.today().year  # what « année dans le futur » compares with (checker.annee_future)
+
+
 _memory: dict[str, Entry] = {}  # key -> entry, of the last check of this process (atlas serve)
 
 
@@ -200,7 +204,7 @@ class CheckCache:
     def start(self, lists: dict) -> None:
         """The references of this check: the controlled lists as read, and today's year."""
         self._lists = hashlib.sha256(dumps(dump_value(lists))).hexdigest()
-        self._year = datetime.date.today().year
+        self._year = this_year()
         code_version()  # before the workers fork: computed once
 
     def key(self, name: str, raw: bytes) -> str:

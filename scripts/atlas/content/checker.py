@@ -557,8 +557,13 @@ def _resolved(folder: Path) -> Path:
 
 def _display(path: Path) -> str:
     """The path as the person types it: relative to the current folder when inside it."""
+    return _display_from(path, os.getcwd())
+
+
+@functools.lru_cache(maxsize=1 << 16)  # asked for every file by each rule across files: once per file and folder
+def _display_from(path: Path, cwd: str) -> str:
     try:
-        return str(_real_folder(path).relative_to(_resolved(Path.cwd())))
+        return str(_real_folder(path).relative_to(_resolved(Path(cwd))))
     except ValueError:
         return str(path)
 
