@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from atlas import caches, config, pipeline
-from atlas.content import checkcache, checker, yamlio
+from atlas.content import checkcache, checker, records, yamlio
 from repository import run_atlas
 
 REPO = Path(__file__).resolve().parents[1]
@@ -248,6 +248,25 @@ def test_pipeline_load_parses_only_the_changed_file_and_keeps_the_cache_beside_t
     second = pipeline.load(content_copy)
     assert parsed == ["bouvines.yml"]
     assert second is not first and second.atlas.collectivites.keys() == first.atlas.collectivites.keys()
+    pipeline._load.cache_clear()
+
+
+def test_a_long_lived_process_builds_again_only_the_changed_file_s_record(content_copy, monkeypatch):
+    """atlas serve: after a save, the records of the unchanged files are those of the last load."""
+    pipeline._load.cache_clear()
+    first = pipeline.load(content_copy)
+    built: list[str] = []
+    real = records._collectivite
+    monkeypatch.setattr(records, "_collectivite", lambda slug, doc, root: built.append(slug) or real(slug, doc, root))
+    bouvines = content_copy / "collectivites" / "bouvines.yml"
+    bouvines.write_text(bouvines.read_text(encoding="utf-8").replace("Bouvines", "Bouvines-en-Pévèle", 1), encoding="utf-8")
+    second = pipeline.load(content_copy)
+    assert built == ["bouvines"]
+    assert second.atlas.collectivites["lille"] is first.atlas.collectivites["lille"]
+    assert second.atlas.collectivites["bouvines"].name == "Bouvines-en-Pévèle"
+    records._last.clear()
+    fresh = records.build_atlas(second.report)
+    assert fresh.collectivites == second.atlas.collectivites and fresh.countries == second.atlas.countries
     pipeline._load.cache_clear()
 
 

@@ -853,6 +853,7 @@ def _label(where: tuple) -> str:
 _NAME_PREFIX = re.compile(naming.COMMUNE_PREFIX)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same names at every check of a long-lived process (atlas serve)
 def _name_key(name: str) -> str:
     """"Ville de Saint-Omer" and "saint omer" give the same key."""
     folded = countries.fold(name).replace("\u2019", "'")
