@@ -241,7 +241,7 @@ def test_pipeline_load_parses_only_the_changed_file_and_keeps_the_cache_beside_t
     pipeline._load.cache_clear()
     first = pipeline.load(content_copy)
     assert len(parsed) == len(_files(content_copy))
-    assert any((content_copy.parent / ".cache" / "atlas" / "check").rglob("*.json"))  # mkdocs.yml's default folder
+    assert len(_stored(content_copy.parent / ".cache" / "atlas" / "check")) == len(parsed)  # mkdocs.yml's default folder
     parsed.clear()
     bouvines = content_copy / "collectivites" / "bouvines.yml"
     bouvines.write_text(bouvines.read_text(encoding="utf-8") + "# relue\n", encoding="utf-8")
@@ -297,34 +297,51 @@ def test_the_year_is_part_of_the_key(tmp_path, monkeypatch):
 
 # -- a damaged cache never hides an error --
 
-def _entry_path(content: Path, cache_dir: Path, path: Path) -> Path:
-    cache = checkcache.CheckCache(cache_dir)
+def _key(content: Path, path: Path) -> str:
+    cache = checkcache.CheckCache(None)
     cache.start(checker.check_lists(content))
-    key = cache.key(path.name, path.read_bytes())
-    return cache_dir / key[:2] / f"{key}.json"
+    return cache.key(path.name, path.read_bytes())
 
 
-def _claims_no_problem(key: str) -> bytes:
-    return checkcache.encode(key, checkcache.Entry((), {"nom": "Lille"}, {(): 1}))
+def _packs(cache_dir: Path) -> list[Path]:
+    return sorted(cache_dir.glob("*" + checkcache.PACK))
 
 
+def _stored(cache_dir: Path) -> dict:
+    """Every entry of the packs, by key (as JSON)."""
+    entries: dict = {}
+    for pack in _packs(cache_dir):
+        data = caches.unseal(pack.read_bytes())
+        if data is not None:
+            entries.update(checkcache.loads(data)["entries"])
+    return entries
+
+
+def _pack(entries: dict) -> bytes:
+    return checkcache.dumps({"format": checkcache.FORMAT, "entries": entries})
+
+
+def _no_problem(key: str) -> dict:
+    return checkcache.to_json(key, checkcache.Entry((), {"nom": "Lille"}, {(): 1}))
+
+
+# (the pack's bytes, lille's key, bouvines' stored entry) -> the pack's damaged bytes
 _DAMAGES = {
     "truncated": lambda raw, key, other: raw[: len(raw) // 2],
     "one-byte-changed": lambda raw, key, other: raw[:-5] + bytes([raw[-5] ^ 1]) + raw[-4:],
     "empty": lambda raw, key, other: b"",
-    "unsealed-json": lambda raw, key, other: _claims_no_problem(key),
-    "sealed-json-of-another-hash": lambda raw, key, other: caches.seal(_claims_no_problem("0" * 64)),
-    "another-file-s-entry": lambda raw, key, other: other,
+    "unsealed-json": lambda raw, key, other: _pack({key: _no_problem(key)}),
+    "sealed-json-of-another-hash": lambda raw, key, other: caches.seal(_pack({key: _no_problem("0" * 64)})),
+    "another-file-s-entry": lambda raw, key, other: caches.seal(_pack({key: other})),
+    "sealed-other-format": lambda raw, key, other: caches.seal(checkcache.dumps({"format": 99, "entries": {key: _no_problem(key)}})),
     "sealed-not-json": lambda raw, key, other: caches.seal(b"\x80\x81 pas du json"),
-    "sealed-nan": lambda raw, key, other: caches.seal(_claims_no_problem(key).replace(b'"nom":"Lille"', b'"nom":NaN')),
+    "sealed-nan": lambda raw, key, other: caches.seal(_pack({key: _no_problem(key)}).replace(b'"nom":"Lille"', b'"nom":NaN')),
     "sealed-wrong-types": lambda raw, key, other: caches.seal(json.dumps(
-        {"format": 1, "key": key, "problems": [["1", "m", "", "erreur", "r"]], "document": None}).encode()),
-    "sealed-document-of-a-file-in-error": lambda raw, key, other: caches.seal(checkcache.dumps(
-        {"format": 1, "key": key, "problems": [[1, "m", "", "erreur", "r"]],
-         "document": {"data": {"value": {}, "dates": []}, "lines": []}})),
-    "sealed-misplaced-date": lambda raw, key, other: caches.seal(checkcache.dumps(
-        {"format": 1, "key": key, "problems": [], "document": {"data": {"value": {"a": 1}, "dates": [["a", "value"]]},
-                                                               "lines": []}})),
+        {"format": 1, "entries": {key: {"key": key, "problems": [["1", "m", "", "erreur", "r"]], "document": None}}}).encode()),
+    "sealed-document-of-a-file-in-error": lambda raw, key, other: caches.seal(_pack(
+        {key: {"key": key, "problems": [[1, "m", "", "erreur", "r"]], "document": {"data": {"value": {}, "dates": []}, "lines": []}}})),
+    "sealed-misplaced-date": lambda raw, key, other: caches.seal(_pack(
+        {key: {"key": key, "problems": [], "document": {"data": {"value": {"a": 1}, "dates": [["a", "value"]]}, "lines": []}}})),
     "deeply-nested": lambda raw, key, other: caches.seal(b"[" * 100_000 + b"]" * 100_000),
 }
 
@@ -335,15 +352,16 @@ def test_a_damaged_or_foreign_entry_is_checked_again_and_never_hides_an_error(co
     lille = content_copy / "collectivites" / "lille.yml"
     _edit_file(lille, "unknown-key", content_copy)
     _check(content_copy, cache_dir)
-    entry = _entry_path(content_copy, cache_dir, lille)
-    other = _entry_path(content_copy, cache_dir, content_copy / "collectivites" / "bouvines.yml").read_bytes()
-    key = entry.stem
-    entry.write_bytes(_DAMAGES[damage](entry.read_bytes(), key, other))
+    [pack] = _packs(cache_dir)
+    key, other = _key(content_copy, lille), _stored(cache_dir)[_key(content_copy, content_copy / "collectivites" / "bouvines.yml")]
+    assert _stored(cache_dir)[key]["problems"]
+    pack.write_bytes(_DAMAGES[damage](pack.read_bytes(), key, other))
     checkcache.forget()
     report = _check(content_copy, cache_dir)
     assert any(p.path.endswith("lille.yml") and "cle_inconnue" in p.message for p in report.errors)
     _assert_same_report(report, _check(content_copy, None))
-    assert checkcache.decode(key, caches.unseal(entry.read_bytes())).problems  # made again, whole
+    checkcache.forget()
+    assert checkcache.CheckCache(cache_dir).get(key).problems  # stored again, whole, in a new pack
 
 
 def test_a_link_planted_in_the_cache_is_not_followed(content_copy, tmp_path):
@@ -351,11 +369,11 @@ def test_a_link_planted_in_the_cache_is_not_followed(content_copy, tmp_path):
     lille = content_copy / "collectivites" / "lille.yml"
     _edit_file(lille, "unknown-key", content_copy)
     _check(content_copy, cache_dir)
-    entry = _entry_path(content_copy, cache_dir, lille)
-    planted = tmp_path / "planted.json"
-    planted.write_bytes(caches.seal(_claims_no_problem(entry.stem)))
-    entry.unlink()
-    entry.symlink_to(planted)
+    [pack] = _packs(cache_dir)
+    planted = tmp_path / "planted.pack"
+    planted.write_bytes(caches.seal(_pack({_key(content_copy, lille): _no_problem(_key(content_copy, lille))})))
+    pack.unlink()
+    pack.symlink_to(planted)
     checkcache.forget()
     report = _check(content_copy, cache_dir)
     assert any(p.path.endswith("lille.yml") and "cle_inconnue" in p.message for p in report.errors)
@@ -392,8 +410,7 @@ def _repository(tmp_path: Path, options: str) -> Path:
 def test_atlas_check_keeps_its_results_in_the_cache_folder_of_mkdocs_yml(tmp_path):
     repo = _repository(tmp_path, "      dossier_cache: cache-perso\n")
     first = run_atlas("check", "content", cwd=repo)
-    entries = list((repo / "cache-perso" / "check").rglob("*.json"))
-    assert first.returncode == 0 and len(entries) == len(_files(repo / "content"))
+    assert first.returncode == 0 and len(_stored(repo / "cache-perso" / "check")) == len(_files(repo / "content"))
     second = run_atlas("check", "content", cwd=repo)
     assert (second.returncode, second.stdout, second.stderr) == (first.returncode, first.stdout, first.stderr)
     assert not (repo / ".cache").exists()
@@ -436,13 +453,29 @@ def test_the_slim_lines_answer_the_rules_across_files_as_the_full_lines(content_
         assert [slim.line(w) for w in wheres] == [doc.line(w) for w in wheres], path
 
 
-def test_entries_unused_for_keep_days_are_pruned(content_copy, tmp_path):
+def test_packs_unused_for_keep_days_are_pruned(content_copy, tmp_path):
     cache_dir = tmp_path / "cache"
     _check(content_copy, cache_dir)
-    stale = cache_dir / "ab" / ("ab" + "0" * 62 + ".json")
-    stale.parent.mkdir(exist_ok=True)
+    stale = cache_dir / ("0" * 16 + checkcache.PACK)
     stale.write_bytes(b"vieux")
     os.utime(stale, (0, 0))
     _edit_file(content_copy / "collectivites" / "lille.yml", "unknown-key", content_copy)
     _check(content_copy, cache_dir)
     assert not stale.exists()
+
+
+def test_packs_are_merged_into_one_when_they_pile_up(content_copy, tmp_path):
+    """A pack per pull request: after MAX_PACKS of them, one pack of what the last check used."""
+    cache_dir = tmp_path / "cache"
+    lille = content_copy / "collectivites" / "lille.yml"
+    counts = []
+    for i in range(checkcache.MAX_PACKS + 2):
+        lille.write_text(lille.read_text(encoding="utf-8") + f"# relecture {i}\n", encoding="utf-8")
+        checkcache.forget()
+        _check(content_copy, cache_dir)
+        counts.append(len(_packs(cache_dir)))
+    assert counts == list(range(1, checkcache.MAX_PACKS + 1)) + [1, 2]  # merged at the pack one too many
+    current = {_key(content_copy, path) for path in _files(content_copy)}
+    assert current <= set(_stored(cache_dir)) and len(_stored(cache_dir)) == len(current) + 1  # + lille's previous version
+    checkcache.forget()
+    _assert_same_report(_check(content_copy, cache_dir), _check(content_copy, None))

@@ -6,15 +6,15 @@ controlled lists (as the checker read them), the current year (« année dans le
 code and data the rules run on (the checker's modules, the schemas, the COG, the country shapes,
 the libraries' versions). Its value: the file's problems (without the path, which depends on the
 current folder) and, for a file without error, its document, reduced to what the cross-file
-rules and the records read (`checker.slim`).
+rules and the records read (`checker.slim_lines`).
 
 Kept twice: in memory, for a long-lived process (`atlas serve` re-checks only the saved file),
-and under `.cache/atlas/check/` (Settings.check_cache; caches.py: sealed, written then renamed, touched when used, pruned
-after KEEP_DAYS). Stored as JSON, never pickle: reading an entry runs no code. Every value type
-yamlio produces survives: JSON keeps None, bools, ints, floats, strings, lists and mappings (in
-their order) apart; the one str subclass, yamlio.DateText, is listed by its place in the data
-(`dates`). An entry that is not exactly what this code writes for this key is ignored: the file
-is checked again.
+and under `.cache/atlas/check/` (Settings.check_cache), in packs (see PACK) sealed, written then
+renamed, touched when used and pruned after KEEP_DAYS, as the other caches (caches.py). Stored as
+JSON, never pickle: reading an entry runs no code. Every value type yamlio produces survives:
+JSON keeps None, bools, ints, floats, strings, lists and mappings (in their order) apart; the one
+str subclass, yamlio.DateText, is listed by its place in the data (`dates`). An entry that is not
+exactly what this code writes for this key is ignored: the file is checked again.
 """
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ import datetime
 import functools
 import hashlib
 import json
+import os
+import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,24 +140,21 @@ class Entry:
         return self.lines is not None
 
 
-def encode(key: str, entry: Entry) -> bytes:
+def to_json(key: str, entry: Entry) -> dict:
+    """The entry as JSON data (TypeError for a value this module cannot store exactly)."""
     document = None
     if entry.valid:
         document = {"data": dump_value(entry.data), "lines": [[list(where), line] for where, line in entry.lines.items()]}
-    return dumps({"format": FORMAT, "key": key, "problems": [list(p) for p in entry.problems], "document": document})
+    return {"key": key, "problems": [list(p) for p in entry.problems], "document": document}
 
 
-def decode(key: str, raw: bytes) -> Entry:
-    """The entry stored for `key`; ValueError when it is anything else (another key, another format,
-    a field missing or of another type)."""
-    try:
-        stored = loads(raw)
-    except (UnicodeDecodeError, RecursionError) as exc:
-        raise ValueError(str(exc)) from None
-    if not isinstance(stored, dict) or set(stored) != {"format", "key", "problems", "document"}:
+def from_json(key: str, stored) -> Entry:
+    """The entry stored for `key`; ValueError when it is anything else (another key, a field missing
+    or of another type). `stored` is used in place: the entry's data is that very object."""
+    if not isinstance(stored, dict) or set(stored) != {"key", "problems", "document"}:
         raise ValueError("entrée mal formée")
-    if stored["format"] != FORMAT or stored["key"] != key or not isinstance(stored["problems"], list):
-        raise ValueError("entrée d'une autre clé ou d'un autre format")
+    if stored["key"] != key or not isinstance(stored["problems"], list):
+        raise ValueError("entrée d'une autre clé")
     problems = []
     for p in stored["problems"]:
         if not (isinstance(p, list) and len(p) == 5 and type(p[0]) is int and all(type(x) is str for x in p[1:])
@@ -177,6 +177,17 @@ def decode(key: str, raw: bytes) -> Entry:
     return Entry(tuple(problems), load_value(document["data"]), lines)
 
 
+def encode(key: str, entry: Entry) -> bytes:
+    return dumps(to_json(key, entry))
+
+
+def decode(key: str, raw: bytes) -> Entry:
+    try:
+        return from_json(key, loads(raw))
+    except (UnicodeDecodeError, RecursionError) as exc:
+        raise ValueError(str(exc)) from None
+
+
 # -- the cache --
 
 def this_year() -> int:
@@ -184,6 +195,13 @@ def this_year() -> int:
 
 
 _memory: dict[str, Entry] = {}  # key -> entry, of the last check of this process (atlas serve)
+# On disk, entries go in packs: one sealed file per process that checked files (a worker writes the
+# entries of its share), instead of one file per entry — creating thousands of small files cost
+# more than checking them. A check reads every pack; when they pile up (a pack per pull request)
+# or hold mostly entries no check asks for any more, they are merged into one pack of this
+# check's entries. A pack no check read for KEEP_DAYS is removed.
+PACK = ".pack"
+MAX_PACKS = 8
 
 
 def forget() -> None:
@@ -192,12 +210,15 @@ def forget() -> None:
 
 
 class CheckCache:
-    """The entries of one check: found in memory, else on disk; `folder` None keeps them in memory only."""
+    """The entries of one check: found in memory, else in the packs on disk; `folder` None keeps them
+    in memory only."""
 
     def __init__(self, folder: Path | None):
         self.folder = Path(folder) if folder is not None else None
-        self.hits = self.checked = self.stored = 0
+        self.hits = self.checked = 0
         self._used: dict[str, Entry] = {}
+        self._stored: dict | None = None  # key -> JSON of the entry, from the packs (read on first use)
+        self._packs: list[str] = []  # the packs read, then written, by this check
         self._lists = ""
         self._year = 0
 
@@ -213,41 +234,81 @@ class CheckCache:
         h.update(raw)
         return h.hexdigest()
 
-    def _relative(self, key: str) -> str:
-        return f"{key[:2]}/{key}.json"
+    def _read_packs(self) -> dict:
+        self._stored = {}
+        if self.folder is None:
+            return self._stored
+        try:
+            names = sorted(e.name for e in os.scandir(self.folder) if e.name.endswith(PACK))
+        except OSError:
+            return self._stored
+        for name in names:
+            raw = caches.read_sealed(self.folder, name)  # no link followed; touched: kept by the pruning
+            try:
+                pack = loads(raw) if raw is not None else None
+            except (ValueError, RecursionError):
+                pack = None
+            if isinstance(pack, dict) and pack.get("format") == FORMAT and isinstance(pack.get("entries"), dict):
+                self._stored.update(pack["entries"])  # in the order written: a later entry of a key wins
+                self._packs.append(name)
+            else:  # damaged, truncated, a link or another format: its files are checked again, and it goes
+                self._remove(name)
+        return self._stored
+
+    def _remove(self, name: str) -> None:
+        try:
+            os.unlink(self.folder / name)  # a link itself, never its target
+        except OSError:
+            pass
 
     def get(self, key: str) -> Entry | None:
         entry = _memory.get(key)
-        if entry is None and self.folder is not None:
-            raw = caches.read_sealed(self.folder, self._relative(key))
-            if raw is not None:
+        if entry is None:
+            stored = (self._stored if self._stored is not None else self._read_packs()).pop(key, None)
+            if stored is not None:
                 try:
-                    entry = decode(key, raw)
+                    entry = from_json(key, stored)
                 except (ValueError, TypeError):
-                    entry = None  # damaged or foreign: checked again, and overwritten
+                    entry = None  # damaged or foreign: checked again
         if entry is not None:
             self.hits += 1
             self._used[key] = entry
         return entry
 
-    def write(self, key: str, entry: Entry) -> bool:
-        """Store on disk (called where the file was checked: in the worker processes)."""
-        if self.folder is None:
-            return False
-        try:
-            raw = encode(key, entry)
-        except (TypeError, ValueError):
-            return False  # a value JSON cannot hold exactly: that file is simply checked each time
-        return caches.write_sealed(self.folder, self._relative(key), raw)
+    def write(self, entries: dict[str, Entry]) -> str | None:
+        """Store these entries in a new pack (called where the files were checked: in each worker);
+        its name, or None. An entry JSON cannot hold exactly is left out: that file is checked each time."""
+        if self.folder is None or not entries:
+            return None
+        parts = []
+        for key, entry in entries.items():
+            try:
+                parts.append(dumps(key) + b":" + dumps(to_json(key, entry)))
+            except (TypeError, ValueError):
+                continue
+        name = f"{time.time_ns():x}-{os.getpid()}-{secrets.token_hex(4)}{PACK}"
+        raw = b'{"format":' + str(FORMAT).encode() + b',"entries":{' + b",".join(parts) + b"}}"
+        return name if caches.write_sealed(self.folder, name, raw) else None
 
-    def keep(self, key: str, entry: Entry) -> None:
-        """A file checked by this run: kept in memory for the next one."""
+    def keep(self, key: str, entry: Entry, pack: str | None = None) -> None:
+        """A file checked by this run (stored in `pack`): kept in memory for the next one."""
         self.checked += 1
         self._used[key] = entry
+        if pack and pack not in self._packs:
+            self._packs.append(pack)
 
     def finish(self) -> None:
-        """Memory keeps this check's entries only (bounded by the corpus); old disk entries are pruned."""
+        """Memory keeps this check's entries only (bounded by the corpus); on disk, the packs are
+        merged when they pile up or mostly hold entries nobody asked for, and old ones pruned."""
         _memory.clear()
         _memory.update(self._used)
-        if self.folder is not None and self.checked:
-            caches.prune(self.folder.glob("*/*.json"))
+        if self.folder is None or not self.checked:
+            return
+        unused = len(self._stored or {})  # what was read and not asked for: other corpora, older versions
+        if len(self._packs) > MAX_PACKS or unused > len(self._used):
+            merged = self.write(self._used)
+            if merged is not None:
+                for name in self._packs:  # only the packs this check read or wrote: never a concurrent build's new one
+                    self._remove(name)
+                self._packs = [merged]
+        caches.prune(self.folder.glob("*" + PACK))

@@ -1116,10 +1116,10 @@ def _check_collectivites(report: Report, paths: list[Path], cache: checkcache.Ch
                     entries[path] = entry
                     continue
         todo.append((path, raw, key))
-    for path, key, entry in _check_files(report, todo, cache):
+    for path, key, entry, pack in _check_files(report, todo, cache):
         entries[path] = entry
         if key is not None:
-            cache.keep(key, entry)
+            cache.keep(key, entry, pack)
     for path in paths:
         entry = entries[path]
         if entry.problems:
@@ -1136,7 +1136,7 @@ def _check_files(report: Report, todo: list, cache: checkcache.CheckCache | None
     n = workers.count()
     # fork keeps the start cheap (the shapes are shared); where forking is unsafe, stay sequential
     if len(todo) < PARALLEL_MIN_FILES or n < 2 or not workers.can_fork():
-        return [_check_one(report.root, report.lists, cache, item) for item in todo]
+        return _check_and_store(report.root, report.lists, cache, todo)
     countries.distance_km("FR", 48.85, 2.35)  # load the shapes once, before the workers fork
     gazetteer.commune("59350")  # and the communes of the COG
     chunks = [todo[i::n] for i in range(n)]
@@ -1155,19 +1155,25 @@ def _init_worker(root: Path, lists: dict, cache: checkcache.CheckCache | None) -
 
 
 def _check_chunk(todo: list) -> list:
-    return [_check_one(*_worker, item) for item in todo]
+    return _check_and_store(*_worker, todo)
 
 
-def _check_one(root: Path, lists: dict, cache: checkcache.CheckCache | None, item: tuple) -> tuple:
-    """(path, key, entry) of one file, stored in the cache where it was checked (a worker writes its own)."""
+def _check_and_store(root: Path, lists: dict, cache: checkcache.CheckCache | None, todo: list) -> list:
+    """(path, key, entry, pack) of each file; the entries stored where they were checked (each worker
+    writes its own pack: nothing more to send back than what the report needs)."""
+    results = [_check_one(root, lists, item) for item in todo]
+    pack = cache.write({key: entry for _, key, entry in results if key is not None}) if cache is not None else None
+    return [(path, key, entry, pack) for path, key, entry in results]
+
+
+def _check_one(root: Path, lists: dict, item: tuple) -> tuple:
+    """(path, key, entry) of one file: its problems, and what the rules across files and the records read."""
     path, raw, key = item
     scratch = Report(root=root, lists=lists)
     _check_collectivite(scratch, path, raw)
     doc = scratch.collectivites.get(path.stem)
     entry = checkcache.Entry(tuple((p.line, p.message, p.hint, p.severity.value, p.rule) for p in scratch.problems),
                              doc.data if doc else None, slim_lines(doc) if doc else None)
-    if key is not None and cache is not None:
-        cache.write(key, entry)
     return path, key, entry
 
 
