@@ -270,6 +270,22 @@ def test_a_long_lived_process_builds_again_only_the_changed_file_s_record(conten
     pipeline._load.cache_clear()
 
 
+def test_checking_one_file_takes_the_others_from_the_cache_with_the_same_report(content_copy, tmp_path, parsed):
+    """`atlas check fiche.yml`: the others only matter as possible duplicates; those the cache holds
+    are not parsed, and the report is the same."""
+    cache_dir = tmp_path / "cache"
+    _check(content_copy, cache_dir)
+    twin = content_copy / "collectivites" / "lille-bis.yml"
+    shutil.copyfile(content_copy / "collectivites" / "lille.yml", twin)
+    parsed.clear()
+    checkcache.forget()
+    cached = checker.check(content_copy, only=twin, cache=checkcache.CheckCache(cache_dir))
+    assert parsed == ["lille-bis.yml"]
+    plain = checker.check(content_copy, only=twin)
+    assert cached.problems == plain.problems
+    assert any(p.rule == "collectivite.en-double" for p in cached.problems)
+
+
 def test_a_changed_list_checks_again_every_file_that_reads_it(content_copy, tmp_path, parsed):
     cache_dir = tmp_path / "cache"
     _check(content_copy, cache_dir)
@@ -278,11 +294,11 @@ def test_a_changed_list_checks_again_every_file_that_reads_it(content_copy, tmp_
     report = _check(content_copy, cache_dir)
     assert sorted(parsed) == sorted(p.name for p in _files(content_copy))
     assert any("source inconnue « actes-colloque-lianes-2009 »" in p.message for p in report.errors)
-    parsed.clear()
     _edit_lists(content_copy, "restore")
     restored = _check(content_copy, cache_dir)
-    assert parsed == []  # the entries of the original lists are still there
     assert restored.ok
+    _assert_same_report(restored, _check(content_copy, None))
+    assert len(_packs(cache_dir)) == 1  # the entries of the other lists went: nothing asks for them any more
 
 
 def test_the_year_is_part_of_the_key(tmp_path, monkeypatch):
@@ -465,17 +481,26 @@ def test_packs_unused_for_keep_days_are_pruned(content_copy, tmp_path):
 
 
 def test_packs_are_merged_into_one_when_they_pile_up(content_copy, tmp_path):
-    """A pack per pull request: after MAX_PACKS of them, one pack of what the last check used."""
+    """A pack per pull request, each changing another file: after MAX_PACKS of them, one pack of what
+    the last check used; a pack whose entries no check asks for any more goes at once."""
     cache_dir = tmp_path / "cache"
-    lille = content_copy / "collectivites" / "lille.yml"
     counts = []
     for i in range(checkcache.MAX_PACKS + 2):
-        lille.write_text(lille.read_text(encoding="utf-8") + f"# relecture {i}\n", encoding="utf-8")
+        path = _files(content_copy)[i]
+        path.write_text(path.read_text(encoding="utf-8") + "# relue\n", encoding="utf-8")
         checkcache.forget()
         _check(content_copy, cache_dir)
         counts.append(len(_packs(cache_dir)))
     assert counts == list(range(1, checkcache.MAX_PACKS + 1)) + [1, 2]  # merged at the pack one too many
     current = {_key(content_copy, path) for path in _files(content_copy)}
-    assert current <= set(_stored(cache_dir)) and len(_stored(cache_dir)) == len(current) + 1  # + lille's previous version
+    assert current <= set(_stored(cache_dir)) and len(_stored(cache_dir)) == len(current) + 1  # + the last file's old version
+    lille = content_copy / "collectivites" / "lille.yml"
+    lille.write_text(lille.read_text(encoding="utf-8") + "# relue\n", encoding="utf-8")
+    checkcache.forget()
+    _check(content_copy, cache_dir)
+    assert len(_packs(cache_dir)) == 3
+    lille.write_text(lille.read_text(encoding="utf-8") + "# encore\n", encoding="utf-8")
+    _check(content_copy, cache_dir)  # from memory: the pack of lille's previous version gave nothing
+    assert len(_packs(cache_dir)) == 3
     checkcache.forget()
     _assert_same_report(_check(content_copy, cache_dir), _check(content_copy, None))

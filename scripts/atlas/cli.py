@@ -23,7 +23,7 @@ def cmd_check(args) -> int:
             print(f"{target}:1: erreur : fichier introuvable", file=sys.stderr)
             return EXIT_PROBLEMS
         root = _content_root(target)
-        report = checker.check(root, only=target)
+        report = checker.check(root, only=target, cache=None if args.sans_cache else _check_cache(root))
     else:
         report = checker.check(target, cache=None if args.sans_cache else _check_cache(target))
     _print_problems(report.problems, args.format)

@@ -218,7 +218,9 @@ class CheckCache:
         self.hits = self.checked = 0
         self._used: dict[str, Entry] = {}
         self._stored: dict | None = None  # key -> JSON of the entry, from the packs (read on first use)
-        self._packs: list[str] = []  # the packs read, then written, by this check
+        self._pack_of: dict[str, str] = {}  # key -> the pack it was read from
+        self._read: list[str] = []  # the packs read by this check
+        self._written: list[str] = []  # the packs written by this check (its workers)
         self._lists = ""
         self._year = 0
 
@@ -250,7 +252,8 @@ class CheckCache:
                 pack = None
             if isinstance(pack, dict) and pack.get("format") == FORMAT and isinstance(pack.get("entries"), dict):
                 self._stored.update(pack["entries"])  # in the order written: a later entry of a key wins
-                self._packs.append(name)
+                self._pack_of.update(dict.fromkeys(pack["entries"], name))
+                self._read.append(name)
             else:  # damaged, truncated, a link or another format: its files are checked again, and it goes
                 self._remove(name)
         return self._stored
@@ -294,21 +297,27 @@ class CheckCache:
         """A file checked by this run (stored in `pack`): kept in memory for the next one."""
         self.checked += 1
         self._used[key] = entry
-        if pack and pack not in self._packs:
-            self._packs.append(pack)
+        if pack and pack not in self._written:
+            self._written.append(pack)
 
     def finish(self) -> None:
-        """Memory keeps this check's entries only (bounded by the corpus); on disk, the packs are
-        merged when they pile up or mostly hold entries nobody asked for, and old ones pruned."""
+        """Memory keeps this check's entries only (bounded by the corpus). On disk, after a check that
+        stored entries: a pack that gave it nothing goes (older code or lists: nothing will ask for
+        it again); the others are merged when they pile up or mostly hold entries nobody asked for;
+        old ones are pruned."""
         _memory.clear()
         _memory.update(self._used)
         if self.folder is None or not self.checked:
             return
-        unused = len(self._stored or {})  # what was read and not asked for: other corpora, older versions
-        if len(self._packs) > MAX_PACKS or unused > len(self._used):
+        useful = {self._pack_of[key] for key in self._used if key in self._pack_of}  # from memory or from the pack
+        for name in self._read:  # only packs this check read: never a concurrent build's new one
+            if name not in useful:
+                self._remove(name)
+        kept = [name for name in self._read if name in useful] + self._written
+        unused = sum(1 for key, name in self._pack_of.items() if name in useful and key not in self._used)
+        if len(kept) > MAX_PACKS or unused > len(self._used):
             merged = self.write(self._used)
             if merged is not None:
-                for name in self._packs:  # only the packs this check read or wrote: never a concurrent build's new one
+                for name in kept:
                     self._remove(name)
-                self._packs = [merged]
         caches.prune(self.folder.glob("*" + PACK))

@@ -1063,16 +1063,17 @@ def check(root: Path | str = "content", only: Path | None = None, cache: checkca
     folder = root / "collectivites"
     files = _yaml_files(folder, report)
     target = _real_folder(Path(only)) if only is not None else None
-    to_check = []
+    to_check, others = [], []
     for path in files:
         if path.suffix == ".yaml":
             report.problems.append(Problem(_display(path), 1, "extension .yaml au lieu de .yml",
                                            f"renommez le fichier en {path.stem}.yml", rule="fichier.extension"))
             continue
         if target is not None and _real_folder(path) != target:
-            _register_for_duplicates(report, path)  # single-file mode: the others only matter as possible duplicates
+            others.append(path)  # single-file mode: the others only matter as possible duplicates
             continue
         to_check.append(path)
+    _register_for_duplicates(report, others, cache)
     _check_collectivites(report, to_check, cache if only is None else None)
     if not files:
         report.problems.append(Problem(_display(folder), 1, "aucune fiche collectivité",
@@ -1185,13 +1186,30 @@ def slim_lines(doc: yamlio.Document) -> dict:
             if len(where) <= 1 or (where[0] == "partenariats" and (len(where) == 2 or where[2:] == ("pays",)))}
 
 
-def _register_for_duplicates(report: Report, path: Path) -> None:
-    """Single-file mode: read another collectivité just enough to compare it with the checked one
-    (name, aliases, code, type), without validating it: 10 times faster on a national corpus."""
-    try:
-        data = yamlio.read(path).data  # bounded like any other read: never a plain yaml.load
-    except yamlio.YamlError:
-        return
+def _register_for_duplicates(report: Report, paths: list[Path], cache: checkcache.CheckCache | None) -> None:
+    """Single-file mode: read the other collectivités just enough to compare them with the checked one
+    (name, aliases, code, type), without validating them: 10 times faster on a national corpus. A file
+    the cache holds as valid is not even parsed: its data is the cache's (the same data)."""
+    if cache is not None and paths:
+        cache.start(report.lists)
+    for path in paths:
+        data = None
+        if cache is not None:
+            try:
+                entry = cache.get(cache.key(path.name, yamlio.read_bytes(path)))
+            except yamlio.YamlError:
+                entry = None
+            if entry is not None and entry.valid:
+                data = entry.data
+        try:
+            if data is None:
+                data = yamlio.read(path).data  # bounded like any other read: never a plain yaml.load
+        except yamlio.YamlError:
+            continue
+        _register_summary(report, path, data)
+
+
+def _register_summary(report: Report, path: Path, data) -> None:
     if not isinstance(data, dict) or not isinstance(data.get("nom"), str):
         return
     alias = _items(data, "alias")
