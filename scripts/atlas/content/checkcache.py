@@ -197,16 +197,21 @@ def this_year() -> int:
 _memory: dict[str, Entry] = {}  # key -> entry, of the last check of this process (atlas serve)
 # On disk, entries go in packs: one sealed file per process that checked files (a worker writes the
 # entries of its share), instead of one file per entry — creating thousands of small files cost
-# more than checking them. A check reads every pack; when they pile up (a pack per pull request)
-# or hold mostly entries no check asks for any more, they are merged into one pack of this
-# check's entries. A pack no check read for KEEP_DAYS is removed.
+# more than checking them. A pack never changes once written: this process remembers the keys of
+# each pack it read or wrote, and reads a pack only when it may hold a key it needs (the saved
+# file of `atlas serve` is in none). After a check that stored entries, a pack none of whose
+# entries the check used goes (older code, older lists, an older version of a file); the others
+# are merged into one when they pile up (a pack per pull request) or mostly hold entries nobody
+# asks for. A pack no check read for KEEP_DAYS is removed.
 PACK = ".pack"
 MAX_PACKS = 8
+_pack_keys: dict[Path, set[str]] = {}  # pack -> its keys, for the packs this process read or wrote
 
 
 def forget() -> None:
-    """Empty the in-memory entries (tests, or a process that must read its disk entries again)."""
+    """Forget what this process knows (tests, or a process that must read its disk entries again)."""
     _memory.clear()
+    _pack_keys.clear()
 
 
 class CheckCache:
@@ -217,9 +222,9 @@ class CheckCache:
         self.folder = Path(folder) if folder is not None else None
         self.hits = self.checked = 0
         self._used: dict[str, Entry] = {}
-        self._stored: dict | None = None  # key -> JSON of the entry, from the packs (read on first use)
-        self._pack_of: dict[str, str] = {}  # key -> the pack it was read from
-        self._read: list[str] = []  # the packs read by this check
+        self._stored: dict = {}  # key -> JSON of the entry, from the packs read by this check
+        self._names: list[str] | None = None  # the packs there were when this check first looked
+        self._loaded: set[str] = set()  # those it read
         self._written: list[str] = []  # the packs written by this check (its workers)
         self._lists = ""
         self._year = 0
@@ -236,29 +241,34 @@ class CheckCache:
         h.update(raw)
         return h.hexdigest()
 
-    def _read_packs(self) -> dict:
-        self._stored = {}
-        if self.folder is None:
-            return self._stored
-        try:
-            names = sorted(e.name for e in os.scandir(self.folder) if e.name.endswith(PACK))
-        except OSError:
-            return self._stored
-        for name in names:
+    def _list(self) -> list[str]:
+        if self._names is None:
+            try:
+                self._names = sorted(e.name for e in os.scandir(self.folder) if e.name.endswith(PACK))
+            except OSError:
+                self._names = []
+        return self._names
+
+    def _read_packs_holding(self, key: str) -> None:
+        """Read, once per check, each pack that may hold `key`: any pack this process does not know yet."""
+        for name in self._list():
+            known = _pack_keys.get(self.folder / name)
+            if name in self._loaded or (known is not None and key not in known):
+                continue
+            self._loaded.add(name)
             raw = caches.read_sealed(self.folder, name)  # no link followed; touched: kept by the pruning
             try:
                 pack = loads(raw) if raw is not None else None
             except (ValueError, RecursionError):
                 pack = None
             if isinstance(pack, dict) and pack.get("format") == FORMAT and isinstance(pack.get("entries"), dict):
-                self._stored.update(pack["entries"])  # in the order written: a later entry of a key wins
-                self._pack_of.update(dict.fromkeys(pack["entries"], name))
-                self._read.append(name)
+                self._stored.update(pack["entries"])  # two entries of one key are alike: any one will do
+                _pack_keys[self.folder / name] = set(pack["entries"])
             else:  # damaged, truncated, a link or another format: its files are checked again, and it goes
                 self._remove(name)
-        return self._stored
 
     def _remove(self, name: str) -> None:
+        _pack_keys.pop(self.folder / name, None)
         try:
             os.unlink(self.folder / name)  # a link itself, never its target
         except OSError:
@@ -266,8 +276,10 @@ class CheckCache:
 
     def get(self, key: str) -> Entry | None:
         entry = _memory.get(key)
-        if entry is None:
-            stored = (self._stored if self._stored is not None else self._read_packs()).pop(key, None)
+        if entry is None and self.folder is not None:
+            if key not in self._stored:
+                self._read_packs_holding(key)
+            stored = self._stored.pop(key, None)
             if stored is not None:
                 try:
                     entry = from_json(key, stored)
@@ -297,27 +309,33 @@ class CheckCache:
         """A file checked by this run (stored in `pack`): kept in memory for the next one."""
         self.checked += 1
         self._used[key] = entry
-        if pack and pack not in self._written:
-            self._written.append(pack)
+        if pack:
+            if pack not in self._written:
+                self._written.append(pack)
+            _pack_keys.setdefault(self.folder / pack, set()).add(key)
 
     def finish(self) -> None:
-        """Memory keeps this check's entries only (bounded by the corpus). On disk, after a check that
-        stored entries: a pack that gave it nothing goes (older code or lists: nothing will ask for
-        it again); the others are merged when they pile up or mostly hold entries nobody asked for;
-        old ones are pruned."""
+        """Memory keeps this check's entries only (bounded by the corpus); on disk, after a check that
+        stored entries, the packs are sorted out (see PACK) and old ones pruned."""
         _memory.clear()
         _memory.update(self._used)
         if self.folder is None or not self.checked:
             return
-        useful = {self._pack_of[key] for key in self._used if key in self._pack_of}  # from memory or from the pack
-        for name in self._read:  # only packs this check read: never a concurrent build's new one
-            if name not in useful:
+        used = self._used.keys()
+        kept = []
+        for name in dict.fromkeys(self._list() + self._written):
+            keys = _pack_keys.get(self.folder / name)
+            if keys is None:
+                continue  # never read here (a concurrent build's, or not needed): left as it is
+            if keys.isdisjoint(used):
                 self._remove(name)
-        kept = [name for name in self._read if name in useful] + self._written
-        unused = sum(1 for key, name in self._pack_of.items() if name in useful and key not in self._used)
-        if len(kept) > MAX_PACKS or unused > len(self._used):
+            else:
+                kept.append(name)
+        unused = sum(len(_pack_keys[self.folder / name] - used) for name in kept)
+        if len(kept) > MAX_PACKS or unused > len(used):
             merged = self.write(self._used)
             if merged is not None:
                 for name in kept:
                     self._remove(name)
+                _pack_keys[self.folder / merged] = set(used)
         caches.prune(self.folder.glob("*" + PACK))
