@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from atlas import caches, config, pipeline
 from atlas.content import checkcache, checker, records, yamlio
-from repository import run_atlas
+from repository import git, run_atlas
 
 REPO = Path(__file__).resolve().parents[1]
 CONTENT = REPO / "content"
@@ -393,6 +393,34 @@ def test_a_link_planted_in_the_cache_is_not_followed(content_copy, tmp_path):
     checkcache.forget()
     report = _check(content_copy, cache_dir)
     assert any(p.path.endswith("lille.yml") and "cle_inconnue" in p.message for p in report.errors)
+
+
+def test_a_cache_committed_with_a_pull_request_is_never_read(tmp_path):
+    """Keys are public hashes: a pull request could commit a pack saying its broken file is fine,
+    under the right key. git tracks it: `atlas check` ignores the cache, says so, and finds the error."""
+    repo = _repository(tmp_path, "")
+    lille = repo / "content" / "collectivites" / "lille.yml"
+    _edit_file(lille, "unknown-key", repo / "content")
+    key = _key(repo / "content", lille)
+    folder = repo / ".cache" / "atlas" / "check"
+    folder.mkdir(parents=True)
+    (folder / ("0" * 16 + checkcache.PACK)).write_bytes(caches.seal(_pack({key: to_json_valid(key, lille)})))
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "add", "-f", ".cache")
+    result = run_atlas("check", "content", cwd=repo)
+    assert result.returncode == 1 and "cle_inconnue" in result.stdout
+    assert "versionnés dans le dépôt : cache ignoré" in result.stderr
+    pipeline._load.cache_clear()
+    with pytest.raises(pipeline.ContentError):
+        pipeline.load(repo / "content")
+    pipeline._load.cache_clear()
+
+
+def to_json_valid(key: str, path: Path) -> dict:
+    """What an entry of a valid file would say: no problem, the file's own data."""
+    doc = yamlio.read(path)
+    return checkcache.to_json(key, checkcache.Entry((), doc.data, checker.slim_lines(doc)))
 
 
 def test_hostile_files_give_the_same_french_errors_through_the_cache(content_copy, tmp_path):

@@ -44,8 +44,8 @@ def _check_cache(content: Path):
     from atlas import config
     from atlas.content import checkcache
 
-    folder = config.settings_beside(content).check_cache
-    return checkcache.CheckCache(folder) if folder else None
+    return checkcache.open_cache(config.settings_beside(content).check_cache,
+                                 lambda message: print(f"avertissement : {message}", file=sys.stderr))
 
 
 def _content_root(file: Path) -> Path:

@@ -90,7 +90,7 @@ def _load(folder: Path, fingerprint: tuple, check_cache: Path | None = None) -> 
     timings: dict = {}
     start = time.perf_counter()
     # the cache also lives in memory: a long-lived process (atlas serve) re-checks the saved file only
-    report = checker.check(folder, cache=checkcache.CheckCache(check_cache) if check_cache else None)
+    report = checker.check(folder, cache=checkcache.open_cache(check_cache, log.warning))
     timings["check"] = time.perf_counter() - start
     if not report.ok:
         raise ContentError(report)

@@ -214,6 +214,23 @@ def forget() -> None:
     _pack_keys.clear()
 
 
+def open_cache(folder: Path | None, warn=None) -> CheckCache | None:
+    """The cache of this folder, or None (no cache) when `folder` is None or when git tracks files in
+    it: a pull request could commit entries saying its files have no problem (their keys are public
+    hashes), so a versioned cache is never read — every file is checked. `warn` is told why."""
+    if folder is None:
+        return None
+    from atlas.content import history  # git: only when there is a cache folder to look at
+
+    committed = history.tracked(folder)
+    if committed:
+        if warn is not None:
+            warn(f"{len(committed)} fichier(s) du cache {folder} sont versionnés dans le dépôt : cache ignoré, "
+                 f"chaque fiche est vérifiée. Retirez-les du dépôt : git rm -r --cached {folder}")
+        return None
+    return CheckCache(folder)
+
+
 class CheckCache:
     """The entries of one check: found in memory, else in the packs on disk; `folder` None keeps them
     in memory only."""
