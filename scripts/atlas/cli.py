@@ -23,9 +23,9 @@ def cmd_check(args) -> int:
             print(f"{target}:1: erreur : fichier introuvable", file=sys.stderr)
             return EXIT_PROBLEMS
         root = _content_root(target)
-        report = checker.check(root, only=target)
+        report = checker.check(root, only=target, cache=None if args.sans_cache else _check_cache(root))
     else:
-        report = checker.check(target)
+        report = checker.check(target, cache=None if args.sans_cache else _check_cache(target))
     _print_problems(report.problems, args.format)
     n_err, n_warn = len(report.errors), len(report.problems) - len(report.errors)
     if args.format == "texte":
@@ -36,6 +36,16 @@ def cmd_check(args) -> int:
         else:
             print(f"{n_err} erreur(s) à corriger{f', {n_warn} avertissement(s)' if n_warn else ''}.", file=sys.stderr)
     return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
+def _check_cache(content: Path):
+    """The checker's cache of a content folder: in the cache folder of the mkdocs.yml beside it
+    (option `dossier_cache`, default .cache/atlas; none with `cache: false`), as its build finds it."""
+    from atlas import config
+    from atlas.content import checkcache
+
+    return checkcache.open_cache(config.settings_beside(content).check_cache,
+                                 lambda message: print(f"avertissement : {message}", file=sys.stderr))
 
 
 def _content_root(file: Path) -> Path:
@@ -137,6 +147,8 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("chemin", nargs="?", default="content", help="dossier de contenu ou fichier (défaut : content)")
     c.add_argument("--format", choices=["texte", "github"], default="texte",
                    help="« github » : annotations ::error pour GitHub Actions")
+    c.add_argument("--sans-cache", action="store_true",
+                   help="vérifier chaque fichier, sans reprendre les résultats gardés dans .cache/atlas/check/")
     c.set_defaults(func=cmd_check)
 
     n = sub.add_parser("new", help="écrire le modèle de fiche d'une nouvelle collectivité")

@@ -12,8 +12,10 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
 from mkdocs.config import base
 from mkdocs.config import config_options as c
+from yaml_env_tag import construct_env_tag
 
 from atlas import SITE_NAME, urls
 
@@ -52,6 +54,10 @@ class Settings:
     def pages_cache(self) -> Path | None:
         return self.cache_dir / "pages" if self.cache_dir else None
 
+    @property
+    def check_cache(self) -> Path | None:
+        return self.cache_dir / "check" if self.cache_dir else None
+
     def replace(self, **changes) -> Settings:
         return dataclasses.replace(self, **changes)
 
@@ -74,7 +80,7 @@ class AtlasOptions(base.Config):
     licence_donnees = c.Type(str, default=DEFAULTS.licence)
     licence_url = c.Type(str, default=DEFAULTS.licence_url)
     # -- caches --
-    cache = c.Type(bool, default=True)  # pages and images of earlier builds reused, by content
+    cache = c.Type(bool, default=True)  # pages, images and check results of earlier builds reused, by content
     dossier_cache = c.Type(str, default=".cache/atlas")
 
 
@@ -91,6 +97,40 @@ def settings(options: AtlasOptions, site_url: str | None = "", site_name: str | 
 def from_mkdocs(options: AtlasOptions, config) -> Settings:
     """The settings of the build MkDocs runs (`config`: its loaded configuration)."""
     return settings(options, config.site_url, config.site_name, config.repo_url, Path(config.config_file_path).parent)
+
+
+def settings_beside(content_dir: Path | str) -> Settings:
+    """The settings of the build of `content_dir` as far as `atlas check` and `pipeline.load` need
+    them (the cache folder), without MkDocs's configuration: the atlas options of the mkdocs.yml
+    beside the content folder (in its parent, the repository, as `atlas build` lays them out),
+    resolved from that folder as the plugin does; without a readable mkdocs.yml there, the
+    defaults (cache in `.cache/atlas` of that folder)."""
+    repository = Path(content_dir).resolve().parent
+    options = AtlasOptions()
+    options.load_dict({})
+    mkdocs_yml = repository / "mkdocs.yml"
+    if mkdocs_yml.is_file():
+        try:
+            options = options_of(_read_mkdocs_yml(mkdocs_yml))
+        except (OSError, UnicodeError, ValueError, yaml.YAMLError):
+            pass  # the build will say what is wrong with it; a check keeps the default
+    return settings(options, root=repository)
+
+
+class _SafeConfigLoader(yaml.SafeLoader):
+    """mkdocs.yml read for its atlas options only: !ENV as MkDocs reads it, any other tag
+    (« !!python/name: » of Markdown extensions) left unbuilt — reading it runs no code."""
+
+
+_SafeConfigLoader.add_constructor("!ENV", construct_env_tag)
+_SafeConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def _read_mkdocs_yml(path: Path) -> dict:
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeConfigLoader)
+    if not isinstance(raw, dict):
+        raise ValueError("mkdocs.yml n'est pas un dictionnaire")
+    return raw
 
 
 def options_of(mkdocs_yml: dict) -> AtlasOptions:

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Callable
 
 from atlas import AtlasError, urls
-from atlas.config import Settings
-from atlas.content import checker, history, index
+from atlas.config import Settings, settings_beside
+from atlas.content import checkcache, checker, history, index
 from atlas.content import records as content
 from atlas.content.model import Atlas
 from atlas.content.schema import SCHEMAS
@@ -74,17 +74,24 @@ def _fingerprint(folder: Path) -> tuple:
     return tuple(out)
 
 
-def load(content_dir: Path | str) -> Loaded:
-    """Check the content once and build the records, indexes and history; raise ContentError if invalid."""
+def load(content_dir: Path | str, check_cache: Path | None | bool = True) -> Loaded:
+    """Check the content once and build the records, indexes and history; raise ContentError if invalid.
+
+    `check_cache`: where the checker keeps each file's result (checkcache.py); True, the folder
+    the mkdocs.yml beside the content folder sets (config.settings_beside: `cache: false` there
+    turns it off); None or False: every file checked."""
     folder = Path(content_dir).resolve()
-    return _load(folder, _fingerprint(folder))
+    if check_cache is True:
+        check_cache = settings_beside(folder).check_cache
+    return _load(folder, _fingerprint(folder), Path(check_cache) if check_cache else None)
 
 
 @functools.lru_cache(maxsize=1)  # the last result, while the content folder is unchanged (module docstring)
-def _load(folder: Path, fingerprint: tuple) -> Loaded:
+def _load(folder: Path, fingerprint: tuple, check_cache: Path | None = None) -> Loaded:
     timings: dict = {}
     start = time.perf_counter()
-    report = checker.check(folder)
+    # the cache also lives in memory: a long-lived process (atlas serve) re-checks the saved file only
+    report = checker.check(folder, cache=checkcache.open_cache(check_cache, log.warning))
     timings["check"] = time.perf_counter() - start
     if not report.ok:
         raise ContentError(report)

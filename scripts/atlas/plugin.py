@@ -95,7 +95,8 @@ class AtlasPlugin(BasePlugin[AtlasOptions]):
         self.guide = root / self.config.guide
         self.settings = from_mkdocs(self.config, config)
         try:
-            self.loaded = pipeline.load(self.content_dir)  # checked once, also when `atlas build` checked first
+            # checked once, also when `atlas build` checked first (same folder, same check cache)
+            self.loaded = pipeline.load(self.content_dir, self.settings.check_cache)
         except pipeline.ContentError as exc:
             lines = "\n".join(p.format() for p in exc.report.errors)
             raise PluginError(

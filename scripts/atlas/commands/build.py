@@ -18,6 +18,7 @@ from mkdocs.commands import build as mkbuild
 from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
 from atlas import pipeline, urls
+from atlas.config import from_mkdocs
 
 
 class _Quiet(logging.Filter):
@@ -66,7 +67,8 @@ def run(config: Path, site_dir: Path | None = None, strict: bool = False, conten
         print(f"erreur dans {config} : {exc}", file=sys.stderr)
         return 2
     try:  # the plugin finds this result again (pipeline.load keeps it while the content is unchanged)
-        pipeline.load(Path(config).parent / cfg_probe.plugins["atlas"].config.contenu)
+        atlas_options = cfg_probe.plugins["atlas"].config
+        pipeline.load(Path(config).parent / atlas_options.contenu, from_mkdocs(atlas_options, cfg_probe).check_cache)
     except pipeline.ContentError as exc:
         for p in exc.report.errors:
             print(p.format())

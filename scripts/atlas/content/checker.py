@@ -20,7 +20,7 @@ from pathlib import Path
 from slugify import slugify
 
 from atlas import workers
-from atlas.content import countries, gazetteer, naming, schema, yamlio
+from atlas.content import checkcache, countries, gazetteer, naming, schema, yamlio
 
 LISTS = {"thematiques": "thematiques.yml", "sources": "sources.yml", "reseaux": "reseaux.yml", "zones": "zones.yml"}
 # Entries per list: each theme, network or zone gets a page and a place in every filter, so a
@@ -270,8 +270,9 @@ class _Rules:
         """« valeur: 12.000 » is read as 12 (a point is the decimal separator): said, with the number meant."""
         if not isinstance(value, float) or isinstance(value, bool):
             return
-        try:
-            line = self.doc.path.read_text(encoding="utf-8").splitlines()[self.doc.line(where) - 1]
+        try:  # the bytes the document was parsed from, when known (the cache hashed those, not a later version)
+            text = self.raw.decode("utf-8") if self.raw is not None else self.doc.path.read_text(encoding="utf-8")
+            line = text.splitlines()[self.doc.line(where) - 1]
         except (OSError, UnicodeError, IndexError):
             return
         typed = re.search(r"\bvaleur\s*:\s*(\d{1,3}(?:\.\d{3})+)(?![\d.])", line)
@@ -522,8 +523,8 @@ class _Rules:
 class _FileCheck(_Rules):
     """Collects the problems of one document."""
 
-    def __init__(self, report: Report, doc: yamlio.Document, display: str):
-        self.report, self.doc, self.display = report, doc, display
+    def __init__(self, report: Report, doc: yamlio.Document, display: str, raw: bytes | None = None):
+        self.report, self.doc, self.display, self.raw = report, doc, display, raw
         self.failed = False
         self._key_slots: dict[tuple, int] = {}  # where -> index of the schema's « pas une clé valide »
         self.local_sources: dict[str, dict] = {}  # the fiche's own nouvelles_sources: citable in this file only
@@ -556,15 +557,21 @@ def _resolved(folder: Path) -> Path:
 
 def _display(path: Path) -> str:
     """The path as the person types it: relative to the current folder when inside it."""
+    return _display_from(path, os.getcwd())
+
+
+@functools.lru_cache(maxsize=1 << 16)  # asked for every file by each rule across files: once per file and folder
+def _display_from(path: Path, cwd: str) -> str:
     try:
-        return str(_real_folder(path).relative_to(_resolved(Path.cwd())))
+        return str(_real_folder(path).relative_to(_resolved(Path(cwd))))
     except ValueError:
         return str(path)
 
 
-def _read(report: Report, path: Path) -> yamlio.Document | None:
+def _read(report: Report, path: Path, raw: bytes | None = None) -> yamlio.Document | None:
+    """The file's document (parsed from `raw`, its bytes, when already read); None once its problem is recorded."""
     try:
-        return yamlio.read(path)
+        return yamlio.read(path) if raw is None else yamlio.decode(raw, path)
     except yamlio.YamlError as exc:
         report.problems.append(Problem(_display(path), exc.line, exc.message, exc.hint, rule="yaml.lecture"))
         return None
@@ -603,13 +610,13 @@ def check_lists(root: Path) -> dict:
     return report.lists
 
 
-def _check_collectivite(report: Report, path: Path) -> None:
+def _check_collectivite(report: Report, path: Path, raw: bytes | None = None) -> None:
     """A collectivité's file, held to its rules in the order its problems are listed."""
     display = _display(path)
-    doc = _read(report, path)
+    doc = _read(report, path, raw)
     if doc is None:
         return
-    fc = _FileCheck(report, doc, display)
+    fc = _FileCheck(report, doc, display, raw)
     if fc.fichier_html() or fc.fichier_pas_une_fiche("une collectivité", yamlio.MODEL_HINT):
         return
     data = doc.data
@@ -846,6 +853,7 @@ def _label(where: tuple) -> str:
 _NAME_PREFIX = re.compile(naming.COMMUNE_PREFIX)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same names at every check of a long-lived process (atlas serve)
 def _name_key(name: str) -> str:
     """"Ville de Saint-Omer" and "saint omer" give the same key."""
     folded = countries.fold(name).replace("\u2019", "'")
@@ -1035,9 +1043,14 @@ def _check_stray_files(report: Report) -> None:
                     f"déplacez-le dans {root.name}/collectivites/ et nommez-le {stem}.yml", rule="fichier.mal-range"))
 
 
-def check(root: Path | str = "content", only: Path | None = None) -> Report:
+def check(root: Path | str = "content", only: Path | None = None, cache: checkcache.CheckCache | None = None) -> Report:
     """Check the content folder. With `only`, report just that file: it is checked in full, against
-    the controlled lists and the other collectivités (read only as possible duplicates)."""
+    the controlled lists and the other collectivités (read only as possible duplicates).
+
+    With `cache`, a collectivité file whose bytes and references did not change since a check
+    that kept it is not checked again: its problems and document are taken from the cache
+    (checkcache.py). The rules across files run on every check, over every document: the report
+    is the same, problem for problem, with or without the cache."""
     root = Path(root)
     report = Report(root=root)
     if not root.is_dir():
@@ -1050,17 +1063,18 @@ def check(root: Path | str = "content", only: Path | None = None) -> Report:
     folder = root / "collectivites"
     files = _yaml_files(folder, report)
     target = _real_folder(Path(only)) if only is not None else None
-    to_check = []
+    to_check, others = [], []
     for path in files:
         if path.suffix == ".yaml":
             report.problems.append(Problem(_display(path), 1, "extension .yaml au lieu de .yml",
                                            f"renommez le fichier en {path.stem}.yml", rule="fichier.extension"))
             continue
         if target is not None and _real_folder(path) != target:
-            _register_for_duplicates(report, path)  # single-file mode: the others only matter as possible duplicates
+            others.append(path)  # single-file mode: the others only matter as possible duplicates
             continue
         to_check.append(path)
-    _check_collectivites(report, to_check)
+    _register_for_duplicates(report, others, cache)
+    _check_collectivites(report, to_check, cache if only is None else None)
     if not files:
         report.problems.append(Problem(_display(folder), 1, "aucune fiche collectivité",
                                        "créez-en une avec : atlas new \"Nom de la collectivité\"", rule="collectivite.aucune"))
@@ -1082,52 +1096,120 @@ def check(root: Path | str = "content", only: Path | None = None) -> Report:
 PARALLEL_MIN_FILES = 600  # below this, starting worker processes costs more than it saves
 
 
-def _check_collectivites(report: Report, paths: list[Path]) -> None:
-    """Check each collectivité file; on a national corpus, on every core (files are independent)."""
+def _check_collectivites(report: Report, paths: list[Path], cache: checkcache.CheckCache | None = None) -> None:
+    """Check each collectivité file, or take its result from the cache; the files to check go, on a
+    national corpus, to every core (files are independent). Results are added in the files' order."""
+    entries: dict[Path, checkcache.Entry] = {}
+    todo: list[tuple[Path, bytes | None, str | None]] = []
+    if cache is not None:
+        cache.start(report.lists)
+    for path in paths:
+        raw = key = None
+        if cache is not None:
+            try:
+                raw = yamlio.read_bytes(path)
+            except yamlio.YamlError:
+                pass  # unreadable (a link, too big…): checked below, which says why, and never stored
+            else:
+                key = cache.key(path.name, raw)
+                entry = cache.get(key)
+                if entry is not None:
+                    entries[path] = entry
+                    continue
+        todo.append((path, raw, key))
+    for path, key, entry, pack in _check_files(report, todo, cache):
+        entries[path] = entry
+        if key is not None:
+            cache.keep(key, entry, pack)
+    for path in paths:
+        entry = entries[path]
+        if entry.problems:
+            display = _display(path)
+            report.problems.extend(Problem(display, line, message, hint, Severity(severity), rule)
+                                   for line, message, hint, severity, rule in entry.problems)
+        if entry.valid:
+            report.collectivites[path.stem] = yamlio.Document(path, entry.data, entry.lines)
+    if cache is not None:
+        cache.finish()
+
+
+def _check_files(report: Report, todo: list, cache: checkcache.CheckCache | None) -> list:
     n = workers.count()
     # fork keeps the start cheap (the shapes are shared); where forking is unsafe, stay sequential
-    if len(paths) < PARALLEL_MIN_FILES or n < 2 or not workers.can_fork():
-        for path in paths:
-            _check_collectivite(report, path)
-        return
+    if len(todo) < PARALLEL_MIN_FILES or n < 2 or not workers.can_fork():
+        return _check_and_store(report.root, report.lists, cache, todo)
     countries.distance_km("FR", 48.85, 2.35)  # load the shapes once, before the workers fork
     gazetteer.commune("59350")  # and the communes of the COG
-    chunks = [paths[i::n] for i in range(n)]
+    chunks = [todo[i::n] for i in range(n)]
     with workers.forking():
-        pool = workers.context().Pool(n, initializer=_init_worker, initargs=(report.root, report.lists))
+        pool = workers.context().Pool(n, initializer=_init_worker, initargs=(report.root, report.lists, cache))
     with pool:
-        for problems, docs in pool.map(_check_chunk, chunks):
-            report.problems.extend(problems)
-            report.collectivites.update(docs)
+        return [result for results in pool.map(_check_chunk, chunks) for result in results]
 
 
-_worker_report: Report | None = None
+_worker: tuple = ()  # (root, lists, cache) of a worker process
 
 
-def _init_worker(root: Path, lists: dict) -> None:
-    global _worker_report
-    _worker_report = Report(root=root, lists=lists)
+def _init_worker(root: Path, lists: dict, cache: checkcache.CheckCache | None) -> None:
+    global _worker
+    _worker = (root, lists, cache)
 
 
-def _check_chunk(paths: list[Path]) -> tuple[list[Problem], dict]:
-    report = _worker_report
-    report.problems, report.collectivites = [], {}
+def _check_chunk(todo: list) -> list:
+    return _check_and_store(*_worker, todo)
+
+
+def _check_and_store(root: Path, lists: dict, cache: checkcache.CheckCache | None, todo: list) -> list:
+    """(path, key, entry, pack) of each file; the entries stored where they were checked (each worker
+    writes its own pack: nothing more to send back than what the report needs)."""
+    results = [_check_one(root, lists, item) for item in todo]
+    pack = cache.write({key: entry for _, key, entry in results if key is not None}) if cache is not None else None
+    return [(path, key, entry, pack) for path, key, entry in results]
+
+
+def _check_one(root: Path, lists: dict, item: tuple) -> tuple:
+    """(path, key, entry) of one file: its problems, and what the rules across files and the records read."""
+    path, raw, key = item
+    scratch = Report(root=root, lists=lists)
+    _check_collectivite(scratch, path, raw)
+    doc = scratch.collectivites.get(path.stem)
+    entry = checkcache.Entry(tuple((p.line, p.message, p.hint, p.severity.value, p.rule) for p in scratch.problems),
+                             doc.data if doc else None, slim_lines(doc) if doc else None)
+    return path, key, entry
+
+
+def slim_lines(doc: yamlio.Document) -> dict:
+    """The lines the rules across files and the records read of a valid document (its top-level keys,
+    its partnerships and their countries), not every value's: a third of the memory and transfer,
+    and every `doc.line` those rules ask answers as with the full lines."""
+    return {where: line for where, line in doc.lines.items()
+            if len(where) <= 1 or (where[0] == "partenariats" and (len(where) == 2 or where[2:] == ("pays",)))}
+
+
+def _register_for_duplicates(report: Report, paths: list[Path], cache: checkcache.CheckCache | None) -> None:
+    """Single-file mode: read the other collectivités just enough to compare them with the checked one
+    (name, aliases, code, type), without validating them: 10 times faster on a national corpus. A file
+    the cache holds as valid is not even parsed: its data is the cache's (the same data)."""
+    if cache is not None and paths:
+        cache.start(report.lists)
     for path in paths:
-        _check_collectivite(report, path)
-    # Sent back to the main process: what the cross-file checks and the records need (the data and
-    # the lines of the top-level keys), not every value's line (they tripled the transfer).
-    slim = {slug: yamlio.Document(doc.path, doc.data, {k: v for k, v in doc.lines.items() if len(k) <= 1})
-            for slug, doc in report.collectivites.items()}
-    return report.problems, slim
+        data = None
+        if cache is not None:
+            try:
+                entry = cache.get(cache.key(path.name, yamlio.read_bytes(path)))
+            except yamlio.YamlError:
+                entry = None
+            if entry is not None and entry.valid:
+                data = entry.data
+        try:
+            if data is None:
+                data = yamlio.read(path).data  # bounded like any other read: never a plain yaml.load
+        except yamlio.YamlError:
+            continue
+        _register_summary(report, path, data)
 
 
-def _register_for_duplicates(report: Report, path: Path) -> None:
-    """Single-file mode: read another collectivité just enough to compare it with the checked one
-    (name, aliases, code, type), without validating it: 10 times faster on a national corpus."""
-    try:
-        data = yamlio.read(path).data  # bounded like any other read: never a plain yaml.load
-    except yamlio.YamlError:
-        return
+def _register_summary(report: Report, path: Path, data) -> None:
     if not isinstance(data, dict) or not isinstance(data.get("nom"), str):
         return
     alias = _items(data, "alias")

@@ -95,9 +95,32 @@ def _entries(items: dict, label_key: str) -> dict[str, Entry]:
     return out
 
 
-def build_atlas(report: checker.Report) -> Atlas:
+# The collectivités' records of the last atlas built: a long-lived process (atlas serve) builds
+# again only the records of the files that changed. A record is reused when its document's data
+# is the very object it was built from — the checker's cache hands back the same object for an
+# unchanged file, a new one for any file checked again — at the same path and root; it reads
+# nothing else but the (fixed) country centroids. Records are never modified once built (slots).
+_last: dict[str, tuple] = {}  # slug -> (data, path, root, Collectivite)
+
+
+def _collectivites(report: checker.Report) -> dict[str, Collectivite]:
+    global _last
     root = report.root
-    collectivites = {slug: _collectivite(slug, doc, root) for slug, doc in sorted(report.collectivites.items())}
+    built, kept = {}, {}
+    for slug, doc in sorted(report.collectivites.items()):
+        last = _last.get(slug)
+        if last is not None and last[0] is doc.data and last[1] == doc.path and last[2] == root:
+            record = last[3]
+        else:
+            record = _collectivite(slug, doc, root)
+        built[slug] = record
+        kept[slug] = (doc.data, doc.path, root, record)
+    _last = kept
+    return built
+
+
+def build_atlas(report: checker.Report) -> Atlas:
+    collectivites = _collectivites(report)
     zones = _entries(report.lists["zones"], "libelle")
     zones.setdefault(UNCLASSIFIED_ZONE, Entry(UNCLASSIFIED_ZONE, "Zone non renseignée"))
     result: dict[str, Country] = {}

@@ -543,6 +543,12 @@ def _refuse_invisible(text: str) -> None:
 
 def read(path: Path) -> Document:
     """Read a regular file only: a symbolic link or device is refused without being opened."""
+    return decode(read_bytes(path), path)
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a regular file, bounded: a symbolic link or device is refused without being opened.
+    The checker's cache hashes these very bytes, then parses them (`decode`): never a later version."""
     try:
         info = os.lstat(path)
         if stat.S_ISLNK(info.st_mode):
@@ -563,6 +569,11 @@ def read(path: Path) -> Document:
         raise YamlError(1, f"fichier illisible ({exc.strerror})") from None
     if len(raw) > MAX_BYTES:
         raise YamlError(1, f"fichier de plus de {MAX_BYTES // 1024} Ko", "vérifiez que c'est bien une fiche")
+    return raw
+
+
+def decode(raw: bytes, path: Path) -> Document:
+    """The document held by a file's bytes (`read_bytes`)."""
     if b"\x00" in raw[:4096]:
         raise YamlError(1, "ce fichier n'est pas du texte (document Word, PDF, image... ?)",
                         "une fiche est un fichier texte .yml : " + MODEL_HINT)
