@@ -83,7 +83,8 @@ def test_each_rebuild_after_an_edit_equals_a_cold_build_file_for_file(repo, tmp_
         assert kept > len(after) / 2, f"{edit.__name__} : seuls {kept} fichiers sur {len(after)} repris"
 
         cold = tmp_path / f"froid-{n}"
-        shutil.copytree(repo, cold, symlinks=True, ignore=lambda folder, names: {".cache", "site"} if folder == str(repo) else set())
+        shutil.copytree(repo, cold, symlinks=True, ignore=lambda folder, names: {n for n in names if n in (".cache", "site") or n.startswith(".site")}
+                        if folder == str(repo) else set())
         _build(cold, cold / "site")
         assert differences(site, cold / "site") == [], edit.__name__
         shutil.rmtree(cold)

@@ -377,3 +377,14 @@ def test_the_world_map_loads_the_outlines_once_and_a_map_without_tiles_gets_them
     page.wait_for_function("document.querySelectorAll('path.atlas-fond').length > 200")
     assert len(asked) == 1 and not errors
     context.close()
+
+
+@pytest.mark.parametrize("path", ["", "collectivites/lille/", "pays/allemagne/"])
+def test_a_page_map_spans_the_width_of_the_text_whatever_its_caption(site_url, watched, path):
+    """Material sizes a figure to its content: a short caption once made the home's map half as wide."""
+    watched.page.goto(site_url + path)
+    frame = watched.page.locator("figure.atlas-carte-bloc iframe").first
+    frame.scroll_into_view_if_needed()
+    width = frame.evaluate("el => el.getBoundingClientRect().width")
+    text = frame.evaluate("el => el.closest('article').getBoundingClientRect().width")
+    assert width > 0.9 * text, (width, text)

@@ -143,10 +143,10 @@ def site_key(config, nav, extra: dict) -> str:
         for path in sorted(Path(folder).rglob("*")):
             if path.is_file():
                 custom.append((path.relative_to(folder).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest()))
-    # The hand-written pages: their titles are the navigation's (known once MkDocs reads them,
-    # after the keys are settled) and some show the atlas's figures.
-    docs = [(path.relative_to(config.docs_dir).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest())
-            for path in sorted(Path(config.docs_dir).rglob("*")) if path.is_file()]
+    # The hand-written pages' titles: the navigation shows them, and MkDocs reads them from the pages
+    # only after the keys are settled (on_nav). Their text changes no generated page.
+    docs = [(path.relative_to(config.docs_dir).as_posix(), _title_lines(path))
+            for path in sorted(Path(config.docs_dir).rglob("*.md")) if path.is_file()]
     plugins = {name: _plugin_state(plugin) for name, plugin in config.plugins.items()}
     data = {
         "config": {k: config.get(k) for k in (
@@ -164,6 +164,16 @@ def _plain(value):
     is one) by its items, so that each of its settings counts; anything else by its text."""
     items = getattr(value, "items", None)
     return dict(items()) if callable(items) else str(value)
+
+
+def _title_lines(page: Path) -> str:
+    """What a Markdown page's title can come from: its front matter and its headings."""
+    lines = page.read_text(encoding="utf-8", errors="replace").splitlines()
+    head: list[str] = []
+    if lines and lines[0].strip() == "---":
+        end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() in ("---", "...")), len(lines) - 1)
+        head = lines[:end + 1]
+    return "\n".join(head + [line for line in lines if line.lstrip().startswith("#")])
 
 
 def _plugin_state(plugin):
