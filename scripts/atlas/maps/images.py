@@ -256,6 +256,28 @@ def _projection(ext, w: int, h: int):
     return lambda lon, lat: ((lon - x0) * sx, (y1 - lat) * sy)
 
 
+REACH = 34  # 2× pixels a mark may extend beyond its point: the biggest marker's radius, a flow's half width
+
+
+def _covered(spec: Spec, ext, size: tuple[int, int]) -> tuple[int, int, int, int] | None:
+    """The box of the 2× canvas the map's lines and points may touch (even coordinates: it halves
+    into whole pixels), or None when the map draws nothing."""
+    project = _projection(ext, *size)
+    if spec.kind == "flux":
+        points = [p for f in spec.lines for p in curve(f.lon0, f.lat0, f.lon1, f.lat1)]
+    else:
+        points = [(p.lon, p.lat) for p in (*spec.seats, *spec.partners)]
+        points += [(line.lon0, line.lat0) for line in spec.lines] + [(line.lon1, line.lat1) for line in spec.lines]
+    if not points:
+        return None
+    xs, ys = zip(*(project(lon, lat) for lon, lat in points), strict=True)
+    left = max(0, math.floor((min(xs) - REACH) / 2) * 2)
+    top = max(0, math.floor((min(ys) - REACH) / 2) * 2)
+    right = min(size[0], math.ceil((max(xs) + REACH) / 2) * 2)
+    bottom = min(size[1], math.ceil((max(ys) + REACH) / 2) * 2)
+    return (left, top, right, bottom) if left < right and top < bottom else None
+
+
 def _fonts_folder() -> str:
     """matplotlib's DejaVu fonts, found without importing matplotlib (the PNG workers never do)."""
     import importlib.util
@@ -272,7 +294,7 @@ class Renderer:
     most of each file once (-13 % nationally), and drawn at 1,200 px the borders look the same.
     """
 
-    CACHE = 4  # frames kept (about 12 MB each at 2×); the maps arrive sorted by frame, a few suffice
+    CACHE = 4  # frames kept (about 3 MB each); the maps arrive sorted by frame, a few suffice
 
     def __init__(self):
         from PIL import ImageColor, ImageFont
@@ -301,22 +323,14 @@ class Renderer:
             if spec.kind != "flux" and spec.labels else ([], 0)
 
         # Caption, legend and source around the map.
-        title, source, legend, title_h, legend_h, height = box.title, box.source, box.legend, box.title_h, box.legend_h, box.height
+        title, title_h, height = box.title, box.title_h, box.height
         page = Image.new("RGB", (WIDTH2X, height), "white")
         page.paste(image, (MARGIN, title_h))
         draw = ImageDraw.Draw(page)
         draw.rectangle((MARGIN - 1, title_h - 1, MARGIN + MAP_W, title_h + map_h), outline="#b8c4cc", width=1)
         for i, line in enumerate(title):
             draw.text((MARGIN, 16 + 44 * i), line, font=self.font_title, fill=TEXT)
-        col_w = MAP_W // LEGEND_COLUMNS
-        for i, item in enumerate(legend):
-            r, c = divmod(i, LEGEND_COLUMNS)
-            x, y = MARGIN + c * col_w, title_h + map_h + 16 + 38 * r + 16
-            PILLOW_SYMBOLS[item.symbol](self, draw, item.color, x, y)
-            draw.text((x + 54, y), item.label, font=self.font, fill=TEXT, anchor="lm")
-        top = title_h + map_h + legend_h + 14
-        for i, line in enumerate(source):
-            draw.text((MARGIN, top + SOURCE_LINE * i), line, font=self.font_source, fill=MUTED)
+        page.paste(self._footer(tuple(box.legend), tuple(box.source), box.legend_h), (0, title_h + map_h + 1))
 
         out = {"png": _png(page), "size": page.size, "labels": labels}  # labels: (name, box) drawn, and how many left out
         if spec.svg:
@@ -324,21 +338,54 @@ class Renderer:
         out["ms"] = (time.perf_counter() - t0) * 1000
         return out
 
-    def _draw_map(self, spec: Spec, ext, map_h: int):
-        """The map alone, MAP_W × map_h pixels: the frame's background + this map's lines and points."""
-        from PIL import ImageDraw
+    @functools.lru_cache(maxsize=32)  # noqa: B019 (one renderer per process, never freed)
+    def _footer(self, legend: tuple, source: tuple, legend_h: int):
+        """Legend and source line, below the map: thousands of maps share them, written once."""
+        from PIL import Image, ImageDraw
 
-        canvas = self._base(spec, ext, map_h).copy()
+        footer = Image.new("RGB", (WIDTH2X, legend_h + 14 + SOURCE_LINE * len(source) + 6), "white")
+        draw = ImageDraw.Draw(footer)
+        col_w = MAP_W // LEGEND_COLUMNS
+        for i, item in enumerate(legend):
+            r, c = divmod(i, LEGEND_COLUMNS)
+            x, y = MARGIN + c * col_w, 16 + 38 * r + 15
+            PILLOW_SYMBOLS[item.symbol](self, draw, item.color, x, y)
+            draw.text((x + 54, y), item.label, font=self.font, fill=TEXT, anchor="lm")
+        for i, line in enumerate(source):
+            draw.text((MARGIN, legend_h + 13 + SOURCE_LINE * i), line, font=self.font_source, fill=MUTED)
+        return footer
+
+    def _draw_map(self, spec: Spec, ext, map_h: int):
+        """The map alone, MAP_W × map_h pixels: the frame's background + this map's lines and points,
+        drawn at 2× over the part of the background they cover only (copying and halving the whole
+        2× canvas was a quarter of each map's time)."""
+        from PIL import Image, ImageDraw
+
+        base = self._base(spec, ext, map_h)
+        image = base.copy()
+        area = _covered(spec, ext, (2 * MAP_W, 2 * map_h))
+        if area is None:
+            return image
+        left, top, right, bottom = area
+        # the background under the marks, doubled pixel for pixel: halved, it is the 1× one again
+        canvas = base.resize((right - left, bottom - top), Image.Resampling.NEAREST,
+                             box=(left // 2, top // 2, right // 2, bottom // 2))
         draw = ImageDraw.Draw(canvas, "RGBA")  # RGBA fills blend into the RGB canvas
-        to_px = _projection(ext, *canvas.size)
+        project = _projection(ext, 2 * MAP_W, 2 * map_h)
+
+        def to_px(lon, lat):
+            x, y = project(lon, lat)
+            return x - left, y - top
+
         if spec.kind == "flux":
             self._draw_flows(canvas, draw, spec, to_px)
         else:
             self._draw_links(draw, spec, to_px)
-        return canvas.reduce(2)
+        image.paste(canvas.reduce(2), (left // 2, top // 2))
+        return image
 
     def _base(self, spec: Spec, ext, map_h: int):
-        """The frame's sea, land and borders at 2× (kept per frame; a choropleth's colours are its own)."""
+        """The frame's sea, land and borders (kept per frame; a choropleth's colours are its own)."""
         key = (ext, map_h)
         base = None if spec.values else self.bases.get(key)
         if base is None:
@@ -372,7 +419,7 @@ class Renderer:
                 xy = ((rings.coords[i] - origin) * scale).ravel().tolist()
                 fill = SEA if rings.hole[i] else colors.get(rings.country[i], land)
                 draw.polygon(xy, fill=fill, outline=BORDER)
-        return image.resize((2 * MAP_W, 2 * map_h), Image.Resampling.NEAREST)
+        return image
 
     def _draw_links(self, draw, spec: Spec, to_px) -> None:
         # Links: colour by collectivité type; dotted when approximate; grey dashes to a country.
