@@ -316,16 +316,17 @@ class Renderer:
         t0 = time.perf_counter()
         box = layout(spec)
         (x0, x1, y0, y1), map_h = box.extent, box.map_h
-        image = self._draw_map(spec, (x0, x1, y0, y1), map_h)
+        title, title_h, height = box.title, box.title_h, box.height
+        page = Image.new("RGB", (WIDTH2X, height), "white")
+        # The map drawn straight into the page, its names written beside its points.
+        area = _Area(page, MARGIN, title_h, MAP_W, map_h, (x0, x1, y0, y1))
+        self._draw_map(area, spec)
         if spec.kind == "flux":
-            self._flow_labels(image, spec, (x0, x1, y0, y1))
-        labels = self._place_labels(image, spec.labels, spec.subject_labels, (x0, x1, y0, y1)) \
+            self._flow_labels(area, spec)
+        labels = self._place_labels(area, spec.labels, spec.subject_labels) \
             if spec.kind != "flux" and spec.labels else ([], 0)
 
         # Caption, legend and source around the map.
-        title, title_h, height = box.title, box.title_h, box.height
-        page = Image.new("RGB", (WIDTH2X, height), "white")
-        page.paste(image, (MARGIN, title_h))
         draw = ImageDraw.Draw(page)
         draw.rectangle((MARGIN - 1, title_h - 1, MARGIN + MAP_W, title_h + map_h), outline="#b8c4cc", width=1)
         for i, line in enumerate(title):
@@ -355,18 +356,19 @@ class Renderer:
             draw.text((MARGIN, legend_h + 13 + SOURCE_LINE * i), line, font=self.font_source, fill=MUTED)
         return footer
 
-    def _draw_map(self, spec: Spec, ext, map_h: int):
-        """The map alone, MAP_W × map_h pixels: the frame's background + this map's lines and points,
-        drawn at 2× over the part of the background they cover only (copying and halving the whole
-        2× canvas was a quarter of each map's time)."""
+    def _draw_map(self, area: _Area, spec: Spec) -> None:
+        """The frame's background, then this map's lines and points drawn at 2× over the part of
+        the background they cover only (copying and halving the whole 2× canvas was a quarter of
+        each map's time)."""
         from PIL import Image, ImageDraw
 
+        ext, map_h = area.ext, area.h
         base = self._base(spec, ext, map_h)
-        image = base.copy()
-        area = _covered(spec, ext, (2 * MAP_W, 2 * map_h))
-        if area is None:
-            return image
-        left, top, right, bottom = area
+        area.page.paste(base, (area.x, area.y))
+        covered = _covered(spec, ext, (2 * MAP_W, 2 * map_h))
+        if covered is None:
+            return
+        left, top, right, bottom = covered
         # the background under the marks, doubled pixel for pixel: halved, it is the 1× one again
         canvas = base.resize((right - left, bottom - top), Image.Resampling.NEAREST,
                              box=(left // 2, top // 2, right // 2, bottom // 2))
@@ -381,8 +383,7 @@ class Renderer:
             self._draw_flows(canvas, draw, spec, to_px)
         else:
             self._draw_links(draw, spec, to_px)
-        image.paste(canvas.reduce(2), (left // 2, top // 2))
-        return image
+        area.page.paste(canvas.reduce(2), (area.x + left // 2, area.y + top // 2))
 
     def _base(self, spec: Spec, ext, map_h: int):
         """The frame's sea, land and borders (kept per frame; a choropleth's colours are its own)."""
@@ -483,52 +484,87 @@ class Renderer:
         if spec.lines:
             _marker(draw, to_px(spec.lines[0].lon0, spec.lines[0].lat0), FLOW_ORIGIN, self.rgb(FLOW_ORIGIN_COLOR), white)
 
-    def _flow_labels(self, image, spec: Spec, ext) -> None:
-        """Country name and number at the end of the biggest flows (Pillow: crisp, with a white halo),
+    def _flow_labels(self, area: _Area, spec: Spec) -> None:
+        """Country name and number at the end of the biggest flows (crisp, with a white halo),
         biggest first; a label with no free side is left out."""
-        self._write_beside(image, [(f.lon1, f.lat1, f.label) for f in spec.lines if f.label], self.font_small, ext)
+        self._write_beside(area, [(f.lon1, f.lat1, f.label) for f in spec.lines if f.label], self.font_small)
 
-    def _place_labels(self, image, labels: list[Label], subject: int, ext) -> tuple[list, int]:
+    def _place_labels(self, area: _Area, labels: list[Label], subject: int) -> tuple[list, int]:
         """The map's collectivité, then each named partner, beside its point on the first free side;
         a name that would cover another is left out, and « + N autres » says how many (the interactive
         map's rule: its labels give way to the ones drawn before them)."""
         partners = labels[subject:]
         too_many = len(partners) > MAX_LABELS
-        drawn, left = self._write_beside(image, labels[:subject] + ([] if too_many else partners), self.font_label, ext)
+        drawn, left = self._write_beside(area, labels[:subject] + ([] if too_many else partners), self.font_label)
         left += len(partners) if too_many else 0
         if left:
-            from PIL import ImageDraw
-
             note = f"+ {left} autre{'s' if left > 1 else ''}"
-            ImageDraw.Draw(image).text((10, image.size[1] - 10), note, font=self.font_label, fill=TEXT, anchor="lb",
-                                       stroke_width=3, stroke_fill="white")
+            area.write((10, area.h - 10), _label(note, self.font_label, "lb"), self.rgb(TEXT))
         return drawn, left
 
-    @staticmethod
-    def _write_beside(image, items: list, font, ext) -> tuple[list, int]:
+    def _write_beside(self, area: _Area, items: list, font) -> tuple[list, int]:
         """Each (lon, lat, text) written beside its point, on the first side (right, left, above,
-        below) where it stays inside the image and covers no text written before it.
-        Returns the (text, box) written and how many found no place."""
-        from PIL import ImageDraw
-
-        draw = ImageDraw.Draw(image)
-        x0, x1, y0, y1 = ext
-        w, h = image.size
+        below) where it stays inside the map and covers no text written before it.
+        Returns the (text, box) written, in the map's pixels, and how many found no place."""
+        x0, x1, y0, y1 = area.ext
+        w, h = area.w, area.h
+        ink = self.rgb(TEXT)
         drawn: list[tuple] = []
         left = 0
         for lon, lat, text in items:
-            x, y = (lon - x0) / (x1 - x0) * w, (y1 - lat) / (y1 - y0) * h
+            x, y = round((lon - x0) / (x1 - x0) * w), round((y1 - lat) / (y1 - y0) * h)
             for xy, anchor in (((x + 9, y), "lm"), ((x - 9, y), "rm"), ((x, y - 10), "mb"), ((x, y + 10), "mt")):
-                box = draw.textbbox(xy, text, font=font, anchor=anchor, stroke_width=3)
+                label = _label(text, font, anchor)
+                box = (xy[0] + label.box[0], xy[1] + label.box[1], xy[0] + label.box[2], xy[1] + label.box[3])
                 inside = box[0] >= 0 and box[1] >= 0 and box[2] <= w and box[3] <= h
                 if inside and not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for _, b in drawn):
                     drawn.append((text, box))
-                    draw.text(xy, text, font=font, fill=TEXT, anchor=anchor, stroke_width=3, stroke_fill="white")
+                    area.write(xy, label, ink)
                     break
             else:
                 left += 1
         return drawn, left
 
+
+class _Area(NamedTuple):
+    """The map's place on the page: its pixels' origin and size, and the extent it shows."""
+
+    page: object
+    x: int
+    y: int
+    w: int
+    h: int
+    ext: tuple
+
+    def write(self, xy, label: _Label, ink) -> None:
+        """A name at xy (the map's pixels), on its white halo."""
+        x, y = self.x + xy[0] + label.box[0], self.y + xy[1] + label.box[1]
+        size = label.ink.size
+        self.page.paste((255, 255, 255), (x, y, x + size[0], y + size[1]), label.halo)
+        self.page.paste(ink, (x, y, x + size[0], y + size[1]), label.ink)
+
+
+class _Label(NamedTuple):
+    box: tuple  # around the halo, relative to the anchor point
+    halo: object  # "L" masks, the size of the box
+    ink: object
+
+
+HALO = 3  # px of white around the names on the map
+
+
+@functools.lru_cache(maxsize=1024)  # a partner is named on its French partners' maps, its country's, its themes'
+def _label(text: str, font, anchor: str) -> _Label:
+    """A name rendered once: its box, and the masks of its white halo and of its letters."""
+    from PIL import Image, ImageDraw
+
+    box = tuple(round(v) for v in font.getbbox(text, anchor=anchor, stroke_width=HALO))
+    size = (box[2] - box[0], box[3] - box[1])
+    halo, ink = Image.new("L", size, 0), Image.new("L", size, 0)
+    ImageDraw.Draw(halo).text((-box[0], -box[1]), text, font=font, fill=255, anchor=anchor, stroke_width=HALO,
+                              stroke_fill=255)
+    ImageDraw.Draw(ink).text((-box[0], -box[1]), text, font=font, fill=255, anchor=anchor)
+    return _Label(box, halo, ink)
 
 
 def _dashed(draw, a, b, color, width: int, pattern) -> None:
