@@ -514,12 +514,12 @@ class Renderer:
         for lon, lat, text in items:
             x, y = round((lon - x0) / (x1 - x0) * w), round((y1 - lat) / (y1 - y0) * h)
             for xy, anchor in (((x + 9, y), "lm"), ((x - 9, y), "rm"), ((x, y - 10), "mb"), ((x, y + 10), "mt")):
-                label = _label(text, font, anchor)
-                box = (xy[0] + label.box[0], xy[1] + label.box[1], xy[0] + label.box[2], xy[1] + label.box[3])
+                rel = _label_box(text, font, anchor)
+                box = (xy[0] + rel[0], xy[1] + rel[1], xy[0] + rel[2], xy[1] + rel[3])
                 inside = box[0] >= 0 and box[1] >= 0 and box[2] <= w and box[3] <= h
                 if inside and not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for _, b in drawn):
                     drawn.append((text, box))
-                    area.write(xy, label, ink)
+                    area.write(xy, _label(text, font, anchor), ink)
                     break
             else:
                 left += 1
@@ -553,12 +553,17 @@ class _Label(NamedTuple):
 HALO = 3  # px of white around the names on the map
 
 
+@functools.lru_cache(maxsize=8192)  # tried on up to four sides before one is free
+def _label_box(text: str, font, anchor: str) -> tuple[int, int, int, int]:
+    return tuple(round(v) for v in font.getbbox(text, anchor=anchor, stroke_width=HALO))
+
+
 @functools.lru_cache(maxsize=1024)  # a partner is named on its French partners' maps, its country's, its themes'
 def _label(text: str, font, anchor: str) -> _Label:
     """A name rendered once: its box, and the masks of its white halo and of its letters."""
     from PIL import Image, ImageDraw
 
-    box = tuple(round(v) for v in font.getbbox(text, anchor=anchor, stroke_width=HALO))
+    box = _label_box(text, font, anchor)
     size = (box[2] - box[0], box[3] - box[1])
     halo, ink = Image.new("L", size, 0), Image.new("L", size, 0)
     ImageDraw.Draw(halo).text((-box[0], -box[1]), text, font=font, fill=255, anchor=anchor, stroke_width=HALO,
