@@ -714,3 +714,20 @@ def test_png_drawing_never_imports_matplotlib():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).parent.parent / "scripts")
     assert out.stdout.strip() == "[]"
+
+
+def test_the_workers_get_whole_frames_so_that_each_background_is_drawn_by_one_worker():
+    from atlas.maps import images
+
+    def at(lon):
+        return _ocean_spec(Location.EXACT, seats=[images.Seat(lon, 10.0, "commune")],
+                           partners=[images.Point(lon + 2, 12.0, Kind.PARTNER)], lines=[])
+
+    groups = [[at(lon)] * n for lon, n in ((-60.0, 10), (0.0, 20), (60.0, 7), (120.0, 5 * images.BATCH))]
+    specs = sorted((s for g in groups for s in g), key=images.frame_key)
+    assert len({images.frame_key(g[0]) for g in groups}) == len(groups)
+    batches = images._batches(specs)
+    assert [s for b in batches for s in b] == specs  # every map, in order
+    for group in groups[:3]:
+        assert sum(1 for b in batches if images.frame_key(group[0]) in map(images.frame_key, b)) == 1
+    assert all(len(b) <= 4 * images.BATCH for b in batches)  # a crowded frame is cut all the same

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
 import math
 import os
 import time
@@ -287,8 +288,9 @@ def _fonts_folder() -> str:
 
 class Renderer:
     """Pillow, on the shipped country shapes: the background of a frame (sea, land, borders) is drawn
-    once and kept; each map copies it, draws its own lines and points at 2× and halves the result
-    (the halving is the anti-aliasing); names, title, legend and source are written at 1×.
+    once and kept; each map pastes it into its page, draws its own lines and points at 2× over the
+    part they cover and halves that (the halving is the anti-aliasing); names, title, legend and
+    source are written at 1×.
 
     The land is drawn at 1× without anti-aliasing and doubled pixel for pixel: soft land edges were
     most of each file once (-13 % nationally), and drawn at 1,200 px the borders look the same.
@@ -331,7 +333,14 @@ class Renderer:
         draw.rectangle((MARGIN - 1, title_h - 1, MARGIN + MAP_W, title_h + map_h), outline="#b8c4cc", width=1)
         for i, line in enumerate(title):
             draw.text((MARGIN, 16 + 44 * i), line, font=self.font_title, fill=TEXT)
-        page.paste(self._footer(tuple(box.legend), tuple(box.source), box.legend_h), (0, title_h + map_h + 1))
+        if box.legend:
+            page.paste(self._legend(tuple(box.legend), box.legend_h), (0, title_h + map_h + 1))
+        top = title_h + map_h + box.legend_h + 14
+        muted = self.rgb(MUTED)
+        for i, line in enumerate(box.source):
+            text = _text(line, self.font_source)
+            x, y = MARGIN + text.box[0], top + SOURCE_LINE * i + text.box[1]
+            page.paste(muted, (x, y, x + text.ink.size[0], y + text.ink.size[1]), text.ink)
 
         out = {"png": _png(page), "size": page.size, "labels": labels}  # labels: (name, box) drawn, and how many left out
         if spec.svg:
@@ -339,22 +348,20 @@ class Renderer:
         out["ms"] = (time.perf_counter() - t0) * 1000
         return out
 
-    @functools.lru_cache(maxsize=32)  # noqa: B019 (one renderer per process, never freed)
-    def _footer(self, legend: tuple, source: tuple, legend_h: int):
-        """Legend and source line, below the map: thousands of maps share them, written once."""
+    @functools.lru_cache(maxsize=48)  # noqa: B019 (one renderer per process, never freed)
+    def _legend(self, legend: tuple, legend_h: int):
+        """The legend's block, below the map: a few dozen legends for thousands of maps, each drawn once."""
         from PIL import Image, ImageDraw
 
-        footer = Image.new("RGB", (WIDTH2X, legend_h + 14 + SOURCE_LINE * len(source) + 6), "white")
-        draw = ImageDraw.Draw(footer)
+        block = Image.new("RGB", (WIDTH2X, legend_h), "white")
+        draw = ImageDraw.Draw(block)
         col_w = MAP_W // LEGEND_COLUMNS
         for i, item in enumerate(legend):
             r, c = divmod(i, LEGEND_COLUMNS)
             x, y = MARGIN + c * col_w, 16 + 38 * r + 15
             PILLOW_SYMBOLS[item.symbol](self, draw, item.color, x, y)
             draw.text((x + 54, y), item.label, font=self.font, fill=TEXT, anchor="lm")
-        for i, line in enumerate(source):
-            draw.text((MARGIN, legend_h + 13 + SOURCE_LINE * i), line, font=self.font_source, fill=MUTED)
-        return footer
+        return block
 
     def _draw_map(self, area: _Area, spec: Spec) -> None:
         """The frame's background, then this map's lines and points drawn at 2× over the part of
@@ -551,6 +558,17 @@ class _Label(NamedTuple):
 
 
 HALO = 3  # px of white around the names on the map
+
+
+@functools.lru_cache(maxsize=256)  # the source lines: a few dozen, on thousands of maps
+def _text(text: str, font) -> _Label:
+    """A line of text rendered once, without halo: its box from its top-left corner, and its mask."""
+    from PIL import Image, ImageDraw
+
+    box = font.getbbox(text)
+    ink = Image.new("L", (box[2] - box[0], box[3] - box[1]), 0)
+    ImageDraw.Draw(ink).text((-box[0], -box[1]), text, font=font, fill=255)
+    return _Label(box, None, ink)
 
 
 @functools.lru_cache(maxsize=8192)  # tried on up to four sides before one is free
@@ -964,6 +982,31 @@ def _render_into(folder, spec: Spec) -> dict:
     return {"ms": result["ms"]}
 
 
+BATCH = 16  # maps a worker takes at a time
+
+
+def _batches(specs: list[Spec]) -> list[list[Spec]]:
+    """The maps (sorted by frame) in batches of about BATCH, cut where the frame changes: a frame's
+    background is then drawn by one worker, not by each worker that gets some of its maps (a fixed
+    chunk size cut a frame in two every other chunk). A frame shared by very many maps is cut anyway,
+    so that the workers end together."""
+    out: list[list[Spec]] = []
+    current: list[Spec] = []
+    last = None
+    for spec in specs:
+        key = frame_key(spec)
+        if len(current) >= BATCH and (key != last or len(current) >= 4 * BATCH):
+            out.append(current)
+            current = []
+        current.append(spec)
+        last = key
+    return out + [current] if current else out
+
+
+def _render_batch(task, specs: list[Spec]) -> list[dict]:
+    return [task(spec) for spec in specs]
+
+
 def _draw(specs: list[Spec], n_workers: int | None, into=None):
     """`into`: a cache folder where workers store the images themselves."""
     specs = sorted(specs, key=frame_key)
@@ -975,8 +1018,8 @@ def _draw(specs: list[Spec], n_workers: int | None, into=None):
     pool = ProcessPoolExecutor(n, mp_context=workers.context())  # forkserver workers load the shapes themselves
     with workers.forking():  # a forking pool starts its workers at the first submission
         task = functools.partial(_render_into, into) if into is not None else render
-        results = pool.map(task, specs, chunksize=16)  # submits everything now
-    return _Drawing(pool, specs, results)
+        batches = pool.map(functools.partial(_render_batch, task), _batches(specs))  # submits everything now
+    return _Drawing(pool, specs, itertools.chain.from_iterable(batches))
 
 
 class _Drawing:
