@@ -7,7 +7,7 @@
          CPU ms per map, frames (distinct backgrounds), peak memory of a drawing process;
   pool   the same through the worker pool the build uses: wall time, the workers' CPU per map,
          the largest worker's peak memory;
-  build  a cold `atlas build` in this process (no cache): when the pages were done, when the
+  build  a cold `atlas build` in this process (empty cache): when the pages were done, when the
          last image was, and who waited for whom on the shared cores.
 """
 from __future__ import annotations
@@ -26,11 +26,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 
-def _hwm_mib() -> float:
+def _status_mib(field: str = "VmHWM") -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _hwm_mib() -> float:
+    return _status_mib("VmHWM")
 
 
 def _specs(content_dir: Path, limit: int | None):
@@ -61,13 +65,15 @@ def mode_cpu(specs) -> dict:
 def mode_pool(specs, n_workers: int) -> dict:
     from atlas.maps import images
 
+    at_fork = _status_mib("VmRSS")  # what the forked workers start with, shared with this process
     t0 = time.perf_counter()
     n = sum(1 for _ in images.render_many(specs, n_workers))
     wall = time.perf_counter() - t0
     children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the pool's workers, ended and reaped
     return {"maps": n, "workers": n_workers, "wall_s": wall,
             "workers_cpu_ms_per_map": (children.ru_utime + children.ru_stime) * 1000 / max(n, 1),
-            "largest_worker_peak_mib": children.ru_maxrss / 1024}
+            "largest_worker_peak_mib": children.ru_maxrss / 1024, "parent_rss_at_fork_mib": at_fork,
+            "largest_worker_own_mib": children.ru_maxrss / 1024 - at_fork}
 
 
 _STAMPED: dict = {}
@@ -107,7 +113,7 @@ def mode_build(content_dir: Path) -> dict:
     data = yaml.safe_load(cfg.read_text(encoding="utf-8"))
     for plugin in data["plugins"]:
         if isinstance(plugin, dict) and "atlas" in plugin:
-            plugin["atlas"]["cache"] = False  # cold: every page and image made
+            plugin["atlas"]["dossier_cache"] = str(work / "cache")  # empty: every page and image made
     cfg.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     os.environ["ATLAS_BENCH_HOOKS"] = str(work / "hooks.json")
     t0, cpu0 = time.time(), time.process_time()
