@@ -576,7 +576,7 @@ def _label_box(text: str, font, anchor: str) -> tuple[int, int, int, int]:
     return tuple(round(v) for v in font.getbbox(text, anchor=anchor, stroke_width=HALO))
 
 
-@functools.lru_cache(maxsize=1024)  # a partner is named on its French partners' maps, its country's, its themes'
+@functools.lru_cache(maxsize=256)  # a partner is named on its French partners' maps, its country's, its themes' (a few hits: small)
 def _label(text: str, font, anchor: str) -> _Label:
     """A name rendered once: its box, and the masks of its white halo and of its letters."""
     from PIL import Image, ImageDraw
