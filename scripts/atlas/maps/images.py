@@ -365,7 +365,7 @@ class Renderer:
 
     def _draw_map(self, area: _Area, spec: Spec) -> None:
         """The frame's background, then this map's lines and points drawn at 2× over the part of
-        the background they cover only (copying and halving the whole 2× canvas was a quarter of
+        the background they cover only (copying and halving the whole 2× canvas cost a fifth of
         each map's time)."""
         from PIL import Image, ImageDraw
 
