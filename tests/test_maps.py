@@ -18,7 +18,7 @@ from atlas.config import Settings
 from atlas.maps import assets, cache, legend
 from atlas.maps import interactive as maps
 from atlas.maps.legend import LegendItem, Symbol
-from atlas.maps.records import Collectivity, ColorClass, CountryCount, Kind, Link, Marker, Origin
+from atlas.maps.records import Collectivity, ColorClass, CountryCount, Kind, Link, Location, Marker, Origin
 from expectations import expected_counts
 
 TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -615,3 +615,164 @@ def test_country_outlines_are_world_scale_light_and_keep_every_country():
     script = assets.shapes_script().encode()
     shipped_size = len(assets.SHAPES.read_bytes())
     assert len(script) < shipped_size / 3 and len(gzip.compress(script)) < 70_000
+
+
+# -- the images drawn with Pillow: what each map draws is there, in its colour and style --
+
+def _ocean_spec(location, **changes):
+    """A seat and a partner over the Atlantic (sea all along the link between them)."""
+    from atlas.maps import images
+
+    line = images.Line(-40.0, 30.0, -20.0, 30.0, location, "commune")
+    spec = images.Spec("essai", "Essai", "Source : essai", "liens", seats=[images.Seat(-40.0, 30.0, "commune")],
+                       partners=[images.Point(-20.0, 30.0, Kind.APPROX)], lines=[line])
+    return dataclasses.replace(spec, **changes)
+
+
+def _pixels(png: bytes):
+    from PIL import Image
+
+    return Image.open(io.BytesIO(png)).convert("RGB")
+
+
+def _to_page(spec, lon: float, lat: float) -> tuple[int, int]:
+    """Where a point of the map is on the 1,200 px image."""
+    from atlas.maps import images
+
+    box = images.layout(spec)
+    x0, x1, y0, y1 = box.extent
+    return (round(images.MARGIN + (lon - x0) / (x1 - x0) * images.MAP_W),
+            round(box.title_h + (y1 - lat) / (y1 - y0) * box.map_h))
+
+
+def _runs_along_link(spec, is_ink) -> list[int]:
+    """Lengths of the runs of inked pixels along the middle 60 % of the spec's only link."""
+    from atlas.maps import images
+
+    image = _pixels(images.render(spec)["png"])
+    line = spec.lines[0]
+    (xa, y), (xb, _) = _to_page(spec, line.lon0, line.lat0), _to_page(spec, line.lon1, line.lat1)
+    runs, current = [], 0
+    for x in range(xa + (xb - xa) // 5, xb - (xb - xa) // 5):
+        if is_ink(image.getpixel((x, y))):
+            current += 1
+        elif current:
+            runs.append(current)
+            current = 0
+    return runs + ([current] if current else [])
+
+
+def test_a_link_to_an_approximate_position_is_drawn_dotted_and_an_exact_one_solid():
+    """Static map images: « Position approximative » is a dotted line, as on the web map and in the legend."""
+    def blue(rgb):  # the commune colour (#0072B2) over the sea, not the sea (#dfe9f0)
+        return rgb[0] < 120 and rgb[2] > 140
+
+    solid = _runs_along_link(_ocean_spec(Location.EXACT), blue)
+    dotted = _runs_along_link(_ocean_spec(Location.APPROX), blue)
+    assert len(solid) == 1 and solid[0] > 100  # one unbroken stroke
+    assert len(dotted) >= 10 and max(dotted) <= 5  # dots of a line's width, with gaps between them
+
+
+def test_a_link_to_a_country_centre_is_drawn_in_grey_dashes():
+    def grey(rgb):  # COUNTRY_COLOR #6b6b6b over the sea
+        return max(rgb) - min(rgb) < 30 and max(rgb) < 190
+
+    dashes = _runs_along_link(_ocean_spec(Location.COUNTRY), grey)
+    assert len(dashes) >= 5 and 5 <= max(dashes) <= 12  # dashes of 4 line widths, gaps of 3
+
+
+def test_each_legend_symbol_is_drawn_in_its_colour_beside_its_label():
+    from PIL import ImageColor
+
+    from atlas.maps import images
+
+    items = (legend.links(["commune", "region"], partners=True, approx=True, country_points=True)
+             + legend.flows(12) + legend.classes([ColorClass(1, 1, "#fed976"), ColorClass(2, 5, "#bd0026")])
+             + legend.links([], partners=False, approx=False, country_points=False))
+    assert {item.symbol for item in items} == set(Symbol)
+    spec = _ocean_spec(Location.EXACT, legend=items)
+    image, box = _pixels(images.render(spec)["png"]), images.layout(spec)
+    col_w = images.MAP_W // images.LEGEND_COLUMNS
+    for i, item in enumerate(items):
+        r, c = divmod(i, images.LEGEND_COLUMNS)
+        x, y = images.MARGIN + c * col_w, box.title_h + box.map_h + 32 + 38 * r
+        symbol = [image.getpixel((x + dx, y + dy)) for dx in range(0, 50) for dy in range(-12, 13)]
+        if item.symbol is Symbol.NONE:
+            assert set(symbol) == {(255, 255, 255)}, item  # text only: nothing before the label
+            continue
+        color = ImageColor.getrgb(item.color)
+        assert any(max(abs(a - b) for a, b in zip(p, color, strict=True)) <= 12 for p in symbol), item
+        if item.symbol is Symbol.APPROX:  # dotted: white between the dots on its middle row
+            row = [image.getpixel((x + dx, y)) for dx in range(0, 34)]
+            assert (255, 255, 255) in row and any(p != (255, 255, 255) for p in row)
+
+
+def test_maps_of_one_frame_share_one_background_drawn_once():
+    from atlas.maps import images
+
+    renderer = images.Renderer()
+    a = _ocean_spec(Location.EXACT)
+    b = _ocean_spec(Location.APPROX, title="Autre carte")  # same points: same frame
+    far = _ocean_spec(Location.EXACT, seats=[images.Seat(100.0, 10.0, "commune")],
+                      partners=[images.Point(110.0, 12.0, Kind.PARTNER)],
+                      lines=[images.Line(100.0, 10.0, 110.0, 12.0, Location.EXACT, "commune")])
+    assert images.frame_key(a) == images.frame_key(b) != images.frame_key(far)
+    renderer.render(a)
+    renderer.render(b)
+    assert renderer.bases_drawn == 1
+    renderer.render(far)
+    renderer.render(a)  # still kept
+    assert renderer.bases_drawn == 2
+    choropleth = dataclasses.replace(a, values={"FR": "#bd0026"})  # its own colours: never shared
+    renderer.render(choropleth)
+    renderer.render(choropleth)
+    assert renderer.bases_drawn == 4
+
+
+def test_the_same_map_gives_the_same_bytes_whatever_was_drawn_before(real_atlas):
+    """Deterministic images: the cache, the site's hard links and its byte-for-byte comparisons rely on it."""
+    from atlas.maps import images
+
+    atlas, idx = real_atlas
+    specs = {j.info.id: j.spec for j in maps.jobs(atlas, idx, Settings()) if j.spec is not None}
+    chosen = [specs["collectivite-lille"], specs["liens"], specs["pays-ma"]]
+    first = [images.Renderer().render(s)["png"] for s in chosen]  # each on a fresh renderer
+    shared = images.Renderer()
+    again = [shared.render(s)["png"] for s in reversed(chosen)][::-1]  # one renderer, other order
+    assert first == again
+    svg = dataclasses.replace(_ocean_spec(Location.APPROX), svg=True)
+    assert images.render(svg)["svg"] == images.Renderer().render(svg)["svg"]
+
+
+def test_png_drawing_never_imports_matplotlib():
+    """matplotlib draws the optional SVG only; a worker drawing PNGs does without it (its import alone
+    costs each worker a third of a second)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from atlas.maps import images; from atlas.maps.records import Kind, Location\n"
+            "line = images.Line(2.0, 48.0, 13.0, 52.0, Location.EXACT, 'commune')\n"
+            "spec = images.Spec('a', 'Essai', 'Source', seats=[images.Seat(2.0, 48.0, 'commune')],"
+            " partners=[images.Point(13.0, 52.0, Kind.PARTNER)], lines=[line])\n"
+            "assert images.render(spec)['png'].startswith(b'\\x89PNG')\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).parent.parent / "scripts")
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_workers_get_whole_frames_so_that_each_background_is_drawn_by_one_worker():
+    from atlas.maps import images
+
+    def at(lon):
+        return _ocean_spec(Location.EXACT, seats=[images.Seat(lon, 10.0, "commune")],
+                           partners=[images.Point(lon + 2, 12.0, Kind.PARTNER)], lines=[])
+
+    groups = [[at(lon)] * n for lon, n in ((-60.0, 10), (0.0, 20), (60.0, 7), (120.0, 5 * images.BATCH))]
+    specs = sorted((s for g in groups for s in g), key=images.frame_key)
+    assert len({images.frame_key(g[0]) for g in groups}) == len(groups)
+    batches = images._batches(specs)
+    assert [s for b in batches for s in b] == specs  # every map, in order
+    for group in groups[:3]:
+        assert sum(1 for b in batches if images.frame_key(group[0]) in map(images.frame_key, b)) == 1
+    assert all(len(b) <= 4 * images.BATCH for b in batches)  # a crowded frame is cut all the same

@@ -1,9 +1,11 @@
-"""Static maps (PNG 1200 px, shown at 600 px; optional SVG): matplotlib (Agg) on the shipped country shapes.
+"""Static maps (PNG 1200 px, shown at 600 px; optional SVG): Pillow on the shipped country shapes.
 
-Built for thousands of maps: one figure per process, reused; the country shapes are turned into
-matplotlib paths once; each map only swaps its lines, markers and texts, draws once at 2×,
-and the 1× image is the 2× one halved by Pillow. Both are saved as palette PNGs (a map has few
-colours: the files are 3 to 4 times smaller than RGB PNGs, and faster to write).
+Built for thousands of maps (matplotlib took 23 ms of CPU a map, most of a national build): the sea,
+land and borders of a frame are drawn once per process and kept (maps share frames: extents are
+snapped to a grid); each map draws only its lines and points over a copy, at twice the size, halved
+(the anti-aliasing), then its texts. Saved as palette PNGs (a map has few colours: the files are
+3 to 4 times smaller than RGB PNGs, and faster to write). The optional SVG still comes from
+matplotlib, imported only by the process that draws one.
 
 Plate carrée with a local aspect correction (1/cos of the middle latitude): close-ups look like the
 web map, world maps are the familiar rectangle, and no reprojection is needed.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
 import math
 import os
 import time
@@ -178,89 +181,135 @@ def frame_key(spec: Spec) -> tuple:
     return (bool(spec.values), tuple(round(v, 6) for v in ext), round(ratio, 6))
 
 
-class Renderer:
-    """One reusable matplotlib figure with the country shapes already loaded.
+# Sizes of matplotlib's day (points at DPI 200), kept: the images look as they did. On the 2×
+# canvas a point is PT2 pixels.
+PT2 = 2 * DPI / 72
+LINK_WIDTH, COUNTRY_LINK_WIDTH = 1.0, 0.8  # points
+APPROX_DASH = (1, 2)  # on, off, in line widths: dotted
+COUNTRY_DASH = (4, 3)  # dashed
+FLOW_ALPHA = 0.75
 
-    The figure holds the map only; titles, legend and source line are set by Pillow around it
-    (matplotlib's text layout costs more than the whole map). The land background of a frame is
-    drawn once and cached: maps sharing a frame (extents are snapped to a grid) only draw their
-    own lines and points over it.
-    """
 
-    CACHE = 4  # frames kept (about 3.5 MB each); the maps arrive sorted by frame, a few suffice
+class Marker(NamedTuple):
+    """A round marker: its area in points² (matplotlib's scatter sizes), its white or grey edge in points."""
 
-    def __init__(self):
-        import matplotlib
-        import numpy as np
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.collections import LineCollection, PathCollection
-        from matplotlib.figure import Figure
-        from matplotlib.path import Path
-        from PIL import ImageFont
+    area: float
+    edge: float
 
-        from atlas.content.countries import shapes
 
-        matplotlib.rcParams["svg.hashsalt"] = "atlas"  # stable SVG ids: same input, same file
-        matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text in the SVG
-        self.np = np
-        table = shapes()
-        import shapely
+SEAT, SEAT_SMALL = Marker(34, 0.7), Marker(8, 0.7)
+PARTNER, PARTNER_SMALL = Marker(18, 0.5), Marker(5, 0.5)
+COUNTRY_POINT, COUNTRY_POINT_SMALL = Marker(28, 0.9), Marker(10, 0.9)
+FLOW_END, FLOW_ORIGIN = Marker(14, 0.5), Marker(60, 1.0)
 
-        def to_path(geom):
-            polys = list(geom.geoms) if geom.geom_type == "MultiPolygon" else [geom]
-            verts, codes = [], []
-            for poly in polys:
-                for ring in (poly.exterior, *poly.interiors):
-                    c = np.asarray(ring.coords)
+
+@dataclass(frozen=True)
+class _Rings:
+    """The country outlines of one level of detail, as flat numpy arrays (projected per frame)."""
+
+    coords: list  # one (n, 2) array per ring, in the shapes' order
+    boxes: object  # (rings, 4) array: lon0, lat0, lon1, lat1 of each ring
+    country: object  # (rings,) the country index of each ring
+    hole: object  # (rings,) bool: an interior ring (an enclave's place)
+    enclave: object  # (rings,) bool: an exterior ring lying in another country's hole (drawn again over it)
+
+
+@functools.cache
+def _shapes() -> tuple[list[str], _Rings, _Rings]:
+    """(iso codes, fine rings, coarse rings), read once per process with shapely alone (no geopandas)."""
+    import json
+
+    import numpy as np
+    import shapely
+    from shapely.geometry import shape
+
+    from atlas.content.countries import SHAPES
+
+    features = json.loads(SHAPES.read_text(encoding="utf-8"))["features"]
+    codes = [f["properties"]["iso"] for f in features]
+    geoms = [shape(f["geometry"]) for f in features]
+    holes = [shapely.Polygon(ring) for g in geoms for p in getattr(g, "geoms", [g]) for ring in p.interiors]
+
+    def rings(geometries) -> _Rings:
+        coords, country, hole, enclave = [], [], [], []
+        for i, geom in enumerate(geometries):
+            for poly in getattr(geom, "geoms", [geom]):
+                inside = any(h.contains(poly.representative_point()) for h in holes)
+                for ring, is_hole in ((poly.exterior, False), *((r, True) for r in poly.interiors)):
+                    c = np.asarray(ring.coords, dtype=float)
                     if len(c) < 4:
                         continue
-                    code = np.full(len(c), Path.LINETO, dtype=np.uint8)
-                    code[0], code[-1] = Path.MOVETO, Path.CLOSEPOLY
-                    verts.append(c)
-                    codes.append(code)
-            if not verts:
-                return Path(np.zeros((1, 2)), np.array([Path.MOVETO], dtype=np.uint8))
-            return Path(np.concatenate(verts), np.concatenate(codes))
+                    coords.append(c)
+                    country.append(i)
+                    hole.append(is_hole)
+                    enclave.append(inside and not is_hole)
+        boxes = np.array([(c[:, 0].min(), c[:, 1].min(), c[:, 0].max(), c[:, 1].max()) for c in coords])
+        return _Rings(coords, boxes, np.array(country), np.array(hole), np.array(enclave))
 
-        paths = [to_path(g) for g in table.geometry]
-        # Level of detail for wide frames: simplified outlines draw faster, and look the same there.
-        coarse = [to_path(shapely.simplify(g, COARSE_TOLERANCE, preserve_topology=True)) for g in table.geometry]
-        self.iso = {code: i for i, code in enumerate(table.index)}
-        self.fig = Figure(figsize=(MAP_W / DPI, 4), dpi=DPI, facecolor=SEA)
-        FigureCanvasAgg(self.fig)
-        ax = self.ax = self.fig.add_axes([0, 0, 1, 1])
-        ax.set_facecolor(SEA)
-        ax.set_axis_off()
-        # Land without anti-aliasing: its soft edges were most of each file (-13 % nationally, 30 MB);
-        # drawn at 2× and shown at 600 px, the borders look the same. Lines and points keep theirs.
-        self.land_fine = PathCollection(paths, facecolors=LAND, edgecolors=BORDER, linewidths=0.35, zorder=1,
-                                        antialiaseds=False)
-        self.land_coarse = PathCollection(coarse, facecolors=LAND, edgecolors=BORDER, linewidths=0.35, zorder=1,
-                                          antialiaseds=False)
-        ax.add_collection(self.land_fine)
-        ax.add_collection(self.land_coarse)
-        self.land = self.land_fine
-        self.land_colors = np.tile(matplotlib.colors.to_rgba(LAND), (len(paths), 1))
-        # One collection per line style (per-segment dash styles are slow in matplotlib).
-        self.lines_country = LineCollection([], zorder=2, linestyles=[(0, (4, 3))], linewidths=0.8)
-        self.lines_exact = LineCollection([], zorder=2, linestyles="solid", linewidths=1.0, capstyle="round")
-        self.lines_approx = LineCollection([], zorder=2, linestyles=[(0, (1, 2))], linewidths=1.0)
-        self.flows = LineCollection([], zorder=2, linestyles="solid", capstyle="round")
-        for coll in (self.lines_country, self.lines_exact, self.lines_approx, self.flows):
-            ax.add_collection(coll)
-        self.country_points = ax.scatter([], [], zorder=3, marker="o")
-        self.partners = ax.scatter([], [], zorder=4, marker="o")
-        self.seats = ax.scatter([], [], zorder=5, marker="o")
-        self.data_artists = [self.lines_country, self.lines_exact, self.lines_approx, self.flows, self.country_points,
-                             self.partners, self.seats]
-        self.to_rgba = matplotlib.colors.to_rgba
-        self.cache: dict = {}
-        fonts = os.path.join(matplotlib.get_data_path(), "fonts", "ttf")
-        self.font_title = ImageFont.truetype(os.path.join(fonts, "DejaVuSans-Bold.ttf"), 34)
-        self.font = ImageFont.truetype(os.path.join(fonts, "DejaVuSans.ttf"), 24)
-        self.font_small = ImageFont.truetype(os.path.join(fonts, "DejaVuSans.ttf"), 21)
-        self.font_source = ImageFont.truetype(os.path.join(fonts, "DejaVuSans.ttf"), SOURCE_PX)
-        self.font_label = ImageFont.truetype(os.path.join(fonts, "DejaVuSans.ttf"), LABEL_PX)
+    coarse = [shapely.simplify(g, COARSE_TOLERANCE, preserve_topology=True) for g in geoms]
+    return codes, rings(geoms), rings(coarse)
+
+
+def _projection(ext, w: int, h: int):
+    """lon, lat → pixel x, y of a w × h image of the extent `ext` (plate carrée)."""
+    x0, x1, y0, y1 = ext
+    sx, sy = w / (x1 - x0), h / (y1 - y0)
+    return lambda lon, lat: ((lon - x0) * sx, (y1 - lat) * sy)
+
+
+REACH = 34  # 2× pixels a mark may extend beyond its point: the biggest marker's radius, a flow's half width
+
+
+def _covered(spec: Spec, ext, size: tuple[int, int]) -> tuple[int, int, int, int] | None:
+    """The box of the 2× canvas the map's lines and points may touch (even coordinates: it halves
+    into whole pixels), or None when the map draws nothing."""
+    project = _projection(ext, *size)
+    if spec.kind == "flux":
+        points = [p for f in spec.lines for p in curve(f.lon0, f.lat0, f.lon1, f.lat1)]
+    else:
+        points = [(p.lon, p.lat) for p in (*spec.seats, *spec.partners)]
+        points += [(line.lon0, line.lat0) for line in spec.lines] + [(line.lon1, line.lat1) for line in spec.lines]
+    if not points:
+        return None
+    xs, ys = zip(*(project(lon, lat) for lon, lat in points), strict=True)
+    left = max(0, math.floor((min(xs) - REACH) / 2) * 2)
+    top = max(0, math.floor((min(ys) - REACH) / 2) * 2)
+    right = min(size[0], math.ceil((max(xs) + REACH) / 2) * 2)
+    bottom = min(size[1], math.ceil((max(ys) + REACH) / 2) * 2)
+    return (left, top, right, bottom) if left < right and top < bottom else None
+
+
+def _fonts_folder() -> str:
+    """matplotlib's DejaVu fonts, found without importing matplotlib (the PNG workers never do)."""
+    import importlib.util
+
+    return os.path.join(importlib.util.find_spec("matplotlib").submodule_search_locations[0], "mpl-data", "fonts", "ttf")
+
+
+class Renderer:
+    """Pillow, on the shipped country shapes: the background of a frame (sea, land, borders) is drawn
+    once and kept; each map pastes it into its page, draws its own lines and points at 2× over the
+    part they cover and halves that (the halving is the anti-aliasing); names, title, legend and
+    source are written at 1×.
+
+    The land is drawn at 1× without anti-aliasing and doubled pixel for pixel: soft land edges were
+    most of each file once (-13 % nationally), and drawn at 1,200 px the borders look the same.
+    """
+
+    CACHE = 4  # frames kept (about 3 MB each); the maps arrive sorted by frame, a few suffice
+
+    def __init__(self):
+        from PIL import ImageColor, ImageFont
+
+        folder = _fonts_folder()
+        self.font_title = ImageFont.truetype(os.path.join(folder, "DejaVuSans-Bold.ttf"), 34)
+        self.font = ImageFont.truetype(os.path.join(folder, "DejaVuSans.ttf"), 24)
+        self.font_small = ImageFont.truetype(os.path.join(folder, "DejaVuSans.ttf"), 21)
+        self.font_source = ImageFont.truetype(os.path.join(folder, "DejaVuSans.ttf"), SOURCE_PX)
+        self.font_label = ImageFont.truetype(os.path.join(folder, "DejaVuSans.ttf"), LABEL_PX)
+        self.rgb = functools.cache(ImageColor.getrgb)
+        self.bases: dict = {}
+        self.bases_drawn = 0  # backgrounds drawn by this process (tests: one per frame)
 
     # -- one map --
     def render(self, spec: Spec) -> dict:
@@ -269,138 +318,407 @@ class Renderer:
         t0 = time.perf_counter()
         box = layout(spec)
         (x0, x1, y0, y1), map_h = box.extent, box.map_h
-        image = self._draw_map(spec, (x0, x1, y0, y1), map_h)
+        title, title_h, height = box.title, box.title_h, box.height
+        page = Image.new("RGB", (WIDTH2X, height), "white")
+        # The map drawn straight into the page, its names written beside its points.
+        area = _Area(page, MARGIN, title_h, MAP_W, map_h, (x0, x1, y0, y1))
+        self._draw_map(area, spec)
         if spec.kind == "flux":
-            self._flow_labels(image, spec, (x0, x1, y0, y1))
-        labels = self._place_labels(image, spec.labels, spec.subject_labels, (x0, x1, y0, y1)) \
+            self._flow_labels(area, spec)
+        labels = self._place_labels(area, spec.labels, spec.subject_labels) \
             if spec.kind != "flux" and spec.labels else ([], 0)
 
-        # Caption, legend and source around the map (Pillow).
-        title, source, legend, title_h, legend_h, height = box.title, box.source, box.legend, box.title_h, box.legend_h, box.height
-        page = Image.new("RGB", (WIDTH2X, height), "white")
-        page.paste(image, (MARGIN, title_h))
+        # Caption, legend and source around the map.
         draw = ImageDraw.Draw(page)
         draw.rectangle((MARGIN - 1, title_h - 1, MARGIN + MAP_W, title_h + map_h), outline="#b8c4cc", width=1)
         for i, line in enumerate(title):
             draw.text((MARGIN, 16 + 44 * i), line, font=self.font_title, fill=TEXT)
-        col_w = MAP_W // LEGEND_COLUMNS
-        for i, item in enumerate(legend):
-            r, c = divmod(i, LEGEND_COLUMNS)
-            x, y = MARGIN + c * col_w, title_h + map_h + 16 + 38 * r + 16
-            PILLOW_SYMBOLS[item.symbol](self, draw, item.color, x, y)
-            draw.text((x + 54, y), item.label, font=self.font, fill=TEXT, anchor="lm")
-        top = title_h + map_h + legend_h + 14
-        for i, line in enumerate(source):
-            draw.text((MARGIN, top + SOURCE_LINE * i), line, font=self.font_source, fill=MUTED)
+        if box.legend:
+            page.paste(self._legend(tuple(box.legend), box.legend_h), (0, title_h + map_h + 1))
+        top = title_h + map_h + box.legend_h + 14
+        muted = self.rgb(MUTED)
+        for i, line in enumerate(box.source):
+            text = _text(line, self.font_source)
+            x, y = MARGIN + text.box[0], top + SOURCE_LINE * i + text.box[1]
+            page.paste(muted, (x, y, x + text.ink.size[0], y + text.ink.size[1]), text.ink)
 
         out = {"png": _png(page), "size": page.size, "labels": labels}  # labels: (name, box) drawn, and how many left out
         if spec.svg:
-            out["svg"] = self._svg(spec, legend)
+            out["svg"] = _figure().svg(spec, box)
         out["ms"] = (time.perf_counter() - t0) * 1000
         return out
 
-    def _draw_map(self, spec: Spec, ext, map_h: int):
-        """The map alone, MAP_W × map_h pixels: cached background + this map's lines and points."""
-        from PIL import Image
+    @functools.lru_cache(maxsize=48)  # noqa: B019 (one renderer per process, never freed)
+    def _legend(self, legend: tuple, legend_h: int):
+        """The legend's block, below the map: a few dozen legends for thousands of maps, each drawn once."""
+        from PIL import Image, ImageDraw
 
-        fig, ax, canvas = self.fig, self.ax, self.fig.canvas
+        block = Image.new("RGB", (WIDTH2X, legend_h), "white")
+        draw = ImageDraw.Draw(block)
+        col_w = MAP_W // LEGEND_COLUMNS
+        for i, item in enumerate(legend):
+            r, c = divmod(i, LEGEND_COLUMNS)
+            x, y = MARGIN + c * col_w, 16 + 38 * r + 15
+            PILLOW_SYMBOLS[item.symbol](self, draw, item.color, x, y)
+            draw.text((x + 54, y), item.label, font=self.font, fill=TEXT, anchor="lm")
+        return block
+
+    def _draw_map(self, area: _Area, spec: Spec) -> None:
+        """The frame's background, then this map's lines and points drawn at 2× over the part of
+        the background they cover only (copying and halving the whole 2× canvas cost a fifth of
+        each map's time)."""
+        from PIL import Image, ImageDraw
+
+        ext, map_h = area.ext, area.h
+        base = self._base(spec, ext, map_h)
+        area.page.paste(base, (area.x, area.y))
+        covered = _covered(spec, ext, (2 * MAP_W, 2 * map_h))
+        if covered is None:
+            return
+        left, top, right, bottom = covered
+        # the background under the marks, doubled pixel for pixel: halved, it is the 1× one again
+        canvas = base.resize((right - left, bottom - top), Image.Resampling.NEAREST,
+                             box=(left // 2, top // 2, right // 2, bottom // 2))
+        draw = ImageDraw.Draw(canvas, "RGBA")  # RGBA fills blend into the RGB canvas
+        project = _projection(ext, 2 * MAP_W, 2 * map_h)
+
+        def to_px(lon, lat):
+            x, y = project(lon, lat)
+            return x - left, y - top
+
+        if spec.kind == "flux":
+            self._draw_flows(canvas, draw, spec, to_px)
+        else:
+            self._draw_links(draw, spec, to_px)
+        area.page.paste(canvas.reduce(2), (area.x + left // 2, area.y + top // 2))
+
+    def _base(self, spec: Spec, ext, map_h: int):
+        """The frame's sea, land and borders (kept per frame; a choropleth's colours are its own)."""
         key = (ext, map_h)
-        background = None if spec.values else self.cache.get(key)
-        if background is None:
-            fig.set_size_inches(MAP_W / DPI, map_h / DPI)
-            ax.set_xlim(ext[0], ext[1])
-            ax.set_ylim(ext[2], ext[3])
-            coarse = ext[1] - ext[0] >= COARSE_SPAN
-            self.land = self.land_coarse if coarse else self.land_fine
-            self.land_coarse.set_visible(coarse)
-            self.land_fine.set_visible(not coarse)
-            self.land.set_facecolors(self._colors(spec))
-            for a in self.data_artists:
-                a.set_visible(False)
-            canvas.draw()
-            background = canvas.copy_from_bbox(fig.bbox)
+        base = None if spec.values else self.bases.get(key)
+        if base is None:
+            base = self._draw_base(ext, map_h, spec.values)
+            self.bases_drawn += 1
             if not spec.values:
-                if len(self.cache) >= self.CACHE:
-                    self.cache.pop(next(iter(self.cache)))
-                self.cache[key] = background
-            self._current = key if not spec.values else None
-        elif getattr(self, "_current", None) != key:
-            fig.set_size_inches(MAP_W / DPI, map_h / DPI)
-            ax.set_xlim(ext[0], ext[1])
-            ax.set_ylim(ext[2], ext[3])
-            self._current = key
-        canvas.restore_region(background)
-        self._set_data(spec)
-        for a in self.data_artists:
-            a.set_visible(True)
-            ax.draw_artist(a)
-        w, h = canvas.get_width_height()
-        return Image.frombuffer("RGBA", (w, h), canvas.buffer_rgba()).convert("RGB")
+                if len(self.bases) >= self.CACHE:
+                    self.bases.pop(next(iter(self.bases)))
+                self.bases[key] = base
+        return base
 
-    def _flow_labels(self, image, spec: Spec, ext) -> None:
-        """Country name and number at the end of the biggest flows (Pillow: crisp, with a white halo),
+    def _draw_base(self, ext, map_h: int, values: dict):
+        import numpy as np
+        from PIL import Image, ImageDraw
+
+        codes, fine, coarse = _shapes()
+        rings = coarse if ext[1] - ext[0] >= COARSE_SPAN else fine
+        image = Image.new("RGB", (MAP_W, map_h), SEA)
+        draw = ImageDraw.Draw(image)
+        x0, x1, y0, y1 = ext
+        b = rings.boxes
+        seen = np.flatnonzero((b[:, 2] >= x0) & (b[:, 0] <= x1) & (b[:, 3] >= y0) & (b[:, 1] <= y1))
+        scale = np.array([MAP_W / (x1 - x0), -map_h / (y1 - y0)])
+        origin = np.array([x0, y1])
+        land = self.rgb(LAND)
+        colors = {i: self.rgb(values[code]) for i, code in enumerate(codes) if code in values}
+        # Countries, then the holes in them (sea), then the countries lying in those holes again:
+        # the even-odd filling matplotlib gave each country's path.
+        for selection in (seen[~rings.hole[seen]], seen[rings.hole[seen]], seen[rings.enclave[seen]]):
+            for i in selection:
+                xy = ((rings.coords[i] - origin) * scale).ravel().tolist()
+                fill = SEA if rings.hole[i] else colors.get(rings.country[i], land)
+                draw.polygon(xy, fill=fill, outline=BORDER)
+        return image
+
+    def _draw_links(self, draw, spec: Spec, to_px) -> None:
+        # Links: colour by collectivité type; dotted when approximate; grey dashes to a country.
+        n = len(spec.lines)
+        alpha = round(255 * (0.9 if n <= 60 else max(0.18, 0.9 * math.sqrt(60 / n))))
+        grey = (*self.rgb(COUNTRY_COLOR), min(alpha, 204))
+        width, country_width = round(LINK_WIDTH * PT2), round(COUNTRY_LINK_WIDTH * PT2)
+        # matplotlib's order: the dashed lines to countries, the exact ones, the dotted ones
+        for location in (Location.COUNTRY, Location.EXACT, Location.APPROX):
+            for line in spec.lines:
+                if line.location != location:
+                    continue
+                a, b = to_px(line.lon0, line.lat0), to_px(line.lon1, line.lat1)
+                if location == Location.COUNTRY:
+                    _dashed(draw, a, b, grey, country_width, COUNTRY_DASH)
+                    continue
+                color = (*self.rgb(TYPE_COLORS.get(line.type, PARTNER_COLOR)), alpha)
+                if location == Location.APPROX:
+                    _dashed(draw, a, b, color, width, APPROX_DASH)
+                else:
+                    draw.line((*a, *b), fill=color, width=width)
+        big = len(spec.seats) + len(spec.partners) > 300
+        white, grey_edge = self.rgb("white"), self.rgb(COUNTRY_COLOR)
+        for p in spec.partners:
+            if p.kind == Kind.COUNTRY:
+                _marker(draw, to_px(p.lon, p.lat), COUNTRY_POINT_SMALL if big else COUNTRY_POINT, white, grey_edge)
+        partner = self.rgb(PARTNER_COLOR)
+        for p in spec.partners:
+            if p.kind != Kind.COUNTRY:
+                _marker(draw, to_px(p.lon, p.lat), PARTNER_SMALL if big else PARTNER, partner, white)
+        for s in spec.seats:
+            _marker(draw, to_px(s.lon, s.lat), SEAT_SMALL if big else SEAT, self.rgb(TYPE_COLORS.get(s.type, PARTNER_COLOR)),
+                    white)
+
+    def _draw_flows(self, canvas, draw, spec: Spec, to_px) -> None:
+        from PIL import Image, ImageDraw
+
+        top = max((f.partnerships for f in spec.lines), default=1)
+        color = self.rgb(FLOW_COLOR)
+        for f in spec.lines:
+            # Each flow whole on a mask, then laid with its transparency: a curve drawn segment by
+            # segment would darken where its segments overlap (matplotlib draws a path at once).
+            points = [to_px(lon, lat) for lon, lat in curve(f.lon0, f.lat0, f.lon1, f.lat1)]
+            width = max(1, round(flow_width(f.partnerships, top) * PT2))
+            pad = width
+            left = math.floor(min(x for x, _ in points)) - pad
+            top_y = math.floor(min(y for _, y in points)) - pad
+            right = math.ceil(max(x for x, _ in points)) + pad
+            bottom = math.ceil(max(y for _, y in points)) + pad
+            mask = Image.new("L", (right - left, bottom - top_y), 0)
+            pen = ImageDraw.Draw(mask)
+            shifted = [(x - left, y - top_y) for x, y in points]
+            pen.line(shifted, fill=255, width=width, joint="curve")
+            for x, y in (shifted[0], shifted[-1]):  # round caps
+                pen.ellipse((x - width / 2, y - width / 2, x + width / 2, y + width / 2), fill=255)
+            mask = mask.point(lambda v: round(v * FLOW_ALPHA))
+            canvas.paste(color, (left, top_y, right, bottom), mask)
+        white = self.rgb("white")
+        for f in spec.lines:
+            _marker(draw, to_px(f.lon1, f.lat1), FLOW_END, color, white)
+        if spec.lines:
+            _marker(draw, to_px(spec.lines[0].lon0, spec.lines[0].lat0), FLOW_ORIGIN, self.rgb(FLOW_ORIGIN_COLOR), white)
+
+    def _flow_labels(self, area: _Area, spec: Spec) -> None:
+        """Country name and number at the end of the biggest flows (crisp, with a white halo),
         biggest first; a label with no free side is left out."""
-        self._write_beside(image, [(f.lon1, f.lat1, f.label) for f in spec.lines if f.label], self.font_small, ext)
+        self._write_beside(area, [(f.lon1, f.lat1, f.label) for f in spec.lines if f.label], self.font_small)
 
-    def _place_labels(self, image, labels: list[Label], subject: int, ext) -> tuple[list, int]:
+    def _place_labels(self, area: _Area, labels: list[Label], subject: int) -> tuple[list, int]:
         """The map's collectivité, then each named partner, beside its point on the first free side;
         a name that would cover another is left out, and « + N autres » says how many (the interactive
         map's rule: its labels give way to the ones drawn before them)."""
         partners = labels[subject:]
         too_many = len(partners) > MAX_LABELS
-        drawn, left = self._write_beside(image, labels[:subject] + ([] if too_many else partners), self.font_label, ext)
+        drawn, left = self._write_beside(area, labels[:subject] + ([] if too_many else partners), self.font_label)
         left += len(partners) if too_many else 0
         if left:
-            from PIL import ImageDraw
-
             note = f"+ {left} autre{'s' if left > 1 else ''}"
-            ImageDraw.Draw(image).text((10, image.size[1] - 10), note, font=self.font_label, fill=TEXT, anchor="lb",
-                                       stroke_width=3, stroke_fill="white")
+            area.write((10, area.h - 10), _label(note, self.font_label, "lb"), self.rgb(TEXT))
         return drawn, left
 
-    @staticmethod
-    def _write_beside(image, items: list, font, ext) -> tuple[list, int]:
+    def _write_beside(self, area: _Area, items: list, font) -> tuple[list, int]:
         """Each (lon, lat, text) written beside its point, on the first side (right, left, above,
-        below) where it stays inside the image and covers no text written before it.
-        Returns the (text, box) written and how many found no place."""
-        from PIL import ImageDraw
-
-        draw = ImageDraw.Draw(image)
-        x0, x1, y0, y1 = ext
-        w, h = image.size
+        below) where it stays inside the map and covers no text written before it.
+        Returns the (text, box) written, in the map's pixels, and how many found no place."""
+        x0, x1, y0, y1 = area.ext
+        w, h = area.w, area.h
+        ink = self.rgb(TEXT)
         drawn: list[tuple] = []
         left = 0
         for lon, lat, text in items:
-            x, y = (lon - x0) / (x1 - x0) * w, (y1 - lat) / (y1 - y0) * h
+            x, y = round((lon - x0) / (x1 - x0) * w), round((y1 - lat) / (y1 - y0) * h)
             for xy, anchor in (((x + 9, y), "lm"), ((x - 9, y), "rm"), ((x, y - 10), "mb"), ((x, y + 10), "mt")):
-                box = draw.textbbox(xy, text, font=font, anchor=anchor, stroke_width=3)
+                rel = _label_box(text, font, anchor)
+                box = (xy[0] + rel[0], xy[1] + rel[1], xy[0] + rel[2], xy[1] + rel[3])
                 inside = box[0] >= 0 and box[1] >= 0 and box[2] <= w and box[3] <= h
                 if inside and not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for _, b in drawn):
                     drawn.append((text, box))
-                    draw.text(xy, text, font=font, fill=TEXT, anchor=anchor, stroke_width=3, stroke_fill="white")
+                    area.write(xy, _label(text, font, anchor), ink)
                     break
             else:
                 left += 1
         return drawn, left
 
+
+class _Area(NamedTuple):
+    """The map's place on the page: its pixels' origin and size, and the extent it shows."""
+
+    page: object
+    x: int
+    y: int
+    w: int
+    h: int
+    ext: tuple
+
+    def write(self, xy, label: _Label, ink) -> None:
+        """A name at xy (the map's pixels), on its white halo."""
+        x, y = self.x + xy[0] + label.box[0], self.y + xy[1] + label.box[1]
+        size = label.ink.size
+        self.page.paste((255, 255, 255), (x, y, x + size[0], y + size[1]), label.halo)
+        self.page.paste(ink, (x, y, x + size[0], y + size[1]), label.ink)
+
+
+class _Label(NamedTuple):
+    box: tuple  # around the halo, relative to the anchor point
+    halo: object  # "L" masks, the size of the box
+    ink: object
+
+
+HALO = 3  # px of white around the names on the map
+
+
+@functools.lru_cache(maxsize=256)  # the source lines: a few dozen, on thousands of maps
+def _text(text: str, font) -> _Label:
+    """A line of text rendered once, without halo: its box from its top-left corner, and its mask."""
+    from PIL import Image, ImageDraw
+
+    box = font.getbbox(text)
+    ink = Image.new("L", (box[2] - box[0], box[3] - box[1]), 0)
+    ImageDraw.Draw(ink).text((-box[0], -box[1]), text, font=font, fill=255)
+    return _Label(box, None, ink)
+
+
+@functools.lru_cache(maxsize=8192)  # tried on up to four sides before one is free
+def _label_box(text: str, font, anchor: str) -> tuple[int, int, int, int]:
+    return tuple(round(v) for v in font.getbbox(text, anchor=anchor, stroke_width=HALO))
+
+
+@functools.lru_cache(maxsize=256)  # a partner is named on its French partners' maps, its country's, its themes' (a few hits: small)
+def _label(text: str, font, anchor: str) -> _Label:
+    """A name rendered once: its box, and the masks of its white halo and of its letters."""
+    from PIL import Image, ImageDraw
+
+    box = _label_box(text, font, anchor)
+    size = (box[2] - box[0], box[3] - box[1])
+    halo, ink = Image.new("L", size, 0), Image.new("L", size, 0)
+    ImageDraw.Draw(halo).text((-box[0], -box[1]), text, font=font, fill=255, anchor=anchor, stroke_width=HALO,
+                              stroke_fill=255)
+    ImageDraw.Draw(ink).text((-box[0], -box[1]), text, font=font, fill=255, anchor=anchor)
+    return _Label(box, halo, ink)
+
+
+def _dashed(draw, a, b, color, width: int, pattern) -> None:
+    """A straight line from pixel a to b in dashes of pattern (on, off) line widths (as matplotlib's)."""
+    (xa, ya), (xb, yb) = a, b
+    length = math.hypot(xb - xa, yb - ya)
+    if not length:
+        return
+    on, period = pattern[0] * width, (pattern[0] + pattern[1]) * width
+    ux, uy = (xb - xa) / length, (yb - ya) / length
+    start = 0.0
+    while start < length:
+        end = min(start + on, length)
+        draw.line((xa + ux * start, ya + uy * start, xa + ux * end, ya + uy * end), fill=color, width=width)
+        start += period
+
+
+def _marker(draw, xy, marker: Marker, fill, edge) -> None:
+    """A round marker centred on xy (2× pixels); its edge straddles the disc's outline, as matplotlib's."""
+    x, y = xy
+    edge_px = marker.edge * PT2
+    r = (math.sqrt(marker.area) * PT2 + edge_px) / 2
+    draw.ellipse((x - r, y - r, x + r, y + r), fill=fill, outline=edge, width=max(1, round(edge_px)))
+
+
+class _Figure:
+    """The SVG version (world maps only: few, and the slow path): one matplotlib figure with the
+    country shapes as paths, imported and made only where an SVG is asked for."""
+
+    def __init__(self):
+        import matplotlib
+        import numpy as np
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.collections import LineCollection, PathCollection
+        from matplotlib.figure import Figure
+        from matplotlib.path import Path
+
+        matplotlib.rcParams["svg.hashsalt"] = "atlas"  # stable SVG ids: same input, same file
+        matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text in the SVG
+        self.np = np
+        codes, fine, coarse = _shapes()
+
+        def paths(rings: _Rings) -> list:
+            out = []
+            for i in range(len(codes)):
+                verts = [c for c, k in zip(rings.coords, rings.country, strict=True) if k == i]
+                if not verts:
+                    out.append(Path(np.zeros((1, 2)), np.array([Path.MOVETO], dtype=np.uint8)))
+                    continue
+                kinds = []
+                for c in verts:
+                    code = np.full(len(c), Path.LINETO, dtype=np.uint8)
+                    code[0], code[-1] = Path.MOVETO, Path.CLOSEPOLY
+                    kinds.append(code)
+                out.append(Path(np.concatenate(verts), np.concatenate(kinds)))
+            return out
+
+        self.iso = {code: i for i, code in enumerate(codes)}
+        self.fig = Figure(figsize=(MAP_W / DPI, 4), dpi=DPI, facecolor=SEA)
+        FigureCanvasAgg(self.fig)
+        ax = self.ax = self.fig.add_axes([0, 0, 1, 1])
+        ax.set_facecolor(SEA)
+        ax.set_axis_off()
+        self.land_fine = PathCollection(paths(fine), facecolors=LAND, edgecolors=BORDER, linewidths=0.35, zorder=1)
+        self.land_coarse = PathCollection(paths(coarse), facecolors=LAND, edgecolors=BORDER, linewidths=0.35, zorder=1)
+        ax.add_collection(self.land_fine)
+        ax.add_collection(self.land_coarse)
+        self.land_colors = np.tile(matplotlib.colors.to_rgba(LAND), (len(codes), 1))
+        # One collection per line style (per-segment dash styles are slow in matplotlib).
+        self.lines_country = LineCollection([], zorder=2, linestyles=[(0, COUNTRY_DASH)], linewidths=COUNTRY_LINK_WIDTH)
+        self.lines_exact = LineCollection([], zorder=2, linestyles="solid", linewidths=LINK_WIDTH, capstyle="round")
+        self.lines_approx = LineCollection([], zorder=2, linestyles=[(0, APPROX_DASH)], linewidths=LINK_WIDTH)
+        self.flows = LineCollection([], zorder=2, linestyles="solid", capstyle="round")
+        for coll in (self.lines_country, self.lines_exact, self.lines_approx, self.flows):
+            ax.add_collection(coll)
+        self.country_points = ax.scatter([], [], zorder=3, marker="o")
+        self.partners = ax.scatter([], [], zorder=4, marker="o")
+        self.seats = ax.scatter([], [], zorder=5, marker="o")
+        self.to_rgba = matplotlib.colors.to_rgba
+
+    def svg(self, spec: Spec, box: Layout) -> bytes:
+        """Map, title, legend and source."""
+        fig, ax = self.fig, self.ax
+        ext = box.extent
+        ax.set_xlim(ext[0], ext[1])
+        ax.set_ylim(ext[2], ext[3])
+        coarse = ext[1] - ext[0] >= COARSE_SPAN
+        land = self.land_coarse if coarse else self.land_fine
+        self.land_coarse.set_visible(coarse)
+        self.land_fine.set_visible(not coarse)
+        land.set_facecolors(self._colors(spec))
+        self._set_data(spec)
+        h_in = box.map_h / DPI
+        top, bottom = 0.9, 0.9  # inches added for the texts
+        total = h_in + top + bottom
+        fig.set_size_inches(MAP_W / DPI, total)
+        ax.set_position([0, bottom / total, 1, h_in / total])
+        handles = [SVG_SYMBOLS[item.symbol](item.color, item.label) for item in box.legend]
+        extra = [fig.text(0.02, 1 - 0.15 / total, spec.title, fontsize=12, fontweight="bold", va="top", color=TEXT),
+                 fig.text(0.02, 0.08 / total, spec.source, fontsize=7, color=MUTED, va="bottom", wrap=True)]
+        if spec.kind == "flux":  # the labels the PNG gets from Pillow
+            extra += [ax.text(f.lon1, f.lat1, "  " + f.label, fontsize=6, color=TEXT, va="center")
+                      for f in spec.lines if f.label]
+        if handles:
+            extra.append(fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 0.3 / total),
+                                    ncols=min(len(handles), 5), frameon=False, fontsize=7.5))
+        buf = io.BytesIO()
+        try:
+            fig.savefig(buf, format="svg", metadata={"Date": None}, facecolor="white")
+        finally:
+            for artist in extra:
+                artist.remove()
+        return buf.getvalue()
+
     def _set_flows(self, spec: Spec) -> None:
         top = max((f.partnerships for f in spec.lines), default=1)
         self.flows.set_segments([curve(f.lon0, f.lat0, f.lon1, f.lat1) for f in spec.lines])
         self.flows.set_linewidths([flow_width(f.partnerships, top) for f in spec.lines])
-        self.flows.set_color(self.to_rgba(FLOW_COLOR, 0.75) if spec.lines else "none")
+        self.flows.set_color(self.to_rgba(FLOW_COLOR, FLOW_ALPHA) if spec.lines else "none")
         for coll in (self.lines_exact, self.lines_approx, self.lines_country):
             coll.set_segments([])
         ends = [(f.lon1, f.lat1) for f in spec.lines]
-        self._points(self.country_points, [], face="white", edge=COUNTRY_COLOR, size=10, lw=0.9)
-        self._points(self.partners, ends, face=FLOW_COLOR, edge="white", size=14, lw=0.5)
+        self._points(self.country_points, [], "white", COUNTRY_COLOR, COUNTRY_POINT_SMALL)
+        self._points(self.partners, ends, FLOW_COLOR, "white", FLOW_END)
         origin = [(spec.lines[0].lon0, spec.lines[0].lat0)] if spec.lines else []
-        self._points(self.seats, origin, face=FLOW_ORIGIN_COLOR, edge="white", size=60, lw=1.0)
+        self._points(self.seats, origin, FLOW_ORIGIN_COLOR, "white", FLOW_ORIGIN)
 
     def _set_data(self, spec: Spec) -> None:
         self.flows.set_segments([])
         if spec.kind == "flux":
             return self._set_flows(spec)
-        # Links: colour by collectivité type; dotted when approximate; grey dashes to a country.
         n = len(spec.lines)
         alpha = 0.9 if n <= 60 else max(0.18, 0.9 * math.sqrt(60 / n))
         groups = {Location.EXACT: ([], []), Location.APPROX: ([], []), Location.COUNTRY: ([], [])}
@@ -417,47 +735,17 @@ class Renderer:
         big = len(spec.seats) + len(spec.partners) > 300
         cp = [(p.lon, p.lat) for p in spec.partners if p.kind == Kind.COUNTRY]
         pp = [(p.lon, p.lat) for p in spec.partners if p.kind != Kind.COUNTRY]
-        self._points(self.country_points, cp, face="white", edge=COUNTRY_COLOR, size=10 if big else 28, lw=0.9)
-        self._points(self.partners, pp, face=PARTNER_COLOR, edge="white", size=5 if big else 18, lw=0.5)
+        self._points(self.country_points, cp, "white", COUNTRY_COLOR, COUNTRY_POINT_SMALL if big else COUNTRY_POINT)
+        self._points(self.partners, pp, PARTNER_COLOR, "white", PARTNER_SMALL if big else PARTNER)
         self._points(self.seats, [(s.lon, s.lat) for s in spec.seats],
-                     face=[TYPE_COLORS.get(s.type, PARTNER_COLOR) for s in spec.seats], edge="white",
-                     size=8 if big else 34, lw=0.7)
+                     [TYPE_COLORS.get(s.type, PARTNER_COLOR) for s in spec.seats], "white", SEAT_SMALL if big else SEAT)
 
-    def _points(self, coll, points, face, edge, size, lw):
+    def _points(self, coll, points, face, edge, marker: Marker):
         coll.set_offsets(self.np.asarray(points, dtype=float).reshape(-1, 2))
         coll.set_facecolors(face if points else "none")
         coll.set_edgecolors(edge)
-        coll.set_sizes([size])
-        coll.set_linewidths([lw])
-
-    def _svg(self, spec: Spec, legend: list) -> bytes:
-        """Vector version (world maps only: it is the slow path): map, title, legend and source."""
-        fig, ax = self.fig, self.ax
-        w_in, h_in = fig.get_size_inches()
-        top, bottom = 0.9, 0.9  # inches added for the texts
-        fig.set_size_inches(w_in, h_in + top + bottom)
-        total = h_in + top + bottom
-        ax.set_position([0, bottom / total, 1, h_in / total])
-        handles = [SVG_SYMBOLS[item.symbol](item.color, item.label) for item in legend]
-        extra = [fig.text(0.02, 1 - 0.15 / total, spec.title, fontsize=12, fontweight="bold", va="top", color=TEXT),
-                 fig.text(0.02, 0.08 / total, spec.source, fontsize=7, color=MUTED, va="bottom", wrap=True)]
-        if spec.kind == "flux":  # the labels the PNG gets from Pillow
-            extra += [ax.text(f.lon1, f.lat1, "  " + f.label, fontsize=6, color=TEXT, va="center")
-                      for f in spec.lines if f.label]
-        if handles:
-            extra.append(fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 0.3 / total),
-                                    ncols=min(len(handles), 5), frameon=False, fontsize=7.5))
-        self.land.set_facecolors(self._colors(spec))
-        buf = io.BytesIO()
-        try:
-            fig.savefig(buf, format="svg", metadata={"Date": None}, facecolor="white")
-        finally:
-            for artist in extra:
-                artist.remove()
-            fig.set_size_inches(w_in, h_in)
-            ax.set_position([0, 0, 1, 1])
-            self._current = None
-        return buf.getvalue()
+        coll.set_sizes([marker.area])
+        coll.set_linewidths([marker.edge])
 
     def _colors(self, spec: Spec):
         colors = self.land_colors
@@ -538,9 +826,8 @@ class Layout:
 
 @functools.cache
 def _fonts():
-    import matplotlib
     from PIL import ImageFont
-    folder = os.path.join(matplotlib.get_data_path(), "fonts", "ttf")
+    folder = _fonts_folder()
     return (ImageFont.truetype(os.path.join(folder, "DejaVuSans-Bold.ttf"), 34),
             ImageFont.truetype(os.path.join(folder, "DejaVuSans.ttf"), SOURCE_PX))
 
@@ -617,13 +904,18 @@ def _png(img) -> bytes:
     return buf.getvalue()
 
 
-# One figure per process, made on first use and reused for every map the process draws. A worker of
-# the pool keeps nothing else between its tasks, so the figure cannot be handed to it: it is cached
-# here. What it holds besides (a frame's background, the current frame) only saves time: an image is
-# the same whichever maps the figure drew before (test_maps: drawn by 1 or 2 workers, identical).
+# One renderer per process, made on first use and reused for every map the process draws. A worker of
+# the pool keeps nothing else between its tasks, so the renderer cannot be handed to it: it is cached
+# here. What it holds besides (the frames' backgrounds) only saves time: an image is the same
+# whichever maps the process drew before (test_maps: drawn by 1 or 2 workers, identical).
 @functools.cache
 def _renderer() -> Renderer:
     return Renderer()
+
+
+@functools.cache
+def _figure() -> _Figure:
+    return _Figure()
 
 
 def render(spec: Spec) -> dict:
@@ -690,6 +982,31 @@ def _render_into(folder, spec: Spec) -> dict:
     return {"ms": result["ms"]}
 
 
+BATCH = 16  # maps a worker takes at a time
+
+
+def _batches(specs: list[Spec]) -> list[list[Spec]]:
+    """The maps (sorted by frame) in batches of about BATCH, cut where the frame changes: a frame's
+    background is then drawn by one worker, not by each worker that gets some of its maps (a fixed
+    chunk size cut a frame in two every other chunk). A frame shared by very many maps is cut anyway,
+    so that the workers end together."""
+    out: list[list[Spec]] = []
+    current: list[Spec] = []
+    last = None
+    for spec in specs:
+        key = frame_key(spec)
+        if len(current) >= BATCH and (key != last or len(current) >= 4 * BATCH):
+            out.append(current)
+            current = []
+        current.append(spec)
+        last = key
+    return out + [current] if current else out
+
+
+def _render_batch(task, specs: list[Spec]) -> list[dict]:
+    return [task(spec) for spec in specs]
+
+
 def _draw(specs: list[Spec], n_workers: int | None, into=None):
     """`into`: a cache folder where workers store the images themselves."""
     specs = sorted(specs, key=frame_key)
@@ -698,11 +1015,11 @@ def _draw(specs: list[Spec], n_workers: int | None, into=None):
         return ((spec, render(spec)) for spec in specs)
     from concurrent.futures import ProcessPoolExecutor
 
-    pool = ProcessPoolExecutor(n, mp_context=workers.context())  # forkserver workers import matplotlib themselves
+    pool = ProcessPoolExecutor(n, mp_context=workers.context())  # forkserver workers load the shapes themselves
     with workers.forking():  # a forking pool starts its workers at the first submission
         task = functools.partial(_render_into, into) if into is not None else render
-        results = pool.map(task, specs, chunksize=16)  # submits everything now
-    return _Drawing(pool, specs, results)
+        batches = pool.map(functools.partial(_render_batch, task), _batches(specs))  # submits everything now
+    return _Drawing(pool, specs, itertools.chain.from_iterable(batches))
 
 
 class _Drawing:
