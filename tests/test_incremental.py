@@ -105,6 +105,7 @@ def test_a_failed_rebuild_leaves_the_previous_site_as_it_was(repo, tmp_path):
                                       encoding="utf-8")
     result = run_atlas("build", "--site", str(site), cwd=repo)
     assert result.returncode == 1 and "cdn/index.html" in result.stderr
+    assert "Aborted" not in result.stderr and "l'ancien site reste intact" in result.stderr  # in French, whole
     assert differences(site, snapshot) == []
     assert not [p for p in site.parent.iterdir() if p.name.startswith(".site.neuf-")]
 

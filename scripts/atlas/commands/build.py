@@ -103,7 +103,7 @@ def run(config: Path, site_dir: Path | None = None, strict: bool = False, conten
         _swap(staging, target)
         _remove_later(staging, target)  # the old site: thousands of folders, removed in the background
     except (PluginError, ConfigurationError, Abort) as exc:
-        print(f"erreur : {exc}", file=sys.stderr)
+        print(f"erreur : {_in_french(exc)}", file=sys.stderr)
         return 1
     except SystemExit as exc:
         print("construction interrompue : l'ancien site reste intact.", file=sys.stderr)
@@ -125,6 +125,17 @@ def run(config: Path, site_dir: Path | None = None, strict: bool = False, conten
 
 
 _terminated = False
+
+
+def _in_french(exc: Exception) -> str:
+    """MkDocs ends a failed build with an English line of its own ("Aborted with a BuildError!",
+    "Aborted with 2 warnings in strict mode!") once it has logged the cause: said in French."""
+    text = str(exc)
+    if isinstance(exc, Abort) and text.startswith("Aborted with"):
+        strict = "strict mode" in text
+        return ("construction arrêtée : " + ("avertissement(s) en mode strict (--strict), " if strict else "")
+                + "la cause est écrite au-dessus ; l'ancien site reste intact.")
+    return text
 
 
 def _unusable_site(target: Path) -> str:
