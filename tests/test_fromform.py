@@ -404,3 +404,22 @@ def test_every_value_a_reply_prints_is_escaped_even_one_a_template_forgets_to_fi
     env = replies.environment()
     assert not _raw_hostile(env.from_string("{{ anything }}").render(anything=HOSTILE))
     assert env.from_string("{{ verbatim }}").render(verbatim=Markup(HOSTILE)) == HOSTILE
+
+
+@pytest.mark.parametrize("typed", ["``` fin", "````\n@equipe-atlas fixes #1\n````", "`" * 12 + "\n<img src=x onerror=alert(1)>"])
+def test_the_team_reply_keeps_every_checker_line_inside_its_fence_whatever_was_typed(typed):
+    """The pull request's reply prints the checker's lines verbatim (they quote what was typed) inside a
+    code fence longer than any backtick run they hold: no typed fence, line break or mention gets out."""
+    from atlas.commands import fromform
+    from atlas.content.checker import Problem
+
+    conversion = fromform.Conversion("x", "", "formulaire-x-7", "")
+    problem = Problem("content/collectivites/x.yml", 3, f"valeur « {typed} » refusée", hint=f"écrivez « {typed} »")
+    text = fromform.report(conversion, Path("x.yml"), [problem], None, 7, team=True)
+    lines = text.splitlines()
+    fence = next(line for line in lines if re.fullmatch(r"`{3,}", line))
+    opened, closed = lines.index(fence), len(lines) - 1 - lines[::-1].index(fence)
+    inside, outside = "\n".join(lines[opened + 1:closed]), "\n".join(lines[:opened] + lines[closed + 1:])
+    assert typed in inside
+    assert all(len(run) < len(fence) for run in re.findall(r"`+", inside))  # nothing inside closes it
+    assert "@equipe" not in outside and "<img" not in outside and "#1" not in outside
