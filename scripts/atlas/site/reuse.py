@@ -41,9 +41,8 @@ def digest(data: bytes | str) -> str:
     return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
 
 
-def _manifest_path(cache_dir: Path, site: Path) -> Path:
-    name = hashlib.sha256(os.fsencode(os.path.abspath(site))).hexdigest()[:24]
-    return Path(cache_dir) / FOLDER / f"{name}.json"
+def _manifest_name(site: Path) -> str:
+    return hashlib.sha256(os.fsencode(os.path.abspath(site))).hexdigest()[:24] + ".json"
 
 
 def _identity(st: os.stat_result) -> list[int]:
@@ -58,10 +57,11 @@ class Previous:
 
     @classmethod
     def read(cls, cache_dir: Path, site: Path) -> "Previous":
-        """The manifest of `site`; an empty one when missing, damaged or written by another version."""
+        """The manifest of `site`; an empty one when missing, damaged, linked or written by another version."""
+        data = caches.read_sealed(Path(cache_dir) / FOLDER, _manifest_name(site))
         try:
-            raw = json.loads(_manifest_path(cache_dir, site).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            raw = json.loads(data) if data is not None else None
+        except ValueError:
             return cls()
         if not (isinstance(raw, dict) and raw.get("version") == _version() and isinstance(raw.get("files"), dict)):
             return cls()
@@ -126,11 +126,6 @@ class Ledger:
             except OSError:
                 continue
             files[uri] = [key, *_identity(st)]
-        path = _manifest_path(cache_dir, site)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps({"version": _version(), "files": files}, separators=(",", ":")), encoding="utf-8")
-            os.replace(tmp, path)
-        except OSError:
-            tmp.unlink(missing_ok=True)
+        # sealed and renamed into place as every cache entry (caches.py): a failure only costs the shortcut
+        caches.write_sealed(Path(cache_dir) / FOLDER, _manifest_name(site),
+                            json.dumps({"version": _version(), "files": files}, separators=(",", ":")).encode())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 
 import jinja2
 import jinja2.sandbox
@@ -60,6 +61,11 @@ def link(value) -> Markup:
     return escape(text)
 
 
+def _told(p) -> bool:
+    """A partnership with something to show besides its country: a named partner, projects, a text."""
+    return bool(p.partner or p.projects or p.description)
+
+
 def same_rows(partnerships) -> list[tuple]:
     """Table rows without repeats: partnerships the sources do not name, alike in every column
     (three « inconnu / Accord de coopération » of one collectivité in one country), become one row
@@ -67,7 +73,7 @@ def same_rows(partnerships) -> list[tuple]:
     rows: list[tuple] = []
     alike: dict[tuple, list] = {}
     for p in partnerships:
-        if p.partner or p.projects or p.description:
+        if _told(p):
             rows.append((p, [p.number]))
             continue
         key = (p.collectivite, p.country, p.nature, p.status, p.since, p.until, tuple(p.themes), p.location)
@@ -79,19 +85,48 @@ def same_rows(partnerships) -> list[tuple]:
     return rows
 
 
-def unnamed_apart(partnerships) -> tuple[list, list[tuple]]:
+@dataclass
+class UnnamedEntry:
+    slug: str  # the collectivité
+    number: int  # its first such partnership: the link's anchor
+    count: int
+    details: list[str]  # what its file says of them besides: country, status, years, themes
+
+
+@dataclass
+class Unnamed:
+    count: int
+    groups: list[tuple[str, list[UnnamedEntry]]]  # (nature, entries), in the order given
+
+
+def unnamed_apart(partnerships, themes: dict, with_country: bool) -> tuple[list, Unnamed]:
     """For a page listing several collectivités' partnerships (a country, a theme, a nature): the
     partnerships the sources do not name, with nothing else to show, leave the table, where each
-    was one more « inconnu » row, for one line per nature listing their collectivités.
-    (named, [(nature, [(collectivité slug, [partnerships])])]), each in the order given."""
+    was one more « inconnu » row, for one line per nature listing their collectivités; what the file
+    says of them besides follows each name, so nothing typed is dropped. (named, Unnamed)."""
     named: list = []
     by_nature: dict[str, dict[str, list]] = {}
     for p in partnerships:
-        if p.partner or p.projects or p.description:
+        if _told(p):
             named.append(p)
         else:
             by_nature.setdefault(p.nature, {}).setdefault(p.collectivite, []).append(p)
-    return named, [(nature, list(by_slug.items())) for nature, by_slug in by_nature.items()]
+    groups = []
+    for nature, by_slug in by_nature.items():
+        entries = []
+        for slug, ps in by_slug.items():
+            details: dict[str, None] = {}
+            for p in ps:
+                if with_country:
+                    details[countries.name_fr(p.country)] = None
+                if p.status != "inconnu":
+                    details[STATUSES[p.status].lower()] = None
+                if p.since or p.until:
+                    details[fr.years(p.since, p.until)] = None
+                details.update(dict.fromkeys(themes[t].label for t in p.themes))
+            entries.append(UnnamedEntry(slug, ps[0].number, len(ps), list(details)))
+        groups.append((nature, entries))
+    return named, Unnamed(len(partnerships) - len(named), groups)
 
 
 def _filters_and_globals(env: jinja2.Environment) -> jinja2.Environment:
