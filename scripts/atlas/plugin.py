@@ -114,7 +114,7 @@ class AtlasPlugin(BasePlugin[AtlasOptions]):
         files whose inputs did not change are linked from `previous_site` instead of written."""
         self.previous_site = Path(previous_site)
 
-    def _previous(self, config) -> reuse.Previous:
+    def _previous(self) -> reuse.Previous:
         """The site this build replaces, when `atlas build` asked for it and a cache keeps its manifest."""
         if self.previous_site is None or self.settings.cache_dir is None:
             return reuse.Previous()
@@ -150,7 +150,7 @@ class AtlasPlugin(BasePlugin[AtlasOptions]):
         self._cancel_images()  # `atlas serve`: a rebuild starts before the previous one's images were read
         self.run = pagecache.Run(pagecache.PageCache(self.settings.pages_cache) if self.settings.pages_cache else None)
         self.search_entries = []
-        self.ledger = reuse.Ledger(self._previous(config))
+        self.ledger = reuse.Ledger(self._previous())
         # Map images are drawn by worker processes while MkDocs renders the pages, and written
         # straight into the site at the end (on_post_build): never held in memory.
         self.outputs = pipeline.generate(self.loaded, self.settings, emit, emit_page, self.ledger.keep)
