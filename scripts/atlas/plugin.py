@@ -205,6 +205,7 @@ class AtlasPlugin(BasePlugin[AtlasOptions]):
 
     @_in_french
     def on_env(self, env, config, files):
+        self.env, self.files = env, files  # atlas serve renders a saved page with them (commands/preview.py)
         self.run.start(lambda src: files.src_uris.get(src), lambda html: get_toc(pages.toc_tokens(html)))
         return env
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 from mkdocs import config as mkconfig
 from mkdocs.commands import build as mkbuild
@@ -49,10 +50,11 @@ def _setup_logging() -> None:
 
 
 def run(config: Path, site_dir: Path | None = None, strict: bool = False, content_dir: Path | None = None,
-        serve_url: str | None = None) -> int:
+        serve_url: str | None = None, built: Callable[[object], None] | None = None) -> int:
     """Check, build into a temporary folder beside the target, then swap it in. What did not change
     since the site in the target was built is linked from it, not made again (site/reuse.py).
-    `serve_url`: a rebuild of `atlas serve`, whose preview lives at that address."""
+    `serve_url`: a rebuild of `atlas serve`, whose preview lives at that address; `built`: given the
+    build's MkDocs configuration once its site is in place (atlas serve keeps it: commands/preview.py)."""
     if content_dir is not None:
         # mkdocs.yml reads it: contenu: !ENV [ATLAS_CONTENU, content]
         os.environ["ATLAS_CONTENU"] = str(Path(content_dir).resolve())
@@ -102,6 +104,8 @@ def run(config: Path, site_dir: Path | None = None, strict: bool = False, conten
         os.chmod(staging, 0o755)  # mkdtemp makes it private; a published site is world-readable
         _swap(staging, target)
         _remove_later(staging, target)  # the old site: thousands of folders, removed in the background
+        if built is not None:
+            built(cfg)
     except (PluginError, ConfigurationError, Abort) as exc:
         print(f"erreur : {_in_french(exc)}", file=sys.stderr)
         return 1
@@ -255,8 +259,45 @@ def _alive(pid: int) -> bool:
 def serve(config: Path, address: str) -> int:
     """`atlas serve`: every rebuild is an `atlas build` (content checked, only what changed written,
     the new site swapped in whole) into the folder the preview server shows; the browser reloads
-    once it is in place. Invalid content leaves the previous preview as it was."""
-    from mkdocs.livereload import LiveReloadServer
+    once it is in place. Invalid content leaves the previous preview as it was. When only
+    collectivité files were saved, their pages are shown first, then the rebuild follows
+    (commands/preview.py)."""
+    from mkdocs.livereload import LiveReloadServer, _timestamp
+
+    from atlas.commands import preview as first
+
+    class Preview(LiveReloadServer):
+        # MkDocs's server holds every request while a rebuild runs (_wanted_epoch ahead of
+        # _visible_epoch), then reloads the browsers. The first pass shows its pages before the
+        # rebuild: the site is served again meanwhile, and the browsers reload once more at its end.
+        def show_now(self) -> None:
+            with self._epoch_cond:
+                self._visible_epoch = self._wanted_epoch
+                self._epoch_cond.notify_all()
+
+        def reload_at_end(self) -> None:
+            with self._epoch_cond:
+                self._wanted_epoch = _timestamp()
+
+    kept: list = [None]  # the last finished build, for the next save's first pass
+
+    def rebuild() -> int:
+        try:
+            shown = first.first_pass(kept[0], preview)
+        except Exception as exc:  # a shortcut only: the full rebuild below shows the change anyway
+            print(f"avertissement : première passe de l'aperçu impossible ({type(exc).__name__} : {exc}) ; "
+                  "reconstruction complète", file=sys.stderr)
+            shown = []
+        if shown:
+            server.show_now()
+            print(f"Aperçu : {len(shown)} fichier(s) montré(s) d'abord, la reconstruction complète suit…", file=sys.stderr)
+        code = run(config, site_dir=preview, serve_url=url, built=remember)
+        if shown:
+            server.reload_at_end()
+        return code
+
+    def remember(cfg) -> None:
+        kept[0] = first.Snapshot.of(cfg)
 
     host, _, port = address.rpartition(":")
     if not (host and port.isdigit()):
@@ -271,10 +312,9 @@ def serve(config: Path, address: str) -> int:
     preview = Path(tempfile.mkdtemp(prefix="atlas-apercu-")) / "site"
     preview.mkdir()
     url = f"http://{host}:{port}/"
-    server = LiveReloadServer(builder=lambda: run(config, site_dir=preview, serve_url=url), host=host, port=int(port),
-                              root=str(preview))
+    server = Preview(builder=rebuild, host=host, port=int(port), root=str(preview))
     try:
-        run(config, site_dir=preview, serve_url=url)
+        run(config, site_dir=preview, serve_url=url, built=remember)
         content = (Path(config).parent / cfg.plugins["atlas"].config.contenu).resolve()
         for watched in (cfg.docs_dir, str(config), str(content), *cfg.theme.dirs[:1 if cfg.theme.custom_dir else 0]):
             server.watch(watched)

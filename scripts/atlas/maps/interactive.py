@@ -595,9 +595,7 @@ def generate_deferred(atlas: Atlas, idx: Index, emit: Emit, settings: Settings,
     out: dict[str, MapInfo] = {job.info.id: job.info for job in todo}
     if settings.png:
         for job in todo:
-            if job.spec is not None:
-                job.info.png = urls.map_png(job.info.id)
-                job.info.svg = f"cartes/{job.info.id}.svg" if job.spec.svg else None
+            _image_addresses(job)
         # Start the PNG workers first: they draw while this process writes the HTML pages.
         cache = ImageCache(settings.images_cache) if settings.images_cache else None
         to_draw = [j.spec for j in todo if j.spec is not None and not (kept and _images_kept(j, kept))]
@@ -610,11 +608,32 @@ def generate_deferred(atlas: Atlas, idx: Index, emit: Emit, settings: Settings,
     emit(urls.MAP_VIEWER, viewer.render(settings.tiles_url, settings.tiles_attribution, settings.tiles_name,
                                           settings.site_name, shared_data(settings)))
     for job in todo:
-        job.data.update(title=job.info.title, label=job.label, page=job.info.page)
-        emit(job.info.data, viewer.to_json(job.data))
+        emit(job.info.data, _data_file(job))
     html_ms = (time.perf_counter() - t) * 1000
     timings = {"maps": len(out), "data_ms": (t1 - t0) * 1000, "html_ms": html_ms, "html_ms_per_map": html_ms / max(len(out), 1)}
     return out, PendingImages(png_iter, out, cache, timings)
+
+
+def _image_addresses(job: _Job) -> None:
+    if job.spec is not None:
+        job.info.png = urls.map_png(job.info.id)
+        job.info.svg = f"cartes/{job.info.id}.svg" if job.spec.svg else None
+
+
+def _data_file(job: _Job) -> str:
+    """The map's data file, as the viewer fetches it."""
+    job.data.update(title=job.info.title, label=job.label, page=job.info.page)
+    return viewer.to_json(job.data)
+
+
+def collectivite_map(atlas: Atlas, idx: Index, settings: Settings, c: Collectivite) -> tuple[MapInfo, str]:
+    """One collectivité's map as `generate_deferred` makes it (its record and its data file), its
+    image not drawn: what `atlas serve` shows first after a save (commands/preview.py)."""
+    job = _collectivite_job(_Context(atlas, idx, settings.site_name), settings, c)
+    if settings.png and job.spec is not None:
+        _image_addresses(job)
+        job.info.png_size = static_maps.size(job.spec)
+    return job.info, _data_file(job)
 
 
 def _images_kept(job, kept: Callable[[str, str], bool]) -> bool:
