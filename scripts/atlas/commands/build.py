@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import Callable
 
@@ -315,6 +316,7 @@ def serve(config: Path, address: str) -> int:
     server = Preview(builder=rebuild, host=host, port=int(port), root=str(preview))
     try:
         run(config, site_dir=preview, serve_url=url, built=remember)
+        threading.Thread(target=first.prepare, daemon=True).start()
         content = (Path(config).parent / cfg.plugins["atlas"].config.contenu).resolve()
         for watched in (cfg.docs_dir, str(config), str(content), *cfg.theme.dirs[:1 if cfg.theme.custom_dir else 0]):
             server.watch(watched)

@@ -25,6 +25,7 @@ from mkdocs.commands import build as mkbuild
 from mkdocs.structure.toc import get_toc
 
 from atlas import pipeline, urls
+from atlas.content import countries, gazetteer, schema
 from atlas.maps import interactive as maps
 from atlas.site import pagecache, pages
 
@@ -147,6 +148,15 @@ def _replace(site_dir: Path, uri: str, data: bytes | str) -> None:
     temporary = target.with_name(f".{target.name}.apercu-{os.getpid()}")
     temporary.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
     os.replace(temporary, target)
+
+
+def prepare() -> None:
+    """Load what checking a saved file loads once per process — the communes, the countries' shapes,
+    the compiled schema — while the preview waits for a save, not after it (0.6 s nationally: the
+    first build takes every file's result from the checker's cache, and never loads them)."""
+    gazetteer.commune("")
+    countries.distance_km("FR", 0.0, 0.0)
+    schema.fast_validator("collectivite")
 
 
 def first_pass(snapshot: Snapshot | None, site_dir: Path) -> list[str]:
