@@ -284,10 +284,10 @@ def test_carte_block_renders(built, real_atlas):
     assert f'href="{base}{urls.collectivite(c.slug)}"' in text
     height = round(info.png_size[1] * 600 / info.png_size[0])
     assert f'<a href="{base}{info.png}"><img src="{base}{info.png}" alt="{escape(info.alt)}" width="600" height="{height}"' in text
-    assert f'src=&#34;https://atlas.example/{info.html}&#34;' in text  # iframe snippet, absolute, shown as code
-    assert (f'&lt;a href=&#34;https://atlas.example/{urls.collectivite(c.slug)}&#34;&gt;&lt;img src=&#34;https://atlas.example/{info.png}&#34;'
-            in text)  # e-mail snippet: the 1200 px image…
-    assert "width=&#34;600&#34; style=&#34;display:block;width:100%;max-width:600px;height:auto" in text  # …that shrinks
+    # the codes to copy: written by atlas.js from these (tests/browser/test_embed_codes.py), a sentence without it
+    assert (f'<div class="atlas-codes" data-titre="{escape(info.title)}" data-carte="{info.html}" data-image="{info.png}" '
+            f'data-lien="{urls.collectivite(c.slug)}" hidden>') in text
+    assert text.count('<pre><code class="language-html"></code></pre>') == 2 and 'class="atlas-sans-script"' in text
     # without a public address, no snippet with a wrong one: what is missing is said instead
     local = env.get_template("partials/carte.html.j2").render(map_info=info, base=base, site_url="")
     assert "127.0.0.1" not in local.replace("Une adresse de prévisualisation (127.0.0.1)", "")

@@ -480,6 +480,8 @@ def toc_tokens(html: str) -> list[dict]:
     root: list[dict] = []
     stack: list[dict] = []
     for level, anchor, inner in _HEADING.findall(html):
+        if anchor.startswith("partenariat-"):  # listed by « en bref » and the table; in every TOC: 2 MB nationally
+            continue
         token = {"level": int(level), "id": anchor, "name": _TAG.sub("", inner), "children": []}
         while stack and stack[-1]["level"] >= token["level"]:
             stack.pop()
