@@ -22,6 +22,7 @@ from pathlib import Path
 
 from markupsafe import escape
 from mkdocs.commands import build as mkbuild
+from mkdocs.structure.files import Files
 from mkdocs.structure.toc import get_toc
 
 from atlas import pipeline, urls
@@ -69,7 +70,11 @@ class Snapshot:
         plugin = config.plugins["atlas"]
         if getattr(plugin, "env", None) is None or plugin.outputs is None or plugin.loaded is None:
             return None
-        return cls(config, plugin.files, plugin.nav, plugin.env, _outside(config))
+        # Held until the next save: the pages only (the other files carry their bytes: maps' data,
+        # exports), and none of what the build kept for its own end (pages to render, search entries).
+        pages_only = Files([f for f in plugin.files if f.is_documentation_page()])
+        plugin.run, plugin.search_entries, plugin.files = pagecache.Run(None), [], pages_only
+        return cls(config, pages_only, plugin.nav, plugin.env, _outside(config))
 
 
 def _outside(config) -> tuple:
