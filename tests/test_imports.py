@@ -21,7 +21,7 @@ LAYERS = [
     ("cli", ["atlas.cli"]),
 ]
 # Only these speak to MkDocs itself: the rest of the atlas runs without knowing its engine.
-ENGINE_MODULES = {"atlas.config", "atlas.plugin", "atlas.commands.build"}
+ENGINE_MODULES = {"atlas.config", "atlas.plugin", "atlas.commands.build", "atlas.commands.preview"}
 
 
 def _module_name(path: Path) -> str:
