@@ -3,42 +3,44 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from atlas.i18n import N_
+
 COLLECTIVITE_TYPES = {
-    "commune": "Commune",
-    "intercommunalite": "Intercommunalité",
-    "departement": "Département",
-    "region": "Région",
+    "commune": N_("Commune"),
+    "intercommunalite": N_("Intercommunalité"),
+    "departement": N_("Département"),
+    "region": N_("Région"),
 }
 NATURES = {
-    "jumelage": "Jumelage",
-    "cooperation-decentralisee": "Coopération décentralisée",
-    "partenariat": "Partenariat",
-    "cooperation-transfrontaliere": "Coopération transfrontalière",
-    "accord-de-cooperation": "Accord de coopération",
-    "autre": "Autre",
+    "jumelage": N_("Jumelage"),
+    "cooperation-decentralisee": N_("Coopération décentralisée"),
+    "partenariat": N_("Partenariat"),
+    "cooperation-transfrontaliere": N_("Coopération transfrontalière"),
+    "accord-de-cooperation": N_("Accord de coopération"),
+    "autre": N_("Autre"),
 }
 # Page titles of the natures (the atlas's pages per nature, found by a search for « jumelage »).
 NATURE_TITLES = {
-    "jumelage": "Jumelages",
-    "cooperation-decentralisee": "Coopérations décentralisées",
-    "partenariat": "Partenariats sans autre précision",
-    "cooperation-transfrontaliere": "Coopérations transfrontalières",
-    "accord-de-cooperation": "Accords de coopération",
-    "autre": "Autres formes de partenariat",
+    "jumelage": N_("Jumelages"),
+    "cooperation-decentralisee": N_("Coopérations décentralisées"),
+    "partenariat": N_("Partenariats sans autre précision"),
+    "cooperation-transfrontaliere": N_("Coopérations transfrontalières"),
+    "accord-de-cooperation": N_("Accords de coopération"),
+    "autre": N_("Autres formes de partenariat"),
 }
 STATUSES = {
-    "actif": "Actif",
-    "en-veille": "En veille",
-    "en-projet": "En projet",
-    "termine": "Terminé",
-    "inconnu": "Non précisé",
+    "actif": N_("Actif"),
+    "en-veille": N_("En veille"),
+    "en-projet": N_("En projet"),
+    "termine": N_("Terminé"),
+    "inconnu": N_("Non précisé"),
 }
 ORGANISATION_FORMS = {
-    "elu-delegue": "Élu délégué",
-    "service-relations-internationales": "Service des relations internationales",
-    "comite-de-jumelage": "Comité de jumelage",
-    "delegation-association": "Délégation à une association",
-    "autre": "Autre",
+    "elu-delegue": N_("Élu délégué"),
+    "service-relations-internationales": N_("Service des relations internationales"),
+    "comite-de-jumelage": N_("Comité de jumelage"),
+    "delegation-association": N_("Délégation à une association"),
+    "autre": N_("Autre"),
 }
 LOCATION_EXACT, LOCATION_APPROX, LOCATION_COUNTRY = "exacte", "approximative", "pays"
 

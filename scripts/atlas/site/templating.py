@@ -10,8 +10,7 @@ import jinja2
 import jinja2.sandbox
 from markupsafe import Markup, escape
 
-from atlas import fr, urls
-from atlas.content import countries
+from atlas import i18n, urls
 from atlas.content.model import (
     COLLECTIVITE_TYPES,
     LOCATION_APPROX,
@@ -22,8 +21,8 @@ from atlas.content.model import (
 )
 from atlas.content.yamlio import FORBIDDEN_CHARACTERS
 
-fr_number = fr.number  # the templates' names for them
-fr_date = fr.date
+fr_number = i18n.number  # the templates' names for them (formatted in the edition's language)
+fr_date = i18n.date
 
 
 # A bare web address in a free text: the only thing in contributor text that becomes markup.
@@ -118,24 +117,36 @@ def unnamed_apart(partnerships, themes: dict, with_country: bool) -> tuple[list,
             details: dict[str, None] = {}
             for p in ps:
                 if with_country:
-                    details[countries.name_fr(p.country)] = None
+                    details[i18n.country_name(p.country)] = None
                 if p.status != "inconnu":
-                    details[STATUSES[p.status].lower()] = None
+                    details[i18n.gettext(STATUSES[p.status]).lower()] = None
                 if p.since or p.until:
-                    details[fr.years(p.since, p.until)] = None
-                details.update(dict.fromkeys(themes[t].label for t in p.themes))
+                    details[i18n.years(p.since, p.until)] = None
+                details.update(dict.fromkeys(i18n.gettext(themes[t].label) for t in p.themes))
             entries.append(UnnamedEntry(slug, ps[0].number, len(ps), list(details)))
         groups.append((nature, entries))
     return named, Unnamed(len(partnerships) - len(named), groups)
 
 
-def _filters_and_globals(env: jinja2.Environment) -> jinja2.Environment:
-    env.filters.update(fr_number=fr_number, fr_date=fr_date, pays=countries.name_fr, texte=text_blocks,
+def _translated(labels: dict) -> dict:
+    """A table of the atlas's labels (model.py, written in French) in the edition's language."""
+    return {key: i18n.gettext(label) for key, label in labels.items()}
+
+
+def _filters_and_globals(env: jinja2.Environment, lang: str) -> jinja2.Environment:
+    """`lang`: the edition the environment renders; its gettext (`_`, `{% trans %}`) reads that
+    language's catalogue (i18n.py), and the label tables are translated once here."""
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(**i18n.jinja_callables(lang), newstyle=True)
+    with i18n.using(lang):
+        labels = {"TYPES": _translated(COLLECTIVITE_TYPES), "NATURES": _translated(NATURES),
+                  "STATUSES": _translated(STATUSES), "FORMS": _translated(ORGANISATION_FORMS)}
+    env.filters.update(fr_number=fr_number, fr_date=fr_date, pays=i18n.country_name, texte=text_blocks,
                        texte_ligne=text_inline, lien=link, same_rows=same_rows,
-                       unnamed_apart=unnamed_apart)
+                       unnamed_apart=unnamed_apart, tr=i18n.gettext)
     env.globals.update(
-        urls=urls, years=fr.years, TYPES=COLLECTIVITE_TYPES, NATURES=NATURES, STATUSES=STATUSES,
-        FORMS=ORGANISATION_FORMS, LOCATION_COUNTRY=LOCATION_COUNTRY, LOCATION_APPROX=LOCATION_APPROX,
+        urls=urls, years=i18n.years, LOCATION_COUNTRY=LOCATION_COUNTRY, LOCATION_APPROX=LOCATION_APPROX,
+        lang=lang, **labels,
     )
     return env
 
@@ -150,19 +161,28 @@ def _printable(value):
     return value
 
 
-@functools.cache
-def environment() -> jinja2.Environment:
-    """The one Jinja environment of the generated pages and the feed: HTML/XML, every value escaped."""
+def environment(lang: str | None = None) -> jinja2.Environment:
+    """The Jinja environment of the generated pages and the feed, in the edition's language (or
+    `lang`): HTML/XML, every value escaped."""
+    return _environment(lang or i18n.language())
+
+
+@functools.cache  # one per language
+def _environment(lang: str) -> jinja2.Environment:
     return _filters_and_globals(jinja2.Environment(
         loader=jinja2.PackageLoader("atlas.site", "templates"), finalize=_printable,
         autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
-    ))
+    ), lang)
 
 
-@functools.cache  # one for all hand-written pages, not one per page
-def sandbox() -> jinja2.sandbox.SandboxedEnvironment:
+def sandbox(lang: str | None = None) -> jinja2.sandbox.SandboxedEnvironment:
     """For the hand-written pages of docs/ that show the atlas's figures: no walk to Python internals,
     every value escaped (the page is Markdown; the partials it includes are HTML)."""
+    return _sandbox(lang or i18n.language())
+
+
+@functools.cache  # one for all hand-written pages of a language, not one per page
+def _sandbox(lang: str) -> jinja2.sandbox.SandboxedEnvironment:
     return _filters_and_globals(jinja2.sandbox.SandboxedEnvironment(
         loader=jinja2.PackageLoader("atlas.site", "templates"), autoescape=True, finalize=_printable,
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined))
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined), lang)
