@@ -60,6 +60,36 @@ def link(value) -> Markup:
     return escape(text)
 
 
+def _own_text(record, name: str) -> tuple[str, str]:
+    """(text, language) of a free-text field of a record in the edition's language: the file's own
+    text in that language when it gives one (`description_en`: record.traductions), else the French."""
+    lang = i18n.language()
+    if lang != i18n.SOURCE:
+        translated = (getattr(record, "traductions", None) or {}).get(lang, {}).get(name)
+        if translated:
+            return translated, lang
+    return getattr(record, name, "") or "", i18n.SOURCE
+
+
+def free_blocks(record, name: str) -> Markup:
+    """A free text people wrote (a description, an engagement), as paragraphs: never translated by the
+    atlas; on another edition's page, the French text is marked `lang="fr"` (screen readers switch voice)."""
+    text, lang = _own_text(record, name)
+    body = text_blocks(text)
+    if not body or lang == i18n.language():
+        return body
+    return Markup('<div lang="{}">{}</div>').format(lang, body)
+
+
+def free_inline(record, name: str) -> Markup:
+    """The same, inside a sentence or a table cell."""
+    text, lang = _own_text(record, name)
+    body = text_inline(text)
+    if not body or lang == i18n.language():
+        return body
+    return Markup('<span lang="{}">{}</span>').format(lang, body)
+
+
 def _told(p) -> bool:
     """A partnership with something to show besides its country: a named partner, projects, a text."""
     return bool(p.partner or p.projects or p.description)
@@ -143,7 +173,8 @@ def _filters_and_globals(env: jinja2.Environment, lang: str) -> jinja2.Environme
                   "STATUSES": _translated(STATUSES), "FORMS": _translated(ORGANISATION_FORMS)}
     env.filters.update(fr_number=fr_number, fr_date=fr_date, pays=i18n.country_name, texte=text_blocks,
                        texte_ligne=text_inline, lien=link, same_rows=same_rows,
-                       unnamed_apart=unnamed_apart, tr=i18n.gettext)
+                       unnamed_apart=unnamed_apart, tr=i18n.gettext, libre=free_blocks,
+                       libre_ligne=free_inline)
     env.globals.update(
         urls=urls, years=i18n.years, LOCATION_COUNTRY=LOCATION_COUNTRY, LOCATION_APPROX=LOCATION_APPROX,
         lang=lang, **labels,
