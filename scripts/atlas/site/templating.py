@@ -163,6 +163,20 @@ def _translated(labels: dict) -> dict:
     return {key: i18n.gettext(label) for key, label in labels.items()}
 
 
+def _plural_in(lang: str):
+    """`plural(n, "partenariat", "partenariats")` in a template: « 3 partenariats », “3 partnerships”."""
+    def plural(n: int, one: str, many: str) -> str:
+        with i18n.using(lang):
+            return i18n.plural(n, one, many)
+    return plural
+
+
+def _typed_lang(lang: str) -> Markup:
+    """` lang="fr"` for the element holding a text typed in French that no file translates (a figure's
+    label, a published table's title), on another edition's pages; nothing on the French pages."""
+    return Markup(' lang="{}"').format(i18n.SOURCE) if lang != i18n.SOURCE else Markup("")
+
+
 def _filters_and_globals(env: jinja2.Environment, lang: str) -> jinja2.Environment:
     """`lang`: the edition the environment renders; its gettext (`_`, `{% trans %}`) reads that
     language's catalogue (i18n.py), and the label tables are translated once here."""
@@ -177,7 +191,7 @@ def _filters_and_globals(env: jinja2.Environment, lang: str) -> jinja2.Environme
                        libre_ligne=free_inline)
     env.globals.update(
         urls=urls, years=i18n.years, LOCATION_COUNTRY=LOCATION_COUNTRY, LOCATION_APPROX=LOCATION_APPROX,
-        lang=lang, **labels,
+        lang=lang, plural=_plural_in(lang), typed_lang=_typed_lang(lang), **labels,
     )
     return env
 
