@@ -22,10 +22,10 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from atlas import AtlasError, i18n, pipeline, urls
+from atlas import AtlasError, editions, i18n, pipeline, urls
 from atlas.config import DEFAULTS, AtlasOptions, from_mkdocs
 from atlas.content import checker, history
-from atlas.site import cards, compact, editions, news, pagecache, pages, reference, reuse, search, social
+from atlas.site import cards, compact, news, pagecache, pages, reference, reuse, search, social
 
 log = logging.getLogger("mkdocs.plugins.atlas")
 
