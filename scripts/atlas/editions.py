@@ -88,19 +88,25 @@ def _translated_nav(items):
     return out
 
 
-def without_other_editions(files, languages: list[str]) -> None:
+def _edition_folders() -> tuple[str, ...]:
+    """docs/<lang>/ of every language the atlas can publish besides French: an edition's own pages,
+    never French pages, whether or not `langues` publishes that edition."""
+    return tuple(f"{lang}/" for lang in i18n.available() if lang != i18n.SOURCE)
+
+
+def without_other_editions(files) -> None:
     """The French build does not publish docs/en/…: those are the English edition's own pages."""
-    prefixes = tuple(f"{lang}/" for lang in languages[1:])
+    prefixes = _edition_folders()
     if prefixes:
         for file in [f for f in files if f.src_uri.startswith(prefixes)]:
             files.remove(file)
 
 
-def add_main_assets(files, config, main_config, languages: list[str]) -> None:
+def add_main_assets(files, config, main_config) -> None:
     """An edition's build reads docs/<lang>/ only: the static files of docs/ (styles, scripts, images)
     are added from the French edition's folder."""
     docs = Path(main_config.docs_dir)
-    others = tuple(f"{lang}/" for lang in languages[1:])
+    others = _edition_folders()
     for path in sorted(docs.rglob("*")):
         src_uri = path.relative_to(docs).as_posix()
         if (path.is_file() and path.suffix != ".md" and not src_uri.startswith(others)
@@ -108,11 +114,11 @@ def add_main_assets(files, config, main_config, languages: list[str]) -> None:
             files.append(File(src_uri, str(docs), config.site_dir, config.use_directory_urls))
 
 
-def hand_written_urls(docs: Path, lang: str, languages: list[str]) -> set[str]:
+def hand_written_urls(docs: Path, lang: str) -> set[str]:
     """The addresses of the hand-written pages of an edition: docs/ for French (its other
     languages' folders aside), docs/<lang>/ for the others."""
     folder = docs if lang == i18n.SOURCE else docs / lang
-    others = tuple(f"{other}/" for other in languages[1:])
+    others = _edition_folders()
     found = set()
     for path in folder.rglob("*.md"):
         src = path.relative_to(folder).as_posix()

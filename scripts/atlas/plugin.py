@@ -171,9 +171,9 @@ class AtlasPlugin(BasePlugin[AtlasOptions]):
 
         self._cancel_images()  # `atlas serve`: a rebuild starts before the previous one's images were read
         if self.main is None:
-            editions.without_other_editions(files, list(self.settings.languages))
+            editions.without_other_editions(files)
         else:
-            editions.add_main_assets(files, config, self.main.mkdocs_config, list(self.settings.languages))
+            editions.add_main_assets(files, config, self.main.mkdocs_config)
         self.run = pagecache.Run(pagecache.PageCache(self.settings.pages_cache) if self.settings.pages_cache else None)
         self.search_entries = []
         self.ledger = reuse.Ledger(self._previous())
@@ -260,8 +260,7 @@ class AtlasPlugin(BasePlugin[AtlasOptions]):
             return True
         if lang not in self._alternate_urls:
             main = self.main.mkdocs_config if self.main else self.mkdocs_config
-            self._alternate_urls[lang] = editions.hand_written_urls(
-                Path(main.docs_dir), lang, list(self.settings.languages))
+            self._alternate_urls[lang] = editions.hand_written_urls(Path(main.docs_dir), lang)
         return url in self._alternate_urls[lang]
 
     def _generated_urls(self) -> set[str]:
