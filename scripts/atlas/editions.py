@@ -63,11 +63,13 @@ def configure(config, lang: str, main_config) -> None:
     if main_config.site_url:
         config.site_url = main_config.site_url.rstrip("/") + f"/{lang}/"
     with i18n.using(lang):
-        config.nav = _translated_nav(config.nav)
+        config.nav = _translated_nav(main_config.nav)
         # The site's name and description as mkdocs.yml gives them (the region's own words): in the
         # catalogue when they are the atlas's defaults, else as typed.
-        config.site_name = i18n.gettext(config.site_name)
-        config.site_description = i18n.gettext(config.site_description or "") or None
+        config.site_name = i18n.gettext(main_config.site_name)
+        description = main_config.site_description
+        config.site_description = i18n.gettext(description) if description else description
+    config.repo_url = main_config.repo_url
 
 
 def _translated_nav(items):
