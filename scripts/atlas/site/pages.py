@@ -470,7 +470,7 @@ def finder(atlas: Atlas) -> bytes:
     import json
 
     rows = [[name, urls.collectivite(c.slug)] for c in atlas.collectivites.values() for name in (c.name, *c.aliases)]
-    rows += [[country.name, urls.country(code)] for code, country in atlas.countries.items()]
+    rows += [[i18n.country_name(code), urls.country(code)] for code in atlas.countries]  # in the edition's language
     rows.sort(key=lambda r: fr.sort_key(r[0]))
     return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
