@@ -370,7 +370,7 @@ def _country_pages(w: _Writer) -> None:
     by_zone: dict[str, list] = {}
     for code in atlas.countries:
         by_zone.setdefault(atlas.countries[code].zone, []).append(atlas.countries[code])
-    w.overview("pays-index.html.j2", "pays/", i18n.pgettext("page", "Pays"),
+    w.overview("pays-index.html.j2", "pays/", _("Pays"),
                _("Les pays partenaires des collectivités de l'atlas, par zone."),
                by_zone=[(atlas.zones[z], by_zone[z]) for z in atlas.zones if z in by_zone])
 
