@@ -127,8 +127,9 @@ def _strings(*groups) -> list[str]:
 
 
 def proper_names(atlas, site) -> list[str]:
-    """What stays as typed in every edition: the names of collectivités, partners, networks,
-    sources and their publishers, régions and départements, co-funders and actors; the site's name."""
+    """What stays as typed in every edition, unmarked: the names of collectivités, partners, networks,
+    régions and départements, co-funders and actors; the site's name. (The sources' titles and
+    publishers, typed in French, are marked lang="fr" like the free texts.)"""
     departements = gazetteer.departements()
     out = [site.name, site.licence]
     for c in atlas.collectivites.values():
@@ -138,8 +139,6 @@ def proper_names(atlas, site) -> list[str]:
                 out += [p.partner.name, *p.partner.aliases]
             for proj in p.projects:
                 out += [*proj.cofinanciers, *proj.actors_here, *proj.actors_there]
-    for s in atlas.sources.values():
-        out += [s.label, s.extra.get("editeur") or ""]
     out += [n.label for n in atlas.networks.values()]
     out += [f["nom"] for f in site.exports.get("fichiers", [])] + ["datapackage.json"]  # file names
     return _strings(out)

@@ -177,6 +177,17 @@ def _typed_lang(lang: str) -> Markup:
     return Markup(' lang="{}"').format(i18n.SOURCE) if lang != i18n.SOURCE else Markup("")
 
 
+def _typed_in(lang: str):
+    """`x|typed`: a name or title typed in French that no file translates (a source's title, its
+    publisher), wrapped in lang="fr" on another edition's pages (screen readers read it in French);
+    as it is on the French pages."""
+    attribute = _typed_lang(lang)
+
+    def typed(value) -> Markup:
+        return Markup("<span{}>{}</span>").format(attribute, value) if attribute else escape(value)
+    return typed
+
+
 def _filters_and_globals(env: jinja2.Environment, lang: str) -> jinja2.Environment:
     """`lang`: the edition the environment renders; its gettext (`_`, `{% trans %}`) reads that
     language's catalogue (i18n.py), and the label tables are translated once here."""
@@ -188,7 +199,7 @@ def _filters_and_globals(env: jinja2.Environment, lang: str) -> jinja2.Environme
     env.filters.update(fr_number=fr_number, fr_date=fr_date, pays=i18n.country_name, texte=text_blocks,
                        texte_ligne=text_inline, lien=link, same_rows=same_rows,
                        unnamed_apart=unnamed_apart, tr=i18n.gettext, libre=free_blocks,
-                       libre_ligne=free_inline)
+                       libre_ligne=free_inline, typed=_typed_in(lang))
     env.globals.update(
         urls=urls, years=i18n.years, LOCATION_COUNTRY=LOCATION_COUNTRY, LOCATION_APPROX=LOCATION_APPROX,
         lang=lang, plural=_plural_in(lang), typed_lang=_typed_lang(lang), **labels,
