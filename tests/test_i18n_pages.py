@@ -128,10 +128,10 @@ def _strings(*groups) -> list[str]:
 
 def proper_names(atlas, site) -> list[str]:
     """What stays as typed in every edition, unmarked: the names of collectivités, partners, networks,
-    régions and départements, co-funders and actors; the site's name. (The sources' titles and
-    publishers, typed in French, are marked lang="fr" like the free texts.)"""
+    régions and départements, co-funders and actors; the data's licence. (The sources' titles and
+    publishers, the site's name and the data files' names, French words, are marked lang="fr".)"""
     departements = gazetteer.departements()
-    out = [site.name, site.licence]
+    out = [site.licence]
     for c in atlas.collectivites.values():
         out += [c.name, *c.aliases, c.region, departements.get(c.departement or "", "")]
         for p in c.partnerships:
@@ -140,7 +140,6 @@ def proper_names(atlas, site) -> list[str]:
             for proj in p.projects:
                 out += [*proj.cofinanciers, *proj.actors_here, *proj.actors_there]
     out += [n.label for n in atlas.networks.values()]
-    out += [f["nom"] for f in site.exports.get("fichiers", [])] + ["datapackage.json"]  # file names
     return _strings(out)
 
 
