@@ -10,6 +10,7 @@ the previous site untouched.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 from pathlib import Path
@@ -286,6 +287,9 @@ class AtlasPlugin(BasePlugin[AtlasOptions]):
         if self.previous_site is not None:
             log.info(f"{kept} fichiers repris tels quels du site précédent, {len(self.ledger.keys) - kept} écrits")
         if self.main is None and len(self.settings.languages) > 1:
+            # What the other editions do not read leaves memory before they take theirs.
+            self.run, self.search_entries, self.ledger = pagecache.Run(None), [], reuse.Ledger()
+            self.outputs = dataclasses.replace(self.outputs, maps={}, site=None, news=[], feed=None)
             editions.build_others(self, config)
 
     def on_build_error(self, error) -> None:
