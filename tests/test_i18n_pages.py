@@ -349,3 +349,30 @@ def test_a_template_plural_reads_right_in_both_editions(n, french, english):
               '{% pluralize %}{{ count }} partenariats dont les sources ne nomment pas le partenaire :{% endtrans %}')
     assert environment("fr").from_string(source).render(n=n) == french
     assert environment("en").from_string(source).render(n=n) == english
+
+
+def test_a_long_listing_regrouped_by_collectivite_reads_in_english_with_the_french_anchors(monkeypatch):
+    """Beyond pages.LONG_LIST partnerships (national scale), a country, theme or nature page lists
+    each collectivité once, by région or département (partials/par-collectivite.html.j2): its
+    sentence and group names in English, its anchors those of the French page (shared links)."""
+    from atlas.site import pages as pages_module
+
+    monkeypatch.setattr(pages_module, "LONG_LIST", 5)
+    loaded = pipeline.load(CONTENT)
+    rendered = {}
+    for lang in ("fr", "en"):
+        found: dict = {}
+        with i18n.using(lang):
+            outputs = pipeline.generate(loaded, Settings(png=False), lambda *a: None, found.__setitem__)
+            outputs.images.cancel()
+            rendered[lang] = {src: (page, page.render()) for src, page in found.items()
+                              if src.startswith(("pays/", "thematiques/", "natures/"))}
+    grouped = [src for src, (_, html) in rendered["en"].items() if '<h3 id="collectivites-' in html]
+    assert len(grouped) > 5
+    removed = proper_names(loaded.atlas, outputs.site)
+    for src in grouped:
+        english, french = rendered["en"][src][1], rendered["fr"][src][1]
+        assert re.findall(r'<h3 id="(collectivites-[^"]+)"', english) == re.findall(r'<h3 id="(collectivites-[^"]+)"', french)
+        assert "too many for a readable table" in english
+        assert not french_words(shown_texts(english, _maps_snippet), removed + owned_elsewhere(outputs)), src
+    assert any("Département not given" in rendered["en"][src][1] for src in grouped)

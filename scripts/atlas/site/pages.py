@@ -144,13 +144,13 @@ def by_collectivite(atlas: Atlas, partnerships: list, theme: str | None = None) 
             n += 1
             anchor = f"{base}-{n}"
         ids.add(anchor)
-        out.append({"id": anchor, "label": _group_label(label, by_region, groups[label][0][0]),
+        out.append({"id": anchor, "label": _group_label(groups[label][0][0], by_region),
                     "rows": sorted(groups[label], key=lambda row: fr.sort_key(row[0].name))})
     out.sort(key=lambda group: fr.sort_key(group["label"]))  # the edition's names in its order
     return {"by": "région" if by_region else "département", "collectivites": len(rows), "groups": out}
 
 
-def _group_label(label: str, by_region: bool, c) -> str:
+def _group_label(c, by_region: bool) -> str:
     """A by_collectivite group's name in the edition's language (a région's name is typed: kept)."""
     if by_region:
         return c.region or _("Région non renseignée")
