@@ -199,11 +199,12 @@ def _filters_and_globals(env: jinja2.Environment, lang: str) -> jinja2.Environme
     env.filters.update(fr_number=fr_number, fr_date=fr_date, pays=i18n.country_name, texte=text_blocks,
                        texte_ligne=text_inline, lien=link, same_rows=same_rows,
                        unnamed_apart=unnamed_apart, tr=i18n.gettext, libre=free_blocks,
-                       libre_ligne=free_inline, typed=_typed_in(lang))
+                       libre_ligne=free_inline)
     env.globals.update(
         urls=urls, years=i18n.years, LOCATION_COUNTRY=LOCATION_COUNTRY, LOCATION_APPROX=LOCATION_APPROX,
         lang=lang, plural=_plural_in(lang), typed_lang=_typed_lang(lang), **labels,
     )
+    env.filters["typed"] = _typed_in(lang)
     return env
 
 
