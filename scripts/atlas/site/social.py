@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from atlas import i18n
 from atlas.content import countries
 from atlas.content.model import Atlas, Collectivite, Partnership
-from atlas.i18n import _, plural
+from atlas.i18n import _, country_name, gettext, plural
 
 MAX_COUNTRIES = 4
 
@@ -36,8 +35,8 @@ def _countries(partnerships: list[Partnership]) -> list[str]:
     seen: dict[str, int] = {}
     for p in partnerships:
         seen[p.country] = seen.get(p.country, 0) + 1
-    ranked = sorted(seen, key=lambda c: (-seen[c], countries.fold(i18n.country_name(c))))
-    return [i18n.country_name(c) for c in ranked]
+    ranked = sorted(seen, key=lambda c: (-seen[c], countries.fold(country_name(c))))
+    return [country_name(c) for c in ranked]
 
 
 def _list(names: list[str]) -> str:
@@ -47,7 +46,7 @@ def _list(names: list[str]) -> str:
 
 
 def collectivite_sentence(c: Collectivite) -> str:
-    what = i18n.gettext(c.type_label).lower() + (f", {c.departement}" if c.departement else "")
+    what = gettext(c.type_label).lower() + (f", {c.departement}" if c.departement else "")
     if c.partners_unknown or not c.partnerships:
         return _("{name} ({what}) : engagement international attesté, partenaires non connus à ce jour.").format(
             name=c.name, what=what)
