@@ -93,9 +93,15 @@ def _no_skip(tag, attrs) -> bool:
     return False
 
 
-def _maps_snippet(tag, attrs) -> bool:
-    """The map's « embed this map » box (the maps' own work, partials/carte.html.j2's end)."""
-    return tag == "details" and "note" in (attrs.get("class") or "").split()
+MAP_BLOCKS = {"figure": "atlas-carte-bloc", "details": ("atlas-texte-alternatif", "note")}
+
+
+def _map_block(tag, attrs) -> bool:
+    """A map where a page shows one (partials/carte.html.j2: the viewer, its text alternative, the
+    code to embed it), which the maps' part of issue 29 translates (branch i18n-maps): checked apart."""
+    classes = (attrs.get("class") or "").split()
+    wanted = MAP_BLOCKS.get(tag, ())
+    return any(c in classes for c in ((wanted,) if isinstance(wanted, str) else wanted))
 
 
 def shown_texts(html: str, skip=_no_skip) -> list[str]:
@@ -220,7 +226,7 @@ def test_an_english_page_shows_no_french_word_of_the_atlas_outside_lang_fr_and_n
     removed.sort(key=len, reverse=True)
     offending = []
     for src, (page, html) in sorted(chosen.items()):
-        words = french_words(shown_texts(html, _maps_snippet), removed)
+        words = french_words(shown_texts(html, _map_block), removed)
         metadata = [page.title, page.description] + ([page.preview["title"], page.preview["description"]]
                                                       if page.preview else [])
         words += french_words(metadata, free_texts_in_metadata(atlas) + removed)
@@ -228,7 +234,7 @@ def test_an_english_page_shows_no_french_word_of_the_atlas_outside_lang_fr_and_n
     assert not offending, f"{len(offending)} mot(s) français :\n" + "\n".join(offending[:40])
 
 
-@pytest.mark.xfail(reason="cartes (maps/), fichiers de données (exports.py) et nouveautés (news.py) : "
+@pytest.mark.xfail(reason="cartes (branche i18n-maps), fichiers de données et nouveautés (branche i18n-content) : "
                           "traduits sur d'autres branches de l'issue 29", strict=False)
 @pytest.mark.parametrize("kind", ["collectivité", "pays", "thématique", "données", "nouveautés"])
 def test_the_words_of_maps_data_files_and_news_on_an_english_page_are_english_too(editions, kind):
@@ -380,5 +386,5 @@ def test_a_long_listing_regrouped_by_collectivite_reads_in_english_with_the_fren
         english, french = rendered["en"][src][1], rendered["fr"][src][1]
         assert re.findall(r'<h3 id="(collectivites-[^"]+)"', english) == re.findall(r'<h3 id="(collectivites-[^"]+)"', french)
         assert "too many for a readable table" in english
-        assert not french_words(shown_texts(english, _maps_snippet), removed + owned_elsewhere(outputs)), src
+        assert not french_words(shown_texts(english, _map_block), removed + owned_elsewhere(outputs)), src
     assert any("Département not given" in rendered["en"][src][1] for src in grouped)
