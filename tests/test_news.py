@@ -207,7 +207,8 @@ def test_no_character_xml_forbids_reaches_the_feed_even_from_an_old_file_version
     from atlas.site import news as news_module
 
     bad = news_module.NewsEntry(slug="x", name="Ville\x0c\x00\u202e\ufffe", date=datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc),
-                                commit="0" * 40, kind="modification", sentences=["partenaire ajouté : A\x1bB\ud800"], url="")
+                                commit="0" * 40, kind="modification", url="",
+                                said=[news_module.Said("ajoutes", (news_module.Label("A\x1bB\ud800", "GB"),))])
     f = news_module.feed("https://atlas.example.org/", "Atlas\x0b", "Licence", [bad])
     ET.fromstring(news_module.render_feed(f).encode("utf-8"))  # raises on an invalid character
 
