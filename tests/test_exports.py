@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from atlas import i18n
 from atlas.config import Settings
 from atlas.content import countries
 from atlas.content.model import LOCATION_APPROX, LOCATION_COUNTRY, LOCATION_EXACT
@@ -38,7 +39,7 @@ def test_files_and_info(exported):
     assert set(files) == {exports.CSV_PATH, exports.GEOJSON_PATH, exports.JSON_PATH, exports.PACKAGE_PATH}
     for f in info["fichiers"]:
         assert f["taille"] == len(files[f["chemin"]]) > 0
-        assert f["taille_texte"] and f["description"] and f["format"]
+        assert f["description"] and f["format"]
 
 
 def test_csv_one_row_per_partnership(exported, real_atlas):
@@ -125,7 +126,7 @@ def test_donnees_page(exported):
     assert f"« {site.name}, d'après les documents cités" in text  # the licence cites the site by its own name
     assert '<h1 id="donnees-ouvertes">Données ouvertes</h1>' in text
     for f in info["fichiers"]:
-        assert f'href="../{f["chemin"]}"' in text and f["taille_texte"] in text
+        assert f'href="../{f["chemin"]}"' in text and i18n.size(f["taille"]) in text
     for col in info["csv"]["colonnes"]:
         assert f"<code>{col['nom']}</code>" in text
     assert "Licence Ouverte / Open Licence 2.0 (Etalab)" in text

@@ -306,50 +306,52 @@ class _Rules:
         atlas is published in, beside the French text it renders. `data`, `at`: a new source of the
         fiche, checked as the one entry of a list (the list schema's shape), at `at` in the file."""
         data = self.doc.data if data is None else data
-        for where, field, lang in schema.translated_keys(schema_name, data):
+        for where, base, lang in schema.translated_keys(schema_name, data):
             holder = data
             for step in where[:-1]:
                 holder = holder[step]
             text = holder[where[-1]]
             where = at + where[1:] if at else where
-            if not self.texte_langue_non_publiee(where, field, lang) and isinstance(text, str):
-                self.texte_traduction_sans_original(where, field, lang, holder)  # (another type: the schema said it)
+            if not self.texte_langue_non_publiee(where, base, lang) and isinstance(text, str):
+                self.texte_traduction_sans_original(where, base, lang, holder)  # (another type: the schema said it)
 
     @rule("texte.langue-non-publiee",
           "un texte dans une autre langue (« description_en ») est dans une langue que l'atlas publie")
-    def texte_langue_non_publiee(self, where: tuple, field: str, lang: str) -> bool:
-        key = f"{field}_{lang}"
+    def texte_langue_non_publiee(self, where: tuple, base: str, lang: str) -> bool:
+        key = f"{base}_{lang}"
         if lang == i18n.SOURCE:
-            self.add(where, f"« {key} » : le texte français s'écrit dans « {field} », sans suffixe",
-                     f"renommez la clé en « {field} » (ou retirez la ligne si « {field} » est déjà écrit)",
+            self.add(where, f"« {key} » : le texte français s'écrit dans « {base} », sans suffixe",
+                     f"renommez la clé en « {base} » (ou retirez la ligne si « {base} » est déjà écrit)",
                      rule="texte.langue-non-publiee")
             return True
         others = [lang for lang in i18n.available() if lang != i18n.SOURCE]
         if lang in others:
             return False
-        possible = " ; ".join(f"{field}_{other} ({schema.language_name(other)})" for other in others)
-        self.add(where, f"« {key} » : l'atlas n'est pas publié en {schema.language_name(lang)} (« {lang} »)",
+        possible = " ; ".join(f"{base}_{other} ({schema.language_name(other)})" for other in others)
+        said = f"l'atlas n'est pas publié en {schema.language_name(lang)} (« {lang} »)" if lang in schema.language_names() \
+            else f"« {lang} » n'est pas une langue de l'atlas"
+        self.add(where, f"« {key} » : {said}",
                  (f"langues possibles : {possible} ; " if others else "l'atlas n'est publié qu'en français ; ")
                  + "sinon retirez la ligne (une langue s'ajoute à l'atlas avec son catalogue, voir le README)",
                  rule="texte.langue-non-publiee")
         return True
 
     @rule("texte.traduction-sans-original", "un texte dans une autre langue accompagne le texte français du même champ")
-    def texte_traduction_sans_original(self, where: tuple, field: str, lang: str, holder: dict) -> None:
-        french = holder.get(field)
-        if isinstance(french, str) and french.strip() or field in holder and not isinstance(french, str):
+    def texte_traduction_sans_original(self, where: tuple, base: str, lang: str, holder: dict) -> None:
+        french = holder.get(base)
+        if isinstance(french, str) and french.strip() or base in holder and not isinstance(french, str):
             return  # a French text, or a French value the schema already refused
         name = schema.language_name(lang)
-        self.add(where, f"« {field}_{lang} » sans « {field} » : le texte en {name} accompagne le texte français, absent ici",
-                 f"écrivez d'abord le texte français dans « {field}: » (le site français le montre, et l'édition en {name} "
-                 f"à défaut de traduction), puis gardez « {field}_{lang}: » en dessous",
+        self.add(where, f"« {base}_{lang} » sans « {base} » : le texte en {name} accompagne le texte français, absent ici",
+                 f"écrivez d'abord le texte français dans « {base}: » (le site français le montre, et l'édition en {name} "
+                 f"à défaut de traduction), puis gardez « {base}_{lang}: » en dessous",
                  rule="texte.traduction-sans-original")
 
     @rule("texte.traduction-du-vocabulaire",
           "les thématiques et les zones se traduisent dans le catalogue de l'atlas, pas dans leur liste")
     def texte_traduction_du_vocabulaire(self, filename: str) -> None:
-        for where, field, lang in schema.translated_keys("liste", self.doc.data):
-            self.add(where, f"« {field}_{lang} » dans {filename} : les thématiques et les zones sont les mots de l'atlas, "
+        for where, base, lang in schema.translated_keys("liste", self.doc.data):
+            self.add(where, f"« {base}_{lang} » dans {filename} : les thématiques et les zones sont les mots de l'atlas, "
                             "traduits dans son catalogue",
                      f"retirez la ligne ; la traduction va dans scripts/atlas/locales/{lang}/LC_MESSAGES/atlas.po "
                      "(une entrée msgid « texte français », msgstr « traduction »)", rule="texte.traduction-du-vocabulaire")

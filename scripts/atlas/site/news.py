@@ -73,14 +73,6 @@ def _names(items) -> str:
     return ngettext("{names} et {count} autre", "{names} et {count} autres", rest).format(names=shown, count=i18n.number(rest))
 
 
-def _counted(singular: str, plural_form: str):
-    """A sentence « 2 partenariats ajoutés : Sénégal, Maroc », whole in the catalogue."""
-    def say(said: Said) -> str:
-        n = len(said.items)
-        return ngettext(singular, plural_form, n).format(count=i18n.number(n), names=_names(said.items))
-    return say
-
-
 def _new_file(said: Said) -> str:
     n = len(said.items)
     if not n:
@@ -90,15 +82,25 @@ def _new_file(said: Said) -> str:
                     n).format(count=i18n.number(n), names=_names(said.items))
 
 
+def _fill(said: Said) -> dict:
+    return {"count": i18n.number(len(said.items)), "names": _names(said.items)}
+
+
+# Each sentence whole in the catalogue, its number and names as placeholders (word order differs).
 _SENTENCES = {
     "retrait": lambda said: _("fiche retirée de l'atlas"),
     "nouvelle-sans-partenaires": lambda said: _("nouvelle fiche, partenaires non connus à ce jour"),
     "nouvelle": _new_file,
-    "ajoutes": _counted("{count} partenariat ajouté : {names}", "{count} partenariats ajoutés : {names}"),
-    "retires": _counted("{count} partenariat retiré : {names}", "{count} partenariats retirés : {names}"),
-    "projets": _counted("{count} projet ajouté : {names}", "{count} projets ajoutés : {names}"),
-    "termines": _counted("{count} partenariat terminé : {names}", "{count} partenariats terminés : {names}"),
-    "completes": _counted("{count} partenariat complété : {names}", "{count} partenariats complétés : {names}"),
+    "ajoutes": lambda said: ngettext("{count} partenariat ajouté : {names}", "{count} partenariats ajoutés : {names}",
+                                     len(said.items)).format(**_fill(said)),
+    "retires": lambda said: ngettext("{count} partenariat retiré : {names}", "{count} partenariats retirés : {names}",
+                                     len(said.items)).format(**_fill(said)),
+    "projets": lambda said: ngettext("{count} projet ajouté : {names}", "{count} projets ajoutés : {names}",
+                                     len(said.items)).format(**_fill(said)),
+    "termines": lambda said: ngettext("{count} partenariat terminé : {names}", "{count} partenariats terminés : {names}",
+                                      len(said.items)).format(**_fill(said)),
+    "completes": lambda said: ngettext("{count} partenariat complété : {names}", "{count} partenariats complétés : {names}",
+                                       len(said.items)).format(**_fill(said)),
     "connus": lambda said: _("partenaires désormais connus"),
     "champs": lambda said: _("mise à jour : {fields}").format(
         fields=", ".join(i18n.gettext(FIELD_LABELS[key]) for key in said.items)),

@@ -237,7 +237,7 @@ def _translations(sch: _Schema, node: dict, key: str, path: tuple, in_list: tupl
         kind, allowed, list_name = _describe(sch, key, resolved, refs)
         for lang in [lang for lang in i18n.available() if lang != i18n.SOURCE]:
             name = f"{key}_{lang}"
-            pairs = zip((french.get("examples") or [None]), (resolved.get("examples") or []))
+            pairs = zip((french.get("examples") or [None]), (resolved.get("examples") or []), strict=False)
             out.append(Field(
                 path=path + (name,), required=False,
                 required_in=PARENTS.get(path[-1], f"« {path[-1]} »") if path else "",
