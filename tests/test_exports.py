@@ -187,3 +187,59 @@ def test_csv_reads_back_exactly_the_exported_rows_and_no_text_cell_starts_a_form
                 assert cell == "'" + value
             assert not re.match(r"^[\s\u00a0\u3000]*[=+\-@＝＋－＠]", cell) or not isinstance(value, str)
     assert text.endswith("\r\n")
+
+
+def test_the_data_package_describes_every_column_in_french_and_in_english_and_stays_valid(exported, tmp_path):
+    from frictionless import validate
+
+    files, _ = exported
+    package = json.loads(files[exports.PACKAGE_PATH])
+    assert package["languages"] == ["fr", "en"]  # Frictionless's language-support pattern: French first
+    for described in [package, *package["resources"], *package["resources"][0]["schema"]["fields"]]:
+        french, english = described["description"], described["description_en"]
+        assert english and english != french, described.get("name")
+        with i18n.using("en"):
+            assert english == i18n.gettext(french)
+    for resource in package["resources"]:
+        assert resource["title_en"] and resource["title_en"] != resource["title"]
+    for uri, data in files.items():
+        (tmp_path / uri.rsplit("/", 1)[-1]).write_bytes(data)
+    report = validate(str(tmp_path / "datapackage.json"))  # the added properties keep it a valid data package
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]
+
+
+def test_a_french_only_atlas_describes_its_data_in_french_only(real_atlas):
+    atlas, idx = real_atlas
+    written = {}
+
+    class FrenchOnly(Settings):  # until Settings has the edition's languages (mkdocs.yml « langues »)
+        languages = ("fr",)
+
+    import dataclasses
+
+    has_languages = "languages" in {f.name for f in dataclasses.fields(Settings)}
+    exports.generate(atlas, idx, written.__setitem__, Settings().replace(languages=("fr",)) if has_languages else FrenchOnly())
+    package = json.loads(written[exports.PACKAGE_PATH])
+    assert package["languages"] == ["fr"] and "description_en" not in json.dumps(package)
+
+
+def test_the_english_data_page_links_the_files_the_french_edition_wrote_and_says_everything_in_english(exported):
+    from types import SimpleNamespace
+
+    from atlas.site import templating
+
+    _, info = exported
+    with i18n.using("en"):
+        text = templating.environment().get_template("pages/donnees.html.j2").render(
+            exports=info, base="../", site=SimpleNamespace(name="Atlas"))
+    assert '<h1 id="donnees-ouvertes">Open data</h1>' in text  # same anchors in both editions
+    for f in info["fichiers"]:  # from en/donnees/: the files at the site's root, written once
+        assert f'href="../../{f["chemin"]}"' in text
+        with i18n.using("en"):
+            assert i18n.size(f["taille"]) in text
+    assert 'href="../../donnees/datapackage.json"' in text and 'href="../sources/"' in text
+    for name, description in exports.COLUMNS:
+        assert f"<code>{name}</code>" in text and f"<td>{description}</td>" not in text.replace("&#39;", "'")
+    for french in ("Télécharg", "téléchargeable", "partenariats de", "Colonne", "lignes", "Données"):
+        assert french not in text, french
+    assert "Name of the French local authority" in text
