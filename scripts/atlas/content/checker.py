@@ -1,8 +1,9 @@
 """`atlas check`: every problem of the content, as `path:line: message`, in French.
 
 Per file: YAML syntax, then the JSON Schema, then what a schema cannot say (known keys,
-real country codes, points inside their country, years not in the future). Across files:
-duplicates. The checker never raises on bad input: everything becomes a Problem.
+real country codes, points inside their country, years not in the future, a text in another
+language — « description_en » — in a language the atlas publishes, beside its French text).
+Across files: duplicates. The checker never raises on bad input: everything becomes a Problem.
 
 Each rule is a method of _Rules (or, across files, a function) named after its key, and RULES,
 the list of the rules, is built from them (@rule).

@@ -4,6 +4,10 @@ understands (« 2 partenariats ajoutés : Sénégal, Maroc »), computed from th
 Each change compares the file as it was before and after the commit: both versions are
 read with the same safe loader as `atlas check` (an old version that no longer parses is
 just « fiche modifiée »). Nothing from the commit itself (author, message) is published.
+
+An entry keeps what changed as facts (`Said`: partners, countries, project titles, fields) and
+says them in the language of the edition that shows it: the same entries make the French page and
+feed and the English ones (en/nouveautes/, en/nouveautes.xml), each sentence whole in the catalogue.
 """
 from __future__ import annotations
 
