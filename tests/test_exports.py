@@ -30,7 +30,7 @@ def exported(real_atlas):
         assert uri not in files
         files[uri] = data.encode("utf-8") if isinstance(data, str) else data
 
-    info = exports.generate(atlas, idx, emit)
+    info = exports.generate(atlas, idx, emit, Settings(languages=("fr", "en")))
     return files, info
 
 
@@ -212,13 +212,7 @@ def test_a_french_only_atlas_describes_its_data_in_french_only(real_atlas):
     atlas, idx = real_atlas
     written = {}
 
-    class FrenchOnly(Settings):  # until Settings has the edition's languages (mkdocs.yml « langues »)
-        languages = ("fr",)
-
-    import dataclasses
-
-    has_languages = "languages" in {f.name for f in dataclasses.fields(Settings)}
-    exports.generate(atlas, idx, written.__setitem__, Settings().replace(languages=("fr",)) if has_languages else FrenchOnly())
+    exports.generate(atlas, idx, written.__setitem__, Settings(languages=("fr",)))
     package = json.loads(written[exports.PACKAGE_PATH])
     assert package["languages"] == ["fr"] and "description_en" not in json.dumps(package)
 

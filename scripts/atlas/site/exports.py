@@ -111,9 +111,8 @@ FIELD_TYPES = {
 
 
 def languages(settings: Settings = DEFAULTS) -> list[str]:
-    """The languages the atlas is published in, French first: those its words are described in."""
-    published = getattr(settings, "languages", None) or i18n.available()
-    return [i18n.SOURCE] + [lang for lang in published if lang != i18n.SOURCE and lang in i18n.available()]
+    """The languages the atlas is published in (mkdocs.yml « langues »), French first: those its words are described in."""
+    return [i18n.SOURCE] + [lang for lang in settings.languages if lang != i18n.SOURCE and lang in i18n.available()]
 
 
 def described(key: str, french: str, langs: list[str]) -> dict:
