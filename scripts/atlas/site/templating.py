@@ -200,6 +200,7 @@ def _filters_and_globals(env: jinja2.Environment, lang: str) -> jinja2.Environme
                        texte_ligne=text_inline, lien=link, same_rows=same_rows,
                        unnamed_apart=unnamed_apart, tr=i18n.gettext, libre=free_blocks,
                        libre_ligne=free_inline)
+    env.filters["taille"] = i18n.size  # a file's size, « 12,3 ko », “12.3 kB” (the data page)
     env.globals.update(
         urls=urls, years=i18n.years, LOCATION_COUNTRY=LOCATION_COUNTRY, LOCATION_APPROX=LOCATION_APPROX,
         lang=lang, plural=_plural_in(lang), typed_lang=_typed_lang(lang), **labels,
