@@ -6,6 +6,7 @@ from typing import Callable
 
 from slugify import slugify
 
+from atlas import i18n
 from atlas.fr import country_name
 
 # What every generator is given to publish a file at a site path: text is UTF-8-encoded by the caller's sink.
@@ -25,6 +26,19 @@ def public(site_url: str | None) -> str:
     if host in ("127.0.0.1", "localhost", "0.0.0.0", "::1", ""):
         return ""
     return site_url if site_url.endswith("/") else site_url + "/"
+
+
+def edition_prefix(lang: str | None = None) -> str:
+    """Where an edition lives under the site root: "" for the first language (French), "en/" for English.
+    Its pages have the same addresses below it (en/collectivites/lille/)."""
+    lang = lang or i18n.language()
+    return "" if lang == i18n.SOURCE else f"{lang}/"
+
+
+def shared(path: str) -> str:
+    """A file every edition shows but only the French build writes (map images, exports, schemas),
+    relative to the root of the edition being built: "cartes/lille.png" or "../cartes/lille.png"."""
+    return "../" * edition_prefix().count("/") + path
 
 
 def collectivite(slug: str) -> str:
@@ -59,6 +73,14 @@ def source(key: str) -> str:
 def page_src(url: str) -> str:
     """The Markdown source path that MkDocs turns into `url` (directory URLs)."""
     return url.rstrip("/") + ".md" if url.count("/") > 1 else url + "index.md"
+
+
+def page_url(src: str) -> str:
+    """The address MkDocs gives the Markdown source `src` (directory URLs): "methode.md" → "methode/"."""
+    stem = src[:-3] if src.endswith(".md") else src
+    if stem == "index" or stem.endswith("/index"):
+        return stem[:-5]
+    return stem + "/"
 
 
 MAP_VIEWER = "cartes/index.html"  # one page draws every map (maps/viewer.py)

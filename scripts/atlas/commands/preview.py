@@ -12,7 +12,8 @@ manifest (site/reuse.py), so the rebuild writes it anew.
 The pass is only taken when it can be right: the content valid, only collectivité files changed
 (no file added, removed or renamed, no country, list or table), the configuration, the
 hand-written pages and the theme as they were. Otherwise the full rebuild alone runs, as before.
-The map's image is not drawn here (the previous one stays shown until the rebuild).
+The map's image is not drawn here (the previous one stays shown until the rebuild), and only the
+first edition's pages are shown first: the other languages' follow with the rebuild (site/editions.py).
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from mkdocs.commands import build as mkbuild
 from mkdocs.structure.files import Files
 from mkdocs.structure.toc import get_toc
 
-from atlas import pipeline, urls
+from atlas import i18n, pipeline, urls
 from atlas.content import countries, gazetteer, schema
 from atlas.maps import interactive as maps
 from atlas.site import pagecache, pages
@@ -185,15 +186,17 @@ def first_pass(snapshot: Snapshot | None, site_dir: Path) -> list[str]:
         infos[info.id] = info
     site = dataclasses.replace(outputs.site, atlas=loaded.atlas, idx=loaded.idx, maps=infos, history=loaded.history,
                                digests=None)
-    generated = _pages(site, slugs, before)
-    plugin.run = pagecache.Run(None)  # on_page_markdown and on_post_page find the pages there
-    for src, page in generated.items():
-        plugin.run.add(src, page)
     written = {infos[f"collectivite-{slug}"].data: data[slug] for slug in slugs}
-    for src, page in generated.items():
-        rendered = _render(snapshot, src, page)
-        if rendered is not None:
-            written[rendered[0]] = rendered[1]
+    # The first edition's pages (the other editions' follow with the full rebuild), in its language.
+    with i18n.using(plugin.edition):
+        generated = _pages(site, slugs, before)
+        plugin.run = pagecache.Run(None)  # on_page_markdown and on_post_page find the pages there
+        for src, page in generated.items():
+            plugin.run.add(src, page)
+        for src, page in generated.items():
+            rendered = _render(snapshot, src, page)
+            if rendered is not None:
+                written[rendered[0]] = rendered[1]
     site_dir = Path(site_dir)
     for uri, content in written.items():
         _replace(site_dir, uri, content)

@@ -1,44 +1,52 @@
-"""Validated records: what the rest of the build reads (never the raw YAML)."""
+"""Validated records: what the rest of the build reads (never the raw YAML).
+
+A record with free texts people wrote (a description, an engagement) also carries the file's own
+texts in other languages: `traductions`, language → attribute name → text (« description_en: »
+gives traductions["en"]["description"]; a project's « titre_en: », traductions["en"]["title"]).
+The templates' filters `libre` / `libre_ligne` read it (site/templating.py); empty when the file
+gives none."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from atlas.i18n import N_
+
 COLLECTIVITE_TYPES = {
-    "commune": "Commune",
-    "intercommunalite": "Intercommunalité",
-    "departement": "Département",
-    "region": "Région",
+    "commune": N_("Commune"),
+    "intercommunalite": N_("Intercommunalité"),
+    "departement": N_("Département"),
+    "region": N_("Région"),
 }
 NATURES = {
-    "jumelage": "Jumelage",
-    "cooperation-decentralisee": "Coopération décentralisée",
-    "partenariat": "Partenariat",
-    "cooperation-transfrontaliere": "Coopération transfrontalière",
-    "accord-de-cooperation": "Accord de coopération",
-    "autre": "Autre",
+    "jumelage": N_("Jumelage"),
+    "cooperation-decentralisee": N_("Coopération décentralisée"),
+    "partenariat": N_("Partenariat"),
+    "cooperation-transfrontaliere": N_("Coopération transfrontalière"),
+    "accord-de-cooperation": N_("Accord de coopération"),
+    "autre": N_("Autre"),
 }
 # Page titles of the natures (the atlas's pages per nature, found by a search for « jumelage »).
 NATURE_TITLES = {
-    "jumelage": "Jumelages",
-    "cooperation-decentralisee": "Coopérations décentralisées",
-    "partenariat": "Partenariats sans autre précision",
-    "cooperation-transfrontaliere": "Coopérations transfrontalières",
-    "accord-de-cooperation": "Accords de coopération",
-    "autre": "Autres formes de partenariat",
+    "jumelage": N_("Jumelages"),
+    "cooperation-decentralisee": N_("Coopérations décentralisées"),
+    "partenariat": N_("Partenariats sans autre précision"),
+    "cooperation-transfrontaliere": N_("Coopérations transfrontalières"),
+    "accord-de-cooperation": N_("Accords de coopération"),
+    "autre": N_("Autres formes de partenariat"),
 }
 STATUSES = {
-    "actif": "Actif",
-    "en-veille": "En veille",
-    "en-projet": "En projet",
-    "termine": "Terminé",
-    "inconnu": "Non précisé",
+    "actif": N_("Actif"),
+    "en-veille": N_("En veille"),
+    "en-projet": N_("En projet"),
+    "termine": N_("Terminé"),
+    "inconnu": N_("Non précisé"),
 }
 ORGANISATION_FORMS = {
-    "elu-delegue": "Élu délégué",
-    "service-relations-internationales": "Service des relations internationales",
-    "comite-de-jumelage": "Comité de jumelage",
-    "delegation-association": "Délégation à une association",
-    "autre": "Autre",
+    "elu-delegue": N_("Élu délégué"),
+    "service-relations-internationales": N_("Service des relations internationales"),
+    "comite-de-jumelage": N_("Comité de jumelage"),
+    "delegation-association": N_("Délégation à une association"),
+    "autre": N_("Autre"),
 }
 LOCATION_EXACT, LOCATION_APPROX, LOCATION_COUNTRY = "exacte", "approximative", "pays"
 
@@ -69,6 +77,7 @@ class Project:
     actors_here: list[str] = field(default_factory=list)
     actors_there: list[str] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
+    traductions: dict[str, dict[str, str]] = field(default_factory=dict)  # the file's own texts in other languages
 
 
 @dataclass(slots=True)
@@ -96,6 +105,7 @@ class Partnership:
     # Where to draw the partner end: its own point, else the country's inside point.
     point: Point | None = None
     location: str = LOCATION_COUNTRY
+    traductions: dict[str, dict[str, str]] = field(default_factory=dict)  # the file's own texts in other languages
 
 
 @dataclass(slots=True)
@@ -110,6 +120,7 @@ class Organisation:
     form: str
     sources: list[str]
     detail: str = ""
+    traductions: dict[str, dict[str, str]] = field(default_factory=dict)  # the file's own texts in other languages
 
 
 @dataclass(slots=True)
@@ -131,6 +142,7 @@ class Collectivite:
     organisation: list[Organisation] = field(default_factory=list)
     engagement: str = ""
     file: str = ""  # path relative to the content folder, for "modifier cette fiche"
+    traductions: dict[str, dict[str, str]] = field(default_factory=dict)  # the file's own texts in other languages
 
     @property
     def type_label(self) -> str:
@@ -163,6 +175,7 @@ class Country:
     introduction: str = ""
     sources: list[str] = field(default_factory=list)
     figures: list[CountryFigure] = field(default_factory=list)
+    traductions: dict[str, dict[str, str]] = field(default_factory=dict)  # the file's own texts in other languages
 
 
 @dataclass(slots=True)
@@ -193,6 +206,7 @@ class Entry:
     label: str
     description: str = ""
     extra: dict = field(default_factory=dict)
+    traductions: dict[str, dict[str, str]] = field(default_factory=dict)  # the file's own texts in other languages
 
 
 @dataclass

@@ -10,8 +10,7 @@ import jinja2
 import jinja2.sandbox
 from markupsafe import Markup, escape
 
-from atlas import fr, urls
-from atlas.content import countries
+from atlas import i18n, urls
 from atlas.content.model import (
     COLLECTIVITE_TYPES,
     LOCATION_APPROX,
@@ -22,8 +21,8 @@ from atlas.content.model import (
 )
 from atlas.content.yamlio import FORBIDDEN_CHARACTERS
 
-fr_number = fr.number  # the templates' names for them
-fr_date = fr.date
+fr_number = i18n.number  # the templates' names for them (formatted in the edition's language)
+fr_date = i18n.date
 
 
 # A bare web address in a free text: the only thing in contributor text that becomes markup.
@@ -59,6 +58,36 @@ def link(value) -> Markup:
     if _URL.fullmatch(text):
         return Markup('<a href="{0}">{0}</a>').format(text)
     return escape(text)
+
+
+def _own_text(record, name: str) -> tuple[str, str]:
+    """(text, language) of a free-text field of a record in the edition's language: the file's own
+    text in that language when it gives one (`description_en`: record.traductions), else the French."""
+    lang = i18n.language()
+    if lang != i18n.SOURCE:
+        translated = (getattr(record, "traductions", None) or {}).get(lang, {}).get(name)
+        if translated:
+            return translated, lang
+    return getattr(record, name, "") or "", i18n.SOURCE
+
+
+def free_blocks(record, name: str) -> Markup:
+    """A free text people wrote (a description, an engagement), as paragraphs: never translated by the
+    atlas; on another edition's page, the French text is marked `lang="fr"` (screen readers switch voice)."""
+    text, lang = _own_text(record, name)
+    body = text_blocks(text)
+    if not body or lang == i18n.language():
+        return body
+    return Markup('<div lang="{}">{}</div>').format(lang, body)
+
+
+def free_inline(record, name: str) -> Markup:
+    """The same, inside a sentence or a table cell."""
+    text, lang = _own_text(record, name)
+    body = text_inline(text)
+    if not body or lang == i18n.language():
+        return body
+    return Markup('<span lang="{}">{}</span>').format(lang, body)
 
 
 def _told(p) -> bool:
@@ -118,25 +147,65 @@ def unnamed_apart(partnerships, themes: dict, with_country: bool) -> tuple[list,
             details: dict[str, None] = {}
             for p in ps:
                 if with_country:
-                    details[countries.name_fr(p.country)] = None
+                    details[i18n.country_name(p.country)] = None
                 if p.status != "inconnu":
-                    details[STATUSES[p.status].lower()] = None
+                    details[i18n.gettext(STATUSES[p.status]).lower()] = None
                 if p.since or p.until:
-                    details[fr.years(p.since, p.until)] = None
-                details.update(dict.fromkeys(themes[t].label for t in p.themes))
+                    details[i18n.years(p.since, p.until)] = None
+                details.update(dict.fromkeys(i18n.gettext(themes[t].label) for t in p.themes))
             entries.append(UnnamedEntry(slug, ps[0].number, len(ps), list(details)))
         groups.append((nature, entries))
     return named, Unnamed(len(partnerships) - len(named), groups)
 
 
-def _filters_and_globals(env: jinja2.Environment) -> jinja2.Environment:
-    env.filters.update(fr_number=fr_number, fr_date=fr_date, pays=countries.name_fr, texte=text_blocks,
+def _translated(labels: dict) -> dict:
+    """A table of the atlas's labels (model.py, written in French) in the edition's language."""
+    return {key: i18n.gettext(label) for key, label in labels.items()}
+
+
+def _plural_in(lang: str):
+    """`plural(n, "partenariat", "partenariats")` in a template: « 3 partenariats », “3 partnerships”."""
+    def plural(n: int, one: str, many: str) -> str:
+        with i18n.using(lang):
+            return i18n.plural(n, one, many)
+    return plural
+
+
+def _typed_lang(lang: str) -> Markup:
+    """` lang="fr"` for the element holding a text typed in French that no file translates (a figure's
+    label, a published table's title), on another edition's pages; nothing on the French pages."""
+    return Markup(' lang="{}"').format(i18n.SOURCE) if lang != i18n.SOURCE else Markup("")
+
+
+def _typed_in(lang: str):
+    """`x|typed`: a name or title typed in French that no file translates (a source's title, its
+    publisher), wrapped in lang="fr" on another edition's pages (screen readers read it in French);
+    as it is on the French pages."""
+    attribute = _typed_lang(lang)
+
+    def typed(value) -> Markup:
+        return Markup("<span{}>{}</span>").format(attribute, value) if attribute else escape(value)
+    return typed
+
+
+def _filters_and_globals(env: jinja2.Environment, lang: str) -> jinja2.Environment:
+    """`lang`: the edition the environment renders; its gettext (`_`, `{% trans %}`) reads that
+    language's catalogue (i18n.py), and the label tables are translated once here."""
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(**i18n.jinja_callables(lang), newstyle=True)
+    with i18n.using(lang):
+        labels = {"TYPES": _translated(COLLECTIVITE_TYPES), "NATURES": _translated(NATURES),
+                  "STATUSES": _translated(STATUSES), "FORMS": _translated(ORGANISATION_FORMS)}
+    env.filters.update(fr_number=fr_number, fr_date=fr_date, pays=i18n.country_name, texte=text_blocks,
                        texte_ligne=text_inline, lien=link, same_rows=same_rows,
-                       unnamed_apart=unnamed_apart)
+                       unnamed_apart=unnamed_apart, tr=i18n.gettext, libre=free_blocks,
+                       libre_ligne=free_inline)
+    env.filters["taille"] = i18n.size  # a file's size, « 12,3 ko », “12.3 kB” (the data page)
     env.globals.update(
-        urls=urls, years=fr.years, TYPES=COLLECTIVITE_TYPES, NATURES=NATURES, STATUSES=STATUSES,
-        FORMS=ORGANISATION_FORMS, LOCATION_COUNTRY=LOCATION_COUNTRY, LOCATION_APPROX=LOCATION_APPROX,
+        urls=urls, years=i18n.years, LOCATION_COUNTRY=LOCATION_COUNTRY, LOCATION_APPROX=LOCATION_APPROX,
+        lang=lang, plural=_plural_in(lang), typed_lang=_typed_lang(lang), **labels,
     )
+    env.filters["typed"] = _typed_in(lang)
     return env
 
 
@@ -150,19 +219,28 @@ def _printable(value):
     return value
 
 
-@functools.cache
-def environment() -> jinja2.Environment:
-    """The one Jinja environment of the generated pages and the feed: HTML/XML, every value escaped."""
+def environment(lang: str | None = None) -> jinja2.Environment:
+    """The Jinja environment of the generated pages and the feed, in the edition's language (or
+    `lang`): HTML/XML, every value escaped."""
+    return _environment(lang or i18n.language())
+
+
+@functools.cache  # one per language
+def _environment(lang: str) -> jinja2.Environment:
     return _filters_and_globals(jinja2.Environment(
         loader=jinja2.PackageLoader("atlas.site", "templates"), finalize=_printable,
         autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
-    ))
+    ), lang)
 
 
-@functools.cache  # one for all hand-written pages, not one per page
-def sandbox() -> jinja2.sandbox.SandboxedEnvironment:
+def sandbox(lang: str | None = None) -> jinja2.sandbox.SandboxedEnvironment:
     """For the hand-written pages of docs/ that show the atlas's figures: no walk to Python internals,
     every value escaped (the page is Markdown; the partials it includes are HTML)."""
+    return _sandbox(lang or i18n.language())
+
+
+@functools.cache  # one for all hand-written pages of a language, not one per page
+def _sandbox(lang: str) -> jinja2.sandbox.SandboxedEnvironment:
     return _filters_and_globals(jinja2.sandbox.SandboxedEnvironment(
         loader=jinja2.PackageLoader("atlas.site", "templates"), autoescape=True, finalize=_printable,
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined))
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined), lang)
