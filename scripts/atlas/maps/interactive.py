@@ -57,7 +57,7 @@ from atlas.maps.style import (
 
 Emit = urls.Emit
 
-ROOT = viewer.ROOT  # from the viewer (cartes/) back to the site root
+ROOT = viewer.ROOT  # from the viewer (cartes/) back to the edition's root
 TABLE_MAX = 150  # longer text alternatives are summarised by country (the full list is in the CSV)
 SVG_MAX_LINKS = 3000  # beyond, an SVG weighs megabytes and takes seconds: PNG only
 WORLD_BOUNDS = [[-50.0, -165.0], [72.0, 175.0]]
@@ -718,7 +718,8 @@ def _images_kept(job, kept: Callable[[str, str], bool]) -> bool:
 def shared_data(settings: Settings) -> dict:
     """What every map's data would otherwise repeat (4,955 times nationally): given once by the
     viewer page (one per edition, in its language), under which the script lays each map's own JSON."""
-    return {"root": ROOT, "tiles": settings.tiles_name, "shapes": ROOT + assets.SHAPES_JS,  # loaded when a map draws countries
+    return {"root": ROOT, "tiles": i18n.gettext(settings.tiles_name),
+            "shapes": viewer.shared(assets.SHAPES_JS),  # loaded when a map draws countries
             "types": [[k, i18n.gettext(COLLECTIVITE_TYPES[k]), TYPE_COLORS[k]] for k in TYPE_KEYS],
             "natures": [i18n.gettext(NATURES[k]) for k in NATURES], "colors": COLORS,
             "textes": viewer.words(),  # the script's words, in the edition's language

@@ -21,11 +21,17 @@ from branca.element import Figure, JavascriptLink
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
-from atlas import i18n
+from atlas import i18n, urls
 from atlas.i18n import _, ngettext, pgettext
 from atlas.maps import assets
 
-ROOT = "../"  # from cartes/ back to the site root
+ROOT = "../"  # from cartes/ back to the edition's root
+
+
+def shared(path: str) -> str:
+    """A file every edition's viewer loads (assets/: Leaflet, the map script, the country outlines),
+    written once by the French build: from cartes/ of the edition being built."""
+    return ROOT + urls.shared(path)
 
 _SCRIPT_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
@@ -73,8 +79,8 @@ class ViewerMap(DeferredJSCSSMixin, folium.Map):
     """A Leaflet map served from the site (no CDN), in an accessible region under a title bar;
     unlike folium's default page, the reader may zoom the page (no `user-scalable=no`)."""
 
-    default_js = [("leaflet", ROOT + assets.LEAFLET_JS)]
-    default_css = [("leaflet_css", ROOT + assets.LEAFLET_CSS)]
+    default_js: list = []  # not folium's CDN: the site's own, set per edition (__init__)
+    default_css: list = []
     _template = Template(
         """
         {% macro header(this, kwargs) %}
@@ -102,14 +108,16 @@ class ViewerMap(DeferredJSCSSMixin, folium.Map):
         """
     )
 
-    def __init__(self, site_name: str, shared: dict):
+    def __init__(self, site_name: str, shared_data: dict):
         super().__init__(location=[25, 10], zoom_start=2, tiles=None, keyboard=True, zoom_snap=0.25, min_zoom=1)
+        self.default_js = [("leaflet", shared(assets.LEAFLET_JS))]
+        self.default_css = [("leaflet_css", shared(assets.LEAFLET_CSS))]
         self.options["min_zoom"] = 1  # folium passes min_zoom to its default tiles only
         # No view in the page: the map script frames the map's own places first (static/carte.js,
         # frame), so nothing is drawn, nor any tile asked for, at a view the reader never sees;
         # this one serves a map without places.
         self.start = {"center": self.location, "zoom": self.options.pop("zoom")}
-        self.root, self.site_name, self.shared = ROOT, site_name, to_json(shared)
+        self.root, self.site_name, self.shared = ROOT, site_name, to_json(shared_data)
         self.words = {"heading": _("Carte de l'atlas"), "back": _("Voir dans l'atlas"), "region": pgettext("carte", "Carte"),
                       "noscript": _("Cette carte a besoin de JavaScript. Sa page dans l'atlas en donne le texte complet :")}
 
@@ -119,8 +127,8 @@ class AtlasDrawing(DeferredJSCSSMixin):
     and draws it on the parent map (static/carte.js: atlasVisionneuse), loading the country
     outlines only if the map draws countries."""
 
-    default_js = [("atlas_carte", ROOT + assets.MAP_JS)]
-    default_css = [("atlas_carte_css", ROOT + assets.MAP_CSS)]
+    default_js: list = []  # set per edition (__init__)
+    default_css: list = []
     _template = Template(
         """
         {% macro script(this, kwargs) %}
@@ -132,6 +140,8 @@ class AtlasDrawing(DeferredJSCSSMixin):
     def __init__(self, tiles: folium.TileLayer):
         super().__init__()
         self.tiles = tiles
+        self.default_js = [("atlas_carte", shared(assets.MAP_JS))]
+        self.default_css = [("atlas_carte_css", shared(assets.MAP_CSS))]
 
 
 def render(tiles_url: str, tiles_attribution: str, tiles_name: str, site_name: str, shared: dict) -> str:
@@ -140,7 +150,8 @@ def render(tiles_url: str, tiles_attribution: str, tiles_name: str, site_name: s
     page.lang = i18n.language()
     m = ViewerMap(site_name, shared)
     page.add_child(m)
-    tiles = folium.TileLayer(tiles=tiles_url, attr=tiles_attribution, name=tiles_name, max_zoom=18, max_native_zoom=18)
+    tiles = folium.TileLayer(tiles=tiles_url, attr=i18n.gettext(tiles_attribution), name=i18n.gettext(tiles_name),
+                             max_zoom=18, max_native_zoom=18)
     m.add_child(tiles)
     drawing = AtlasDrawing(tiles)
     m.add_child(drawing)
