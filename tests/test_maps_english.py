@@ -291,3 +291,13 @@ def test_map_alternatives_count_in_the_language(lang, real_atlas):
         alt = infos[f"collectivite-{c.slug}"].alt
         word = ("partenaire" if n == 1 else "partenaires") if lang == "fr" else ("partner" if n == 1 else "partners")
         assert f"{n}\u00a0{word} " in alt, alt
+
+
+def test_an_english_page_previews_the_image_the_french_build_drew(editions):
+    from atlas.site import social
+
+    for lang, image in (("en", SITE_URL + "cartes/collectivite-lille.png"), ("fr", SITE_URL + "cartes/collectivite-lille.png")):
+        info = editions[lang][1]["collectivite-lille"]
+        with i18n.using(lang):
+            shown = social.preview(info.title, "…", SITE_URL, urls.collectivite("lille"), info, info.png_size)
+        assert shown.image == image and shown.alt == info.alt
