@@ -298,7 +298,7 @@ class _Layers:
         return [[min(lats), min(lons)], [max(lats), max(lons)]]
 
     def legend(self) -> list[LegendItem]:
-        """What the map shows: drawn by carte.js, and by images.py on the PNG and the SVG."""
+        """What the map shows: drawn by carte.js, and written beside its image (the page, the e-mail snippet)."""
         types = {self.collectivities[ci].type for m in self.markers if m.kind is Kind.SEAT for ci in m.collectivities}
         kinds = {m.kind for m in self.markers}
         points = [m for m in self.markers if m.kind is Kind.COUNTRY]
