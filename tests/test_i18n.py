@@ -92,3 +92,25 @@ def test_a_number_reads_back_as_itself_in_every_language(value):
             text = i18n.number(value)
         group, decimal = ("\u202f", ",") if lang == "fr" else (",", ".")
         assert abs(float(text.replace(group, "").replace(decimal, ".").replace("\u2212", "-")) - value) <= 0.05 + 1e-9 * abs(value)
+
+
+@pytest.mark.parametrize("lang", OTHER_LANGUAGES)
+def test_the_navigation_and_the_site_name_of_mkdocs_yml_are_translated(lang):
+    """The editions' menus and header come from mkdocs.yml's French titles (editions.configure)."""
+    from atlas.config import _read_mkdocs_yml
+
+    config = _read_mkdocs_yml(ROOT / "mkdocs.yml")
+    titles = [config["site_name"], config["site_description"]]
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, dict):
+                title, value = next(iter(item.items()))
+                titles.append(title)
+                if isinstance(value, list):
+                    walk(value)
+
+    walk(config["nav"])
+    catalogue = i18n.catalogue(lang)
+    missing = [t for t in titles if t != "Contribuer" and (catalogue.get(t) is None or not catalogue.get(t).string)]
+    assert not missing, missing

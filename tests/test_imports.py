@@ -11,17 +11,17 @@ PACKAGE = Path(__file__).resolve().parents[1] / "scripts" / "atlas"
 
 # Lower first; a module may import its own layer (without a cycle) and any layer below.
 LAYERS = [
-    ("base", ["atlas", "atlas.fr", "atlas.urls", "atlas.caches", "atlas.workers", "atlas.config"]),
+    ("base", ["atlas", "atlas.fr", "atlas.i18n", "atlas.urls", "atlas.caches", "atlas.workers", "atlas.config"]),
     ("content", ["atlas.content"]),
     ("maps", ["atlas.maps"]),
     ("site", ["atlas.site"]),
     ("pipeline", ["atlas.pipeline"]),
-    ("plugin", ["atlas.plugin"]),
+    ("plugin", ["atlas.plugin", "atlas.editions"]),
     ("commands", ["atlas.commands"]),
     ("cli", ["atlas.cli"]),
 ]
 # Only these speak to MkDocs itself: the rest of the atlas runs without knowing its engine.
-ENGINE_MODULES = {"atlas.config", "atlas.plugin", "atlas.commands.build"}
+ENGINE_MODULES = {"atlas.config", "atlas.plugin", "atlas.editions", "atlas.commands.build"}
 
 
 def _module_name(path: Path) -> str:

@@ -22,7 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 VOLATILE = {"cartes/index.html"}
 
 
-def _build(tmp_path: Path, monkeypatch, content: Path, docs: Path, cache: Path, name: str, **config) -> tuple:
+def _build(tmp_path: Path, monkeypatch, content: Path, docs: Path, cache: Path, name: str, languages=None,
+           **config) -> tuple:
+    """`languages`: the editions built (default: mkdocs.yml's); hits and stores are the French edition's."""
     from mkdocs.commands import build as mkbuild
     from mkdocs.config import load_config
 
@@ -33,6 +35,8 @@ def _build(tmp_path: Path, monkeypatch, content: Path, docs: Path, cache: Path, 
     plugin = cfg.plugins["atlas"]
     plugin.config.dossier_cache = str(cache)
     plugin.config.cartes_png = False  # the images have their own cache and tests (test_maps.py)
+    if languages:
+        plugin.config.langues = languages
     mkbuild.build(cfg)
     return site, plugin.run.cache.hits, plugin.run.cache.stored
 
@@ -99,13 +103,13 @@ def test_a_change_of_site_name_renders_every_page_again(tmp_path, monkeypatch, c
 
 def test_a_damaged_or_foreign_cache_entry_is_rendered_again(tmp_path, monkeypatch, content_copy):
     cache = tmp_path / "cache"
-    _build(tmp_path, monkeypatch, content_copy, ROOT / "docs", cache, "avant")
+    _build(tmp_path, monkeypatch, content_copy, ROOT / "docs", cache, "avant", languages=["fr"])
     entries = sorted((cache / "pages").glob("*/*.html"))
     entries[0].write_bytes(b"\xff\xfe pas une page")
     entries[1].write_text("<script>alert('cache empoisonné')</script>", encoding="utf-8")
     entries[2].write_bytes(b"")
-    warm, hits, rendered = _build(tmp_path, monkeypatch, content_copy, ROOT / "docs", cache, "reprise")
-    cold, _, _ = _build(tmp_path, monkeypatch, content_copy, ROOT / "docs", tmp_path / "vide", "neuf")
+    warm, hits, rendered = _build(tmp_path, monkeypatch, content_copy, ROOT / "docs", cache, "reprise", languages=["fr"])
+    cold, _, _ = _build(tmp_path, monkeypatch, content_copy, ROOT / "docs", tmp_path / "vide", "neuf", languages=["fr"])
     assert 3 <= rendered < 10  # (the data page may follow the clock: its exports carry the build's time)
     for entry in entries[:3]:
         assert caches.unseal(entry.read_bytes()).lstrip().startswith(b"<!doctype html>")  # rendered, stored again (sealed)
@@ -117,7 +121,7 @@ def test_a_cut_linked_or_planted_page_entry_is_never_published(tmp_path, monkeyp
     outside the cache (even one holding a well-sealed page), a folder in place of a file, or a
     page planted without its end are rendered again; none of their text reaches the site."""
     cache = tmp_path / "cache"
-    _build(tmp_path, monkeypatch, content_copy, ROOT / "docs", cache, "avant")
+    _build(tmp_path, monkeypatch, content_copy, ROOT / "docs", cache, "avant", languages=["fr"])
     entries = sorted((cache / "pages").glob("*/*.html"))
     secret = "CONTENU-HORS-DU-CACHE"
     outside = tmp_path / "ailleurs.html"
@@ -135,8 +139,8 @@ def test_a_cut_linked_or_planted_page_entry_is_never_published(tmp_path, monkeyp
     for entry in moved.glob("*.html"):
         entry.write_bytes(caches.seal(f"<!doctype html><html><body>{secret}</body></html>".encode()))
     planted = {p.name: p.read_bytes() for p in moved.iterdir()}
-    warm, hits, rendered = _build(tmp_path, monkeypatch, content_copy, ROOT / "docs", cache, "reprise")
-    cold, _, _ = _build(tmp_path, monkeypatch, content_copy, ROOT / "docs", tmp_path / "vide", "neuf")
+    warm, hits, rendered = _build(tmp_path, monkeypatch, content_copy, ROOT / "docs", cache, "reprise", languages=["fr"])
+    cold, _, _ = _build(tmp_path, monkeypatch, content_copy, ROOT / "docs", tmp_path / "vide", "neuf", languages=["fr"])
     # rendered again and stored: the cut, linked and planted entries (a folder in place of an entry,
     # and the linked folder, are rendered but not written to: nothing is written through a link)
     assert rendered >= 3
@@ -175,8 +179,8 @@ def test_a_new_commit_leaves_the_pages_it_does_not_change_in_the_cache(tmp_path)
     about.write_text(about.read_text(encoding="utf-8") + "\nUne phrase de plus.\n", encoding="utf-8")
     repo.git("commit", "-q", "-am", "À propos")
     assert repo.build().returncode == 0
-    # Only the data page is new: it names the commit its open data are the version of.
-    assert len(repo.entries() - before) == 1
+    # Only the data page of each edition (French, English) is new: it names the commit its open data are the version of.
+    assert len(repo.entries() - before) == 2
     assert "historique des modifications" in (repo.root / "site" / "collectivites" / "lille" / "index.html").read_text()
 
 

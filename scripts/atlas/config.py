@@ -36,6 +36,7 @@ class Settings:
     site_name: str = SITE_NAME  # the viewer's title, the images' source line, the feed's and data package's name
     repo_url: str = ""
     contact: str = ""  # e-mail address offered to readers without a GitHub account
+    languages: tuple[str, ...] = ("fr",)  # published editions: French at the root, each other under <lang>/
     # -- maps --
     tiles_url: str = OSM_TILES
     tiles_attribution: str = OSM_ATTRIBUTION  # HTML, shown by Leaflet under the map
@@ -74,6 +75,8 @@ class AtlasOptions(base.Config):
     contenu = c.Type(str, default="content")  # the content folder (atlas build --contenu sets it)
     guide = c.Type(str, default="CONTRIBUTING.md")  # published as the contribution guide
     contact = c.Type(str, default=DEFAULTS.contact)
+    # -- editions: French at the site root, each other language under <lang>/ (site/editions.py) --
+    langues = c.ListOfItems(c.Type(str), default=list(DEFAULTS.languages))
     # -- maps --
     tuiles_url = c.Type(str, default=DEFAULTS.tiles_url)
     tuiles_attribution = c.Type(str, default=DEFAULTS.tiles_attribution)
@@ -91,7 +94,8 @@ def settings(options: AtlasOptions, site_url: str | None = "", site_name: str | 
     """The settings of a build: the plugin's options and MkDocs's own (`root`: mkdocs.yml's folder)."""
     return Settings(
         site_url=urls.public(site_url), site_name=site_name or DEFAULTS.site_name, repo_url=repo_url or "",
-        contact=options.contact, tiles_url=options.tuiles_url, tiles_attribution=options.tuiles_attribution,
+        contact=options.contact, languages=tuple(options.langues), tiles_url=options.tuiles_url,
+        tiles_attribution=options.tuiles_attribution,
         png=options.cartes_png, licence=options.licence_donnees, licence_url=options.licence_url,
         cache_dir=(root / options.dossier_cache) if options.cache else None)
 

@@ -96,11 +96,12 @@ def N_(message: str) -> str:
 
 
 def _(message: str) -> str:
-    return translations(language()).gettext(message)
+    return gettext(message)
 
 
 def gettext(message: str) -> str:
-    return translations(language()).gettext(message)
+    """`message` in the edition's language (an empty one stays empty: gettext would give the catalogue's header)."""
+    return translations(language()).gettext(message) if message else message
 
 
 def ngettext(singular: str, plural_form: str, n: int) -> str:

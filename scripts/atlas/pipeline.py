@@ -111,20 +111,27 @@ def _load(folder: Path, fingerprint: tuple, check_cache: Path | None = None) -> 
 
 
 def generate(loaded: Loaded, settings: Settings, emit: urls.Emit,
-             emit_page: pages.EmitPage | None = None, kept: Callable[[str, str], bool] | None = None) -> Outputs:
+             emit_page: pages.EmitPage | None = None, kept: Callable[[str, str], bool] | None = None,
+             shared: Outputs | None = None) -> Outputs:
     """Emit every generated file (maps, exports, schemas, feed) and hand each page to `emit_page`
     (default: emitted as its rendered HTML). Map images are left drawing: see Outputs.images;
-    those `kept(uri, key)` says the previous site holds are not drawn (site/reuse.py)."""
+    those `kept(uri, key)` says the previous site holds are not drawn (site/reuse.py).
+    `shared`: the French edition's outputs, when this builds another language (site/editions.py):
+    the map images, exports and schemas are that edition's, linked (urls.shared), not made again."""
     timings: dict = {}
     atlas, idx, hist = loaded.atlas, loaded.idx, loaded.history
     start = time.perf_counter()
     assets.emit_assets(emit)
-    map_info, images = maps.generate_deferred(atlas, idx, emit, settings, kept)
+    map_info, images = maps.generate_deferred(atlas, idx, emit, settings,
+                                              kept if shared is None else _drawn_by_the_french_edition)
     timings["maps"] = time.perf_counter() - start
     start = time.perf_counter()
-    export_info = exports.generate(atlas, idx, emit, settings, exports.version_of(hist.head, hist.head_date))
-    for schema_file in sorted(SCHEMAS.glob("*.json")):
-        emit(f"schemas/{schema_file.name}", schema_file.read_bytes())
+    if shared is None:
+        export_info = exports.generate(atlas, idx, emit, settings, exports.version_of(hist.head, hist.head_date))
+        for schema_file in sorted(SCHEMAS.glob("*.json")):
+            emit(f"schemas/{schema_file.name}", schema_file.read_bytes())
+    else:
+        export_info = shared.exports
     timings["exports"] = time.perf_counter() - start
     start = time.perf_counter()
     entries = news.entries(hist, loaded.content_dir, {s: c.name for s, c in atlas.collectivites.items()})
@@ -141,6 +148,11 @@ def generate(loaded: Loaded, settings: Settings, emit: urls.Emit,
     pages.generate(site, emit_page or (lambda src, page: emit(src, page.render())))
     timings["pages"] = time.perf_counter() - start
     return Outputs(map_info, images, export_info, site, entries, feed, timings)
+
+
+def _drawn_by_the_french_edition(uri: str, key: str) -> bool:
+    """Another edition's map images: the French build draws them once for every language."""
+    return True
 
 
 def finish(site_dir: Path, outputs: Outputs, run: pagecache.Run, search_entries: list[dict],

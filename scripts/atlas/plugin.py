@@ -10,6 +10,7 @@ the previous site untouched.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 from pathlib import Path
@@ -22,7 +23,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from atlas import AtlasError, pipeline, urls
+from atlas import AtlasError, editions, i18n, pipeline, urls
 from atlas.config import DEFAULTS, AtlasOptions, from_mkdocs
 from atlas.content import checker, history
 from atlas.site import cards, compact, news, pagecache, pages, reference, reuse, search, social
@@ -88,12 +89,34 @@ class AtlasPlugin(BasePlugin[AtlasOptions]):
         self.nav = None
         self.previous_site: Path | None = None  # set by `atlas build`: the site this build replaces
         self.ledger = reuse.Ledger()  # this build's outputs: written, or kept from the previous site
+        self.edition = i18n.SOURCE  # the language of this build (site/editions.py)
+        self.main: AtlasPlugin | None = None  # another language's build: the French build's plugin
+        self.mkdocs_config = None
+        self.root_prefix = ""  # from this edition's root to the site's ("../" in English)
+        self._alternate_urls: dict[str, set[str]] = {}
+
+    def edition_of(self, main: AtlasPlugin, lang: str) -> None:
+        """Called by site/editions.py: this build is the `lang` edition of the site `main` builds;
+        it reads the content `main` checked and links the files `main` wrote for every language."""
+        self.main, self.edition = main, lang
+        self.root_prefix = "../" * urls.edition_prefix(lang).count("/")
+        if main.previous_site is not None:
+            self.previous_site = main.previous_site / lang
 
     def on_config(self, config):
         root = Path(config.config_file_path).parent
         self.content_dir = (root / self.config.contenu).resolve()
         self.guide = root / self.config.guide
+        self.mkdocs_config = config
+        if self.main is not None:  # another edition: the French build checked and loaded the content
+            self.settings = self.main.settings.replace(site_name=config.site_name)  # in its language (editions.configure)
+            self.loaded = self.main.loaded
+            return config
         self.settings = from_mkdocs(self.config, config)
+        try:
+            editions.check_languages(list(self.settings.languages))
+        except AtlasError as exc:
+            raise PluginError(str(exc)) from None
         try:
             # checked once, also when `atlas build` checked first (same folder, same check cache)
             self.loaded = pipeline.load(self.content_dir, self.settings.check_cache)
@@ -148,14 +171,21 @@ class AtlasPlugin(BasePlugin[AtlasOptions]):
             self.search_entries.append(search.entry(file.url, page.title, page.search_text, page.search_hidden))
 
         self._cancel_images()  # `atlas serve`: a rebuild starts before the previous one's images were read
+        if self.main is None:
+            editions.without_other_editions(files)
+        else:
+            editions.add_main_assets(files, config, self.main.mkdocs_config)
         self.run = pagecache.Run(pagecache.PageCache(self.settings.pages_cache) if self.settings.pages_cache else None)
         self.search_entries = []
         self.ledger = reuse.Ledger(self._previous())
         # Map images are drawn by worker processes while MkDocs renders the pages, and written
         # straight into the site at the end (on_post_build): never held in memory.
-        self.outputs = pipeline.generate(self.loaded, self.settings, emit, emit_page, self.ledger.keep)
+        self.outputs = pipeline.generate(self.loaded, self.settings, emit, emit_page, self.ledger.keep,
+                                         shared=self.main.outputs if self.main else None)
         self.feed_path = news.FEED_PATH if self.outputs.feed else ""  # <link rel="alternate"> of theme/main.html
-        reference.emit_guide(emit, self.guide, self.content_dir)
+        if self.main is None:  # the contribution guide is for the town halls: French only
+            reference.emit_guide(emit, self.guide, self.content_dir)
+        self._alternate_urls = {}
         listed = _nav_paths(config.nav)
         for src in self.run.generated:
             if src not in listed:  # created here, MkDocs keeps them (nav.py: a file's existing page)
@@ -197,7 +227,9 @@ class AtlasPlugin(BasePlugin[AtlasOptions]):
                 page.title = escape(generated.title)
         # The engine too: under ProperDocs, `mkdocs` is ProperDocs (its pages name it in their head).
         engine = f"{mkdocs.__name__} {mkdocs.__version__}"
-        site_key = pagecache.site_key(config, nav, {"feed": self.feed_path, "engine": engine}) if self.run.cache else ""
+        site_key = pagecache.site_key(config, nav, {"feed": self.feed_path, "engine": engine, "edition": self.edition,
+                                                    "langues": list(self.settings.languages),
+                                                    "catalogue": i18n.digest(self.edition)}) if self.run.cache else ""
         for src, key in self.run.settle(site_key, lambda src: files.src_uris.get(src).page.url).items():
             file = files.src_uris.get(src)
             file.kept = self.ledger.keep(file.dest_uri, key)
@@ -205,13 +237,37 @@ class AtlasPlugin(BasePlugin[AtlasOptions]):
 
     @_in_french
     def on_env(self, env, config, files):
+        # The theme's own words (footer, feed title, language switch) from the edition's catalogue.
+        env.add_extension("jinja2.ext.i18n")
+        env.install_gettext_callables(**i18n.jinja_callables(self.edition), newstyle=True)
         self.run.start(lambda src: files.src_uris.get(src), lambda html: get_toc(pages.toc_tokens(html)))
         return env
 
     @_in_french
     def on_page_context(self, context, page, config, nav):
+        context["atlas_langues"] = self.alternates(page.url) if len(self.settings.languages) > 1 else []
         self.run.body(page)
         return context
+
+    def alternates(self, page_url: str) -> list[dict]:
+        """The page in every edition (theme/main.html: the language switch and `hreflang`)."""
+        return editions.alternates(list(self.settings.languages), self.edition, page_url, self.settings.site_url,
+                                   self._has_page)
+
+    def _has_page(self, lang: str, url: str) -> bool:
+        """Whether the `lang` edition has a page at `url`: every generated page is in every edition;
+        a hand-written one where docs/ (French) or docs/<lang>/ has it."""
+        if lang == self.edition or url in self._generated_urls():
+            return True
+        if lang not in self._alternate_urls:
+            main = self.main.mkdocs_config if self.main else self.mkdocs_config
+            self._alternate_urls[lang] = editions.hand_written_urls(Path(main.docs_dir), lang)
+        return url in self._alternate_urls[lang]
+
+    def _generated_urls(self) -> set[str]:
+        if "" not in self._alternate_urls:  # computed once per build
+            self._alternate_urls[""] = {urls.page_url(src) for src in self.run.generated}
+        return self._alternate_urls[""]
 
     @event_priority(100)  # first: what the cache keeps is the theme's page; other plugins' changes come after, every build
     def on_post_page(self, output: str, page, config) -> str:
@@ -230,6 +286,11 @@ class AtlasPlugin(BasePlugin[AtlasOptions]):
             self.ledger.save(self.settings.cache_dir, self.previous_site or site_dir, site_dir)
         if self.previous_site is not None:
             log.info(f"{kept} fichiers repris tels quels du site précédent, {len(self.ledger.keys) - kept} écrits")
+        if self.main is None and len(self.settings.languages) > 1:
+            # What the other editions do not read leaves memory before they take theirs.
+            self.run, self.search_entries, self.ledger = pagecache.Run(None), [], reuse.Ledger()
+            self.outputs = dataclasses.replace(self.outputs, maps={}, site=None, news=[], feed=None)
+            editions.build_others(self, config)
 
     def on_build_error(self, error) -> None:
         self._cancel_images()

@@ -75,6 +75,14 @@ def page_src(url: str) -> str:
     return url.rstrip("/") + ".md" if url.count("/") > 1 else url + "index.md"
 
 
+def page_url(src: str) -> str:
+    """The address MkDocs gives the Markdown source `src` (directory URLs): "methode.md" → "methode/"."""
+    stem = src[:-3] if src.endswith(".md") else src
+    if stem == "index" or stem.endswith("/index"):
+        return stem[:-5]
+    return stem + "/"
+
+
 MAP_VIEWER = "cartes/index.html"  # one page draws every map (maps/viewer.py)
 
 

@@ -107,7 +107,8 @@ def site_problems(site: Path, frictionless: bool = True) -> dict[str, list[str]]
         if not path.is_file():
             continue
         rel = str(path.relative_to(site))
-        if rel.startswith("assets/") and "/atlas/" not in rel and not rel.startswith("assets/cartes"):
+        own = re.sub(r"^[a-z]{2,3}/(?=assets/)", "", rel)  # an edition's copy (en/assets/…) of the same files
+        if own.startswith("assets/") and "/atlas/" not in own and not own.startswith("assets/cartes"):
             continue  # Material's and Leaflet's own files: not made from the content
         suffix = path.suffix
         if suffix not in (".html", ".xml", ".json", ".geojson", ".csv", ".svg", ".txt", ".js"):

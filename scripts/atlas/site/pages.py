@@ -15,7 +15,7 @@ from typing import Callable
 
 from slugify import slugify
 
-from atlas import SITE_NAME, fr, urls
+from atlas import SITE_NAME, fr, i18n, urls
 from atlas.content import countries, gazetteer
 from atlas.content.history import History, history_url
 from atlas.content.index import Index
@@ -438,7 +438,7 @@ def finder(atlas: Atlas) -> bytes:
     import json
 
     rows = [[name, urls.collectivite(c.slug)] for c in atlas.collectivites.values() for name in (c.name, *c.aliases)]
-    rows += [[country.name, urls.country(code)] for code, country in atlas.countries.items()]
+    rows += [[i18n.country_name(code), urls.country(code)] for code in atlas.countries]  # in the edition's language
     rows.sort(key=lambda r: fr.sort_key(r[0]))
     return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
