@@ -293,7 +293,7 @@ def test_map_alternatives_count_in_the_language(lang, real_atlas):
         assert f"{n}\u00a0{word} " in alt, alt
 
 
-def test_an_english_page_previews_the_image_the_french_build_drew(editions):
+def test_an_english_page_previews_itself_with_the_image_the_french_build_drew(editions):
     from atlas.site import social
 
     for lang, image in (("en", SITE_URL + "cartes/collectivite-lille.png"), ("fr", SITE_URL + "cartes/collectivite-lille.png")):
@@ -301,3 +301,4 @@ def test_an_english_page_previews_the_image_the_french_build_drew(editions):
         with i18n.using(lang):
             shown = social.preview(info.title, "…", SITE_URL, urls.collectivite("lille"), info, info.png_size)
         assert shown.image == image and shown.alt == info.alt
+        assert shown.url == SITE_URL + ("en/" if lang == "en" else "") + "collectivites/lille/"  # the page in its language

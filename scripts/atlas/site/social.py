@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from atlas import urls
 from atlas.content import countries
 from atlas.content.model import Atlas, Collectivite, Partnership
 from atlas.fr import plural
@@ -82,7 +83,7 @@ def preview(title: str, description: str, site_url: str, page_url: str, map_info
     if map_info is not None and getattr(map_info, "png", "") and size:
         # from the site's root: an English page shows the image the French build drew (cartes/…)
         image, (width, height) = base + (getattr(map_info, "png_site", "") or map_info.png), size
-    return Preview(title, description, url=base + page_url, image=image or "", width=width or 0,
+    return Preview(title, description, url=base + urls.edition_prefix() + page_url, image=image or "", width=width or 0,
                    height=height or 0, alt=(map_info.alt if image else ""))
 
 
