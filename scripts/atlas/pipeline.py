@@ -122,8 +122,7 @@ def generate(loaded: Loaded, settings: Settings, emit: urls.Emit,
     timings: dict = {}
     atlas, idx, hist = loaded.atlas, loaded.idx, loaded.history
     start = time.perf_counter()
-    if shared is None:  # Leaflet, the map script, the outlines: every edition's viewer loads the French build's
-        assets.emit_assets(emit)
+    assets.emit_assets(emit)
     map_info, images = maps.generate_deferred(atlas, idx, emit, settings, kept)
     timings["maps"] = time.perf_counter() - start
     start = time.perf_counter()
