@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from atlas import i18n
 from atlas.config import Settings
 from atlas.content import countries
 from atlas.content.model import LOCATION_APPROX, LOCATION_COUNTRY, LOCATION_EXACT
@@ -29,7 +30,7 @@ def exported(real_atlas):
         assert uri not in files
         files[uri] = data.encode("utf-8") if isinstance(data, str) else data
 
-    info = exports.generate(atlas, idx, emit)
+    info = exports.generate(atlas, idx, emit, Settings(languages=("fr", "en")))
     return files, info
 
 
@@ -38,7 +39,7 @@ def test_files_and_info(exported):
     assert set(files) == {exports.CSV_PATH, exports.GEOJSON_PATH, exports.JSON_PATH, exports.PACKAGE_PATH}
     for f in info["fichiers"]:
         assert f["taille"] == len(files[f["chemin"]]) > 0
-        assert f["taille_texte"] and f["description"] and f["format"]
+        assert f["description"] and f["format"]
 
 
 def test_csv_one_row_per_partnership(exported, real_atlas):
@@ -125,7 +126,7 @@ def test_donnees_page(exported):
     assert f"« {site.name}, d'après les documents cités" in text  # the licence cites the site by its own name
     assert '<h1 id="donnees-ouvertes">Données ouvertes</h1>' in text
     for f in info["fichiers"]:
-        assert f'href="../{f["chemin"]}"' in text and f["taille_texte"] in text
+        assert f'href="../{f["chemin"]}"' in text and i18n.size(f["taille"]) in text
     for col in info["csv"]["colonnes"]:
         assert f"<code>{col['nom']}</code>" in text
     assert "Licence Ouverte / Open Licence 2.0 (Etalab)" in text
@@ -186,3 +187,53 @@ def test_csv_reads_back_exactly_the_exported_rows_and_no_text_cell_starts_a_form
                 assert cell == "'" + value
             assert not re.match(r"^[\s\u00a0\u3000]*[=+\-@＝＋－＠]", cell) or not isinstance(value, str)
     assert text.endswith("\r\n")
+
+
+def test_the_data_package_describes_every_column_in_french_and_in_english_and_stays_valid(exported, tmp_path):
+    from frictionless import validate
+
+    files, _ = exported
+    package = json.loads(files[exports.PACKAGE_PATH])
+    assert package["languages"] == ["fr", "en"]  # Frictionless's language-support pattern: French first
+    for described in [package, *package["resources"], *package["resources"][0]["schema"]["fields"]]:
+        french, english = described["description"], described["description_en"]
+        assert english and english != french, described.get("name")
+        with i18n.using("en"):
+            assert english == i18n.gettext(french)
+    for resource in package["resources"]:
+        assert resource["title_en"] and resource["title_en"] != resource["title"]
+    for uri, data in files.items():
+        (tmp_path / uri.rsplit("/", 1)[-1]).write_bytes(data)
+    report = validate(str(tmp_path / "datapackage.json"))  # the added properties keep it a valid data package
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]
+
+
+def test_a_french_only_atlas_describes_its_data_in_french_only(real_atlas):
+    atlas, idx = real_atlas
+    written = {}
+
+    exports.generate(atlas, idx, written.__setitem__, Settings(languages=("fr",)))
+    package = json.loads(written[exports.PACKAGE_PATH])
+    assert package["languages"] == ["fr"] and "description_en" not in json.dumps(package)
+
+
+def test_the_english_data_page_links_the_files_the_french_edition_wrote_and_says_everything_in_english(exported):
+    from types import SimpleNamespace
+
+    from atlas.site import templating
+
+    _, info = exported
+    with i18n.using("en"):
+        text = templating.environment().get_template("pages/donnees.html.j2").render(
+            exports=info, base="../", site=SimpleNamespace(name="Atlas"))
+    assert '<h1 id="donnees-ouvertes">Open data</h1>' in text  # same anchors in both editions
+    for f in info["fichiers"]:  # from en/donnees/: the files at the site's root, written once
+        assert f'href="../../{f["chemin"]}"' in text
+        with i18n.using("en"):
+            assert i18n.size(f["taille"]) in text
+    assert 'href="../../donnees/datapackage.json"' in text and 'href="../sources/"' in text
+    for name, description in exports.COLUMNS:
+        assert f"<code>{name}</code>" in text and f"<td>{description}</td>" not in text.replace("&#39;", "'")
+    for french in ("Télécharg", "téléchargeable", "partenariats de", "Colonne", "lignes", "Données"):
+        assert french not in text, french
+    assert "Name of the French local authority" in text

@@ -114,3 +114,31 @@ def test_the_navigation_and_the_site_name_of_mkdocs_yml_are_translated(lang):
     catalogue = i18n.catalogue(lang)
     missing = [t for t in titles if t != "Contribuer" and (catalogue.get(t) is None or not catalogue.get(t).string)]
     assert not missing, missing
+
+
+def _entries(text: str):
+    """(msgctxt, msgid) of each entry of a .po file, continuation lines joined."""
+    for block in re.split(r"\n\s*\n", text):
+        fields: dict[str, str] = {}
+        current = None
+        for line in block.splitlines():
+            match = re.match(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d\])?) "(.*)"$', line)
+            if match:
+                current = match.group(1)
+                fields[current] = match.group(2)
+            elif current and line.startswith('"'):
+                fields[current] += line[1:-1]
+        if fields.get("msgid"):
+            yield fields.get("msgctxt"), fields["msgid"]
+
+
+@pytest.mark.parametrize("lang", OTHER_LANGUAGES)
+def test_no_message_is_twice_in_a_catalogue(lang):
+    """Babel keeps one of two entries with one msgid without a word: the other, perhaps the better
+    translation, would be silently ignored (branches appending to one catalogue can do that)."""
+    seen, twice = set(), []
+    for key in _entries(i18n.catalogue_path(lang).read_text(encoding="utf-8")):
+        if key in seen:
+            twice.append(key[1])
+        seen.add(key)
+    assert not twice, twice

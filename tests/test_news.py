@@ -207,7 +207,8 @@ def test_no_character_xml_forbids_reaches_the_feed_even_from_an_old_file_version
     from atlas.site import news as news_module
 
     bad = news_module.NewsEntry(slug="x", name="Ville\x0c\x00\u202e\ufffe", date=datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc),
-                                commit="0" * 40, kind="modification", sentences=["partenaire ajouté : A\x1bB\ud800"], url="")
+                                commit="0" * 40, kind="modification", url="",
+                                said=[news_module.Said("ajoutes", (news_module.Label("A\x1bB\ud800", "GB"),))])
     f = news_module.feed("https://atlas.example.org/", "Atlas\x0b", "Licence", [bad])
     ET.fromstring(news_module.render_feed(f).encode("utf-8"))  # raises on an invalid character
 
@@ -223,3 +224,51 @@ def test_the_template_guard_replaces_forbidden_characters_without_turning_text_i
     assert isinstance(kept, Markup) and kept == Markup("<b>gras\ufffd</b>")
     text = templating._printable("<i>\x00\u202e")
     assert not isinstance(text, Markup) and text == "<i>\ufffd\ufffd"  # still text: autoescaped after
+
+
+def test_the_english_edition_has_its_own_feed_in_english_under_en(repo):
+    """The same entries, said in English at the English edition's addresses (en/nouveautes.xml), well-formed Atom."""
+    from atlas import i18n
+
+    h = history.read(repo / "content")
+    entries = news.entries(h, repo / "content", {"lille": "Lille", "arras": "Arras"})
+    f = news.feed("https://atlas.example.org/npdc/", "Atlas", "Licence Ouverte 2.0", entries)
+    french = ET.fromstring(_render(f).encode("utf-8"))
+    with i18n.using("en"):
+        xml = _render(f)
+        assert entries[0].summary == "2 partnerships added: Senegal, Morocco; updated: population."
+    root = ET.fromstring(xml.encode("utf-8"))
+    assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+    assert french.get("{http://www.w3.org/XML/1998/namespace}lang") == "fr"
+    assert root.find(f"{ATOM}title").text == "Atlas — what's new"
+    assert root.find(f"{ATOM}subtitle").text == "Local authorities added and entries updated, most recent first."
+    self_link = [link for link in root.findall(f"{ATOM}link") if link.get("rel") == "self"][0]
+    assert self_link.get("href") == "https://atlas.example.org/npdc/en/nouveautes.xml"
+    items = root.findall(f"{ATOM}entry")
+    assert [e.find(f"{ATOM}title").text for e in items] == [
+        "Lille: 2 partnerships added: Senegal, Morocco", "Arras: new entry, partners not known to date",
+        "Lille: new entry: 1 partnership (Leeds (United Kingdom))"]
+    assert items[0].find(f"{ATOM}link").get("href") == "https://atlas.example.org/npdc/en/collectivites/lille/"
+    # its own entry ids: a reader subscribed to both editions sees two distinct entries
+    assert not {e.find(f"{ATOM}id").text for e in items} & {e.find(f"{ATOM}id").text for e in french.findall(f"{ATOM}entry")}
+    parsed = feedparser.parse(xml)
+    assert not parsed.bozo, parsed.bozo_exception
+    assert parsed.feed.language == "en" and parsed.entries[0].link.endswith("/en/collectivites/lille/")
+    # the French feed is left as it was
+    assert french.find(f"{ATOM}entry/{ATOM}title").text == "Lille : 2 partenariats ajoutés : Sénégal, Maroc"
+
+
+def test_a_project_title_is_said_in_the_file_s_own_english_when_it_gives_one():
+    from atlas import i18n
+
+    before = {"partenariats": [{"partenaire": {"nom": "Leeds"}, "pays": "GB"}]}
+    after = {"partenariats": [{"partenaire": {"nom": "Leeds"}, "pays": "GB", "projets": [
+        {"titre": "Échanges scolaires", "titre_en": "School exchanges"}, {"titre": "Jardins"}]}],
+        "engagement_en": "Twinned with Leeds."}
+    assert news.describe(before, after) == ["2 projets ajoutés : « Échanges scolaires », « Jardins »", "mise à jour : présentation"]
+    with i18n.using("en"):
+        assert news.describe(before, after) == ["2 projects added: “School exchanges”, “Jardins”", "updated: presentation"]
+        many = {"partenariats": [{"partenaire": {"nom": f"Ville {i}"}, "pays": "DE"} for i in range(7)]}
+        assert news.describe(None, many) == [
+            "new entry: 7 partnerships (Ville 0 (Germany), Ville 1 (Germany), Ville 2 (Germany), Ville 3 (Germany), "
+            "Ville 4 (Germany) and 2 others)"]

@@ -288,7 +288,8 @@ class AtlasPlugin(BasePlugin[AtlasOptions]):
             log.info(f"{kept} fichiers repris tels quels du site précédent, {len(self.ledger.keys) - kept} écrits")
         if self.main is None and len(self.settings.languages) > 1:
             # What the other editions do not read leaves memory before they take theirs.
-            self.run, self.search_entries, self.ledger = pagecache.Run(None), [], reuse.Ledger()
+            self.run.release()
+            self.search_entries, self.ledger = [], reuse.Ledger()
             self.outputs = dataclasses.replace(self.outputs, maps={}, site=None, news=[], feed=None)
             editions.build_others(self, config)
 

@@ -11,11 +11,14 @@ NBSP, fullwidth signs) written raw or as YAML escapes, and markup that must stay
 from __future__ import annotations
 
 import json
+import re
 import string
 from dataclasses import dataclass
 from pathlib import Path
 
 from hypothesis import strategies as st
+
+from atlas import i18n
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "scripts" / "atlas" / "schemas"
 
@@ -203,8 +206,16 @@ class SchemaWalker:
         optional = [k for k in properties if k not in required and not (self.clean and k in ("coordonnees", "fin"))]
         fixed = {k: self.value(properties[k], k) for k in required}
         maybe = {k: self.value(properties[k], k) for k in optional}
-        if self.clean:
-            return st.fixed_dictionaries(fixed, optional=maybe)
+        # a free text's other-language texts (« description_en »), and, unclean, a language the atlas does not publish
+        translated = {}
+        for pattern, sub in node.get("patternProperties", {}).items():
+            field = re.match(r"\^([a-z]+)_", pattern).group(1)
+            for lang in [lang for lang in i18n.available() if lang != i18n.SOURCE] + ([] if self.clean else ["de"]):
+                translated[f"{field}_{lang}"] = field
+                maybe[f"{field}_{lang}"] = self.value(sub, field)
+        if self.clean:  # a text in another language only beside its French text
+            return st.fixed_dictionaries(fixed, optional=maybe).map(
+                lambda d: {k: v for k, v in d.items() if k not in translated or str(d.get(translated[k], "")).strip()})
         unknown = st.dictionaries(st.one_of(st.sampled_from(["budget", "Nom", "nom ", "contact"]), st.text(characters(), min_size=1, max_size=6)),
                                   text(), max_size=1)
         return st.tuples(st.fixed_dictionaries(fixed, optional=maybe), st.one_of(st.just({}), st.just({}), st.just({}), unknown)) \

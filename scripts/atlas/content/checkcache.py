@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from atlas import caches
+from atlas import caches, i18n
 from atlas.content import yamlio
 
 FORMAT = 1
@@ -42,8 +42,11 @@ _SEVERITIES = ("erreur", "avertissement")
 
 @functools.cache
 def code_version() -> str:
-    return caches.code_version(sorted({path for pattern in _CODE for path in caches.PACKAGE.glob(pattern)
+    code = caches.code_version(sorted({path for pattern in _CODE for path in caches.PACKAGE.glob(pattern)
                                        if path.is_file() and "__pycache__" not in path.parts}), _LIBRARIES)
+    # the languages the atlas can publish decide which « description_en » is accepted: a catalogue
+    # added (locales/<lang>/) changes every key
+    return code + ":" + ",".join(i18n.available())
 
 
 # -- values: yamlio's data as JSON, DateText listed by place --

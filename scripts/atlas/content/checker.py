@@ -1,8 +1,9 @@
 """`atlas check`: every problem of the content, as `path:line: message`, in French.
 
 Per file: YAML syntax, then the JSON Schema, then what a schema cannot say (known keys,
-real country codes, points inside their country, years not in the future). Across files:
-duplicates. The checker never raises on bad input: everything becomes a Problem.
+real country codes, points inside their country, years not in the future, a text in another
+language — « description_en » — in a language the atlas publishes, beside its French text).
+Across files: duplicates. The checker never raises on bad input: everything becomes a Problem.
 
 Each rule is a method of _Rules (or, across files, a function) named after its key, and RULES,
 the list of the rules, is built from them (@rule).
@@ -19,13 +20,16 @@ from pathlib import Path
 
 from slugify import slugify
 
-from atlas import workers
+from atlas import i18n, workers
 from atlas.content import checkcache, countries, gazetteer, naming, schema, yamlio
 
 LISTS = {"thematiques": "thematiques.yml", "sources": "sources.yml", "reseaux": "reseaux.yml", "zones": "zones.yml"}
 # Entries per list: each theme, network or zone gets a page and a place in every filter, so a
 # list is bounded by what an atlas can show (13 themes, 8 zones today); sources grow with the
 # form's proposals (one per ticket), hence their larger bound.
+# The lists whose labels are the atlas's own words, translated in its catalogues (i18n.py); the
+# others (sources, networks) hold free texts, whose other-language texts the file gives.
+VOCABULARY_LISTS = ("thematiques", "zones")
 LIST_LIMITS = {"thematiques": 100, "zones": 50, "reseaux": 2000, "sources": 20000}
 # Simplified shapes and coastal towns: a point this close to its country is accepted.
 COUNTRY_TOLERANCE_KM = 30.0
@@ -296,6 +300,63 @@ class _Rules:
             self.add(where, f"« {_label(where)} » encore à remplir", _placeholder_hint(where), rule="texte.a-remplir")
         return bool(placeholders)
 
+    # -- texts in other languages (« description_en » beside « description ») --
+
+    def translations(self, schema_name: str, data=None, at: tuple = ()) -> None:
+        """Each other-language text the schema accepted (schema.translated_keys): in a language the
+        atlas is published in, beside the French text it renders. `data`, `at`: a new source of the
+        fiche, checked as the one entry of a list (the list schema's shape), at `at` in the file."""
+        data = self.doc.data if data is None else data
+        for where, base, lang in schema.translated_keys(schema_name, data):
+            holder = data
+            for step in where[:-1]:
+                holder = holder[step]
+            text = holder[where[-1]]
+            where = at + where[1:] if at else where
+            if not self.texte_langue_non_publiee(where, base, lang) and isinstance(text, str):
+                self.texte_traduction_sans_original(where, base, lang, holder)  # (another type: the schema said it)
+
+    @rule("texte.langue-non-publiee",
+          "un texte dans une autre langue (« description_en ») est dans une langue que l'atlas publie")
+    def texte_langue_non_publiee(self, where: tuple, base: str, lang: str) -> bool:
+        key = f"{base}_{lang}"
+        if lang == i18n.SOURCE:
+            self.add(where, f"« {key} » : le texte français s'écrit dans « {base} », sans suffixe",
+                     f"renommez la clé en « {base} » (ou retirez la ligne si « {base} » est déjà écrit)",
+                     rule="texte.langue-non-publiee")
+            return True
+        others = [lang for lang in i18n.available() if lang != i18n.SOURCE]
+        if lang in others:
+            return False
+        possible = " ; ".join(f"{base}_{other} ({schema.language_name(other)})" for other in others)
+        said = f"l'atlas n'est pas publié en {schema.language_name(lang)} (« {lang} »)" if lang in schema.language_names() \
+            else f"« {lang} » n'est pas une langue de l'atlas"
+        self.add(where, f"« {key} » : {said}",
+                 (f"langues possibles : {possible} ; " if others else "l'atlas n'est publié qu'en français ; ")
+                 + "sinon retirez la ligne (une langue s'ajoute à l'atlas avec son catalogue, voir le README)",
+                 rule="texte.langue-non-publiee")
+        return True
+
+    @rule("texte.traduction-sans-original", "un texte dans une autre langue accompagne le texte français du même champ")
+    def texte_traduction_sans_original(self, where: tuple, base: str, lang: str, holder: dict) -> None:
+        french = holder.get(base)
+        if isinstance(french, str) and french.strip() or base in holder and not isinstance(french, str):
+            return  # a French text, or a French value the schema already refused
+        name = schema.language_name(lang)
+        self.add(where, f"« {base}_{lang} » sans « {base} » : le texte en {name} accompagne le texte français, absent ici",
+                 f"écrivez d'abord le texte français dans « {base}: » (le site français le montre, et l'édition en {name} "
+                 f"à défaut de traduction), puis gardez « {base}_{lang}: » en dessous",
+                 rule="texte.traduction-sans-original")
+
+    @rule("texte.traduction-du-vocabulaire",
+          "les thématiques et les zones se traduisent dans le catalogue de l'atlas, pas dans leur liste")
+    def texte_traduction_du_vocabulaire(self, filename: str) -> None:
+        for where, base, lang in schema.translated_keys("liste", self.doc.data):
+            self.add(where, f"« {base}_{lang} » dans {filename} : les thématiques et les zones sont les mots de l'atlas, "
+                            "traduits dans son catalogue",
+                     f"retirez la ligne ; la traduction va dans scripts/atlas/locales/{lang}/LC_MESSAGES/atlas.po "
+                     "(une entrée msgid « texte français », msgstr « traduction »)", rule="texte.traduction-du-vocabulaire")
+
     # -- places --
 
     @rule("point.hors-du-pays", "un point est dans le pays indiqué (à 30 km près)")
@@ -403,6 +464,8 @@ class _Rules:
             where = ("nouvelles_sources", i)
             for problem in schema.errors("liste", [entry]):
                 self.add(where + tuple(problem.where[1:]), problem.message, problem.hint, rule=problem.rule)
+            if isinstance(entry, dict):
+                self.translations("liste", [entry], where)
             if not isinstance(entry, dict) or not isinstance(entry.get("cle"), str):
                 continue
             key = entry["cle"]
@@ -591,6 +654,10 @@ def _check_lists(report: Report) -> None:
             continue
         fc = _FileCheck(report, doc, display)
         fc.schema("liste")
+        if name in VOCABULARY_LISTS:
+            fc.texte_traduction_du_vocabulaire(filename)
+        else:
+            fc.translations("liste")
         fc.liste_trop_longue(name, filename)
         entries = {}
         for i, item in enumerate(doc.data if isinstance(doc.data, list) else []):
@@ -624,6 +691,7 @@ def _check_collectivite(report: Report, path: Path, raw: bytes | None = None) ->
     if fc.texte_a_remplir():
         return  # the schema would only repeat the same lines in other words
     fc.schema("collectivite")
+    fc.translations("collectivite")
     fc.source_nouvelle()
     fc.sources(("sources",), _items(data, "sources"))
     fc.source_nouvelle_citee()
@@ -928,6 +996,7 @@ def _check_pays(report: Report, path: Path) -> None:
         return
     doc = fc.doc
     fc.schema("pays")
+    fc.translations("pays")
     code = doc.data.get("code")
     fc.pays_code_inconnu(("code",), code)
     fc.pays_nom_de_fichier(path, code)

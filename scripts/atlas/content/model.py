@@ -1,4 +1,10 @@
-"""Validated records: what the rest of the build reads (never the raw YAML)."""
+"""Validated records: what the rest of the build reads (never the raw YAML).
+
+A record with free texts people wrote (a description, an engagement) also carries the file's own
+texts in other languages: `traductions`, language → attribute name → text (« description_en: »
+gives traductions["en"]["description"]; a project's « titre_en: », traductions["en"]["title"]).
+The templates' filters `libre` / `libre_ligne` read it (site/templating.py); empty when the file
+gives none."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -71,6 +77,7 @@ class Project:
     actors_here: list[str] = field(default_factory=list)
     actors_there: list[str] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
+    traductions: dict[str, dict[str, str]] = field(default_factory=dict)  # the file's own texts in other languages
 
 
 @dataclass(slots=True)
@@ -98,6 +105,7 @@ class Partnership:
     # Where to draw the partner end: its own point, else the country's inside point.
     point: Point | None = None
     location: str = LOCATION_COUNTRY
+    traductions: dict[str, dict[str, str]] = field(default_factory=dict)  # the file's own texts in other languages
 
 
 @dataclass(slots=True)
@@ -112,6 +120,7 @@ class Organisation:
     form: str
     sources: list[str]
     detail: str = ""
+    traductions: dict[str, dict[str, str]] = field(default_factory=dict)  # the file's own texts in other languages
 
 
 @dataclass(slots=True)
@@ -133,6 +142,7 @@ class Collectivite:
     organisation: list[Organisation] = field(default_factory=list)
     engagement: str = ""
     file: str = ""  # path relative to the content folder, for "modifier cette fiche"
+    traductions: dict[str, dict[str, str]] = field(default_factory=dict)  # the file's own texts in other languages
 
     @property
     def type_label(self) -> str:
@@ -165,6 +175,7 @@ class Country:
     introduction: str = ""
     sources: list[str] = field(default_factory=list)
     figures: list[CountryFigure] = field(default_factory=list)
+    traductions: dict[str, dict[str, str]] = field(default_factory=dict)  # the file's own texts in other languages
 
 
 @dataclass(slots=True)
@@ -195,6 +206,7 @@ class Entry:
     label: str
     description: str = ""
     extra: dict = field(default_factory=dict)
+    traductions: dict[str, dict[str, str]] = field(default_factory=dict)  # the file's own texts in other languages
 
 
 @dataclass

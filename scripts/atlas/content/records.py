@@ -25,6 +25,22 @@ from atlas.content.model import (
 )
 
 UNCLASSIFIED_ZONE = "non-classe"
+# The free-text fields of the files that may be given in another language (« description_en »,
+# schemas' patternProperties), by the name of the record's attribute that holds the French text.
+TRANSLATED = {"engagement": "engagement", "precision": "detail", "titre": "title", "description": "description",
+              "introduction": "introduction"}
+_NONE: dict = {}  # shared by the records without other-language texts (nearly all): never modified
+
+
+def _translations(d: dict) -> dict[str, dict[str, str]]:
+    """language → attribute → text, from the keys « <field>_<lang> » of one block of a checked file
+    (the checker accepted only the languages the atlas publishes, each beside its French text)."""
+    out: dict[str, dict[str, str]] = {}
+    for key, value in d.items():
+        field, _, lang = key.rpartition("_")
+        if field in TRANSLATED and isinstance(value, str) and value.strip() and schema.TRANSLATION_KEY.fullmatch(key):
+            out.setdefault(lang, {})[TRANSLATED[field]] = value
+    return out or _NONE
 
 
 def _point(d: dict | None) -> Point | None:
@@ -40,6 +56,7 @@ def _project(d: dict) -> Project:
         cofinanciers=list(d.get("cofinanceurs", [])), actors_here=list(d.get("acteurs_ici", [])),
         actors_there=list(d.get("acteurs_la_bas", [])),
         figures=[Figure(f["libelle"], f["valeur"], f.get("unite", "")) for f in d.get("chiffres", [])],
+        traductions=_translations(d),
     )
 
 
@@ -55,7 +72,7 @@ def _partnership(slug: str, number: int, d: dict) -> Partnership:
     p = Partnership(
         collectivite=slug, number=number, partner=partner, country=d["pays"], nature=d["nature"],
         sources=list(d["sources"]), status=d.get("statut", "inconnu"), since=d.get("depuis"), until=d.get("fin"),
-        themes=list(themes), description=d.get("description", ""), projects=projects,
+        themes=list(themes), description=d.get("description", ""), projects=projects, traductions=_translations(d),
     )
     if partner and partner.point:
         p.point = partner.point
@@ -79,8 +96,10 @@ def _collectivite(slug: str, doc, root: Path) -> Collectivite:
         region=d.get("region", ""), population=(pop["valeur"], pop["annee"], pop["source"]) if pop else None,
         seat=_point(d.get("siege")), website=d.get("site_web", ""),
         networks=[Membership(m["reseau"], list(m["sources"]), m.get("depuis")) for m in d.get("reseaux", [])],
-        organisation=[Organisation(o["forme"], list(o["sources"]), o.get("precision", "")) for o in d.get("organisation", [])],
+        organisation=[Organisation(o["forme"], list(o["sources"]), o.get("precision", ""), _translations(o))
+                      for o in d.get("organisation", [])],
         engagement=d.get("engagement", ""), file=doc.path.relative_to(root).as_posix() if doc.path.is_relative_to(root) else doc.path.name,
+        traductions=_translations(d),
     )
 
 
@@ -91,7 +110,7 @@ def _entries(items: dict, label_key: str) -> dict[str, Entry]:
     out = {}
     for key, item in items.items():
         extra = {k: item.get(k) for k in allowed if k not in ("cle", label_key, "description")}
-        out[key] = Entry(key, str(item.get(label_key, key)), item.get("description", ""), extra)
+        out[key] = Entry(key, str(item.get(label_key, key)), item.get("description", ""), extra, _translations(item))
     return out
 
 
@@ -131,6 +150,7 @@ def build_atlas(report: checker.Report) -> Atlas:
             introduction=d.get("introduction", ""), sources=list(d.get("sources", [])),
             figures=[CountryFigure(f["libelle"], f["valeur"], f["annee"], f["source"], f.get("unite", ""), f.get("note", ""))
                      for f in d.get("chiffres", [])],
+            traductions=_translations(d),
         )
     for c in collectivites.values():
         for p in c.partnerships:

@@ -336,11 +336,20 @@ def _unknown_keys(error: jsonschema.ValidationError) -> list[tuple[tuple, str, s
     """One problem per key the schema does not know, with the closest known key."""
     path, inst = tuple(error.absolute_path), error.instance
     allowed = error.schema.get("properties", {})
+    patterns = list(error.schema.get("patternProperties", {}))
     out = []
-    for key in [k for k in inst if k not in allowed] or ["?"]:
+    for key in [k for k in inst if k not in allowed and not _matches(patterns, k)] or ["?"]:
         guess = closest(key, allowed)
         hint = f"voulez-vous dire « {guess} » ? (les clés s'écrivent sans accent ni majuscule)" if guess else \
             "clés possibles ici : " + ", ".join(allowed)
+        meant = re.sub(r"[\s-]+", "_", countries.fold(str(key)).strip())  # « Description-EN », « description en »
+        if meant != key and _matches(patterns, meant):
+            hint = f"écrivez la clé en minuscules, avec un tiret bas : {meant}"
+        elif _looks_translated(key):
+            here = [m.group(1) + "_" + key.rpartition("_")[2] for m in map(_PATTERN_FIELD.match, patterns) if m]
+            hint = ("seuls les textes libres se donnent dans une autre langue ; ici : " + ", ".join(here) if here else
+                    "rien dans ce bloc ne se donne dans une autre langue : les noms, clés et codes s'écrivent tels quels "
+                    "pour toutes les éditions") + " (guide « Contribuer », « Donner un texte en anglais »)"
         if countries.fold(str(key)) in MONEY_WORDS:
             hint = ("un budget ou un montant s'écrit dans les « chiffres » d'un projet : "
                     "chiffres: [{libelle: budget, valeur: 120000, unite: euros}] (guide « Contribuer », « Donner un budget »)")
@@ -351,8 +360,80 @@ def _unknown_keys(error: jsonschema.ValidationError) -> list[tuple[tuple, str, s
 def _misspelt(error: jsonschema.ValidationError, missing: str) -> bool:
     """A required key reported missing because it is there with an accent or a capital (`Pays:`)."""
     allowed = error.schema.get("properties", {})
+    patterns = list(error.schema.get("patternProperties", {}))
     inst = error.instance if isinstance(error.instance, dict) else {}
-    return any(k not in allowed and closest(k, allowed) == missing for k in inst)
+    return any(k not in allowed and not _matches(patterns, k) and closest(k, allowed) == missing for k in inst)
+
+
+def _matches(patterns: list[str], key) -> bool:
+    return isinstance(key, str) and any(re.search(_END.sub(r"\\Z", p), key) for p in patterns)
+
+
+# -- texts in other languages: « description_en » beside « description » --
+
+TRANSLATION_KEY = re.compile(r"(?P<field>[a-z]+)_(?P<lang>[a-z]{2,3})")
+_PATTERN_FIELD = re.compile(r"\^([a-z]+)_")  # « ^description_[a-z]{2,3}$ » → description
+
+
+@functools.cache
+def language_names() -> dict[str, str]:
+    """Language code → its name in French (Babel): « en » → « anglais »."""
+    from babel import Locale
+
+    return dict(Locale("fr").languages)
+
+
+def language_name(lang: str) -> str:
+    """« anglais »; a code Babel does not know is shown as typed."""
+    return language_names().get(lang, f"« {lang} »")
+
+
+def _looks_translated(key) -> bool:
+    """« nom_en », « titre_de »: a field and a language code (« acteurs_ici » is no language)."""
+    match = TRANSLATION_KEY.fullmatch(key) if isinstance(key, str) else None
+    return bool(match) and match["lang"] in language_names()
+
+
+@functools.cache
+def _inlined(name: str) -> dict:
+    return _inline_refs(load(name), load(name))
+
+
+def translated_keys(name: str, data) -> list[tuple[tuple, str, str]]:
+    """(where, field, language) of each key of `data` that the schema `name` accepts as another
+    language's text of a free-text field (its patternProperties: « description_en » → description, en).
+    Where the schema refuses the key (« titre_en » in a partnership), it is not listed: the schema said it."""
+    found: list[tuple[tuple, str, str]] = []
+    _walk_translations(_inlined(name), data, (), found)
+    return found
+
+
+def _fits(node: dict, value) -> bool:
+    """Whether `value` has the shape of this oneOf branch (the branch its errors would be about)."""
+    if "const" in node:
+        return node["const"] == value
+    kinds = node.get("type", [])
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    return ("object" in kinds or "properties" in node) and isinstance(value, dict) or \
+        ("array" in kinds or "items" in node) and isinstance(value, list)
+
+
+def _walk_translations(node: dict, value, where: tuple, found: list) -> None:
+    for branch in node.get("oneOf", []):
+        if _fits(branch, value):
+            _walk_translations(branch, value, where, found)
+    if isinstance(value, dict):
+        properties, patterns = node.get("properties", {}), node.get("patternProperties", {})
+        for key, sub in value.items():
+            if key in properties:
+                _walk_translations(properties[key], sub, where + (key,), found)
+                continue
+            match = TRANSLATION_KEY.fullmatch(key) if isinstance(key, str) else None
+            if match and _matches(list(patterns), key):
+                found.append((where + (key,), match["field"], match["lang"]))
+    elif isinstance(value, list) and isinstance(node.get("items"), dict):
+        for i, item in enumerate(value):
+            _walk_translations(node["items"], item, where + (i,), found)
 
 
 def _required_hint(missing: str, subschema: dict | None = None) -> str:

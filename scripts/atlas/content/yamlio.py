@@ -201,6 +201,12 @@ SINGLE_LINE = {"nom", "alias", "titre", "libelle", "editeur", "unite", "cle", "c
                "cofinanceurs", "acteurs_ici", "acteurs_la_bas", "groupes", "partenariats", "partenaire"}
 
 
+def _translated_field(key) -> str | None:
+    """« titre_en » → « titre »: another language's text of a field is one line when the field is."""
+    head, _, lang = key.rpartition("_") if isinstance(key, str) else ("", "", "")
+    return head if head and 2 <= len(lang) <= 3 and lang.isalpha() else None
+
+
 def describe_character(char: str) -> str:
     """« U+202E (forçage de l'écriture de droite à gauche) »: how a message names a character."""
     code = ord(char)
@@ -505,7 +511,7 @@ def _refuse_forbidden(value: str, event, stack: list) -> None:
         raise _refuse(event, f"caractère invisible ou de contrôle {describe_character(bad.group())} dans {where} : « {shown} »",
                       "retirez-le : il vient d'un copier-coller ou d'un échappement entre guillemets doubles "
                       "(« \\u… », « \\x… », « \\f »…) ; retapez le texte au clavier")
-    if "\n" in value and (key_place or field in SINGLE_LINE):
+    if "\n" in value and (key_place or field in SINGLE_LINE or _translated_field(field) in SINGLE_LINE):
         what = "une clé" if key_place else f"« {field} »"
         raise _refuse(event, f"saut de ligne dans {what} : « {shown.replace(chr(10), '⏎')} » "
                              "(un nom, une clé ou un code tient sur une ligne)",

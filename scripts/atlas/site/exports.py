@@ -2,6 +2,14 @@
 
 Stable, documented formats with French keys (like the YAML files), independent of the internal
 records: renaming a field of model.py must not break anyone's reuse of the data.
+
+Written once, by the French edition, and linked by every edition (urls.shared). Their words are
+described in every language of the atlas: the data package gives each title and description in
+French (`title`, `description`: Frictionless's own properties, what its tools show) and in each
+other language beside it (`title_en`, `description_en`: the convention of the YAML files, as
+custom properties the specification allows), and lists its languages, French first (`languages`,
+Frictionless's « language support » pattern). The data page says the same in the edition's
+language: `generate` returns French labels, which its template translates (`|tr`).
 """
 from __future__ import annotations
 
@@ -13,8 +21,9 @@ import json
 import re
 from collections import Counter
 
-from atlas import fr, urls
+from atlas import fr, i18n, urls
 from atlas.config import DEFAULTS, Settings
+from atlas.content import records
 from atlas.content.index import Index
 from atlas.content.model import (
     COLLECTIVITE_TYPES,
@@ -28,6 +37,7 @@ from atlas.content.model import (
     Partnership,
     Project,
 )
+from atlas.i18n import N_
 
 Emit = urls.Emit
 
@@ -40,31 +50,31 @@ DECIMALS = 5  # about 1 m: the sources are never more precise
 
 # (column, description) — the Données page shows this list.
 COLUMNS = [
-    ("collectivite", "Nom de la collectivité française"),
-    ("collectivite_slug", "Identifiant de la collectivité dans l'atlas (adresse de sa page)"),
-    ("collectivite_type", "commune, intercommunalite, departement ou region"),
-    ("collectivite_code", "Code officiel (code INSEE de la commune, SIREN…), s'il est connu"),
-    ("departement", "Numéro du département"),
-    ("collectivite_lat", "Latitude du siège de la collectivité (WGS 84)"),
-    ("collectivite_lon", "Longitude du siège de la collectivité (WGS 84)"),
-    ("numero", "Numéro du partenariat dans la fiche de la collectivité"),
-    ("partenaire", "Nom du partenaire ; vide quand la source ne donne que le pays"),
-    ("partenaire_type", "Type de collectivité partenaire, s'il est connu"),
-    ("pays", "Pays du partenaire : code ISO 3166-1 alpha-2"),
-    ("pays_nom", "Nom du pays en français"),
-    ("zone", "Zone géographique de l'atlas"),
-    ("nature", "jumelage, cooperation-decentralisee, partenariat, cooperation-transfrontaliere, accord-de-cooperation, autre"),
-    ("statut", "actif, en-veille, en-projet, termine ou inconnu"),
-    ("depuis", "Année de début, si elle est connue"),
-    ("fin", "Année où le partenariat a pris fin, si une source la donne"),
-    ("thematiques", "Thématiques (clés), séparées par « ; »"),
-    ("projets", "Nombre de projets décrits"),
-    ("partenaire_lat", "Latitude du point dessiné pour le partenaire (WGS 84)"),
-    ("partenaire_lon", "Longitude du point dessiné pour le partenaire (WGS 84)"),
-    ("localisation", "exacte, approximative (position approchée) ou pays (partenaire inconnu : "
-                     "le point est un point intérieur du pays, pas une ville)"),
-    ("sources", "Sources (clés de la page Sources), séparées par « ; »"),
-    ("page", "Adresse de la fiche, relative à la racine du site"),
+    ("collectivite", N_("Nom de la collectivité française")),
+    ("collectivite_slug", N_("Identifiant de la collectivité dans l'atlas (adresse de sa page)")),
+    ("collectivite_type", N_("commune, intercommunalite, departement ou region")),
+    ("collectivite_code", N_("Code officiel (code INSEE de la commune, SIREN…), s'il est connu")),
+    ("departement", N_("Numéro du département")),
+    ("collectivite_lat", N_("Latitude du siège de la collectivité (WGS 84)")),
+    ("collectivite_lon", N_("Longitude du siège de la collectivité (WGS 84)")),
+    ("numero", N_("Numéro du partenariat dans la fiche de la collectivité")),
+    ("partenaire", N_("Nom du partenaire ; vide quand la source ne donne que le pays")),
+    ("partenaire_type", N_("Type de collectivité partenaire, s'il est connu")),
+    ("pays", N_("Pays du partenaire : code ISO 3166-1 alpha-2")),
+    ("pays_nom", N_("Nom du pays en français")),
+    ("zone", N_("Zone géographique de l'atlas")),
+    ("nature", N_("jumelage, cooperation-decentralisee, partenariat, cooperation-transfrontaliere, accord-de-cooperation, autre")),
+    ("statut", N_("actif, en-veille, en-projet, termine ou inconnu")),
+    ("depuis", N_("Année de début, si elle est connue")),
+    ("fin", N_("Année où le partenariat a pris fin, si une source la donne")),
+    ("thematiques", N_("Thématiques (clés), séparées par « ; »")),
+    ("projets", N_("Nombre de projets décrits")),
+    ("partenaire_lat", N_("Latitude du point dessiné pour le partenaire (WGS 84)")),
+    ("partenaire_lon", N_("Longitude du point dessiné pour le partenaire (WGS 84)")),
+    ("localisation", N_("exacte, approximative (position approchée) ou pays (partenaire inconnu : "
+                        "le point est un point intérieur du pays, pas une ville)")),
+    ("sources", N_("Sources (clés de la page Sources), séparées par « ; »")),
+    ("page", N_("Adresse de la fiche, relative à la racine du site")),
 ]
 
 
@@ -100,9 +110,25 @@ FIELD_TYPES = {
 }
 
 
-def table_schema() -> dict:
+def languages(settings: Settings = DEFAULTS) -> list[str]:
+    """The languages the atlas is published in (mkdocs.yml « langues »), French first: those its words are described in."""
+    return [i18n.SOURCE] + [lang for lang in settings.languages if lang != i18n.SOURCE and lang in i18n.available()]
+
+
+def described(key: str, french: str, langs: list[str]) -> dict:
+    """{key: the French text, key_en: its English…}: one of the atlas's own texts in every language."""
+    out = {key: french}
+    for lang in langs[1:]:
+        with i18n.using(lang):
+            out[f"{key}_{lang}"] = i18n.gettext(french)
+    return out
+
+
+def table_schema(langs: list[str] | None = None) -> dict:
+    langs = langs or [i18n.SOURCE]
     return {
-        "fields": [{"name": name, "description": description, **FIELD_TYPES[name]} for name, description in COLUMNS],
+        "fields": [{"name": name, **described("description", description, langs), **FIELD_TYPES[name]}
+                   for name, description in COLUMNS],
         "missingValues": [""],
         "primaryKey": ["collectivite_slug", "numero"],
     }
@@ -113,8 +139,29 @@ def _resource(path: str, data: bytes, **extra) -> dict:
             "bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest(), "encoding": "utf-8", **extra}
 
 
+# What the data package and the data page say of each file (French; translated where shown).
+PACKAGE_DESCRIPTION = N_(
+    "Les partenariats internationaux des collectivités (jumelages, coopération décentralisée), tirés des documents "
+    "cités pour chaque fait. Un partenaire inconnu (« partenaire » vide) est un partenariat dont les sources ne "
+    "donnent que le pays. Dans le CSV, un texte qui commencerait par =, +, -, @ (ou leurs formes pleine chasse), une "
+    "tabulation ou un retour chariot est précédé d'une apostrophe, pour qu'un tableur ne l'exécute pas comme une formule.")
+CSV_TITLE, CSV_DESCRIPTION = N_("Partenariats"), N_(
+    "Un partenariat par ligne : qui, avec qui, où, depuis quand, sur quels sujets, d'après quelles sources.")
+GEOJSON_TITLE = N_("Partenariats (GeoJSON)")
+GEOJSON_RESOURCE = N_("Les partenariats en lignes (du siège au partenaire) et les lieux en points.")
+GEOJSON_DESCRIPTION = N_("Les mêmes partenariats en lignes (du siège de la collectivité au partenaire), et les lieux en "
+                         "points : sièges des collectivités, partenaires localisés.")
+JSON_TITLE = N_("L'atlas entier (JSON)")
+JSON_RESOURCE = N_("Collectivités avec partenariats et projets, pays, thématiques, sources, réseaux, zones et tableaux publiés.")
+JSON_DESCRIPTION = N_("L'atlas entier : collectivités avec leurs partenariats et projets, pays, thématiques, sources, "
+                      "réseaux, zones et tableaux publiés.")
+CSV_FORMAT, GEOJSON_FORMAT = N_("CSV, UTF-8, séparateur virgule"), N_("GeoJSON (WGS 84)")
+
+
 def datapackage(atlas: Atlas, version: dict, files: dict[str, bytes], settings: Settings) -> dict:
-    """The Frictionless data package (datapackage.json) describing the exports of this build."""
+    """The Frictionless data package (datapackage.json) describing the exports of this build, its
+    words in every language of the atlas (module docstring)."""
+    langs = languages(settings)
     sources = []
     for s in atlas.sources.values():
         entry = {"title": s.label}
@@ -124,29 +171,21 @@ def datapackage(atlas: Atlas, version: dict, files: dict[str, bytes], settings: 
     package = {
         "name": "atlas-cooperation-internationale",
         "title": settings.site_name,
-        "description": "Les partenariats internationaux des collectivités (jumelages, coopération décentralisée), "
-                       "tirés des documents cités pour chaque fait. Un partenaire inconnu (« partenaire » vide) "
-                       "est un partenariat dont les sources ne donnent que le pays. Dans le CSV, un texte qui "
-                       "commencerait par =, +, -, @ (ou leurs formes pleine chasse), une tabulation ou un retour "
-                       "chariot est précédé d'une apostrophe, pour qu'un tableur ne l'exécute pas comme une formule.",
+        **described("description", PACKAGE_DESCRIPTION, langs),
+        "languages": langs,
         "version": version["version"],
         "created": version["date"],
         "licenses": [{"name": "etalab-2.0", "title": settings.licence, "path": settings.licence_url}],
         "sources": sources,
         "resources": [
-            _resource(CSV_PATH, files[CSV_PATH], title="Partenariats", profile="tabular-data-resource",
-                      format="csv", mediatype="text/csv",
-                      description="Un partenariat par ligne : qui, avec qui, où, depuis quand, sur quels sujets, "
-                                  "d'après quelles sources.",
+            _resource(CSV_PATH, files[CSV_PATH], **described("title", CSV_TITLE, langs), profile="tabular-data-resource",
+                      format="csv", mediatype="text/csv", **described("description", CSV_DESCRIPTION, langs),
                       dialect={"delimiter": ",", "header": True, "lineTerminator": "\r\n", "quoteChar": '"'},
-                      schema=table_schema()),
-            _resource(GEOJSON_PATH, files[GEOJSON_PATH], title="Partenariats (GeoJSON)", format="geojson",
-                      mediatype="application/geo+json",
-                      description="Les partenariats en lignes (du siège au partenaire) et les lieux en points."),
-            _resource(JSON_PATH, files[JSON_PATH], title="L'atlas entier (JSON)", format="json",
-                      mediatype="application/json",
-                      description="Collectivités avec partenariats et projets, pays, thématiques, sources, réseaux, "
-                                  "zones et tableaux publiés."),
+                      schema=table_schema(langs)),
+            _resource(GEOJSON_PATH, files[GEOJSON_PATH], **described("title", GEOJSON_TITLE, langs), format="geojson",
+                      mediatype="application/geo+json", **described("description", GEOJSON_RESOURCE, langs)),
+            _resource(JSON_PATH, files[JSON_PATH], **described("title", JSON_TITLE, langs), format="json",
+                      mediatype="application/json", **described("description", JSON_RESOURCE, langs)),
         ],
     }
     if settings.site_url.startswith(("https://", "http://")):
@@ -259,6 +298,15 @@ def _plain(v):
     return v
 
 
+_YAML_KEYS = {attribute: key for key, attribute in records.TRANSLATED.items()}  # « title » → « titre »
+
+
+def _own_texts(record) -> dict:
+    """The file's texts in other languages, under the keys of the YAML files: {"description_en": …}."""
+    return {f"{_YAML_KEYS[name]}_{lang}": text for lang, texts in sorted(record.traductions.items())
+            for name, text in texts.items()}
+
+
 def _point(pt):
     return None if pt is None else {"lat": pt.lat, "lon": pt.lon, "approximatif": pt.approximate}
 
@@ -268,7 +316,7 @@ def _project(pr: Project) -> dict:
             "thematiques": pr.themes, "cofinanceurs": pr.cofinanciers, "acteurs_ici": pr.actors_here,
             "acteurs_la_bas": pr.actors_there,
             "chiffres": [{"libelle": f.label, "valeur": f.value, "unite": f.unit} for f in pr.figures],
-            "sources": pr.sources}
+            "sources": pr.sources, **_own_texts(pr)}
 
 
 def _partnership(p: Partnership) -> dict:
@@ -278,7 +326,8 @@ def _partnership(p: Partnership) -> dict:
                    "coordonnees": _point(p.partner.point)}
     return {"numero": p.number, "partenaire": partner, "pays": p.country, "nature": p.nature, "statut": p.status,
             "depuis": p.since, "fin": p.until, "thematiques": p.themes, "description": p.description, "sources": p.sources,
-            "localisation": p.location, "point": _point(p.point), "projets": [_project(x) for x in p.projects]}
+            "localisation": p.location, "point": _point(p.point), "projets": [_project(x) for x in p.projects],
+            **_own_texts(p)}
 
 
 def _collectivite(c: Collectivite) -> dict:
@@ -288,15 +337,15 @@ def _collectivite(c: Collectivite) -> dict:
         "population": {"valeur": c.population[0], "annee": c.population[1], "source": c.population[2]} if c.population else None,
         "siege": _point(c.seat), "site_web": c.website, "engagement": c.engagement, "sources": c.sources,
         "reseaux": [{"reseau": m.network, "depuis": m.since, "sources": m.sources} for m in c.networks],
-        "organisation": [{"forme": o.form, "precision": o.detail, "sources": o.sources} for o in c.organisation],
+        "organisation": [{"forme": o.form, "precision": o.detail, "sources": o.sources, **_own_texts(o)} for o in c.organisation],
         "partenaires_inconnus": c.partners_unknown, "page": urls.collectivite(c.slug),
-        "partenariats": [_partnership(p) for p in c.partnerships],
+        "partenariats": [_partnership(p) for p in c.partnerships], **_own_texts(c),
     }
 
 
 def _entries(entries: dict, label: str) -> list[dict]:
     return [{"cle": e.key, label: e.label, "description": e.description,
-             **_plain({k: v for k, v in e.extra.items() if v is not None})} for e in entries.values()]
+             **_plain({k: v for k, v in e.extra.items() if v is not None}), **_own_texts(e)} for e in entries.values()]
 
 
 def to_json(atlas: Atlas, idx: Index) -> dict:
@@ -310,7 +359,7 @@ def to_json(atlas: Atlas, idx: Index) -> dict:
         "pays": [{"code": k.code, "nom": k.name, "zone": k.zone, "groupes": k.groups, "introduction": k.introduction,
                   "sources": k.sources, "partenariats": counts.get(k.code, 0),
                   "chiffres": [{"libelle": f.label, "valeur": f.value, "annee": f.year, "source": f.source, "unite": f.unit,
-                                "note": f.note} for f in k.figures]} for k in atlas.countries.values()],
+                                "note": f.note} for f in k.figures], **_own_texts(k)} for k in atlas.countries.values()],
         "thematiques": _entries(atlas.themes, "libelle"),
         "sources": _entries(atlas.sources, "titre"),
         "reseaux": _entries(atlas.networks, "nom"),
@@ -353,21 +402,18 @@ def generate(atlas: Atlas, idx: Index, emit: Emit, settings: Settings = DEFAULTS
                           settings)
     emit(PACKAGE_PATH, json.dumps(package, ensure_ascii=False, indent=1, allow_nan=False).encode("utf-8"))
     kinds = Counter(f["properties"]["objet"] for f in geo["features"])
+    # French labels: the data page translates them into its edition's language (|tr), sizes too (|taille)
     files = {
-        "csv": {"chemin": CSV_PATH, "nom": "partenariats.csv", "format": "CSV, UTF-8, séparateur virgule",
-                "taille": len(csv_text), "taille_texte": size_label(len(csv_text)), "lignes": len(table),
-                "description": "Un partenariat par ligne : qui, avec qui, où, depuis quand, sur quels sujets, "
-                               "d'après quelles sources.",
-                "colonnes": [{"nom": n, "description": d} for n, d in COLUMNS]},
-        "geojson": {"chemin": GEOJSON_PATH, "nom": "partenariats.geojson", "format": "GeoJSON (WGS 84)",
-                    "taille": len(geo_text), "taille_texte": size_label(len(geo_text)), "lignes": len(geo["features"]),
+        "csv": {"chemin": CSV_PATH, "nom": "partenariats.csv", "format": CSV_FORMAT,
+                "taille": len(csv_text), "lignes": len(table),
+                "description": CSV_DESCRIPTION, "colonnes": [{"nom": n, "description": d} for n, d in COLUMNS]},
+        "geojson": {"chemin": GEOJSON_PATH, "nom": "partenariats.geojson", "format": GEOJSON_FORMAT,
+                    "taille": len(geo_text), "lignes": len(geo["features"]),
                     "liens": kinds["partenariat"], "sieges": kinds["collectivite"], "partenaires": kinds["partenaire"],
-                    "description": "Les mêmes partenariats en lignes (du siège de la collectivité au partenaire), "
-                                   "et les lieux en points : sièges des collectivités, partenaires localisés."},
+                    "description": GEOJSON_DESCRIPTION},
         "json": {"chemin": JSON_PATH, "nom": "atlas.json", "format": "JSON", "taille": len(json_text),
-                 "taille_texte": size_label(len(json_text)), "lignes": len(whole["collectivites"]),
-                 "description": "L'atlas entier : collectivités avec leurs partenariats et projets, pays, "
-                                "thématiques, sources, réseaux, zones et tableaux publiés."},
+                 "lignes": len(whole["collectivites"]),
+                 "description": JSON_DESCRIPTION},
     }
     return {
         "fichiers": [files["csv"], files["geojson"], files["json"]], **files,

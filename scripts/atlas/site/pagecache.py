@@ -245,6 +245,10 @@ class Run:
     def add(self, src: str, generated) -> None:
         self.generated[src] = generated
 
+    def release(self) -> None:
+        """The build is written: its pages leave memory; the cache's counts stay (the report, the tests)."""
+        self.generated, self.reused, self.to_store, self.final = {}, {}, {}, {}
+
     def settle(self, site_key: str, url_of: Callable[[str], str]) -> dict[str, str]:
         """Each generated page's final key, once the navigation has its titles; {} without a cache."""
         self.final = {}

@@ -24,8 +24,10 @@ from atlas.content.model import (
     LOCATION_APPROX,
     NATURE_TITLES,
     NATURES,
+    STATUSES,
     Atlas,
 )
+from atlas.i18n import _, plural
 from atlas.site import cards, pagecache, social
 from atlas.site.news import FEED_PATH
 from atlas.site.pagecache import Scope
@@ -123,10 +125,11 @@ def by_collectivite(atlas: Atlas, partnerships: list, theme: str | None = None) 
     rows = [(atlas.collectivites[slug], ps,
              sum(1 for p in ps for proj in p.projects if theme is None or theme in proj.themes or theme in p.themes))
             for slug, ps in per.items()]
-    by_region = len({c.region for c, _, _ in rows}) > 1
+    by_region = len({row[0].region for row in rows}) > 1
     groups: dict[str, list] = {}
     for row in rows:
         c = row[0]
+        # The group's French name: its anchor, the same in every edition (a shared link keeps working).
         if by_region:
             label = c.region or "Région non renseignée"
         else:
@@ -141,8 +144,17 @@ def by_collectivite(atlas: Atlas, partnerships: list, theme: str | None = None) 
             n += 1
             anchor = f"{base}-{n}"
         ids.add(anchor)
-        out.append({"id": anchor, "label": label, "rows": sorted(groups[label], key=lambda row: fr.sort_key(row[0].name))})
+        out.append({"id": anchor, "label": _group_label(groups[label][0][0], by_region),
+                    "rows": sorted(groups[label], key=lambda row: fr.sort_key(row[0].name))})
+    out.sort(key=lambda group: fr.sort_key(group["label"]))  # the edition's names in its order
     return {"by": "région" if by_region else "département", "collectivites": len(rows), "groups": out}
+
+
+def _group_label(c, by_region: bool) -> str:
+    """A by_collectivite group's name in the edition's language (a région's name is typed: kept)."""
+    if by_region:
+        return c.region or _("Région non renseignée")
+    return _("Département {number}").format(number=c.departement) if c.departement else _("Département non renseigné")
 
 
 def _bars(counter: Counter, labels: dict | None = None, link=None) -> list[dict]:
@@ -194,12 +206,12 @@ def _unknowns(atlas: Atlas) -> dict:
     }
 
 
-def _published_by_country(atlas: Atlas, idx: Index) -> tuple[list[str], list[dict]]:
+def _published_by_country(atlas: Atlas, idx: Index) -> tuple[list[dict], list[dict]]:
     """Rows: country, the atlas's count, then each published per-country figure side by side."""
-    columns: dict[tuple, str] = {}
+    columns: dict[tuple, object] = {}  # → the first figure of the column: its label, typed in French
     for c in atlas.countries.values():
         for f in c.figures:
-            columns.setdefault((f.label, f.year, f.source), f"{f.label}")
+            columns.setdefault((f.label, f.year, f.source), f)
     cols = sorted(columns, key=lambda k: (k[1], k[0]))
     rows = []
     for code, country in atlas.countries.items():
@@ -207,17 +219,17 @@ def _published_by_country(atlas: Atlas, idx: Index) -> tuple[list[str], list[dic
         n = len(idx.by_country.get(code, []))
         if not n and not values:
             continue
-        rows.append({"code": code, "name": country.name, "atlas": n,
+        rows.append({"code": code, "name": i18n.country_name(code), "atlas": n,
                      "published": [values.get(k) for k in cols]})
     rows.sort(key=lambda r: (-r["atlas"], countries.fold(r["name"])))
-    return [{"label": k[0], "year": k[1], "source": k[2]} for k in cols], rows
+    return [{"label": k[0], "year": k[1], "source": k[2], "figure": columns[k]} for k in cols], rows
 
 
 @dataclass(frozen=True)
 class BriefPartner:
     name: str
     number: int  # the partnership's anchor on the page (#partenariat-N)
-    detail: str  # « jumelage, depuis 1963 »
+    detail: str  # « jumelage, depuis 1963 » (in the edition's language)
 
 
 @dataclass(frozen=True)
@@ -231,25 +243,28 @@ class BriefCountry:
 
 
 def brief(c, atlas: Atlas) -> list[BriefCountry]:
-    """Who with, in a few lines: the partners by country (French order), each with its nature and
-    years when known; the partners the sources do not name, counted in one phrase per country."""
+    """Who with, in a few lines: the partners by country (in the order of the edition's country
+    names), each with its nature and years when known; the partners the sources do not name,
+    counted in one phrase per country."""
     by_country: dict[str, list] = {}
     for p in c.partnerships:
         by_country.setdefault(p.country, []).append(p)
+    ended = i18n.gettext(STATUSES["termine"]).lower()
     out = []
     for code, ps in by_country.items():
         named = tuple(BriefPartner(p.partner.name, p.number,
-                                   ", ".join(x for x in (NATURES[p.nature].lower(), fr.years(p.since, p.until),
-                                                         "terminé" if p.status == "termine" else "") if x))
+                                   ", ".join(x for x in (i18n.gettext(NATURES[p.nature]).lower(),
+                                                         i18n.years(p.since, p.until),
+                                                         ended if p.status == "termine" else "") if x))
                       for p in ps if p.partner)
         anonymous = [p for p in ps if not p.partner]
-        natures = Counter(NATURES[p.nature].lower() for p in anonymous)
+        natures = Counter(i18n.gettext(NATURES[p.nature]).lower() for p in anonymous)
         unnamed = ""
         if anonymous:
             kinds = ", ".join(f"{k} ×{n}" if n > 1 else k for k, n in natures.most_common())
-            unnamed = fr.plural(len(anonymous), "partenaire que les sources ne nomment pas",
-                                "partenaires que les sources ne nomment pas") + f" ({kinds})"
-        out.append(BriefCountry(code, atlas.countries[code].name, named, unnamed))
+            unnamed = plural(len(anonymous), "partenaire que les sources ne nomment pas",
+                             "partenaires que les sources ne nomment pas") + f" ({kinds})"
+        out.append(BriefCountry(code, i18n.country_name(code), named, unnamed))
     out.sort(key=lambda b: fr.sort_key(b.name))
     return out
 
@@ -305,26 +320,29 @@ class _Writer:
 
 
 def _collectivite_pages(w: _Writer) -> None:
-    atlas, idx, site, plural = w.atlas, w.idx, w.site, fr.plural
+    atlas, idx, site = w.atlas, w.idx, w.site
     departements = gazetteer.departements()
     for c in atlas.collectivites.values():
         n_countries = len({p.country for p in c.partnerships})
         where = f" ({departements.get(c.departement, c.departement)})" if c.departement else ""
-        count = (f"{plural(len(c.partnerships), 'partenariat')} dans {n_countries} pays" if c.partnerships
-                 else "partenaires non connus à ce jour" if c.partners_unknown else "aucun partenariat recensé")
+        count = (_("{partnerships} dans {countries}").format(
+                     partnerships=plural(len(c.partnerships), "partenariat", "partenariats"),
+                     countries=plural(n_countries, "pays", "pays")) if c.partnerships
+                 else _("partenaires non connus à ce jour") if c.partners_unknown else _("aucun partenariat recensé"))
+        kind = i18n.gettext(c.type_label)
         w.page("collectivite.html.j2", urls.collectivite(c.slug), c.name,
-               f"{c.name} — {c.type_label.lower()}{where} : {count}.",
+               _("{name} — {kind}{where} : {count}.").format(name=c.name, kind=kind.lower(), where=where, count=count),
                preview=social.collectivite_sentence(c), freshness=site.freshness(c.file),
-               words=(c.type_label, c.departement or "", c.region, *c.aliases,
+               words=(kind, c.departement or "", c.region, *c.aliases,
                       *(n for p in c.partnerships if p.partner for n in (p.partner.name, *p.partner.aliases)),
-                      *(atlas.countries[p.country].name for p in c.partnerships),
-                      *(NATURES[p.nature] for p in c.partnerships),
-                      *(atlas.themes[t].label for t in c.themes if t in atlas.themes),
+                      *(i18n.country_name(p.country) for p in c.partnerships),
+                      *(i18n.gettext(NATURES[p.nature]) for p in c.partnerships),
+                      *(i18n.gettext(atlas.themes[t].label) for t in c.themes if t in atlas.themes),
                       *(proj.title for p in c.partnerships for proj in p.projects)),
                c=c, synergies=idx.synergies(c.slug), map_info=site.maps.get(f"collectivite-{c.slug}"),
                brief=brief(c, atlas))
-    w.overview("collectivites.html.j2", "collectivites/", "Collectivités",
-               "Toutes les collectivités de l'atlas, filtrables par type et département.",
+    w.overview("collectivites.html.j2", "collectivites/", _("Collectivités"),
+               _("Toutes les collectivités de l'atlas, filtrables par type et département."),
                collectivites=sorted(atlas.collectivites.values(), key=lambda c: fr.sort_key(c.name)),
                departements=sorted({c.departement for c in atlas.collectivites.values() if c.departement}))
 
@@ -332,14 +350,18 @@ def _collectivite_pages(w: _Writer) -> None:
 def _country_pages(w: _Writer) -> None:
     """Every country with a file gets a page, even with no partnership yet: the figures the
     sources published for it (Cuba in 2009...) are worth showing next to the atlas's zero."""
-    atlas, idx, site, plural = w.atlas, w.idx, w.site, fr.plural
+    atlas, idx, site = w.atlas, w.idx, w.site
     for code, country in atlas.countries.items():
         partnerships = idx.by_country.get(code, [])
         collectivites = idx.collectivites_in(code)
-        w.page("pays.html.j2", urls.country(code), country.name,
-               f"{plural(len(collectivites), 'collectivité')} de l'atlas coopèrent avec {country.name} : "
-               f"{plural(len(partnerships), 'partenariat')}.",
-               preview=social.country_sentence(country.name, partnerships),
+        name = i18n.country_name(code)
+        w.page("pays.html.j2", urls.country(code), name,
+               i18n.ngettext("{collectivites} de l'atlas coopèrent avec {country} : {partnerships}.",
+                             "{collectivites} de l'atlas coopèrent avec {country} : {partnerships}.",
+                             len(collectivites)).format(
+                   collectivites=plural(len(collectivites), "collectivité", "collectivités"), country=name,
+                   partnerships=plural(len(partnerships), "partenariat", "partenariats")),
+               preview=social.country_sentence(name, partnerships),
                words=(*(c.name for c in collectivites), *(p.partner.name for p in partnerships if p.partner)),
                freshness=site.freshness(f"pays/{code.lower()}.yml"),
                country=country, partnerships=partnerships, collectivites=collectivites,
@@ -348,48 +370,54 @@ def _country_pages(w: _Writer) -> None:
     by_zone: dict[str, list] = {}
     for code in atlas.countries:
         by_zone.setdefault(atlas.countries[code].zone, []).append(atlas.countries[code])
-    w.overview("pays-index.html.j2", "pays/", "Pays", "Les pays partenaires des collectivités de l'atlas, par zone.",
+    w.overview("pays-index.html.j2", "pays/", _("Pays"),
+               _("Les pays partenaires des collectivités de l'atlas, par zone."),
                by_zone=[(atlas.zones[z], by_zone[z]) for z in atlas.zones if z in by_zone])
 
 
 def _theme_pages(w: _Writer) -> None:
     atlas, idx, site = w.atlas, w.idx, w.site
     for key, theme in atlas.themes.items():
-        w.page("thematique.html.j2", urls.theme(key), theme.label, theme.description,
-               preview=social.theme_sentence(theme.label, idx.by_theme.get(key, [])),
+        label = i18n.gettext(theme.label)
+        w.page("thematique.html.j2", urls.theme(key), label, i18n.gettext(theme.description),
+               preview=social.theme_sentence(label, idx.by_theme.get(key, [])),
                words=tuple(atlas.collectivites[p.collectivite].name for p in idx.by_theme.get(key, [])),
                theme=theme, partnerships=idx.by_theme.get(key, []), map_info=site.maps.get(f"thematique-{key}"),
                grouped=by_collectivite(atlas, idx.by_theme.get(key, []), key))
-    w.overview("thematiques.html.j2", "thematiques/", "Thématiques", "Les thématiques de coopération de l'atlas, "
-               "et les partenariats par nature : jumelages, coopérations décentralisées…", by_nature=w.by_nature)
+    w.overview("thematiques.html.j2", "thematiques/", _("Thématiques"), _("Les thématiques de coopération de l'atlas, "
+               "et les partenariats par nature : jumelages, coopérations décentralisées…"), by_nature=w.by_nature)
 
 
 def _nature_pages(w: _Writer) -> None:
     """What a reader searching « jumelage » or « coopération décentralisée » is after."""
-    atlas, plural, by_nature = w.atlas, fr.plural, w.by_nature
-    for key, title in NATURE_TITLES.items():
+    atlas, by_nature = w.atlas, w.by_nature
+    for key, french_title in NATURE_TITLES.items():
         ps = by_nature.get(key, [])
         if ps:
+            title = i18n.gettext(french_title)
             ps = sorted(ps, key=lambda p: (fr.sort_key(atlas.collectivites[p.collectivite].name), p.number))
             n_collectivites, n_pays = len({p.collectivite for p in ps}), len({p.country for p in ps})
             w.page("nature.html.j2", urls.nature(key), title,
-                   f"{title} des collectivités de l'atlas : {plural(len(ps), 'partenariat')} "
-                   f"de {plural(n_collectivites, 'collectivité')} dans {n_pays} pays.",
-                   words=(NATURES[key], *(atlas.collectivites[p.collectivite].name for p in ps)),
+                   _("{title} des collectivités de l'atlas : {partnerships} de {collectivites} dans {countries}.").format(
+                       title=title, partnerships=plural(len(ps), "partenariat", "partenariats"),
+                       collectivites=plural(n_collectivites, "collectivité", "collectivités"),
+                       countries=plural(n_pays, "pays", "pays")),
+                   words=(i18n.gettext(NATURES[key]), *(atlas.collectivites[p.collectivite].name for p in ps)),
                    key=key, nature_title=title, partnerships=ps, n_collectivites=n_collectivites, n_pays=n_pays,
                    grouped=by_collectivite(atlas, ps))
 
 
 def _network_pages(w: _Writer) -> None:
     for key, network in w.atlas.networks.items():
+        # The description is the network's own text, in French (the page marks it lang="fr").
         w.page("reseau.html.j2", urls.network(key), network.label, network.description,
                network=network, members=w.idx.by_network.get(key, []))
-    w.overview("reseaux.html.j2", "reseaux/", "Réseaux", "Les réseaux de collectivités et d'acteurs de la coopération.")
+    w.overview("reseaux.html.j2", "reseaux/", _("Réseaux"), _("Les réseaux de collectivités et d'acteurs de la coopération."))
 
 
 def _sources_page(w: _Writer) -> None:
-    w.overview("sources.html.j2", "sources/", "Sources et limites",
-               "Les documents dont l'atlas est tiré, ce que chacun apporte, et ce que l'atlas ne sait pas.",
+    w.overview("sources.html.j2", "sources/", _("Sources et limites"),
+               _("Les documents dont l'atlas est tiré, ce que chacun apporte, et ce que l'atlas ne sait pas."),
                facts=_fact_counts(w.atlas), unknowns=_unknowns(w.atlas))
 
 
@@ -399,33 +427,37 @@ def _statistics_page(w: _Writer) -> None:
     # Undated partnerships are said in a sentence: as a bar, 142 « inconnue » dwarfed 5 known decades.
     decades = idx.count_by_decade()
     undated = decades.pop("inconnue", 0)
-    zone_labels = {k: z.label for k, z in atlas.zones.items()}
-    theme_labels = {k: t.label for k, t in atlas.themes.items()}
-    w.overview("statistiques.html.j2", "statistiques/", "Statistiques",
-               "Les partenariats de l'atlas par pays, zone, thématique, type de collectivité et décennie, "
-               "à côté des chiffres publiés par les sources.",
-               by_country=_bars(idx.count_by_country(), {c: atlas.countries[c].name for c in idx.by_country},
+    zone_labels = {k: i18n.gettext(z.label) for k, z in atlas.zones.items()}
+    theme_labels = {k: i18n.gettext(t.label) for k, t in atlas.themes.items()}
+    w.overview("statistiques.html.j2", "statistiques/", _("Statistiques"),
+               _("Les partenariats de l'atlas par pays, zone, thématique, type de collectivité et décennie, "
+                 "à côté des chiffres publiés par les sources."),
+               by_country=_bars(idx.count_by_country(), {c: i18n.country_name(c) for c in idx.by_country},
                                 lambda c: urls.country(c)),
                by_zone=_bars(idx.count_by_zone(), zone_labels),
                by_theme=_bars(idx.count_by_theme(), theme_labels, lambda k: urls.theme(k)),
-               by_type=_bars(idx.count_by_type(), COLLECTIVITE_TYPES),
-               by_decade=sorted(_bars(decades, {k: f"années {k}" for k in decades}), key=lambda r: r["key"]),
+               by_type=_bars(idx.count_by_type(), {k: i18n.gettext(label) for k, label in COLLECTIVITE_TYPES.items()}),
+               by_decade=sorted(_bars(decades, {k: _("années {decade}").format(decade=k) for k in decades}),
+                                key=lambda r: r["key"]),
                undated=undated,
                published_columns=columns, published_rows=published_rows,
                zone_table=_zone_comparison(atlas, idx))
 
 
 def _news_page(w: _Writer) -> None:
-    w.overview("nouveautes.html.j2", "nouveautes/", "Nouveautés",
-               "Les collectivités ajoutées à l'atlas et les fiches modifiées, les plus récentes d'abord.",
+    w.overview("nouveautes.html.j2", "nouveautes/", _("Nouveautés"),
+               _("Les collectivités ajoutées à l'atlas et les fiches modifiées, les plus récentes d'abord."),
                news=w.site.news, feed=w.site.feed, feed_path=FEED_PATH)
 
 
 def _data_page(w: _Writer) -> None:
     site = w.site
-    w.overview("donnees.html.j2", "donnees/", "Données",
-               f"Les données de l'atlas, libres et téléchargeables : {site.exports['partenariats']} partenariats "
-               "en CSV et GeoJSON, et l'atlas entier en JSON.",
+    n = site.exports["partenariats"]
+    w.overview("donnees.html.j2", "donnees/", _("Données"),
+               i18n.ngettext("Les données de l'atlas, libres et téléchargeables : {count} partenariat "
+                             "en CSV et GeoJSON, et l'atlas entier en JSON.",
+                             "Les données de l'atlas, libres et téléchargeables : {count} partenariats "
+                             "en CSV et GeoJSON, et l'atlas entier en JSON.", n).format(count=i18n.number(n)),
                exports=site.exports, licence=site.licence, licence_url=site.licence_url)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import jinja2
 import yaml
 
+from atlas import i18n
 from atlas.content import schema
 
 SCHEMA_NAME = "collectivite"
@@ -212,8 +213,48 @@ def _limits(sch: "_Schema", node: dict) -> str:
     return f" ({', '.join(parts)})" if parts else ""
 
 
+def _place_beside(path: tuple, in_list: tuple, block: dict):
+    """`block` (several fields side by side) placed in the block at `path`, as _place places one field."""
+    value = [block] if path and in_list[len(path) - 1] else block
+    for i in reversed(range(len(path))):
+        value = {path[i]: value}
+        if i > 0 and in_list[i - 1]:
+            value = [value]
+    return value
+
+
+def _translations(sch: _Schema, node: dict, key: str, path: tuple, in_list: tuple) -> list[Field]:
+    """The other-language fields of the free-text field `key` (the block's patternProperties, as
+    « description_en » for each language the atlas can publish besides French), each shown with
+    its French field beside it: it is given only with it."""
+    out = []
+    french = node.get("properties", {}).get(key, {})
+    for pattern, sub in node.get("patternProperties", {}).items():
+        match = schema._PATTERN_FIELD.match(pattern)
+        if not match or match.group(1) != key:
+            continue
+        resolved, refs = sch.resolve(sub)
+        kind, allowed, list_name = _describe(sch, key, resolved, refs)
+        for lang in [lang for lang in i18n.available() if lang != i18n.SOURCE]:
+            name = f"{key}_{lang}"
+            pairs = zip((french.get("examples") or [None]), (resolved.get("examples") or []), strict=False)
+            out.append(Field(
+                path=path + (name,), required=False,
+                required_in=PARENTS.get(path[-1], f"« {path[-1]} »") if path else "",
+                kind=kind + _limits(sch, resolved), allowed=allowed, list_name=list_name,
+                description=f"Le texte de « {key} » en {schema.language_name(lang)}, quand la collectivité ou la source "
+                            f"le donne : l'édition en {schema.language_name(lang)} le montre à la place du texte français "
+                            f"(sans lui, elle montre le texte français, signalé comme tel). Vérifié comme « {key} », "
+                            f"qui doit être là aussi ; un texte libre seulement : les noms, clés et codes ne se traduisent pas.",
+                examples=[to_yaml(_place_beside(path, in_list, {key: fr, name: other}))
+                          for fr, other in pairs if fr is not None],
+            ))
+    return out
+
+
 def fields() -> list[Field]:
-    """Every field of the schema, depth first, in the schema's order."""
+    """Every field of the schema, depth first, in the schema's order (a field's other-language
+    texts right after it)."""
     sch = _Schema(schema.load(SCHEMA_NAME))
     out: list[Field] = []
 
@@ -239,6 +280,9 @@ def fields() -> list[Field]:
             )
             parent.append(here)
             out.append(here)
+            for other in _translations(sch, node, key, path, in_list):
+                parent.append(other)
+                out.append(other)
             if struct is None:
                 continue
             if struct.get("type") == "array":

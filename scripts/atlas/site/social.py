@@ -1,8 +1,8 @@
 """Link previews: what a chat or a social network shows when a page's address is pasted.
 
-Each collectivité, country and theme page (and the home) gets a title, one sentence and
-its map's PNG as the image, with absolute URLs (Open Graph and Twitter card, written by
-theme/main.html). Everything here is plain text: the theme template escapes it.
+Each collectivité, country and theme page (and the home) gets a title, one sentence in the
+edition's language and its map's PNG as the image, with absolute URLs (Open Graph and Twitter
+card, written by theme/main.html). Everything here is plain text: the theme template escapes it.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from atlas import urls
 from atlas.content import countries
 from atlas.content.model import Atlas, Collectivite, Partnership
-from atlas.fr import plural
+from atlas.i18n import _, country_name, gettext, plural
 
 MAX_COUNTRIES = 4
 
@@ -32,11 +32,12 @@ class Preview:
 
 
 def _countries(partnerships: list[Partnership]) -> list[str]:
+    """The partners' countries, most partnerships first, named in the edition's language."""
     seen: dict[str, int] = {}
     for p in partnerships:
         seen[p.country] = seen.get(p.country, 0) + 1
-    ranked = sorted(seen, key=lambda c: (-seen[c], countries.fold(countries.name_fr(c))))
-    return [countries.name_fr(c) for c in ranked]
+    ranked = sorted(seen, key=lambda c: (-seen[c], countries.fold(country_name(c))))
+    return [country_name(c) for c in ranked]
 
 
 def _list(names: list[str]) -> str:
@@ -46,30 +47,35 @@ def _list(names: list[str]) -> str:
 
 
 def collectivite_sentence(c: Collectivite) -> str:
-    what = c.type_label.lower() + (f", {c.departement}" if c.departement else "")
+    what = gettext(c.type_label).lower() + (f", {c.departement}" if c.departement else "")
     if c.partners_unknown or not c.partnerships:
-        return f"{c.name} ({what}) : engagement international attesté, partenaires non connus à ce jour."
+        return _("{name} ({what}) : engagement international attesté, partenaires non connus à ce jour.").format(
+            name=c.name, what=what)
     names = _countries(c.partnerships)
-    return (f"{c.name} ({what}) : {plural(len(c.partnerships), 'partenariat', 'partenariats')} "
-            f"dans {plural(len(names), 'pays', 'pays')} — {_list(names)}.")
+    return _("{name} ({what}) : {partnerships} dans {countries} — {list}.").format(
+        name=c.name, what=what, partnerships=plural(len(c.partnerships), "partenariat", "partenariats"),
+        countries=plural(len(names), "pays", "pays"), list=_list(names))
 
 
 def country_sentence(name: str, partnerships: list[Partnership]) -> str:
     if not partnerships:
-        return f"{name} : aucun partenariat recensé dans l'atlas pour l'instant ; chiffres publiés par les sources."
+        return _("{country} : aucun partenariat recensé dans l'atlas pour l'instant ; chiffres publiés par les sources."
+                 ).format(country=name)
     who = len({p.collectivite for p in partnerships})
-    return (f"{name} : {plural(len(partnerships), 'partenariat', 'partenariats')} avec "
-            f"{plural(who, 'collectivité', 'collectivités')} de l'atlas.")
+    return _("{country} : {partnerships} avec {collectivites} de l'atlas.").format(
+        country=name, partnerships=plural(len(partnerships), "partenariat", "partenariats"),
+        collectivites=plural(who, "collectivité", "collectivités"))
 
 
 def theme_sentence(label: str, partnerships: list[Partnership]) -> str:
     who = len({p.collectivite for p in partnerships})
     names = _countries(partnerships)
     if not partnerships:
-        return f"{label} : aucun partenariat de l'atlas sur cette thématique pour l'instant."
-    return (f"{label} : {plural(len(partnerships), 'partenariat', 'partenariats')} de "
-            f"{plural(who, 'collectivité', 'collectivités')} dans {plural(len(names), 'pays', 'pays')} — "
-            f"{_list(names)}.")
+        return _("{theme} : aucun partenariat de l'atlas sur cette thématique pour l'instant.").format(theme=label)
+    return _("{theme} : {partnerships} de {collectivites} dans {countries} — {list}.").format(
+        theme=label, partnerships=plural(len(partnerships), "partenariat", "partenariats"),
+        collectivites=plural(who, "collectivité", "collectivités"), countries=plural(len(names), "pays", "pays"),
+        list=_list(names))
 
 
 def preview(title: str, description: str, site_url: str, page_url: str, map_info=None,
@@ -89,6 +95,7 @@ def preview(title: str, description: str, site_url: str, page_url: str, map_info
 
 def home_sentence(atlas: Atlas) -> str:
     n = len(atlas.partnerships)
-    return (f"Qui coopère avec qui ? {plural(len(atlas.collectivites), 'collectivité', 'collectivités')}, "
-            f"{plural(n, 'partenariat international', 'partenariats internationaux')} "
-            f"dans {plural(len({p.country for p in atlas.partnerships}), 'pays', 'pays')}, sources citées.")
+    return _("Qui coopère avec qui ? {collectivites}, {partnerships} dans {countries}, sources citées.").format(
+        collectivites=plural(len(atlas.collectivites), "collectivité", "collectivités"),
+        partnerships=plural(n, "partenariat international", "partenariats internationaux"),
+        countries=plural(len({p.country for p in atlas.partnerships}), "pays", "pays"))

@@ -163,6 +163,31 @@ def _translated(labels: dict) -> dict:
     return {key: i18n.gettext(label) for key, label in labels.items()}
 
 
+def _plural_in(lang: str):
+    """`plural(n, "partenariat", "partenariats")` in a template: « 3 partenariats », “3 partnerships”."""
+    def plural(n: int, one: str, many: str) -> str:
+        with i18n.using(lang):
+            return i18n.plural(n, one, many)
+    return plural
+
+
+def _typed_lang(lang: str) -> Markup:
+    """` lang="fr"` for the element holding a text typed in French that no file translates (a figure's
+    label, a published table's title), on another edition's pages; nothing on the French pages."""
+    return Markup(' lang="{}"').format(i18n.SOURCE) if lang != i18n.SOURCE else Markup("")
+
+
+def _typed_in(lang: str):
+    """`x|typed`: a name or title typed in French that no file translates (a source's title, its
+    publisher), wrapped in lang="fr" on another edition's pages (screen readers read it in French);
+    as it is on the French pages."""
+    attribute = _typed_lang(lang)
+
+    def typed(value) -> Markup:
+        return Markup("<span{}>{}</span>").format(attribute, value) if attribute else escape(value)
+    return typed
+
+
 def _filters_and_globals(env: jinja2.Environment, lang: str) -> jinja2.Environment:
     """`lang`: the edition the environment renders; its gettext (`_`, `{% trans %}`) reads that
     language's catalogue (i18n.py), and the label tables are translated once here."""
@@ -175,10 +200,12 @@ def _filters_and_globals(env: jinja2.Environment, lang: str) -> jinja2.Environme
                        texte_ligne=text_inline, lien=link, same_rows=same_rows,
                        unnamed_apart=unnamed_apart, tr=i18n.gettext, libre=free_blocks,
                        libre_ligne=free_inline)
+    env.filters["taille"] = i18n.size  # a file's size, « 12,3 ko », “12.3 kB” (the data page)
     env.globals.update(
         urls=urls, years=i18n.years, LOCATION_COUNTRY=LOCATION_COUNTRY, LOCATION_APPROX=LOCATION_APPROX,
-        lang=lang, **labels,
+        lang=lang, plural=_plural_in(lang), typed_lang=_typed_lang(lang), **labels,
     )
+    env.filters["typed"] = _typed_in(lang)
     return env
 
 
