@@ -684,7 +684,7 @@ def generate_deferred(atlas: Atlas, idx: Index, emit: Emit, settings: Settings,
     # One viewer page for every map, then each map's data: what the reader's browser fetches.
     t = time.perf_counter()
     emit(urls.MAP_VIEWER, viewer.render(settings.tiles_url, settings.tiles_attribution, settings.tiles_name,
-                                        settings.site_name, shared_data(settings)))
+                                        settings.site_name, shared_data(settings), settings.languages))
     for job in todo:
         job.data.update(title=job.info.title, label=job.label, page=job.info.page)
         emit(job.info.data, viewer.to_json(job.data))

@@ -51,6 +51,7 @@ class ViewerPage(Figure):
     _template = Template(
         "<!DOCTYPE html>\n<html lang=\"{{ this.lang|e }}\">\n<head>\n"
         "<title>{{ this.title|e }}</title>\n"
+        "{% for alt in this.alternates %}<link rel=\"alternate\" hreflang=\"{{ alt.lang|e }}\" href=\"{{ alt.href|e }}\">\n{% endfor %}"
         "{{ this.header.render(**kwargs) }}\n</head>\n<body>\n"
         "{{ this.html.render(**kwargs) }}\n"
         "<script>\ndocument.addEventListener(\"DOMContentLoaded\", function () {\natlasQuandProche(function () {\n"
@@ -90,6 +91,10 @@ class ViewerMap(DeferredJSCSSMixin, folium.Map):
             <i id="dans-l-atlas" hidden></i>
             <header class="atlas-barre">
               <h1 class="atlas-titre">{{ this.words.heading|e }}</h1>
+              {%- for alt in this.alternates if alt.lang != this.lang %}
+              <a class="atlas-retour" href="{{ alt.href|e }}" hreflang="{{ alt.lang|e }}" lang="{{ alt.lang|e }}"
+                 data-meme-carte>{{ alt.name|e }}</a>
+              {%- endfor %}
               <a class="atlas-retour" href="{{ this.root|e }}">{{ this.words.back|e }}</a>
             </header>
             <main>
@@ -144,11 +149,23 @@ class AtlasDrawing(DeferredJSCSSMixin):
         self.default_css = [("atlas_carte_css", shared(assets.MAP_CSS))]
 
 
-def render(tiles_url: str, tiles_attribution: str, tiles_name: str, site_name: str, shared: dict) -> str:
-    """The viewer page (one per site); `shared`: what every map's data has in common."""
+def alternates(languages) -> list[dict]:
+    """The viewer of each edition, from this edition's cartes/ (the map script adds the map asked
+    for, `?carte=…`, so that the switch shows the same map in the other language)."""
+    to_site_root = ROOT + "../" * urls.edition_prefix().count("/")
+    return [{"lang": lang, "name": i18n.language_name(lang), "href": to_site_root + urls.edition_prefix(lang) + "cartes/"}
+            for lang in languages] if len(languages) > 1 else []
+
+
+def render(tiles_url: str, tiles_attribution: str, tiles_name: str, site_name: str, shared: dict,
+           languages=("fr",)) -> str:
+    """The viewer page (one per edition); `shared`: what every map's data has in common;
+    `languages`: the site's editions (a link to the same map in each other one)."""
     page = ViewerPage(title=_("Carte — {site}").format(site=site_name))
     page.lang = i18n.language()
+    page.alternates = alternates(languages)
     m = ViewerMap(site_name, shared)
+    m.lang, m.alternates = page.lang, page.alternates
     page.add_child(m)
     tiles = folium.TileLayer(tiles=tiles_url, attr=i18n.gettext(tiles_attribution), name=i18n.gettext(tiles_name),
                              max_zoom=18, max_native_zoom=18)

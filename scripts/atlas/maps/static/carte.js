@@ -730,6 +730,8 @@
     var shared = JSON.parse(el.getAttribute("data-commun") || "{}");
     speak(shared.textes);  // the failures below speak the edition's language too
     var id = new URLSearchParams(window.location.search).get("carte") || "";
+    // The language switch shows the same map in the other edition (viewer.py, alternates).
+    document.querySelectorAll("a[data-meme-carte]").forEach(function (a) { a.search = window.location.search; });
     if (!/^[a-z0-9][a-z0-9_-]{0,150}$/.test(id)) {
       fail(map, say(id ? "noSuchMap" : "noMapAsked"), root, start);
       return;
