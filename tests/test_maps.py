@@ -205,7 +205,7 @@ def test_home_map_aggregates_partnerships_into_one_flow_per_partner_country(buil
     assert data["flows"]["zoom"] == maps.FLOW_ZOOM and data["flows"]["legend"]["items"]
     # the image shows the same design: one curved flow per country, biggest first, the biggest labelled
     spec = maps.jobs(atlas, idx, Settings(tiles_url=TILES, tiles_attribution=ATTRIBUTION))[1].spec
-    assert spec.kind == "flux" and spec.origin == origin.name
+    assert spec.kind == "flux" and not spec.shared  # its labels are country names: drawn by each edition
     per_country = {}
     for p in drawable:
         per_country[p.country] = per_country.get(p.country, 0) + 1
@@ -214,7 +214,9 @@ def test_home_map_aggregates_partnerships_into_one_flow_per_partner_country(buil
     top = max(per_country, key=per_country.get)
     assert spec.lines[0].label == f"{atlas.countries[top].name} {per_country[top]}"
     assert sum(1 for f in spec.lines if f.label) == min(maps.FLOW_LABELS, len(per_country))
-    assert spec.legend[1].label.startswith("Partenariats par pays") and spec.legend[1].symbol is Symbol.FLOW
+    image_legend = infos["liens"].legend  # the image's legend, in words beside it: the flows'
+    assert image_legend[1].label.startswith("Partenariats par pays") and image_legend[1].symbol is Symbol.FLOW
+    assert infos["liens"].legend_title == f"Depuis : {origin.name}"
     bend = images.curve(0, 0, 10, 0)
     assert bend[0] == (0, 0) and bend[-1] == (10, 0) and bend[12][1] > 0.5  # a curve, not a straight line
 
@@ -284,10 +286,10 @@ def test_carte_block_renders(built, real_atlas):
     assert f'href="{base}{urls.collectivite(c.slug)}"' in text
     height = round(info.png_size[1] * 600 / info.png_size[0])
     assert f'<a href="{base}{info.png}"><img src="{base}{info.png}" alt="{escape(info.alt)}" width="600" height="{height}"' in text
-    # the codes to copy: written by atlas.js from these (tests/browser/test_embed_codes.py), a sentence without it
-    assert (f'<div class="atlas-codes" data-titre="{escape(info.title)}" data-carte="{info.html}" data-image="{info.png}" '
-            f'data-lien="{urls.collectivite(c.slug)}" hidden>') in text
-    assert text.count('<pre><code class="language-html"></code></pre>') == 2 and 'class="atlas-sans-script"' in text
+    assert f'src=&#34;https://atlas.example/{info.html}&#34;' in text  # iframe snippet, absolute, shown as code
+    assert (f'&lt;a href=&#34;https://atlas.example/{urls.collectivite(c.slug)}&#34;&gt;&lt;img src=&#34;https://atlas.example/{info.png}&#34;'
+            in text)  # e-mail snippet: the 1200 px image…
+    assert "width=&#34;600&#34; style=&#34;display:block;width:100%;max-width:600px;height:auto" in text  # …that shrinks
     # without a public address, no snippet with a wrong one: what is missing is said instead
     local = env.get_template("partials/carte.html.j2").render(map_info=info, base=base, site_url="")
     assert "127.0.0.1" not in local.replace("Une adresse de prévisualisation (127.0.0.1)", "")
@@ -395,8 +397,8 @@ def test_image_cache_redraws_only_the_maps_that_changed(real_atlas, tmp_path):
     reused = {s.id: r for s, r in images.render_many(specs, 1, again)}
     assert again.hits == len(specs) and again.drawn == 0
     assert all(reused[k]["png"] == drawn[k]["png"] for k in drawn)
-    # one map changes (a title), one entry is damaged: exactly those two are drawn
-    specs[2].title += " (modifié)"
+    # one map changes (a name it writes), one entry is damaged: exactly those two are drawn
+    specs[2].labels = [images.Label(*specs[2].labels[0][:2], "Nom modifié"), *specs[2].labels[1:]]
     damaged = again._dir(again.key(specs[4])) / "carte.png"
     damaged.write_bytes(b"<html>pas une image</html>")
     third = ImageCache(tmp_path / "images")
@@ -411,8 +413,8 @@ def test_image_cache_redraws_only_the_maps_that_changed(real_atlas, tmp_path):
 
 
 def test_the_image_cache_key_covers_every_module_the_drawing_code_reads():
-    """A legend label changed in content/model.py must redraw the images that print it: each atlas
-    module images.py imports (but the worker pool, which only runs it) is in the cache's key."""
+    """A colour changed in maps/style.py must redraw the images that show it: each atlas module
+    images.py imports (but the worker pool, which only runs it) is in the cache's key."""
     import ast
 
     from atlas import caches
@@ -424,7 +426,7 @@ def test_the_image_cache_key_covers_every_module_the_drawing_code_reads():
     imported |= {f"atlas.{a.name}" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
                  and node.module == "atlas" for a in node.names}
     files = {m.removeprefix("atlas.").replace(".", "/") + ".py" for m in imported} - {"workers.py"}
-    assert {"maps/legend.py", "maps/records.py", "maps/style.py"} <= files
+    assert {"maps/records.py", "maps/style.py"} <= files
     assert files <= set(cache.CODE_FILES)
     assert all((caches.PACKAGE / name).is_file() for name in cache.CODE_FILES)
 
@@ -445,16 +447,15 @@ def test_workers_store_their_images_in_the_cache_and_send_back_no_image(real_atl
     assert drawn == {s.id: r["png"] for s, r in images.render_many(specs, 1)}
 
 
-def test_the_site_name_titles_the_viewer_and_signs_every_image_escaped(real_atlas):
+def test_the_site_name_titles_the_viewer_and_signs_every_map_escaped(real_atlas):
     """Any region's atlas: mkdocs.yml's site_name (not a name written in the code) titles the map
-    viewer (carte.js adds it to each map's title) and signs the images' source line; as text."""
+    viewer (carte.js adds it to each map's title) and signs each map's source line; as text."""
     from atlas.maps import viewer
 
     atlas, idx = real_atlas
     name = "Atlas <b>de Bretagne</b> & co"
-    specs = [j.spec for j in maps.jobs(atlas, idx, Settings(tiles_url=TILES, tiles_attribution=ATTRIBUTION, site_name=name))
-             if j.spec is not None]
-    assert specs and all(s.source.startswith(f"Source : {name}") for s in specs)
+    infos = [j.info for j in maps.jobs(atlas, idx, Settings(tiles_url=TILES, tiles_attribution=ATTRIBUTION, site_name=name))]
+    assert infos and all(i.source.startswith(f"Source : {name}") for i in infos)
     html = viewer.render(TILES, ATTRIBUTION, "Fond OpenStreetMap", name,
                          maps.shared_data(Settings(tiles_url=TILES, tiles_attribution=ATTRIBUTION, site_name=name)))
     assert "<title>Carte — Atlas &lt;b&gt;de Bretagne&lt;/b&gt; &amp; co</title>" in html
@@ -471,7 +472,6 @@ def test_a_named_partner_without_position_is_named_at_its_country_centre_not_cal
 
     files, infos = built
     atlas, idx = real_atlas
-    specs = {j.info.id: j.spec for j in maps.jobs(atlas, idx, Settings(tiles_url=TILES, tiles_attribution=ATTRIBUTION)) if j.spec}
     seen = {"named": 0, "unnamed": 0}
     for c in atlas.collectivites.values():
         at_centre = [p for p in c.partnerships if p.location == LOCATION_COUNTRY and p.point is not None]
@@ -490,8 +490,8 @@ def test_a_named_partner_without_position_is_named_at_its_country_centre_not_cal
         label = legend.country_point_label(named, unnamed)
         items = legend_items(data)
         assert (items[-1].symbol, items[-1].label) == (Symbol.COUNTRY, label)  # the web map's legend
-        # the image draws the very same items (one legend model)
-        assert specs[f"collectivite-{c.slug}"].legend == items
+        # the image's caption and e-mail snippet say the very same items (one legend model)
+        assert infos[f"collectivite-{c.slug}"].legend == items
         if not unnamed:
             assert not any("non identifié" in item.label for item in items)
     assert seen["named"] and seen["unnamed"]  # both cases are in the real content (Le Portel; Lille…)
@@ -571,11 +571,10 @@ def test_the_newsletter_image_names_its_collectivite_and_partners_without_overla
             assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
 
 
-def test_the_images_source_and_legend_read_at_12_css_px_when_shown_600_px_wide():
+def test_the_images_place_names_read_at_12_css_px_when_shown_600_px_wide():
     from atlas.maps import images
 
-    assert images.SOURCE_PX * 600 / images.WIDTH2X >= 12 and images.LABEL_PX * 600 / images.WIDTH2X >= 12
-    assert images._renderer().font.size * 600 / images.WIDTH2X >= 12  # the legend's labels
+    assert images.LABEL_PX * 600 / images.WIDTH2X >= 12
 
 
 def _decoded(rings: list[list[int]]) -> list[list[tuple[float, float]]]:
@@ -624,7 +623,7 @@ def _ocean_spec(location, **changes):
     from atlas.maps import images
 
     line = images.Line(-40.0, 30.0, -20.0, 30.0, location, "commune")
-    spec = images.Spec("essai", "Essai", "Source : essai", "liens", seats=[images.Seat(-40.0, 30.0, "commune")],
+    spec = images.Spec("essai", "liens", seats=[images.Seat(-40.0, 30.0, "commune")],
                        partners=[images.Point(-20.0, 30.0, Kind.APPROX)], lines=[line])
     return dataclasses.replace(spec, **changes)
 
@@ -642,7 +641,7 @@ def _to_page(spec, lon: float, lat: float) -> tuple[int, int]:
     box = images.layout(spec)
     x0, x1, y0, y1 = box.extent
     return (round(images.MARGIN + (lon - x0) / (x1 - x0) * images.MAP_W),
-            round(box.title_h + (y1 - lat) / (y1 - y0) * box.map_h))
+            round(box.top + (y1 - lat) / (y1 - y0) * box.map_h))
 
 
 def _runs_along_link(spec, is_ink) -> list[int]:
@@ -681,38 +680,12 @@ def test_a_link_to_a_country_centre_is_drawn_in_grey_dashes():
     assert len(dashes) >= 5 and 5 <= max(dashes) <= 12  # dashes of 4 line widths, gaps of 3
 
 
-def test_each_legend_symbol_is_drawn_in_its_colour_beside_its_label():
-    from PIL import ImageColor
-
-    from atlas.maps import images
-
-    items = (legend.links(["commune", "region"], partners=True, approx=True, country_points=True)
-             + legend.flows(12) + legend.classes([ColorClass(1, 1, "#fed976"), ColorClass(2, 5, "#bd0026")])
-             + legend.links([], partners=False, approx=False, country_points=False))
-    assert {item.symbol for item in items} == set(Symbol)
-    spec = _ocean_spec(Location.EXACT, legend=items)
-    image, box = _pixels(images.render(spec)["png"]), images.layout(spec)
-    col_w = images.MAP_W // images.LEGEND_COLUMNS
-    for i, item in enumerate(items):
-        r, c = divmod(i, images.LEGEND_COLUMNS)
-        x, y = images.MARGIN + c * col_w, box.title_h + box.map_h + 32 + 38 * r
-        symbol = [image.getpixel((x + dx, y + dy)) for dx in range(0, 50) for dy in range(-12, 13)]
-        if item.symbol is Symbol.NONE:
-            assert set(symbol) == {(255, 255, 255)}, item  # text only: nothing before the label
-            continue
-        color = ImageColor.getrgb(item.color)
-        assert any(max(abs(a - b) for a, b in zip(p, color, strict=True)) <= 12 for p in symbol), item
-        if item.symbol is Symbol.APPROX:  # dotted: white between the dots on its middle row
-            row = [image.getpixel((x + dx, y)) for dx in range(0, 34)]
-            assert (255, 255, 255) in row and any(p != (255, 255, 255) for p in row)
-
-
 def test_maps_of_one_frame_share_one_background_drawn_once():
     from atlas.maps import images
 
     renderer = images.Renderer()
     a = _ocean_spec(Location.EXACT)
-    b = _ocean_spec(Location.APPROX, title="Autre carte")  # same points: same frame
+    b = _ocean_spec(Location.APPROX, id="autre")  # same points: same frame
     far = _ocean_spec(Location.EXACT, seats=[images.Seat(100.0, 10.0, "commune")],
                       partners=[images.Point(110.0, 12.0, Kind.PARTNER)],
                       lines=[images.Line(100.0, 10.0, 110.0, 12.0, Location.EXACT, "commune")])
@@ -752,7 +725,7 @@ def test_png_drawing_never_imports_matplotlib():
 
     code = ("import sys; from atlas.maps import images; from atlas.maps.records import Kind, Location\n"
             "line = images.Line(2.0, 48.0, 13.0, 52.0, Location.EXACT, 'commune')\n"
-            "spec = images.Spec('a', 'Essai', 'Source', seats=[images.Seat(2.0, 48.0, 'commune')],"
+            "spec = images.Spec('a', seats=[images.Seat(2.0, 48.0, 'commune')],"
             " partners=[images.Point(13.0, 52.0, Kind.PARTNER)], lines=[line])\n"
             "assert images.render(spec)['png'].startswith(b'\\x89PNG')\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))")

@@ -169,7 +169,8 @@ def test_pages_are_written_without_indentation_but_code_examples_keep_theirs(bui
     kept = re.compile(r"<(pre|textarea|script|style)\b.*?</\1\s*>", re.S | re.I)
     indented = []
     for page in built_site.rglob("*.html"):
-        if page == built_site / "cartes" / "index.html":  # the one map viewer, written by Folium: not a page
+        if page.relative_to(built_site).as_posix() in ("cartes/index.html", "en/cartes/index.html"):
+            # each edition's map viewer, written by Folium: not a page
             continue
         text = page.read_text(encoding="utf-8")
         if re.search(r"\n[ \t]+\S", kept.sub("", text)):

@@ -120,33 +120,7 @@
       if (go) { e.preventDefault(); window.location.href = new URL(form.dataset.index, window.location.href).href.replace(/trouver\.json$/, "") + go; }
     });
   }
-  // « Intégrer cette carte » : the codes to copy, written here from the block's addresses and the
-  // map's text alternative (its image's alt, just above) rather than carried by every page; as
-  // the template wrote them before (attribute values escaped as Jinja does).
-  function embedCodes(box) {
-    if (box.dataset.ready) return;
-    box.dataset.ready = "1";
-    var attr = function (s) {
-      return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&#34;").replace(/'/g, "&#39;");
-    };
-    // the site's public address: the page's own (canonical), up to the site's root (Material's `base`)
-    var canonical = document.querySelector("link[rel=canonical]"), config = document.getElementById("__config");
-    if (!canonical || !config) return;
-    var root = new URL((JSON.parse(config.textContent).base || ".") + "/", canonical.href).href;
-    var d = box.dataset, codes = box.querySelectorAll("pre code");
-    codes[0].textContent = '<iframe title="' + attr(d.titre) + '" src="' + attr(root + d.carte) +
-      '" width="100%" height="480" loading="lazy" style="border:0"></iframe>';
-    if (d.image && codes[1]) {
-      var block = box.closest("details"), alt = block && block.previousElementSibling, img = alt && alt.querySelector("img");
-      codes[1].textContent = '<a href="' + attr(root + d.lien) + '"><img src="' + attr(root + d.image) + '" alt="' +
-        attr(img ? img.alt : d.titre) + '" width="600" style="display:block;width:100%;max-width:600px;height:auto;border:0"></a>';
-    }
-    var fallback = box.nextElementSibling;
-    if (fallback && fallback.classList.contains("atlas-sans-script")) fallback.hidden = true;
-    box.hidden = false;
-  }
   function init() {
-    document.querySelectorAll(".atlas-codes").forEach(embedCodes);
     scrollCues();
     // Material's search overlay is a dialog without a name (axe: aria-dialog-name).
     document.querySelectorAll(".md-search[role=dialog]:not([aria-label])").forEach(function (d) { d.setAttribute("aria-label", "Recherche"); });

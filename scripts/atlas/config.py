@@ -18,9 +18,11 @@ from mkdocs.config import config_options as c
 from yaml_env_tag import construct_env_tag
 
 from atlas import SITE_NAME, urls
+from atlas.i18n import N_
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">contributeurs OpenStreetMap</a>'
+# in the edition's language where shown (maps/viewer.py); another attribution set in mkdocs.yml is shown as written
+OSM_ATTRIBUTION = N_('&copy; <a href="https://www.openstreetmap.org/copyright">contributeurs OpenStreetMap</a>')
 ETALAB_LICENCE = "Licence Ouverte / Open Licence 2.0 (Etalab)"
 ETALAB_LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
 
@@ -38,7 +40,7 @@ class Settings:
     # -- maps --
     tiles_url: str = OSM_TILES
     tiles_attribution: str = OSM_ATTRIBUTION  # HTML, shown by Leaflet under the map
-    tiles_name: str = "Fond OpenStreetMap"
+    tiles_name: str = N_("Fond OpenStreetMap")  # in the edition's language where shown
     png: bool = True  # static map images (emails, link previews, open data); the benchmark may turn them off
     workers: int | None = None  # PNG worker processes (None: one per core, up to 8)
     # -- data --

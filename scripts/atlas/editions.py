@@ -44,14 +44,6 @@ def check_languages(languages: list[str]) -> None:
         raise AtlasError(f"langues : {languages!r} — chaque langue une seule fois")
 
 
-def language_name(lang: str) -> str:
-    """A language's name in itself, as a reader looks for it: « Français », “English”."""
-    from babel import Locale
-
-    name = Locale.parse(lang).get_display_name(lang) or lang
-    return name[:1].upper() + name[1:]
-
-
 def configure(config, lang: str, main_config) -> None:
     """Turn a fresh load of mkdocs.yml into the configuration of the `lang` edition of `main_config`'s site."""
     config.theme["language"] = lang
@@ -171,7 +163,7 @@ def alternates(languages: list[str], edition: str, page_url: str, site_url: str,
     for lang in languages:
         url = page_url if exists(lang, page_url) else ""
         target = urls.edition_prefix(lang) + url
-        out.append({"lang": lang, "name": language_name(lang), "current": lang == edition,
+        out.append({"lang": lang, "name": i18n.language_name(lang), "current": lang == edition,
                     "href": (to_site_root + target) or "./",
                     "absolute": (site_url + target) if site_url else ""})
     return out

@@ -55,6 +55,12 @@ def using(lang: str):
         _current.reset(token)
 
 
+def language_name(lang: str) -> str:
+    """A language's name in itself, as a reader looks for it: « Français », “English”."""
+    name = Locale.parse(lang).get_display_name(lang) or lang
+    return name[:1].upper() + name[1:]
+
+
 def catalogue_path(lang: str) -> Path:
     return LOCALES / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 

@@ -117,13 +117,13 @@ def generate(loaded: Loaded, settings: Settings, emit: urls.Emit,
     (default: emitted as its rendered HTML). Map images are left drawing: see Outputs.images;
     those `kept(uri, key)` says the previous site holds are not drawn (site/reuse.py).
     `shared`: the French edition's outputs, when this builds another language (site/editions.py):
-    the map images, exports and schemas are that edition's, linked (urls.shared), not made again."""
+    the exports and schemas are that edition's, linked (urls.shared), not made again; so are the map
+    images, but the one that writes words of the edition's language (maps/interactive.py)."""
     timings: dict = {}
     atlas, idx, hist = loaded.atlas, loaded.idx, loaded.history
     start = time.perf_counter()
     assets.emit_assets(emit)
-    map_info, images = maps.generate_deferred(atlas, idx, emit, settings,
-                                              kept if shared is None else _drawn_by_the_french_edition)
+    map_info, images = maps.generate_deferred(atlas, idx, emit, settings, kept)
     timings["maps"] = time.perf_counter() - start
     start = time.perf_counter()
     if shared is None:
@@ -148,11 +148,6 @@ def generate(loaded: Loaded, settings: Settings, emit: urls.Emit,
     pages.generate(site, emit_page or (lambda src, page: emit(src, page.render())))
     timings["pages"] = time.perf_counter() - start
     return Outputs(map_info, images, export_info, site, entries, feed, timings)
-
-
-def _drawn_by_the_french_edition(uri: str, key: str) -> bool:
-    """Another edition's map images: the French build draws them once for every language."""
-    return True
 
 
 def finish(site_dir: Path, outputs: Outputs, run: pagecache.Run, search_entries: list[dict],

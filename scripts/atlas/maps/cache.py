@@ -72,8 +72,8 @@ VALID = {"png": valid_png, "svg": valid_svg}
 
 # What draws the pixels and writes the texts of an image: the drawing code and what it reads from
 # the rest of the package (the legends' labels, the country shapes). atlas/workers.py only runs it.
-CODE_FILES = ("maps/images.py", "maps/style.py", "maps/cache.py", "maps/legend.py", "maps/records.py", "content/model.py",
-              "content/countries.py", "fr.py", "data/pays.geojson")
+CODE_FILES = ("maps/images.py", "maps/style.py", "maps/cache.py", "maps/records.py", "content/countries.py", "fr.py",
+              "data/pays.geojson")
 
 
 @functools.cache

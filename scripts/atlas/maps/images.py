@@ -9,6 +9,11 @@ matplotlib, imported only by the process that draws one.
 
 Plate carrée with a local aspect correction (1/cos of the middle latitude): close-ups look like the
 web map, world maps are the familiar rectangle, and no reprojection is needed.
+
+An image says no word but the names of places (collectivités, partners; countries on the flows):
+its title, legend and source are in the HTML around it, in the edition's language (the page's
+caption, the e-mail snippet: partials/carte.html.j2), so one image serves every edition. Only the
+flows' image, whose labels are country names, is drawn by each edition (`Spec.shared`).
 """
 from __future__ import annotations
 
@@ -22,7 +27,6 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from atlas import workers
-from atlas.maps.legend import Symbol
 from atlas.maps.records import Kind, Location
 from atlas.maps.style import (
     BORDER,
@@ -42,9 +46,7 @@ DPI = 200
 WIDTH2X = 1200  # px; pages and e-mails show it 600 px wide
 MARGIN = 24
 MAP_W = WIDTH2X - 2 * MARGIN
-LEGEND_COLUMNS = 3
 # Texts of the image in pixels of the 1,200 px PNG, shown 600 px wide: half of it in CSS pixels.
-SOURCE_PX, SOURCE_LINE = 24, 32  # the source line: 12 CSS px
 LABEL_PX = 24  # place names on the map: 12 CSS px
 MAX_LABELS = 80  # as the interactive map: beyond, no place is named (the text alternative lists them)
 COARSE_SPAN = 50  # degrees of longitude: wider frames use simplified country outlines
@@ -104,8 +106,6 @@ class Spec:
     """Everything one static map needs (plain data: it travels to worker processes)."""
 
     id: str
-    title: str
-    source: str
     kind: str = "liens"  # "liens" | "flux" | "choroplethe"
     seats: list[Seat] = field(default_factory=list)
     partners: list[Point] = field(default_factory=list)
@@ -113,10 +113,14 @@ class Spec:
     values: dict = field(default_factory=dict)  # choropleth: iso → colour
     world: bool = False
     svg: bool = False
-    origin: str = ""  # flux: where the flows start (the region, or France)
-    legend: list = field(default_factory=list)  # legend.LegendItem, the same the interactive map draws
     labels: list[Label] = field(default_factory=list)  # the map's collectivité first, then named partners
     subject_labels: int = 0  # how many of `labels`, first, name the map's own collectivité (always drawn)
+
+    @property
+    def shared(self) -> bool:
+        """Whether one image serves every edition: it names places only (the flows name countries,
+        in the edition's language)."""
+        return self.kind != "flux"
 
 
 def curve(lon0: float, lat0: float, lon1: float, lat1: float, steps: int = 24) -> list[tuple[float, float]]:
@@ -289,8 +293,8 @@ def _fonts_folder() -> str:
 class Renderer:
     """Pillow, on the shipped country shapes: the background of a frame (sea, land, borders) is drawn
     once and kept; each map pastes it into its page, draws its own lines and points at 2× over the
-    part they cover and halves that (the halving is the anti-aliasing); names, title, legend and
-    source are written at 1×.
+    part they cover and halves that (the halving is the anti-aliasing); the places' names are
+    written at 1×.
 
     The land is drawn at 1× without anti-aliasing and doubled pixel for pixel: soft land edges were
     most of each file once (-13 % nationally), and drawn at 1,200 px the borders look the same.
@@ -302,10 +306,7 @@ class Renderer:
         from PIL import ImageColor, ImageFont
 
         folder = _fonts_folder()
-        self.font_title = ImageFont.truetype(os.path.join(folder, "DejaVuSans-Bold.ttf"), 34)
-        self.font = ImageFont.truetype(os.path.join(folder, "DejaVuSans.ttf"), 24)
         self.font_small = ImageFont.truetype(os.path.join(folder, "DejaVuSans.ttf"), 21)
-        self.font_source = ImageFont.truetype(os.path.join(folder, "DejaVuSans.ttf"), SOURCE_PX)
         self.font_label = ImageFont.truetype(os.path.join(folder, "DejaVuSans.ttf"), LABEL_PX)
         self.rgb = functools.cache(ImageColor.getrgb)
         self.bases: dict = {}
@@ -318,50 +319,22 @@ class Renderer:
         t0 = time.perf_counter()
         box = layout(spec)
         (x0, x1, y0, y1), map_h = box.extent, box.map_h
-        title, title_h, height = box.title, box.title_h, box.height
-        page = Image.new("RGB", (WIDTH2X, height), "white")
+        page = Image.new("RGB", (WIDTH2X, box.height), "white")
         # The map drawn straight into the page, its names written beside its points.
-        area = _Area(page, MARGIN, title_h, MAP_W, map_h, (x0, x1, y0, y1))
+        area = _Area(page, MARGIN, box.top, MAP_W, map_h, (x0, x1, y0, y1))
         self._draw_map(area, spec)
         if spec.kind == "flux":
             self._flow_labels(area, spec)
         labels = self._place_labels(area, spec.labels, spec.subject_labels) \
             if spec.kind != "flux" and spec.labels else ([], 0)
 
-        # Caption, legend and source around the map.
-        draw = ImageDraw.Draw(page)
-        draw.rectangle((MARGIN - 1, title_h - 1, MARGIN + MAP_W, title_h + map_h), outline="#b8c4cc", width=1)
-        for i, line in enumerate(title):
-            draw.text((MARGIN, 16 + 44 * i), line, font=self.font_title, fill=TEXT)
-        if box.legend:
-            page.paste(self._legend(tuple(box.legend), box.legend_h), (0, title_h + map_h + 1))
-        top = title_h + map_h + box.legend_h + 14
-        muted = self.rgb(MUTED)
-        for i, line in enumerate(box.source):
-            text = _text(line, self.font_source)
-            x, y = MARGIN + text.box[0], top + SOURCE_LINE * i + text.box[1]
-            page.paste(muted, (x, y, x + text.ink.size[0], y + text.ink.size[1]), text.ink)
+        ImageDraw.Draw(page).rectangle((MARGIN - 1, box.top - 1, MARGIN + MAP_W, box.top + map_h), outline="#b8c4cc", width=1)
 
         out = {"png": _png(page), "size": page.size, "labels": labels}  # labels: (name, box) drawn, and how many left out
         if spec.svg:
             out["svg"] = _figure().svg(spec, box)
         out["ms"] = (time.perf_counter() - t0) * 1000
         return out
-
-    @functools.lru_cache(maxsize=48)  # noqa: B019 (one renderer per process, never freed)
-    def _legend(self, legend: tuple, legend_h: int):
-        """The legend's block, below the map: a few dozen legends for thousands of maps, each drawn once."""
-        from PIL import Image, ImageDraw
-
-        block = Image.new("RGB", (WIDTH2X, legend_h), "white")
-        draw = ImageDraw.Draw(block)
-        col_w = MAP_W // LEGEND_COLUMNS
-        for i, item in enumerate(legend):
-            r, c = divmod(i, LEGEND_COLUMNS)
-            x, y = MARGIN + c * col_w, 16 + 38 * r + 15
-            PILLOW_SYMBOLS[item.symbol](self, draw, item.color, x, y)
-            draw.text((x + 54, y), item.label, font=self.font, fill=TEXT, anchor="lm")
-        return block
 
     def _draw_map(self, area: _Area, spec: Spec) -> None:
         """The frame's background, then this map's lines and points drawn at 2× over the part of
@@ -498,14 +471,14 @@ class Renderer:
 
     def _place_labels(self, area: _Area, labels: list[Label], subject: int) -> tuple[list, int]:
         """The map's collectivité, then each named partner, beside its point on the first free side;
-        a name that would cover another is left out, and « + N autres » says how many (the interactive
-        map's rule: its labels give way to the ones drawn before them)."""
+        a name that would cover another is left out, and « + N » says how many, in no language (the
+        interactive map's rule: its labels give way to the ones drawn before them)."""
         partners = labels[subject:]
         too_many = len(partners) > MAX_LABELS
         drawn, left = self._write_beside(area, labels[:subject] + ([] if too_many else partners), self.font_label)
         left += len(partners) if too_many else 0
         if left:
-            note = f"+ {left} autre{'s' if left > 1 else ''}"
+            note = f"+\u00a0{left}"
             area.write((10, area.h - 10), _label(note, self.font_label, "lb"), self.rgb(TEXT))
         return drawn, left
 
@@ -558,17 +531,6 @@ class _Label(NamedTuple):
 
 
 HALO = 3  # px of white around the names on the map
-
-
-@functools.lru_cache(maxsize=256)  # the source lines: a few dozen, on thousands of maps
-def _text(text: str, font) -> _Label:
-    """A line of text rendered once, without halo: its box from its top-left corner, and its mask."""
-    from PIL import Image, ImageDraw
-
-    box = font.getbbox(text)
-    ink = Image.new("L", (box[2] - box[0], box[3] - box[1]), 0)
-    ImageDraw.Draw(ink).text((-box[0], -box[1]), text, font=font, fill=255)
-    return _Label(box, None, ink)
 
 
 @functools.lru_cache(maxsize=8192)  # tried on up to four sides before one is free
@@ -669,7 +631,7 @@ class _Figure:
         self.to_rgba = matplotlib.colors.to_rgba
 
     def svg(self, spec: Spec, box: Layout) -> bytes:
-        """Map, title, legend and source."""
+        """The map and, on the flows, the countries' names (as the PNG: no other word)."""
         fig, ax = self.fig, self.ax
         ext = box.extent
         ax.set_xlim(ext[0], ext[1])
@@ -680,20 +642,12 @@ class _Figure:
         self.land_fine.set_visible(not coarse)
         land.set_facecolors(self._colors(spec))
         self._set_data(spec)
-        h_in = box.map_h / DPI
-        top, bottom = 0.9, 0.9  # inches added for the texts
-        total = h_in + top + bottom
-        fig.set_size_inches(MAP_W / DPI, total)
-        ax.set_position([0, bottom / total, 1, h_in / total])
-        handles = [SVG_SYMBOLS[item.symbol](item.color, item.label) for item in box.legend]
-        extra = [fig.text(0.02, 1 - 0.15 / total, spec.title, fontsize=12, fontweight="bold", va="top", color=TEXT),
-                 fig.text(0.02, 0.08 / total, spec.source, fontsize=7, color=MUTED, va="bottom", wrap=True)]
+        fig.set_size_inches(MAP_W / DPI, box.map_h / DPI)
+        ax.set_position([0, 0, 1, 1])
+        extra = []
         if spec.kind == "flux":  # the labels the PNG gets from Pillow
             extra += [ax.text(f.lon1, f.lat1, "  " + f.label, fontsize=6, color=TEXT, va="center")
                       for f in spec.lines if f.label]
-        if handles:
-            extra.append(fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 0.3 / total),
-                                    ncols=min(len(handles), 5), frameon=False, fontsize=7.5))
         buf = io.BytesIO()
         try:
             fig.savefig(buf, format="svg", metadata={"Date": None}, facecolor="white")
@@ -757,113 +711,25 @@ class _Figure:
         return colors
 
 
-# The legend's symbols, one renderer per symbol (legend.Symbol): Pillow for the PNG, matplotlib for the SVG.
-
-def _pillow_square(renderer, draw, color, x, y):
-    draw.rectangle((x, y - 11, x + 34, y + 11), fill=color, outline="#999999")
-
-
-def _pillow_dot(renderer, draw, color, x, y):
-    draw.text((x + 17, y), "\u25cf", font=renderer.font, fill=color, anchor="mm")
-
-
-def _pillow_dotted(renderer, draw, color, x, y):
-    for dx in range(0, 34, 6):
-        draw.line((x + dx, y, x + dx + 2, y), fill=color, width=3)
-
-
-def _pillow_flow(renderer, draw, color, x, y):
-    draw.line((x, y, x + 34, y), fill=color, width=9)
-
-
-def _pillow_country(renderer, draw, color, x, y):
-    for dx in range(0, 24, 9):
-        draw.line((x + dx, y, x + dx + 5, y), fill=color, width=2)
-    draw.text((x + 36, y), "\u25cb", font=renderer.font, fill=color, anchor="mm")
-
-
-def _pillow_none(renderer, draw, color, x, y):
-    pass
-
-
-PILLOW_SYMBOLS = {Symbol.SQUARE: _pillow_square, Symbol.DOT: _pillow_dot, Symbol.APPROX: _pillow_dotted,
-                  Symbol.FLOW: _pillow_flow, Symbol.COUNTRY: _pillow_country, Symbol.NONE: _pillow_none}
-
-
-def _svg_handle(**style):
-    def handle(color, label):
-        from matplotlib.lines import Line2D
-
-        return Line2D([], [], color=color, label=label, **style)
-    return handle
-
-
-def _svg_square(color, label):
-    from matplotlib.patches import Patch
-
-    return Patch(facecolor=color, edgecolor="#999999", label=label)
-
-
-SVG_SYMBOLS = {Symbol.SQUARE: _svg_square, Symbol.DOT: _svg_handle(marker="o", linestyle="none"),
-               Symbol.APPROX: _svg_handle(linestyle=(0, (1, 2))), Symbol.FLOW: _svg_handle(linewidth=4),
-               Symbol.COUNTRY: _svg_handle(linestyle=(0, (4, 3)), marker="o", markerfacecolor="white"),
-               Symbol.NONE: _svg_handle(linestyle="none")}
-
-
 @dataclass(frozen=True)
 class Layout:
     """Where everything goes on the 2× image: known before drawing (link previews give its size)."""
 
     extent: tuple
-    map_h: int
-    title: list
-    source: list
-    legend: list
-    title_h: int
-    legend_h: int
+    map_h: int  # even: shown at half size, the image keeps whole pixels
+    top: int  # where the map starts (a white margin around it)
     height: int
 
 
-@functools.cache
-def _fonts():
-    from PIL import ImageFont
-    folder = _fonts_folder()
-    return (ImageFont.truetype(os.path.join(folder, "DejaVuSans-Bold.ttf"), 34),
-            ImageFont.truetype(os.path.join(folder, "DejaVuSans.ttf"), SOURCE_PX))
-
-
 def layout(spec: Spec) -> Layout:
-    font_title, font_small = _fonts()
     extent_, ratio = frame(extent(spec))
     map_h = round(MAP_W * ratio / 2) * 2
-    title = _wrap(spec.title, font_title, WIDTH2X - 2 * MARGIN)
-    source = _wrap(spec.source, font_small, WIDTH2X - 2 * MARGIN)[:3]
-    legend = spec.legend
-    rows = math.ceil(len(legend) / LEGEND_COLUMNS)
-    title_h = 20 + 44 * len(title)
-    legend_h = 16 + 38 * rows if rows else 0
-    height = title_h + map_h + legend_h + 14 + SOURCE_LINE * len(source) + 6
-    height += height % 2  # even: shown at half size, it keeps whole pixels
-    return Layout(extent_, map_h, title, source, legend, title_h, legend_h, height)
+    return Layout(extent_, map_h, MARGIN, MARGIN + map_h + MARGIN)
 
 
 def size(spec: Spec) -> tuple[int, int]:
     """Pixels of the PNG of `spec`."""
     return WIDTH2X, layout(spec).height
-
-
-@functools.lru_cache(maxsize=4096)  # thousands of maps share their source line and legend labels
-def _wrap(text: str, font, width: int) -> tuple[str, ...]:
-    joined = " ".join(text.split())
-    if font.getlength(joined) <= width:  # most titles fit on one line: one measure, not one per word
-        return (joined,) if joined else ()
-    lines: list[str] = []
-    for word in text.split():
-        if lines and font.getlength(lines[-1] + " " + word) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return tuple(lines)
 
 
 @functools.cache  # made once per process; never changed after (quantize only reads it)

@@ -6,6 +6,11 @@ that loads the map's own data, `cartes/<id>.json`: compact arrays that the map s
 one GeoJSON layer per group (see static/carte.js). Leaflet, the script and the country shapes are
 published once under assets/ (assets.py) and cached by the browser. Markers are deduplicated by
 place, and links by (collectivité, partner place): one line per "who with whom".
+
+Each edition has its own viewer page and map data, in its language (titles, text alternatives,
+legends, country names, the script's words). The images carry no words but place names (images.py),
+so the French build draws them once for every edition; the one whose labels are country names
+(the flows of « liens ») is drawn by each edition in its language.
 """
 from __future__ import annotations
 
@@ -14,11 +19,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
-from atlas import fr, urls
+from atlas import i18n, urls
 from atlas.config import Settings
 from atlas.content.countries import fold
 from atlas.content.index import Index
 from atlas.content.model import COLLECTIVITE_TYPES, LOCATION_APPROX, LOCATION_COUNTRY, NATURES, Atlas, Collectivite, Partnership
+from atlas.i18n import N_, _, ngettext, plural
 from atlas.maps import assets, legend, viewer
 from atlas.maps import images as static_maps
 from atlas.maps.cache import ImageCache
@@ -51,7 +57,7 @@ from atlas.maps.style import (
 
 Emit = urls.Emit
 
-ROOT = viewer.ROOT  # from the viewer (cartes/) back to the site root
+ROOT = viewer.ROOT  # from the viewer (cartes/) back to the edition's root
 TABLE_MAX = 150  # longer text alternatives are summarised by country (the full list is in the CSV)
 SVG_MAX_LINKS = 3000  # beyond, an SVG weighs megabytes and takes seconds: PNG only
 WORLD_BOUNDS = [[-50.0, -165.0], [72.0, 175.0]]
@@ -61,7 +67,7 @@ TYPE_KEYS = list(COLLECTIVITE_TYPES)
 # The palette the map script draws with (the same as the images').
 COLORS = {"sea": SEA, "land": LAND, "border": BORDER, "partner": PARTNER_COLOR, "country": COUNTRY_COLOR,
           "flow": FLOW_COLOR, "origin": FLOW_ORIGIN_COLOR}
-LOCATION_LABELS = {"exacte": "exacte", "approximative": "approximative", "pays": "pays seulement"}
+LOCATION_LABELS = {"exacte": N_("exacte"), "approximative": N_("approximative"), "pays": N_("pays seulement")}
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,7 @@ class TextRow:
     partner_url: str
     country: str
     country_url: str
-    location: str  # « exacte », « approximative », « pays seulement »
+    location: str  # « exacte », « approximative », « pays seulement » (in the edition's language)
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,9 @@ class CountryRow:
 
 @dataclass
 class MapInfo:
+    """A map as an edition's pages show it; addresses are relative to the edition's root (the
+    prefix `edition` leads from the site's root to it: "" or "en/")."""
+
     id: str
     title: str
     alt: str
@@ -106,6 +115,12 @@ class MapInfo:
     summary: list[CountryRow] = field(default_factory=list)  # text alternative by country (world map, long lists)
     countries: int = 0  # countries coloured (world map)
     png_size: tuple = (0, 0)  # pixels of the PNG, known before it is drawn (link previews)
+    # -- what the image does not say (it names places only): its caption, in the edition's language --
+    source: str = ""  # « Source : <site>, d'après … »
+    legend: list[LegendItem] = field(default_factory=list)  # the legend of what the image draws
+    legend_title: str = ""
+    edition: str = ""  # urls.edition_prefix() of the edition the pages belong to
+    png_site: str = ""  # the PNG's path from the site's root (absolute address: site_url + png_site)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -116,7 +131,8 @@ def _r(v: float) -> float:
 
 
 def de(name: str) -> str:
-    """French "de" before a name: "de Lille", "d'Arras", "du Portel", "de la Région…"."""
+    """French "de" before a name: "de Lille", "d'Arras", "du Portel", "de la Région…" (French only:
+    the French sentences that need it are written with it, other languages' are in their catalogue)."""
     first = name.split(" ", 1)[0]
     if first == "Le":
         return "du " + name[3:]
@@ -131,8 +147,9 @@ def de(name: str) -> str:
     return "de " + name
 
 
-def _n(n: int, one: str, many: str | None = None) -> str:
-    return fr.plural(n, one, many, space="\u00a0")
+def _nb(phrase: str) -> str:
+    """« 3 partenaires » held together: a no-break space after the number (`plural`'s first space)."""
+    return phrase.replace(" ", "\u00a0", 1)
 
 
 class _Context:
@@ -147,7 +164,15 @@ class _Context:
         self._rows: dict[int, TextRow] = {}
         # Where the flows start: the atlas's region, or France when it spans several.
         regions = {c.region for c in atlas.collectivites.values() if c.region}
-        self.origin_name = regions.pop() if len(regions) == 1 else "France"
+        self.origin_name = regions.pop() if len(regions) == 1 else i18n.country_name("FR")
+        self.french = i18n.language() == i18n.SOURCE
+
+    def country_name(self, code: str) -> str:
+        """The country's name in the edition's language (French: the atlas's own, as its pages say it)."""
+        return self.atlas.countries[code].name if self.french else i18n.country_name(code)
+
+    def theme_label(self, key: str) -> str:
+        return i18n.gettext(self.atlas.themes[key].label)
 
     def row(self, p: Partnership) -> TextRow:
         """One line of a map's text alternative (URLs relative to the site root)."""
@@ -158,14 +183,14 @@ class _Context:
                 collectivity=c.name, collectivity_url=urls.collectivite(c.slug),
                 partner=p.partner.name if p.partner else "",
                 partner_url=f"{urls.collectivite(c.slug)}#partenariat-{p.number}",
-                country=self.atlas.countries[p.country].name, country_url=urls.country(p.country),
-                location=LOCATION_LABELS.get(p.location, p.location))
+                country=self.country_name(p.country), country_url=urls.country(p.country),
+                location=i18n.gettext(LOCATION_LABELS[p.location]) if p.location in LOCATION_LABELS else p.location)
         return self._rows[key]
 
     def source_line(self, keys: Counter) -> str:
         """ "Source : <site name>, d'après Lianes coopération (2009), …" """
         labels: list[str] = []
-        for key, _ in keys.most_common():
+        for key, _count in keys.most_common():
             entry = self.atlas.sources.get(key)
             if entry is None:
                 continue
@@ -175,10 +200,11 @@ class _Context:
             if label not in labels:
                 labels.append(label)
         if not labels:
-            return f"Source : {self.site_name}."
+            return _("Source : {site}.").format(site=self.site_name)
         if len(labels) > 4:
-            labels = labels[:3] + [f"{len(labels) - 3} autres sources"]
-        return f"Source : {self.site_name}, d'après " + ", ".join(labels) + "."
+            more = len(labels) - 3
+            labels = labels[:3] + [ngettext("{n} autre source", "{n} autres sources", more).format(n=i18n.number(more))]
+        return _("Source : {site}, d'après {sources}.").format(site=self.site_name, sources=", ".join(labels))
 
 
 class _Layers:
@@ -223,7 +249,7 @@ class _Layers:
         ci = self.collectivite(c)
         s = self.seat(c)
         if p.country not in self.countries:
-            self.countries[p.country] = Country(ctx.atlas.countries[p.country].name, urls.country(p.country))
+            self.countries[p.country] = Country(ctx.country_name(p.country), urls.country(p.country))
         lat, lon = _r(p.point.lat), _r(p.point.lon)
         if p.location == LOCATION_COUNTRY:
             # One point at the country's centre: the partners the source does not name (counted),
@@ -272,7 +298,7 @@ class _Layers:
         return [[min(lats), min(lons)], [max(lats), max(lons)]]
 
     def legend(self) -> list[LegendItem]:
-        """What the map shows: drawn by carte.js, and by images.py on the PNG and the SVG."""
+        """What the map shows: drawn by carte.js, and written beside its image (the page, the e-mail snippet)."""
         types = {self.collectivities[ci].type for m in self.markers if m.kind is Kind.SEAT for ci in m.collectivities}
         kinds = {m.kind for m in self.markers}
         points = [m for m in self.markers if m.kind is Kind.COUNTRY]
@@ -318,19 +344,19 @@ class _Layers:
             d["fixed"] = self.fixed
         if filters:
             d["filters"] = True
-            d["themes"] = [[k, self.ctx.atlas.themes[k].label] for k in self.ctx.theme_keys]
+            d["themes"] = [[k, self.ctx.theme_label(k)] for k in self.ctx.theme_keys]
         return d
 
-    def spec(self, map_id: str, title: str, source: str, world: bool = False, svg: bool = False,
+    def spec(self, map_id: str, world: bool = False, svg: bool = False,
              flows: tuple[Origin, list[Flow]] | None = None) -> static_maps.Spec:
+        """What the image draws: places and their names, no other word (its caption says the rest)."""
         seats = [static_maps.Seat(m.lon, m.lat, TYPE_KEYS[m.type]) for m in self.markers if m.kind is Kind.SEAT]
         if flows:  # the flow design: the image shows what the web map shows at the world view
             origin, ends = flows
             lines = [static_maps.FlowLine(origin.lon, origin.lat, f.lon, f.lat, f.partnerships,
                                           f"{f.name} {f.partnerships}" if k < FLOW_LABELS else "")
                      for k, f in enumerate(ends)]
-            return static_maps.Spec(map_id, title, source, "flux", seats, [], lines, world=world, svg=svg, origin=origin.name,
-                                    legend=legend.flows(max(f.partnerships for f in ends)))
+            return static_maps.Spec(map_id, "flux", seats, [], lines, world=world, svg=svg)
         partners = [static_maps.Point(m.lon, m.lat, m.kind) for m in self.markers if m.kind is not Kind.SEAT]
         lines = []
         for link in self.links:
@@ -338,8 +364,8 @@ class _Layers:
                 a, b = self.markers[link.seat], self.markers[link.partner]
                 lines.append(static_maps.Line(a.lon, a.lat, b.lon, b.lat, link.location,
                                               TYPE_KEYS[self.collectivities[link.collectivity].type]))
-        return static_maps.Spec(map_id, title, source, "liens", seats, partners, lines, world=world, svg=svg,
-                                legend=self.legend(), labels=self.labels(), subject_labels=len(self.fixed))
+        return static_maps.Spec(map_id, "liens", seats, partners, lines, world=world, svg=svg,
+                                labels=self.labels(), subject_labels=len(self.fixed))
 
     def labels(self) -> list[static_maps.Label]:
         """Names the image writes beside their points: the map's collectivité (where its lines start),
@@ -361,7 +387,7 @@ def _summary(ctx: _Context, partnerships: list[Partnership]) -> list[CountryRow]
     by_country: dict[str, list[Partnership]] = {}
     for p in partnerships:
         by_country.setdefault(p.country, []).append(p)
-    rows = [CountryRow(country=ctx.atlas.countries[code].name, country_url=urls.country(code), partnerships=len(ps),
+    rows = [CountryRow(country=ctx.country_name(code), country_url=urls.country(code), partnerships=len(ps),
                        collectivities=len({p.collectivite for p in ps}), named_partners=sum(1 for p in ps if p.partner))
             for code, ps in by_country.items()]
     rows.sort(key=lambda r: (-r.partnerships, fold(r.country)))
@@ -402,6 +428,11 @@ class _Job:
     spec: static_maps.Spec | None
 
 
+def _label(title: str, alt: str) -> str:
+    """What the viewer's map region is called: its title, then its text alternative."""
+    return _("Carte interactive : {title}. {alt}").format(title=title, alt=alt)
+
+
 def _link_map(ctx: _Context, settings: Settings, map_id: str, title: str, alt: str, page: str,
               partnerships: list[Partnership], subject: Collectivite | None = None, filters: bool = False,
               world: bool = False, svg: bool = False, source_keys: Counter | None = None, flows: bool = False) -> _Job:
@@ -418,89 +449,128 @@ def _link_map(ctx: _Context, settings: Settings, map_id: str, title: str, alt: s
     if world:
         data["bounds"] = WORLD_BOUNDS
     aggregated = layers.flows(ctx.origin_name) if flows else None
+    image_legend, image_legend_title = layers.legend(), ""
     if aggregated:
         origin, ends = aggregated
+        # titled with where the flows start (the region, or France); the image draws the flows too
+        image_legend = legend.flows(ends[0].partnerships)
+        image_legend_title = _("Depuis : {origin}").format(origin=origin.name)
         data["flows"] = {"origin": origin.wire(), "zoom": FLOW_ZOOM, "labelled": FLOW_LABELS,
-                        # titled with where the flows start (the region, or France)
-                        "legend": _legend_data(legend.flows(ends[0].partnerships), f"Depuis : {origin.name}")}
+                         "legend": _legend_data(image_legend, image_legend_title)}
     if source_keys is None:
         source_keys = Counter(k for p in partnerships for k in p.sources)
         if subject is not None and not partnerships:
             source_keys.update(subject.sources)
     svg = svg and layers.n_links <= SVG_MAX_LINKS  # beyond, the SVG weighs megabytes and takes seconds
-    spec = layers.spec(map_id, title, ctx.source_line(source_keys), world=world, svg=svg, flows=aggregated) if settings.png else None
+    spec = layers.spec(map_id, world=world, svg=svg, flows=aggregated) if settings.png else None
     long = len(partnerships) > TABLE_MAX
     info = MapInfo(
         id=map_id, title=title, alt=alt, html=urls.map_html(map_id), data=urls.map_data(map_id), png="", svg=None,
         links=layers.n_links, markers=layers.n_markers, partnerships=list(partnerships), page=page,
         rows=[] if long else [ctx.row(p) for p in partnerships], summary=_summary(ctx, partnerships) if long else [],
+        source=ctx.source_line(source_keys), legend=image_legend, legend_title=image_legend_title,
+        edition=urls.edition_prefix(),
     )
-    return _Job(info, data, f"Carte interactive : {title}. {alt}", spec)
+    return _Job(info, data, _label(title, alt), spec)
 
 
-def _countries_phrase(ctx: _Context, partnerships: list[Partnership], top: int = 3) -> str:
-    """ " : Israël (2), Allemagne (2), Sénégal" or ", notamment …" — the most frequent countries."""
+def _ranked_countries(ctx: _Context, partnerships: list[Partnership], top: int) -> tuple[str, bool]:
+    """ "Israël (2), Allemagne (2), Sénégal": the most frequent countries; and whether there are more."""
     counts = Counter(p.country for p in partnerships)
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], fold(ctx.atlas.countries[kv[0]].name)))
-    parts = [ctx.atlas.countries[c].name + (f" ({n})" if n > 1 else "") for c, n in ranked[:top]]
-    return (", notamment " if len(ranked) > top else " : ") + ", ".join(parts)
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], fold(ctx.country_name(kv[0]))))
+    parts = [ctx.country_name(c) + (f" ({i18n.number(n)})" if n > 1 else "") for c, n in ranked[:top]]
+    return ", ".join(parts), len(ranked) > top
 
 
-def _unknown_phrase(unknown: int) -> str:
+def _with_countries(ctx: _Context, text: str, partnerships: list[Partnership], top: int = 3) -> str:
+    """The sentence, then its most frequent countries: « … : Israël (2), Sénégal » or « …, notamment … »."""
+    countries, more = _ranked_countries(ctx, partnerships, top)
+    if more:
+        return _("{text}, notamment {countries}").format(text=text, countries=countries)
+    return _("{text} : {countries}").format(text=text, countries=countries)
+
+
+def _with_unknown(text: str, unknown: int) -> str:
+    """The sentence, then how many partners are known by their country only (the grey dashes)."""
     if not unknown:
-        return ""
-    if unknown == 1:
-        return " ; un partenaire n'est connu que par son pays, relié au centre du pays en tirets gris"
-    return f" ; {unknown} partenaires ne sont connus que par leur pays, reliés au centre du pays en tirets gris"
+        return text
+    return ngettext("{text} ; un partenaire n'est connu que par son pays, relié au centre du pays en tirets gris",
+                    "{text} ; {n} partenaires ne sont connus que par leur pays, reliés au centre du pays en tirets gris",
+                    unknown).format(text=text, n=i18n.number(unknown))
+
+
+def _collectivite_title(name: str) -> str:
+    if i18n.language() == i18n.SOURCE:  # French joins « de » to the name's article: du Portel, d'Arras
+        return f"Partenariats {de(name)} dans le monde"
+    return _("Partenariats de {name} dans le monde").format(name=name)
 
 
 def _collectivite_job(ctx: _Context, settings: Settings, c: Collectivite) -> _Job:
     ps = c.partnerships
-    title = f"Partenariats {de(c.name)} dans le monde"
+    title = _collectivite_title(c.name)
     n_countries = len({p.country for p in ps})
-    if not ps:
-        alt = (f"Carte situant {c.name} ; aucun partenariat international n'y est recensé"
-               f"{' (partenaires non connus à ce jour)' if c.partners_unknown else ''}.")
+    if not ps and c.partners_unknown:
+        alt = _("Carte situant {name} ; aucun partenariat international n'y est recensé "
+                "(partenaires non connus à ce jour).").format(name=c.name)
+    elif not ps:
+        alt = _("Carte situant {name} ; aucun partenariat international n'y est recensé.").format(name=c.name)
     else:
-        alt = (f"Carte reliant {c.name} à {_n(len(ps), 'partenaire')} dans {_n(n_countries, 'pays', 'pays')}"
-               f"{_countries_phrase(ctx, ps, 5)}" + _unknown_phrase(sum(1 for p in ps if not p.partner))
-               + (" ; le siège de la collectivité n'est pas localisé, seuls les partenaires sont placés" if c.seat is None else "")
-               + ".")
+        text = _("Carte reliant {name} à {partners} dans {countries}").format(
+            name=c.name, partners=_nb(plural(len(ps), "partenaire", "partenaires")),
+            countries=_nb(plural(n_countries, "pays", "pays")))
+        text = _with_unknown(_with_countries(ctx, text, ps, 5), sum(1 for p in ps if not p.partner))
+        if c.seat is None:
+            text = _("{text} ; le siège de la collectivité n'est pas localisé, seuls les partenaires sont placés").format(text=text)
+        alt = text + "."
     return _link_map(ctx, settings, f"collectivite-{c.slug}", title, alt, urls.collectivite(c.slug), ps, subject=c)
 
 
 def _country_job(ctx: _Context, settings: Settings, code: str, ps: list[Partnership]) -> _Job:
-    name = ctx.atlas.countries[code].name
+    name = ctx.country_name(code)
     n_c = len({p.collectivite for p in ps})
-    title = f"{name} : les partenariats des collectivités"
-    alt = (f"Carte des {_n(len(ps), 'partenariat')} de {_n(n_c, 'collectivité')} avec des partenaires de ce pays "
-           f"({name}), reliés au siège de chaque collectivité" + _unknown_phrase(sum(1 for p in ps if not p.partner)) + ".")
+    title = _("{country} : les partenariats des collectivités").format(country=name)
+    text = _("Carte des {partnerships} de {collectivities} avec des partenaires de ce pays ({country}), "
+             "reliés au siège de chaque collectivité").format(
+        partnerships=_nb(plural(len(ps), "partenariat", "partenariats")),
+        collectivities=_nb(plural(n_c, "collectivité", "collectivités")), country=name)
+    alt = _with_unknown(text, sum(1 for p in ps if not p.partner)) + "."
     return _link_map(ctx, settings, f"pays-{code.lower()}", title, alt, urls.country(code), ps)
 
 
 def _theme_job(ctx: _Context, settings: Settings, key: str, ps: list[Partnership]) -> _Job:
-    label = ctx.atlas.themes[key].label
-    title = f"Thématique « {label} » : les partenariats"
+    label = ctx.theme_label(key)
+    title = _("Thématique « {theme} » : les partenariats").format(theme=label)
     if ps:
-        alt = (f"Carte des {_n(len(ps), 'partenariat')} de la thématique « {label} », entre "
-               f"{_n(len({p.collectivite for p in ps}), 'collectivité')} et des partenaires de "
-               f"{_n(len({p.country for p in ps}), 'pays', 'pays')}{_countries_phrase(ctx, ps)}.")
+        text = _("Carte des {partnerships} de la thématique « {theme} », entre {collectivities} et des "
+                 "partenaires de {countries}").format(
+            partnerships=_nb(plural(len(ps), "partenariat", "partenariats")), theme=label,
+            collectivities=_nb(plural(len({p.collectivite for p in ps}), "collectivité", "collectivités")),
+            countries=_nb(plural(len({p.country for p in ps}), "pays", "pays")))
+        alt = _with_countries(ctx, text, ps) + "."
     else:
-        alt = f"Carte vide : aucun partenariat n'est encore rattaché à la thématique « {label} »."
+        alt = _("Carte vide : aucun partenariat n'est encore rattaché à la thématique « {theme} ».").format(theme=label)
     return _link_map(ctx, settings, f"thematique-{key}", title, alt, urls.theme(key), ps)
 
 
 def _links_job(ctx: _Context, settings: Settings) -> _Job:
     ps = ctx.atlas.partnerships
-    title = "Qui coopère avec qui : les partenariats des collectivités"
+    title = _("Qui coopère avec qui : les partenariats des collectivités")
     n_countries, n_with = len({p.country for p in ps}), len({p.collectivite for p in ps})
     n_all = len(ctx.atlas.collectivites)
-    alt = (f"Carte du monde où une ligne courbe relie les collectivités ({ctx.origin_name}) à chacun des "
-           f"{_n(n_countries, 'pays', 'pays')} partenaires, d'autant plus épaisse que les partenariats y sont nombreux : "
-           f"{_n(len(ps), 'partenariat')} en tout{_countries_phrase(ctx, ps)}"
-           + (f" ; {n_with} des {n_all} collectivités de l'atlas ont au moins un partenariat recensé" if n_with < n_all else "")
-           + ". En zoomant (ou en choisissant un pays), la carte montre chaque lien entre une collectivité et son partenaire"
-           + _unknown_phrase(sum(1 for p in ps if not p.partner)) + ".")
+    text = ngettext("Carte du monde où une ligne courbe relie les collectivités ({origin}) à chacun des {n}\u00a0pays "
+                    "partenaires, d'autant plus épaisse que les partenariats y sont nombreux : {partnerships} en tout",
+                    "Carte du monde où une ligne courbe relie les collectivités ({origin}) à chacun des {n}\u00a0pays "
+                    "partenaires, d'autant plus épaisse que les partenariats y sont nombreux : {partnerships} en tout",
+                    n_countries).format(origin=ctx.origin_name, n=i18n.number(n_countries),
+                                        partnerships=_nb(plural(len(ps), "partenariat", "partenariats")))
+    text = _with_countries(ctx, text, ps)
+    if n_with < n_all:
+        text = ngettext("{text} ; {n} des {total} collectivités de l'atlas ont au moins un partenariat recensé",
+                        "{text} ; {n} des {total} collectivités de l'atlas ont au moins un partenariat recensé",
+                        n_with).format(text=text, n=i18n.number(n_with), total=i18n.number(n_all))
+    text = _("{text}. En zoomant (ou en choisissant un pays), la carte montre chaque lien entre une collectivité "
+             "et son partenaire").format(text=text)
+    alt = _with_unknown(text, sum(1 for p in ps if not p.partner)) + "."
     return _link_map(ctx, settings, "liens", title, alt, "", ps, filters=True, world=True, svg=True, flows=True)
 
 
@@ -516,28 +586,34 @@ def _world_job(ctx: _Context, settings: Settings) -> _Job:
     from atlas.content.countries import shapes
 
     shaped = set(shapes().index)
-    by_country = {code: CountryCount(atlas.countries[code].name, n, urls.country(code),
+    by_country = {code: CountryCount(ctx.country_name(code), n, urls.country(code),
                                      len({p.collectivite for p in idx.by_country[code]}))
                   for code, n in counts.items()}
     drawn = sum(1 for code in by_country if code in shaped)
+    legend_title = _("Partenariats par pays")
     data = {"id": "monde", "type": "choroplethe", "byCountry": {code: c.wire() for code, c in by_country.items()},
             "classes": [c.wire() for c in cls],
-            "legend": _legend_data(legend.classes(cls), "Partenariats par pays") if cls else None, "countries": drawn,
+            "legend": _legend_data(legend.classes(cls), legend_title) if cls else None, "countries": drawn,
             "links": 0, "markers": 0, "bounds": WORLD_BOUNDS}
-    title = "Nombre de partenariats par pays"
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], fold(atlas.countries[kv[0]].name)))
-    head = ", ".join(f"{atlas.countries[c].name} ({n})" for c, n in ranked[:3])
-    alt = (f"Carte du monde où {_n(len(counts), 'pays', 'pays')} sont colorés selon leur nombre de partenariats, "
-           f"de 1 à {top}" + (f" ; en tête : {head}" if head else "") + ".")
+    title = _("Nombre de partenariats par pays")
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], fold(ctx.country_name(kv[0]))))
+    head = ", ".join(f"{ctx.country_name(c)} ({i18n.number(n)})" for c, n in ranked[:3])
+    text = ngettext("Carte du monde où {n}\u00a0pays sont colorés selon leur nombre de partenariats, de 1 à {top}",
+                    "Carte du monde où {n}\u00a0pays sont colorés selon leur nombre de partenariats, de 1 à {top}",
+                    len(counts)).format(n=i18n.number(len(counts)), top=i18n.number(top))
+    if head:
+        text = _("{text} ; en tête : {countries}").format(text=text, countries=head)
+    alt = text + "."
     ps = atlas.partnerships
     spec = None
     if settings.png:
-        spec = static_maps.Spec("monde", title, ctx.source_line(Counter(k for p in ps for k in p.sources)),
-                                kind="choroplethe", values={c: color(n) for c, n in counts.items()},
-                                legend=legend.classes(cls), world=True, svg=True)
+        spec = static_maps.Spec("monde", kind="choroplethe", values={c: color(n) for c, n in counts.items()},
+                                world=True, svg=True)
     info = MapInfo(id="monde", title=title, alt=alt, html=urls.map_html("monde"), data=urls.map_data("monde"), png="", svg=None,
-                   links=0, markers=0, partnerships=ps, page="", rows=[], summary=_summary(ctx, ps), countries=drawn)
-    return _Job(info, data, f"Carte interactive : {title}. {alt}", spec)
+                   links=0, markers=0, partnerships=ps, page="", rows=[], summary=_summary(ctx, ps), countries=drawn,
+                   source=ctx.source_line(Counter(k for p in ps for k in p.sources)),
+                   legend=legend.classes(cls), legend_title=legend_title, edition=urls.edition_prefix())
+    return _Job(info, data, _label(title, alt), spec)
 
 
 def jobs(atlas: Atlas, idx: Index, settings: Settings) -> list[_Job]:
@@ -594,11 +670,13 @@ def generate_deferred(atlas: Atlas, idx: Index, emit: Emit, settings: Settings,
     png_iter, cache = None, None
     out: dict[str, MapInfo] = {job.info.id: job.info for job in todo}
     if settings.png:
+        here = [job for job in todo if job.spec is not None and _drawn_here(job.spec)]
         for job in todo:
-            _image_addresses(job)
+            if job.spec is not None:
+                _address_images(job, job in here)
         # Start the PNG workers first: they draw while this process writes the HTML pages.
         cache = ImageCache(settings.images_cache) if settings.images_cache else None
-        to_draw = [j.spec for j in todo if j.spec is not None and not (kept and _images_kept(j, kept))]
+        to_draw = [j.spec for j in here if not (kept and _images_kept(j, kept))]
         png_iter = static_maps.render_many(to_draw, settings.workers, cache)
         for job in todo:  # while the workers draw: the size a link preview announces
             if job.spec is not None:
@@ -606,7 +684,7 @@ def generate_deferred(atlas: Atlas, idx: Index, emit: Emit, settings: Settings,
     # One viewer page for every map, then each map's data: what the reader's browser fetches.
     t = time.perf_counter()
     emit(urls.MAP_VIEWER, viewer.render(settings.tiles_url, settings.tiles_attribution, settings.tiles_name,
-                                          settings.site_name, shared_data(settings)))
+                                        settings.site_name, shared_data(settings), settings.languages))
     for job in todo:
         emit(job.info.data, _data_file(job))
     html_ms = (time.perf_counter() - t) * 1000
@@ -614,10 +692,19 @@ def generate_deferred(atlas: Atlas, idx: Index, emit: Emit, settings: Settings,
     return out, PendingImages(png_iter, out, cache, timings)
 
 
-def _image_addresses(job: _Job) -> None:
-    if job.spec is not None:
-        job.info.png = urls.map_png(job.info.id)
-        job.info.svg = f"cartes/{job.info.id}.svg" if job.spec.svg else None
+def _drawn_here(spec: static_maps.Spec) -> bool:
+    """The French build draws every image; another edition only those written in its language."""
+    return i18n.language() == i18n.SOURCE or not spec.shared
+
+
+def _address_images(job: _Job, own: bool) -> None:
+    """Where the edition's pages find the job's images: its own (drawn by this build, under the
+    edition's root), or the French build's, shared (urls.shared: "../cartes/…" from en/)."""
+    png, svg = urls.map_png(job.info.id), (f"cartes/{job.info.id}.svg" if job.spec.svg else None)
+    if own:
+        job.info.png, job.info.svg, job.info.png_site = png, svg, urls.edition_prefix() + png
+    else:
+        job.info.png, job.info.svg, job.info.png_site = urls.shared(png), svg and urls.shared(svg), png
 
 
 def _data_file(job: _Job) -> str:
@@ -631,7 +718,7 @@ def collectivite_map(atlas: Atlas, idx: Index, settings: Settings, c: Collectivi
     image not drawn: what `atlas serve` shows first after a save (commands/preview.py)."""
     job = _collectivite_job(_Context(atlas, idx, settings.site_name), settings, c)
     if settings.png and job.spec is not None:
-        _image_addresses(job)
+        _address_images(job, _drawn_here(job.spec))
         job.info.png_size = static_maps.size(job.spec)
     return job.info, _data_file(job)
 
@@ -645,9 +732,11 @@ def _images_kept(job, kept: Callable[[str, str], bool]) -> bool:
 
 def shared_data(settings: Settings) -> dict:
     """What every map's data would otherwise repeat (4,955 times nationally): given once by the
-    viewer page, under which the script lays each map's own JSON."""
-    return {"root": ROOT, "tiles": settings.tiles_name, "shapes": ROOT + assets.SHAPES_JS,  # loaded when a map draws countries
-            "types": [[k, COLLECTIVITE_TYPES[k], TYPE_COLORS[k]] for k in TYPE_KEYS],
-            "natures": [NATURES[k] for k in NATURES], "colors": COLORS,
+    viewer page (one per edition, in its language), under which the script lays each map's own JSON."""
+    return {"root": ROOT, "tiles": i18n.gettext(settings.tiles_name),
+            "shapes": viewer.shared(assets.SHAPES_JS),  # loaded when a map draws countries
+            "types": [[k, i18n.gettext(COLLECTIVITE_TYPES[k]), TYPE_COLORS[k]] for k in TYPE_KEYS],
+            "natures": [i18n.gettext(NATURES[k]) for k in NATURES], "colors": COLORS,
+            "textes": viewer.words(),  # the script's words, in the edition's language
             # the codes of records.py, sent once: carte.js has none of its own
             "kinds": {k.name: int(k) for k in Kind}, "locations": {k.name: int(k) for k in Location}}

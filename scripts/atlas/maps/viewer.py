@@ -6,6 +6,9 @@ Built through Folium's extension points: element classes with their own Jinja `_
 site itself (assets.py), never from a CDN. No script blocks the page's first paint: they are
 `defer`red and the page's own script runs once they have (DOMContentLoaded); the country outlines
 are not in the page at all, the map script loads them when a map draws countries.
+
+Each edition has its viewer page (en/cartes/index.html…), in its language: the page's own words
+here, the map script's in the data every map shares (`words`: carte.js writes none of its own).
 """
 from __future__ import annotations
 
@@ -13,13 +16,22 @@ import json
 import re
 
 import folium
+from babel import Locale
 from branca.element import Figure, JavascriptLink
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
+from atlas import i18n, urls
+from atlas.i18n import _, ngettext, pgettext
 from atlas.maps import assets
 
-ROOT = "../"  # from cartes/ back to the site root
+ROOT = "../"  # from cartes/ back to the edition's root
+
+
+def shared(path: str) -> str:
+    """A file every edition's viewer loads (assets/: Leaflet, the map script, the country outlines),
+    written once by the French build: from cartes/ of the edition being built."""
+    return ROOT + urls.shared(path)
 
 _SCRIPT_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
@@ -32,13 +44,14 @@ def to_json(data) -> str:
 
 
 class ViewerPage(Figure):
-    """A French page (lang, title) whose script runs after the body it draws in and after the
+    """A page in the edition's language (lang, title) whose script runs after the body it draws in and after the
     deferred scripts it calls (Leaflet, the map script): at DOMContentLoaded, and, in a frame,
     once the reader comes near the map (static/carte.js, atlasQuandProche)."""
 
     _template = Template(
-        "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n"
+        "<!DOCTYPE html>\n<html lang=\"{{ this.lang|e }}\">\n<head>\n"
         "<title>{{ this.title|e }}</title>\n"
+        "{% for alt in this.alternates %}<link rel=\"alternate\" hreflang=\"{{ alt.lang|e }}\" href=\"{{ alt.href|e }}\">\n{% endfor %}"
         "{{ this.header.render(**kwargs) }}\n</head>\n<body>\n"
         "{{ this.html.render(**kwargs) }}\n"
         "<script>\ndocument.addEventListener(\"DOMContentLoaded\", function () {\natlasQuandProche(function () {\n"
@@ -67,8 +80,8 @@ class ViewerMap(DeferredJSCSSMixin, folium.Map):
     """A Leaflet map served from the site (no CDN), in an accessible region under a title bar;
     unlike folium's default page, the reader may zoom the page (no `user-scalable=no`)."""
 
-    default_js = [("leaflet", ROOT + assets.LEAFLET_JS)]
-    default_css = [("leaflet_css", ROOT + assets.LEAFLET_CSS)]
+    default_js: list = []  # not folium's CDN: the site's own, set per edition (__init__)
+    default_css: list = []
     _template = Template(
         """
         {% macro header(this, kwargs) %}
@@ -77,14 +90,18 @@ class ViewerMap(DeferredJSCSSMixin, folium.Map):
         {% macro html(this, kwargs) %}
             <i id="dans-l-atlas" hidden></i>
             <header class="atlas-barre">
-              <h1 class="atlas-titre">Carte de l'atlas</h1>
-              <a class="atlas-retour" href="{{ this.root|e }}">Voir dans l'atlas</a>
+              <h1 class="atlas-titre">{{ this.words.heading|e }}</h1>
+              {%- for alt in this.alternates if alt.lang != this.lang %}
+              <a class="atlas-retour" href="{{ alt.href|e }}" hreflang="{{ alt.lang|e }}" lang="{{ alt.lang|e }}"
+                 data-meme-carte>{{ alt.name|e }}</a>
+              {%- endfor %}
+              <a class="atlas-retour" href="{{ this.root|e }}">{{ this.words.back|e }}</a>
             </header>
             <main>
-            <div class="folium-map atlas-carte" id={{ this.get_name()|tojson }} role="region" aria-label="Carte"
+            <div class="folium-map atlas-carte" id={{ this.get_name()|tojson }} role="region" aria-label="{{ this.words.region|e }}"
                  data-site="{{ this.site_name|e }}" data-commun="{{ this.shared|e }}"></div>
-            <noscript><p class="atlas-sans-script">Cette carte a besoin de JavaScript. Sa page dans l'atlas
-            en donne le texte complet : <a href="{{ this.root|e }}">{{ this.site_name|e }}</a>.</p></noscript>
+            <noscript><p class="atlas-sans-script">{{ this.words.noscript|e }}
+            <a href="{{ this.root|e }}">{{ this.site_name|e }}</a>.</p></noscript>
             </main>
         {% endmacro %}
         {% macro script(this, kwargs) %}
@@ -96,14 +113,18 @@ class ViewerMap(DeferredJSCSSMixin, folium.Map):
         """
     )
 
-    def __init__(self, site_name: str, shared: dict):
+    def __init__(self, site_name: str, shared_data: dict):
         super().__init__(location=[25, 10], zoom_start=2, tiles=None, keyboard=True, zoom_snap=0.25, min_zoom=1)
+        self.default_js = [("leaflet", shared(assets.LEAFLET_JS))]
+        self.default_css = [("leaflet_css", shared(assets.LEAFLET_CSS))]
         self.options["min_zoom"] = 1  # folium passes min_zoom to its default tiles only
         # No view in the page: the map script frames the map's own places first (static/carte.js,
         # frame), so nothing is drawn, nor any tile asked for, at a view the reader never sees;
         # this one serves a map without places.
         self.start = {"center": self.location, "zoom": self.options.pop("zoom")}
-        self.root, self.site_name, self.shared = ROOT, site_name, to_json(shared)
+        self.root, self.site_name, self.shared = ROOT, site_name, to_json(shared_data)
+        self.words = {"heading": _("Carte de l'atlas"), "back": _("Voir dans l'atlas"), "region": pgettext("carte", "Carte"),
+                      "noscript": _("Cette carte a besoin de JavaScript. Sa page dans l'atlas en donne le texte complet :")}
 
 
 class AtlasDrawing(DeferredJSCSSMixin):
@@ -111,8 +132,8 @@ class AtlasDrawing(DeferredJSCSSMixin):
     and draws it on the parent map (static/carte.js: atlasVisionneuse), loading the country
     outlines only if the map draws countries."""
 
-    default_js = [("atlas_carte", ROOT + assets.MAP_JS)]
-    default_css = [("atlas_carte_css", ROOT + assets.MAP_CSS)]
+    default_js: list = []  # set per edition (__init__)
+    default_css: list = []
     _template = Template(
         """
         {% macro script(this, kwargs) %}
@@ -124,14 +145,30 @@ class AtlasDrawing(DeferredJSCSSMixin):
     def __init__(self, tiles: folium.TileLayer):
         super().__init__()
         self.tiles = tiles
+        self.default_js = [("atlas_carte", shared(assets.MAP_JS))]
+        self.default_css = [("atlas_carte_css", shared(assets.MAP_CSS))]
 
 
-def render(tiles_url: str, tiles_attribution: str, tiles_name: str, site_name: str, shared: dict) -> str:
-    """The viewer page (one per site); `shared`: what every map's data has in common."""
-    page = ViewerPage(title=f"Carte — {site_name}")
+def alternates(languages) -> list[dict]:
+    """The viewer of each edition, from this edition's cartes/ (the map script adds the map asked
+    for, `?carte=…`, so that the switch shows the same map in the other language)."""
+    to_site_root = ROOT + "../" * urls.edition_prefix().count("/")
+    return [{"lang": lang, "name": i18n.language_name(lang), "href": to_site_root + urls.edition_prefix(lang) + "cartes/"}
+            for lang in languages] if len(languages) > 1 else []
+
+
+def render(tiles_url: str, tiles_attribution: str, tiles_name: str, site_name: str, shared: dict,
+           languages=("fr",)) -> str:
+    """The viewer page (one per edition); `shared`: what every map's data has in common;
+    `languages`: the site's editions (a link to the same map in each other one)."""
+    page = ViewerPage(title=_("Carte — {site}").format(site=site_name))
+    page.lang = i18n.language()
+    page.alternates = alternates(languages)
     m = ViewerMap(site_name, shared)
+    m.lang, m.alternates = page.lang, page.alternates
     page.add_child(m)
-    tiles = folium.TileLayer(tiles=tiles_url, attr=tiles_attribution, name=tiles_name, max_zoom=18, max_native_zoom=18)
+    tiles = folium.TileLayer(tiles=tiles_url, attr=i18n.gettext(tiles_attribution), name=i18n.gettext(tiles_name),
+                             max_zoom=18, max_native_zoom=18)
     m.add_child(tiles)
     drawing = AtlasDrawing(tiles)
     m.add_child(drawing)
@@ -139,3 +176,67 @@ def render(tiles_url: str, tiles_attribution: str, tiles_name: str, site_name: s
     for element, name in ((page, "page"), (m, "vue"), (tiles, "fond"), (drawing, "dessin")):
         element._id = name
     return page.render()
+
+
+def _counted(forms) -> dict[str, str]:
+    """A plural message for the script: its text for each plural category of the edition's language
+    (CLDR: "one", "other"…; the browser's Intl.PluralRules picks one), "{n}" standing for the number,
+    held to the word that follows it by a no-break space."""
+    rule = Locale.parse(i18n.language()).plural_form
+    out: dict[str, str] = {}
+    for n in range(200):  # a number of each category the language gives small integers
+        out.setdefault(rule(n), forms(n).replace("{n} ", "{n}\u00a0", 1))
+    return out
+
+
+def words() -> dict:
+    """What the map script says (static/carte.js), in the edition's language: `{name}` placeholders,
+    filled by the script; counted phrases by plural category (`_counted`)."""
+    return {
+        "lang": i18n.language(),
+        # counted phrases
+        "partnerships": _counted(lambda n: ngettext("{n} partenariat", "{n} partenariats", n)),
+        "collectivities": _counted(lambda n: ngettext("{n} collectivité", "{n} collectivités", n)),
+        "countries": _counted(lambda n: ngettext("{n} pays", "{n} pays", n)),
+        "shownLinks": _counted(lambda n: ngettext("{n} lien affiché", "{n} liens affichés", n)),
+        "onThisMap": _counted(lambda n: ngettext("{n} partenariat sur cette carte", "{n} partenariats sur cette carte", n)),
+        "unnamedPartners": _counted(lambda n: ngettext("un partenaire non identifié", "{n} partenaires non identifiés", n)),
+        # tooltips, popups, the keyboard's labels
+        "nameCount": _("{name} : {count}"),
+        "linkName": _("{collectivity} ↔ {partner} : {count}"),
+        "flowName": _("{origin} → {country} : {partnerships}, {collectivities}"),
+        "flowPopup": _("{partnerships} de {collectivities}"),
+        "showLinks": _("Afficher ces liens sur la carte"),
+        "approximate": _("Position approximative."),
+        "partnerOf": _("Partenaire de : {list}"),
+        "and": _("{first} et {second}"),
+        "unnamedPartner": _("Partenaire non identifié"),
+        "countryPointUnknown": _("Le point marque le pays, pas une ville : position inconnue."),
+        "countryPointUnnamed": _("Le point marque le pays, pas une ville : la source ne nomme pas le partenaire."),
+        "whoUnnamed": _("partenaire non identifié"),
+        "whoAtCentre": _("partenaire au centre du pays"),
+        "whoNoPosition": _("{name}, position inconnue"),
+        "since": _("depuis {year}"),
+        # controls
+        "legend": _("Légende"),
+        "filter": _("Filtrer"),
+        "country": pgettext("carte", "Pays"),
+        "allCountries": _("Tous (vue d'ensemble)"),
+        "type": _("Type de collectivité"),
+        "theme": pgettext("carte", "Thématique"),
+        "allThemes": _("Toutes"),
+        "flowCount": _("{partnerships} vers {countries}"),
+        "zoomIn": _("Zoomer"),
+        "zoomOut": _("Dézoomer"),
+        "wheelHint": _("Cliquez sur la carte (ou Ctrl + molette) pour zoomer avec la molette"),
+        "touchHint": _("Utilisez deux doigts pour déplacer la carte"),
+        "tiles": _("Fond de carte"),
+        "noTiles": _("Sans fond (contours des pays)"),
+        "chooseTiles": _("Choisir le fond de carte"),
+        "backNewTab": _("Voir dans l'atlas (nouvel onglet)"),
+        # the viewer's failures
+        "home": _("Aller à l'accueil de l'atlas"),
+        "noSuchMap": _("Cette adresse ne désigne aucune carte de l'atlas."),
+        "noMapAsked": _("L'adresse ne dit pas quelle carte afficher."),
+        "loadFailed": _("Cette carte n'a pas pu être chargée (adresse périmée ou connexion interrompue)."),
+    }

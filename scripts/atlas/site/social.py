@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from atlas import urls
 from atlas.content import countries
 from atlas.content.model import Atlas, Collectivite, Partnership
 from atlas.i18n import _, country_name, gettext, plural
@@ -86,8 +87,9 @@ def preview(title: str, description: str, site_url: str, page_url: str, map_info
     base = site_url if site_url.endswith("/") else site_url + "/"
     image = width = height = None
     if map_info is not None and getattr(map_info, "png", "") and size:
-        image, (width, height) = base + map_info.png, size
-    return Preview(title, description, url=base + page_url, image=image or "", width=width or 0,
+        # from the site's root: an English page shows the image the French build drew (cartes/…)
+        image, (width, height) = base + (getattr(map_info, "png_site", "") or map_info.png), size
+    return Preview(title, description, url=base + urls.edition_prefix() + page_url, image=image or "", width=width or 0,
                    height=height or 0, alt=(map_info.alt if image else ""))
 
 

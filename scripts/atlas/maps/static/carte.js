@@ -8,7 +8,9 @@
 
    Shared:  root, tiles (the tiles' name), shapes (the address of the country outlines, pays.js), natures [label…],
             types [[key, label, colour]…], colors {sea, land, border, partner, country, flow, origin},
-            kinds {SEAT, PARTNER, APPROX, COUNTRY}, locations {EXACT, APPROX, COUNTRY} (records.Kind, records.Location)
+            kinds {SEAT, PARTNER, APPROX, COUNTRY}, locations {EXACT, APPROX, COUNTRY} (records.Kind, records.Location),
+            textes: every word this script shows, in the edition's language (viewer.words): {lang, key: text
+            with {placeholders}, or for a counted phrase {plural category: text with {n}}}
    A map:   id, title, label (text alternative), page, bounds, maxZoom, legend {title, items},
             type "choroplethe": byCountry {iso: [name, partnerships, url, collectivités]} (CountryCount),
                                 classes [[low, high, colour]…] (ColorClass), countries (how many are drawn)
@@ -36,9 +38,30 @@
   try { sameSite = framed && window.top.location.origin === window.location.origin; } catch (e) { sameSite = false; }
   var TARGET = !framed ? "" : (sameSite ? ' target="_top"' : ' target="_blank" rel="noopener"');
   function a(href, text) { return '<a href="' + esc(href) + '"' + TARGET + ">" + esc(text) + "</a>"; }
-  function plural(n, one, many) { return n + "\u00a0" + (n > 1 ? many : one); }
-  // French order, one collator for every sort (a locale given to each comparison builds one each time).
-  var byName = new Intl.Collator("fr").compare;
+
+  // The words, in the edition's language (the shared data's `textes`; this script has none of its
+  // own): set once by `speak`, before anything is shown. `say` fills a text's {placeholders} with
+  // plain text; `sayHtml` escapes the text and fills them with HTML the caller built (escaped);
+  // `count` is a counted phrase in the language's plural rule (« 0 partenariat », “0 partnerships”).
+  var W = {}, rules = null, numbers = null, byName = null;
+  function speak(words) {
+    W = words || {};
+    var lang = W.lang || document.documentElement.lang || "fr";
+    rules = new Intl.PluralRules(lang);
+    numbers = new Intl.NumberFormat(lang);
+    byName = new Intl.Collator(lang).compare;  // one collator for every sort, in the edition's order
+  }
+  function fill(text, values, escape) {
+    return String(text == null ? "" : text).replace(/\{(\w+)\}/g, function (m, k) {
+      return values && Object.prototype.hasOwnProperty.call(values, k) ? String(values[k]) : (escape ? esc(m) : m);
+    });
+  }
+  function say(key, values) { return fill(W[key], values, false); }
+  function sayHtml(key, values) { return fill(esc(W[key]), values, true); }
+  function count(key, n) {
+    var forms = W[key] || {};
+    return String(forms[rules.select(n)] || forms.other || "").replace("{n}", numbers.format(n));
+  }
 
   // A map's records, named once (the wire format above).
   function decode(D) {
@@ -195,12 +218,12 @@
         return {color: K.border, weight: 0.8, fillColor: classes[i].color, fillOpacity: 0.9, className: "atlas-pays"};
       },
       onEachFeature: function (f, l) {
-        var c = country(f.properties.iso), text = c.name + " : " + plural(c.partnerships, "partenariat", "partenariats");
+        var c = country(f.properties.iso), text = say("nameCount", {name: c.name, count: count("partnerships", c.partnerships)});
         n++;
         l.bindTooltip(esc(text), {sticky: true});
-        l.bindPopup("<strong>" + a(root + c.url, c.name) + "</strong><br>" + plural(c.partnerships, "partenariat", "partenariats") +
-                    " · " + plural(c.collectivities, "collectivité", "collectivités"));
-        focusable(map, l, text + ", " + plural(c.collectivities, "collectivité", "collectivités"), function () { l.openPopup(); return l.getPopup(); });
+        l.bindPopup("<strong>" + a(root + c.url, c.name) + "</strong><br>" + esc(count("partnerships", c.partnerships)) +
+                    " · " + esc(count("collectivities", c.collectivities)));
+        focusable(map, l, text + ", " + count("collectivities", c.collectivities), function () { l.openPopup(); return l.getPopup(); });
       }
     }).addTo(map);
     return {layer: layer, count: n};
@@ -287,7 +310,7 @@
         var n = 0, c = C[ci];
         Lk.forEach(function (l) { if (l.collectivity === +ci) n += l.parts.length; });
         html.push("<strong>" + a(root + c.url, c.name) + "</strong> (" + esc(T[c.type].label) + ")" +
-                  (n ? "<br>" + plural(n, "partenariat", "partenariats") + " sur cette carte" : ""));
+                  (n ? "<br>" + esc(count("onThisMap", n)) : ""));
       });
       return html.join("<br>");
     }
@@ -297,21 +320,20 @@
       Object.keys(who).forEach(function (ci) { list.push(a(root + C[ci].url, C[ci].name)); });
       var head = m.kind === KIND.COUNTRY ? countryPoint(m, a(root + p.url, p.name))
         : "<strong>" + esc(m.label) + "</strong> (" + a(root + p.url, p.name) + ")" +
-          (m.kind === KIND.APPROX ? "<br><em>Position approximative.</em>" : "");
-      return head + (list.length ? "<br>Partenaire de : " + list.join(", ") : "");
+          (m.kind === KIND.APPROX ? "<br><em>" + esc(say("approximate")) + "</em>" : "");
+      return head + (list.length ? "<br>" + sayHtml("partnerOf", {list: list.join(", ")}) : "");
     }
     // A point at a country's centre: partners the source does not name (a count) and named
     // partners whose position is unknown (by name).
     function countryPoint(m, country) {
-      var who = [];
-      if (m.label) who.push(esc(m.label));
-      if (m.unnamed) who.push(m.unnamed > 1 ? m.unnamed + " partenaires non identifiés" : (m.label ? "un partenaire non identifié" : "Partenaire non identifié"));
-      return "<strong>" + who.join(" et ") + "</strong> — " + country + "<br><em>Le point marque le pays, pas une ville : " +
-        (m.label ? "position inconnue." : "la source ne nomme pas le partenaire.") + "</em>";
+      var unnamed = m.label ? count("unnamedPartners", m.unnamed) : (m.unnamed > 1 ? count("unnamedPartners", m.unnamed) : say("unnamedPartner"));
+      var who = !m.label ? esc(unnamed) : (m.unnamed ? sayHtml("and", {first: esc(m.label), second: esc(unnamed)}) : esc(m.label));
+      return "<strong>" + who + "</strong> — " + country + "<br><em>" +
+        esc(say(m.label ? "countryPointUnknown" : "countryPointUnnamed")) + "</em>";
     }
     function countryWho(m) {  // plain text
-      if (!m.label) return "partenaire non identifié";
-      return m.unnamed ? "partenaire au centre du pays" : m.label + ", position inconnue";
+      if (!m.label) return say("whoUnnamed");
+      return m.unnamed ? say("whoAtCentre") : say("whoNoPosition", {name: m.label});
     }
     function other(l) {
       var m = M[l.partner], p = P[m.country];
@@ -322,7 +344,7 @@
       var who = m.kind === KIND.COUNTRY ? esc(countryWho(m)) + " (" + a(root + p.url, p.name) + ")"
                                          : esc(m.label) + " (" + a(root + p.url, p.name) + ")";
       var parts = l.parts.map(function (x) {
-        return a(root + c.url + "#partenariat-" + x.number, D.natures[x.nature]) + (x.since ? " depuis " + x.since : "");
+        return a(root + c.url + "#partenariat-" + x.number, D.natures[x.nature]) + (x.since ? " " + esc(say("since", {year: x.since})) : "");
       });
       return "<strong>" + a(root + c.url, c.name) + "</strong> ↔ " + who + "<br>" + parts.join("<br>");
     }
@@ -348,7 +370,7 @@
       style: lineStyle,
       onEachFeature: function (f, layer) {
         var l = Lk[f.properties.i];
-        focusable(map, layer, C[l.collectivity].name + " ↔ " + other(l) + " : " + plural(l.parts.length, "partenariat", "partenariats"),
+        focusable(map, layer, say("linkName", {collectivity: C[l.collectivity].name, partner: other(l), count: count("partnerships", l.parts.length)}),
                   function () { return openPopup(layer.getCenter(), linkPopup(f.properties.i)); });
       }
     }).on("click", onClick(linkPopup)).addTo(map);
@@ -426,14 +448,14 @@
       labels = [];
       list.forEach(function (f, rank) {
         var p = P[f.code], end = [f.lat / f.n, f.lon / f.n];
-        var text = o.name + " → " + p.name + " : " + plural(f.n, "partenariat", "partenariats") + ", " + plural(f.nc, "collectivité", "collectivités");
+        var text = say("flowName", {origin: o.name, country: p.name, partnerships: count("partnerships", f.n), collectivities: count("collectivities", f.nc)});
         var line = L.polyline(curve(o.lat, o.lon, end[0], end[1]), {
           color: K.flow, weight: 1.5 + 9 * Math.sqrt(f.n / top), opacity: 0.75, lineCap: "round", className: "atlas-flux"});
         line.bindTooltip(esc(text), {sticky: true});
         var html = function () {
           return "<strong>" + esc(o.name) + " → " + a(root + p.url, p.name) + "</strong><br>" +
-            plural(f.n, "partenariat", "partenariats") + " de " + plural(f.nc, "collectivité", "collectivités") +
-            '<br><button type="button" class="atlas-voir-liens" data-pays="' + esc(f.code) + '">Afficher ces liens sur la carte</button>';
+            esc(say("flowPopup", {partnerships: count("partnerships", f.n), collectivities: count("collectivities", f.nc)})) +
+            '<br><button type="button" class="atlas-voir-liens" data-pays="' + esc(f.code) + '">' + esc(say("showLinks")) + "</button>";
         };
         line.on("click", function (e) { openPopup(e.latlng, html()); });
         focusable(map, line, text, function () { return openPopup(end, html()); });
@@ -446,7 +468,7 @@
         }
       });
       var origin = L.circleMarker([o.lat, o.lon], {radius: 7, color: K.border, weight: 2, fillColor: K.origin, fillOpacity: 1, className: "atlas-origine"});
-      origin.bindTooltip(esc(o.name) + " : " + plural(total, "partenariat", "partenariats"));
+      origin.bindTooltip(esc(say("nameCount", {name: o.name, count: count("partnerships", total)})));
       flowLayer.addLayer(origin);
       declutter(labels, map);
       return {links: 0, markers: 0, flows: list.length, partnerships: total, mode: "flux"};
@@ -460,21 +482,22 @@
     var api = {draw: draw, mode: function () { return flowMode() ? "flux" : "liens"; }};
     map.on("zoomend", function () { declutter(labels, map); });
     if (D.filters) {
-      var html = '<details open><summary>Filtrer</summary><form class="atlas-filtre">';
+      var html = "<details open><summary>" + esc(say("filter")) + '</summary><form class="atlas-filtre">';
       if (F) {
         var counts = {};
         Lk.forEach(function (l) { var c = M[l.partner].country; counts[c] = (counts[c] || 0) + l.parts.length; });
         var codes = Object.keys(counts).sort(function (x, y) { return byName(P[x].name, P[y].name); });
-        html += '<label for="atlas-pays">Pays</label><select id="atlas-pays" name="pays"><option value="">Tous (vue d\'ensemble)</option>';
+        html += '<label for="atlas-pays">' + esc(say("country")) + '</label><select id="atlas-pays" name="pays"><option value="">' + esc(say("allCountries")) + "</option>";
         codes.forEach(function (c) { html += '<option value="' + esc(c) + '">' + esc(P[c].name) + " (" + counts[c] + ")</option>"; });
         html += "</select>";
       }
-      html += '<fieldset><legend>Type de collectivité</legend>';
+      html += "<fieldset><legend>" + esc(say("type")) + "</legend>";
       T.forEach(function (t, k) {
         if (!D.typesPresents[k]) return;
         html += '<label><input type="checkbox" name="type" value="' + k + '" checked> <span class="atlas-puce" style="background:' + colour(t.color) + '"></span>' + esc(t.label) + "</label>";
       });
-      html += '</fieldset><label for="atlas-thematique">Thématique</label><select id="atlas-thematique" name="thematique"><option value="-1">Toutes</option>';
+      html += '</fieldset><label for="atlas-thematique">' + esc(say("theme")) + '</label><select id="atlas-thematique" name="thematique"><option value="-1">' +
+              esc(say("allThemes")) + "</option>";
       TH.forEach(function (t, k) { html += '<option value="' + k + '">' + esc(t.label) + "</option>"; });
       html += '</select><output name="compte" aria-live="polite"></output></form></details>';
       var box = control(map, "topright", "atlas-filtres", html), form = box.querySelector("form");
@@ -504,10 +527,10 @@
     return api;
   }
 
-  // Leaflet speaks English: its controls get French names (what a screen reader says, what a tooltip shows).
-  function frenchControls(map) {
+  // Leaflet speaks English: its controls get the edition's names (what a screen reader says, what a tooltip shows).
+  function namedControls(map) {
     if (map.zoomControl) map.removeControl(map.zoomControl);
-    map.zoomControl = L.control.zoom({zoomInTitle: "Zoomer", zoomOutTitle: "Dézoomer"}).addTo(map);
+    map.zoomControl = L.control.zoom({zoomInTitle: say("zoomIn"), zoomOutTitle: say("zoomOut")}).addTo(map);
   }
 
   // A short hint over the map, shown for a moment (screen readers have the keyboard, not this).
@@ -531,7 +554,7 @@
   // or reaches it with the keyboard; Ctrl + molette zooms at once; a short hint says so.
   function wheelWaitsForTheReader(map, el) {
     map.scrollWheelZoom.disable();
-    var hint = hintOver(el, "", "Cliquez sur la carte (ou Ctrl + molette) pour zoomer avec la molette");
+    var hint = hintOver(el, "", say("wheelHint"));
     function on() { map.scrollWheelZoom.enable(); hint.hide(); }
     function off() { map.scrollWheelZoom.disable(); }
     map.on("click", on);
@@ -554,7 +577,7 @@
   function touchWaitsForTwoFingers(map, el) {
     if (!("ontouchstart" in window) && !(navigator.maxTouchPoints > 0)) return;
     map.dragging.disable();
-    var hint = hintOver(el, "atlas-indice-doigts", "Utilisez deux doigts pour déplacer la carte");
+    var hint = hintOver(el, "atlas-indice-doigts", say("touchHint"));
     el.addEventListener("touchstart", function (e) {
       if (e.touches.length >= 2) {
         map.dragging.enable();
@@ -576,6 +599,7 @@
 
   window.atlasCarte = function (map, tiles, D, start) {
     var root = D.root || "../", el = map.getContainer();
+    speak(D.textes);
     map.invalidateSize(false);  // the frame's title bar may have been hidden since Leaflet measured (#dans-l-atlas)
     frame(map, D, start || {center: [25, 10], zoom: 2});
     var state = window.atlasMap = {id: D.id, links: D.links || 0, markers: D.markers || 0, countries: D.countries || 0,
@@ -592,7 +616,7 @@
     function showLegend(legend) {
       if (!legend || !legend.items.length) return;
       if (!legendBox) {
-        legendBox = control(map, D.filters ? "bottomleft" : "topright", "atlas-legende", "<details open><summary>Légende</summary><div></div></details>");
+        legendBox = control(map, D.filters ? "bottomleft" : "topright", "atlas-legende", "<details open><summary>" + esc(say("legend")) + "</summary><div></div></details>");
         // open wherever it leaves room for the map (a page's 30rem frame included); folded on a phone
         if (el.clientHeight < 380 || el.clientWidth < 520) legendBox.querySelector("details").removeAttribute("open");
       }
@@ -601,7 +625,7 @@
     var fullPage = !framed;
     // Échap closes a popup wherever the focus is in the map (Leaflet listens only while its container has it).
     el.addEventListener("keydown", function (e) { if (e.key === "Escape") map.closePopup(); });
-    frenchControls(map);
+    namedControls(map);
     if (!fullPage) { wheelWaitsForTheReader(map, el); touchWaitsForTwoFingers(map, el); }
     var outlines = baseShapes(map, D.colors, D.shapes);
     var waitFor = null;  // the world map is ready once its countries are drawn
@@ -623,8 +647,8 @@
         showLegend(r.mode === "flux" ? D.flows.legend : D.legend);
         // the counts say how the drawing relates to the page's figures (a line can carry several partnerships)
         if (api.form) api.form.elements.compte.value = r.mode === "flux"
-          ? plural(r.partnerships, "partenariat", "partenariats") + " vers " + plural(r.flows, "pays", "pays")
-          : plural(r.links, "lien affiché", "liens affichés") + " (" + plural(r.partnerships, "partenariat", "partenariats") + ")";
+          ? say("flowCount", {partnerships: count("partnerships", r.partnerships), countries: count("countries", r.flows)})
+          : count("shownLinks", r.links) + " (" + count("partnerships", r.partnerships) + ")";
       };
       redraw();
       if (D.flows) map.on("zoomend", function () { if (api.mode() !== state.drawn.mode) redraw(); });
@@ -646,11 +670,11 @@
     }
     var bases = {};
     if (tiles) {
-      bases[D.tiles || "Fond de carte"] = tiles;
-      bases["Sans fond (contours des pays)"] = L.layerGroup();
+      bases[esc(D.tiles || say("tiles"))] = tiles;  // Leaflet writes a layer's name as HTML
+      bases[esc(say("noTiles"))] = L.layerGroup();
       var layers = L.control.layers(bases, null, {position: "bottomright"}).addTo(map);
       var toggle = layers.getContainer().querySelector(".leaflet-control-layers-toggle");
-      if (toggle) { toggle.title = "Fond de carte"; toggle.setAttribute("aria-label", "Choisir le fond de carte"); }
+      if (toggle) { toggle.title = say("tiles"); toggle.setAttribute("aria-label", say("chooseTiles")); }
       // Outlines only when the map would be without them: tiles refused, or the reader's choice.
       tiles.once("tileerror", function () { outlines(); });
       map.on("baselayerchange", function (e) { if (e.layer !== tiles) outlines(); });
@@ -669,7 +693,7 @@
     p.textContent = text + " ";
     var link = document.createElement("a");
     link.href = root;
-    link.textContent = "Aller à l'accueil de l'atlas";
+    link.textContent = say("home");
     p.appendChild(link);
     el.appendChild(p);
     el.setAttribute("data-pret", "erreur");
@@ -703,9 +727,13 @@
 
   window.atlasVisionneuse = function (map, tiles, start) {
     var el = map.getContainer(), root = "../";
+    var shared = JSON.parse(el.getAttribute("data-commun") || "{}");
+    speak(shared.textes);  // the failures below speak the edition's language too
     var id = new URLSearchParams(window.location.search).get("carte") || "";
+    // The language switch shows the same map in the other edition (viewer.py, alternates).
+    document.querySelectorAll("a[data-meme-carte]").forEach(function (a) { a.search = window.location.search; });
     if (!/^[a-z0-9][a-z0-9_-]{0,150}$/.test(id)) {
-      fail(map, id ? "Cette adresse ne désigne aucune carte de l'atlas." : "L'adresse ne dit pas quelle carte afficher.", root, start);
+      fail(map, say(id ? "noSuchMap" : "noMapAsked"), root, start);
       return;
     }
     fetch(id + ".json").then(function (r) {
@@ -713,7 +741,7 @@
       return r.json();
     }).then(function (own) {
       // What all maps share comes once, with this page; each map's JSON brings the rest.
-      var D = Object.assign(JSON.parse(el.getAttribute("data-commun") || "{}"), own);
+      var D = Object.assign(shared, own);
       document.title = D.title + " — " + el.getAttribute("data-site");
       document.querySelector(".atlas-titre").textContent = D.title;
       el.setAttribute("aria-label", D.label);
@@ -722,11 +750,11 @@
       if (framed) {
         back.target = "_blank";
         back.rel = "noopener";
-        back.textContent = "Voir dans l'atlas (nouvel onglet)";
+        back.textContent = say("backNewTab");
       }
       window.atlasCarte(map, tiles, D, start);
     }).catch(function () {
-      fail(map, "Cette carte n'a pas pu être chargée (adresse périmée ou connexion interrompue).", root, start);
+      fail(map, say("loadFailed"), root, start);
     });
   };
 })();
