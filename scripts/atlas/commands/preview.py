@@ -104,12 +104,17 @@ class _Only(pages._Writer):
             super().page(template, url, *args, **kwargs)
 
 
-def _pages(site: pages.Site, slugs: list[str], before: pipeline.Loaded) -> dict[str, pages.GeneratedPage]:
-    """The saved collectivités' pages, and those of their countries and themes, before and after the save."""
-    atlas = site.atlas
-    shown = [atlas.collectivites[s] for s in slugs] + [before.atlas.collectivites[s] for s in slugs]
+def _shown(atlas, before_atlas, slugs: list[str]) -> tuple[set[str], set[str]]:
+    """The countries and themes of the saved collectivités, before and after the save."""
+    shown = [atlas.collectivites[s] for s in slugs] + [before_atlas.collectivites[s] for s in slugs]
     codes = {p.country for c in shown for p in c.partnerships if p.country in atlas.countries}
     themes = {t for c in shown for p in c.partnerships for t in p.themes if t in atlas.themes}
+    return codes, themes
+
+
+def _pages(site: pages.Site, slugs: list[str], codes: set[str], themes: set[str]) -> dict[str, pages.GeneratedPage]:
+    """The saved collectivités' pages, and those of their countries and themes."""
+    atlas = site.atlas
     wanted = ({urls.page_src(urls.collectivite(s)) for s in slugs} | {urls.page_src(urls.country(c)) for c in codes}
               | {urls.page_src(urls.theme(t)) for t in themes})
     out: dict[str, pages.GeneratedPage] = {}
@@ -180,16 +185,18 @@ def first_pass(snapshot: Snapshot | None, site_dir: Path) -> list[str]:
     if not slugs:
         return []
     settings, outputs = plugin.settings, plugin.outputs
-    infos, data = dict(outputs.maps), {}
-    for slug in slugs:
-        info, data[slug] = maps.collectivite_map(loaded.atlas, loaded.idx, settings, loaded.atlas.collectivites[slug])
-        infos[info.id] = info
-    site = dataclasses.replace(outputs.site, atlas=loaded.atlas, idx=loaded.idx, maps=infos, history=loaded.history,
-                               digests=None)
-    written = {infos[f"collectivite-{slug}"].data: data[slug] for slug in slugs}
+    codes, themes = _shown(loaded.atlas, before.atlas, slugs)
+    with i18n.using(plugin.edition):
+        made = maps.some_maps(loaded.atlas, loaded.idx, settings, slugs, codes, themes)
+    # The pages' Site as pipeline.generate makes it (the build let its own go once written); these
+    # pages read their own map only, neither the news nor the feed.
+    site = pages.Site(loaded.atlas, loaded.idx, {i: info for i, (info, _) in made.items()}, settings.site_url,
+                      settings.licence, settings.licence_url, settings.repo_url, outputs.exports, history=loaded.history,
+                      content_dir=loaded.content_dir, name=settings.site_name, contact=settings.contact)
+    written = {info.data: data for info, data in made.values()}
     # The first edition's pages (the other editions' follow with the full rebuild), in its language.
     with i18n.using(plugin.edition):
-        generated = _pages(site, slugs, before)
+        generated = _pages(site, slugs, codes, themes)
         plugin.run = pagecache.Run(None)  # on_page_markdown and on_post_page find the pages there
         for src, page in generated.items():
             plugin.run.add(src, page)

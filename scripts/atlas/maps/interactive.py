@@ -713,14 +713,21 @@ def _data_file(job: _Job) -> str:
     return viewer.to_json(job.data)
 
 
-def collectivite_map(atlas: Atlas, idx: Index, settings: Settings, c: Collectivite) -> tuple[MapInfo, str]:
-    """One collectivité's map as `generate_deferred` makes it (its record and its data file), its
-    image not drawn: what `atlas serve` shows first after a save (commands/preview.py)."""
-    job = _collectivite_job(_Context(atlas, idx, settings.site_name), settings, c)
-    if settings.png and job.spec is not None:
-        _address_images(job, _drawn_here(job.spec))
-        job.info.png_size = static_maps.size(job.spec)
-    return job.info, _data_file(job)
+def some_maps(atlas: Atlas, idx: Index, settings: Settings, slugs=(), codes=(), themes=()) -> dict[str, tuple[MapInfo, str]]:
+    """The maps of these collectivités, countries and themes as `generate_deferred` makes them (map
+    id → its record and its data file), their images not drawn: what `atlas serve` shows first
+    after a save (commands/preview.py)."""
+    ctx = _Context(atlas, idx, settings.site_name)
+    todo = [_collectivite_job(ctx, settings, atlas.collectivites[s]) for s in slugs]
+    todo += [_country_job(ctx, settings, code, idx.by_country[code]) for code in codes if idx.by_country.get(code)]
+    todo += [_theme_job(ctx, settings, key, idx.by_theme.get(key, [])) for key in themes]
+    out = {}
+    for job in todo:
+        if settings.png and job.spec is not None:
+            _address_images(job, _drawn_here(job.spec))
+            job.info.png_size = static_maps.size(job.spec)
+        out[job.info.id] = (job.info, _data_file(job))
+    return out
 
 
 def _images_kept(job, kept: Callable[[str, str], bool]) -> bool:
