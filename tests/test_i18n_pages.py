@@ -214,11 +214,7 @@ def _english_pages(editions, kind):
 
 # The data page (site/exports.py and its template, the data's part of issue 29): the columns'
 # descriptions quote the CSV's values (« jumelage », « actif », « pays ») as plain text, not as code.
-_DATA_ELSEWHERE = pytest.mark.xfail(reason="page Données : les descriptions des colonnes citent les valeurs du CSV "
-                                           "(jumelage, actif, pays…) en texte simple, pas en <code>", strict=False)
-
-
-@pytest.mark.parametrize("kind", [pytest.param(k, marks=_DATA_ELSEWHERE) if k == "données" else k for k in KINDS])
+@pytest.mark.parametrize("kind", KINDS)
 def test_an_english_page_shows_no_french_word_of_the_atlas_outside_lang_fr_and_names(editions, kind):
     atlas, outputs, chosen = _english_pages(editions, kind)
     removed = _strings(proper_names(atlas, outputs.site), owned_elsewhere(outputs))
@@ -233,8 +229,6 @@ def test_an_english_page_shows_no_french_word_of_the_atlas_outside_lang_fr_and_n
     assert not offending, f"{len(offending)} mot(s) français :\n" + "\n".join(offending[:40])
 
 
-@pytest.mark.xfail(reason="cartes (branche i18n-maps), fichiers de données et nouveautés (branche i18n-content) : "
-                          "traduits sur d'autres branches de l'issue 29", strict=False)
 @pytest.mark.parametrize("kind", ["collectivité", "pays", "thématique", "données", "nouveautés"])
 def test_the_words_of_maps_data_files_and_news_on_an_english_page_are_english_too(editions, kind):
     atlas, outputs, chosen = _english_pages(editions, kind)

@@ -1,5 +1,18 @@
 /* Atlas: filter and sort the collectivités index. No dependency, works with Material's instant loading. */
 (function () {
+  // The page's words, in its edition's language (the catalogue, never this file): a counted phrase
+  // by plural category (data-compte), the others in <meta name="atlas-mots"> (theme/main.html).
+  var lang = document.documentElement.lang || "fr";
+  function words() {
+    var meta = document.querySelector('meta[name="atlas-mots"]');
+    try { return JSON.parse(meta ? meta.content : "{}"); } catch (e) { return {}; }
+  }
+  function count(forms, n) {
+    var byCategory = {};
+    try { byCategory = JSON.parse(forms || "{}"); } catch (e) { /* no words: the number alone */ }
+    var text = byCategory[new Intl.PluralRules(lang).select(n)] || byCategory.other || "{n}";
+    return text.replace("{n}", n.toLocaleString(lang));
+  }
   function setup(form) {
     var table = document.getElementById(form.dataset.table);
     if (!table || form.dataset.ready) return;
@@ -13,7 +26,7 @@
         var ok = (!q || fold(r.dataset.nom).indexOf(q) >= 0) && (!type || r.dataset.type === type) && (!dep || r.dataset.departement === dep);
         r.hidden = !ok; if (ok) n++;
       });
-      form.elements.compte.value = n + " collectivité" + (n > 1 ? "s" : "") + " affichée" + (n > 1 ? "s" : "");
+      form.elements.compte.value = count(form.dataset.compte, n);
     }
     var asked = new URLSearchParams(window.location.search).get("q");
     if (asked && !form.elements.q.value) form.elements.q.value = asked;
@@ -59,14 +72,15 @@
         cue = document.createElement("p");
         cue.className = "atlas-defiler";
         cue.setAttribute("aria-hidden", "true");
-        cue.textContent = "Faites glisser le tableau vers la gauche : d'autres colonnes suivent →";
+        cue.textContent = words().glisser || "→";
         wrap.parentNode.insertBefore(cue, wrap);
       }
       cue.hidden = !wide[k];
       if (wide[k]) {
         wrap.setAttribute("tabindex", "0");
         wrap.setAttribute("role", "region");
-        wrap.setAttribute("aria-label", "Tableau défilant" + (table.caption ? " : " + table.caption.textContent : ""));
+        var label = words().defilant || "";
+        wrap.setAttribute("aria-label", table.caption ? (words().defilantTitre || "{titre}").replace("{titre}", table.caption.textContent) : label);
       } else {
         wrap.removeAttribute("tabindex");
         wrap.removeAttribute("role");

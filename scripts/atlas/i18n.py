@@ -142,6 +142,17 @@ def plural(n: int, one: str, many: str) -> str:
     return f"{number(n)} {ngettext(one, many, n)}"
 
 
+def counted(forms) -> dict[str, str]:
+    """A counted message for a script: its text for each plural category of the edition's language
+    (CLDR: "one", "other"…; the browser's Intl.PluralRules picks one). `forms(n)` gives the message
+    for n, "{n}" standing for the number, held to the next word by a no-break space."""
+    rule = Locale.parse(language()).plural_form
+    out: dict[str, str] = {}
+    for n in range(200):  # a number of each category the language gives small integers
+        out.setdefault(rule(n), forms(n).replace("{n} ", "{n}\u00a0", 1))
+    return out
+
+
 def number(value) -> str:
     """12345.0 → « 12 345 » (fr: narrow no-break space, decimal comma), “12,345” (en); one decimal at most."""
     if value is None:

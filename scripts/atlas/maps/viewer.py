@@ -16,7 +16,6 @@ import json
 import re
 
 import folium
-from babel import Locale
 from branca.element import Figure, JavascriptLink
 from folium.elements import JSCSSMixin
 from folium.template import Template
@@ -179,14 +178,7 @@ def render(tiles_url: str, tiles_attribution: str, tiles_name: str, site_name: s
 
 
 def _counted(forms) -> dict[str, str]:
-    """A plural message for the script: its text for each plural category of the edition's language
-    (CLDR: "one", "other"…; the browser's Intl.PluralRules picks one), "{n}" standing for the number,
-    held to the word that follows it by a no-break space."""
-    rule = Locale.parse(i18n.language()).plural_form
-    out: dict[str, str] = {}
-    for n in range(200):  # a number of each category the language gives small integers
-        out.setdefault(rule(n), forms(n).replace("{n} ", "{n}\u00a0", 1))
-    return out
+    return i18n.counted(forms)
 
 
 def words() -> dict:

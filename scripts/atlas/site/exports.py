@@ -77,6 +77,10 @@ COLUMNS = [
     ("page", N_("Adresse de la fiche, relative à la racine du site")),
 ]
 
+# The values a column takes from the atlas's keys: shown as code on the Données page, in every language.
+CODED = {"collectivite_type": list(COLLECTIVITE_TYPES), "nature": list(NATURES), "statut": list(STATUSES),
+         "localisation": [LOCATION_EXACT, LOCATION_APPROX, LOCATION_COUNTRY]}
+
 
 _SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 # TableSchema of each column (https://specs.frictionlessdata.io/table-schema/): what data.gouv.fr
@@ -406,7 +410,8 @@ def generate(atlas: Atlas, idx: Index, emit: Emit, settings: Settings = DEFAULTS
     files = {
         "csv": {"chemin": CSV_PATH, "nom": "partenariats.csv", "format": CSV_FORMAT,
                 "taille": len(csv_text), "lignes": len(table),
-                "description": CSV_DESCRIPTION, "colonnes": [{"nom": n, "description": d} for n, d in COLUMNS]},
+                "description": CSV_DESCRIPTION,
+                "colonnes": [{"nom": n, "description": d, "valeurs": CODED.get(n, [])} for n, d in COLUMNS]},
         "geojson": {"chemin": GEOJSON_PATH, "nom": "partenariats.geojson", "format": GEOJSON_FORMAT,
                     "taille": len(geo_text), "lignes": len(geo["features"]),
                     "liens": kinds["partenariat"], "sieges": kinds["collectivite"], "partenaires": kinds["partenaire"],

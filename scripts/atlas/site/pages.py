@@ -27,7 +27,7 @@ from atlas.content.model import (
     STATUSES,
     Atlas,
 )
-from atlas.i18n import _, plural
+from atlas.i18n import _, ngettext, plural
 from atlas.site import cards, pagecache, social
 from atlas.site.news import FEED_PATH
 from atlas.site.pagecache import Scope
@@ -344,6 +344,7 @@ def _collectivite_pages(w: _Writer) -> None:
     w.overview("collectivites.html.j2", "collectivites/", _("Collectivités"),
                _("Toutes les collectivités de l'atlas, filtrables par type et département."),
                collectivites=sorted(atlas.collectivites.values(), key=lambda c: fr.sort_key(c.name)),
+               shown=i18n.counted(lambda n: ngettext("{n} collectivité affichée", "{n} collectivités affichées", n)),
                departements=sorted({c.departement for c in atlas.collectivites.values() if c.departement}))
 
 
@@ -504,7 +505,8 @@ def search_words(words) -> str:
 
 
 _HEADING = re.compile(r'<h([1-3]) id="([^"]*)">(.*?)</h\1>', re.S)
-_TAG = re.compile(r"<[^>]+>")
+# Every tag but a language's span: a heading typed in French keeps its lang="fr" in the table of contents.
+_TAG = re.compile(r'<(?!span lang="[a-z]{2,3}">|/span>)[^>]+>')
 
 
 def toc_tokens(html: str) -> list[dict]:

@@ -90,6 +90,24 @@ def free_inline(record, name: str) -> Markup:
     return Markup('<span lang="{}">{}</span>').format(lang, body)
 
 
+def codes(text: str, values) -> Markup:
+    """A sentence naming some of the atlas's keys (« jumelage, cooperation-decentralisee… »): each key
+    as code where the sentence first names it, whatever its language (« pays » again later is the
+    word, not the key); the rest escaped text."""
+    if not values:
+        return escape(text)
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)) + r")(?![\w-])")
+    out, pos, seen = [], 0, set()
+    for match in pattern.finditer(text):
+        if match.group() in seen:
+            continue
+        seen.add(match.group())
+        out += [escape(text[pos:match.start()]), Markup("<code>{}</code>").format(match.group())]
+        pos = match.end()
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
+
+
 def _told(p) -> bool:
     """A partnership with something to show besides its country: a named partner, projects, a text."""
     return bool(p.partner or p.projects or p.description)
@@ -198,7 +216,7 @@ def _filters_and_globals(env: jinja2.Environment, lang: str) -> jinja2.Environme
                   "STATUSES": _translated(STATUSES), "FORMS": _translated(ORGANISATION_FORMS)}
     env.filters.update(fr_number=fr_number, fr_date=fr_date, pays=i18n.country_name, texte=text_blocks,
                        texte_ligne=text_inline, lien=link, same_rows=same_rows,
-                       unnamed_apart=unnamed_apart, tr=i18n.gettext, libre=free_blocks,
+                       unnamed_apart=unnamed_apart, tr=i18n.gettext, codes=codes, libre=free_blocks,
                        libre_ligne=free_inline)
     env.filters["taille"] = i18n.size  # a file's size, « 12,3 ko », “12.3 kB” (the data page)
     env.globals.update(
