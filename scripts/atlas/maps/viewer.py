@@ -91,7 +91,7 @@ class ViewerMap(DeferredJSCSSMixin, folium.Map):
             <header class="atlas-barre">
               <h1 class="atlas-titre">{{ this.words.heading|e }}</h1>
               {%- for alt in this.alternates if alt.lang != this.lang %}
-              <a class="atlas-retour" href="{{ alt.href|e }}" hreflang="{{ alt.lang|e }}" lang="{{ alt.lang|e }}"
+              <a class="atlas-langue" href="{{ alt.href|e }}" hreflang="{{ alt.lang|e }}" lang="{{ alt.lang|e }}"
                  data-meme-carte>{{ alt.name|e }}</a>
               {%- endfor %}
               <a class="atlas-retour" href="{{ this.root|e }}">{{ this.words.back|e }}</a>
