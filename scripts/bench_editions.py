@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import sys
 from pathlib import Path
@@ -25,12 +24,15 @@ import bench  # noqa: E402  (the same measures as the national benchmark)
 MB = 1024 * 1024
 
 
-def _with_languages(cfg: Path, languages: str) -> None:
-    text = cfg.read_text(encoding="utf-8")
-    text, n = re.subn(r"(?m)^(\s+)langues:.*$", rf"\1langues: {languages}", text)
-    if not n:
-        text = text.replace("- atlas:\n", f"- atlas:\n    langues: {languages}\n", 1)
-    cfg.write_text(text, encoding="utf-8")
+def _with_languages(cfg: Path, languages: list[str]) -> None:
+    """The benchmark's mkdocs.yml (bench._atlas_config writes plain YAML) with these editions."""
+    import yaml
+
+    data = yaml.safe_load(cfg.read_text(encoding="utf-8"))
+    for plugin in data["plugins"]:
+        if isinstance(plugin, dict) and "atlas" in plugin:
+            plugin["atlas"]["langues"] = languages
+    cfg.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 def _size(folder: Path) -> int:
@@ -56,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     synth.write(content, collectivites=bench.NATIONAL_COLLECTIVITES, partnerships=bench.NATIONAL_PARTNERSHIPS,
                 countries=bench.NATIONAL_COUNTRIES, seed=args.graine)
     results = {}
-    for languages in ("[fr]", "[fr, en]"):
+    for languages in (["fr"], ["fr", "en"]):
         site, cfg = work / "site", work / "mkdocs.yml"
         shutil.rmtree(site, ignore_errors=True)
         shutil.rmtree(work / ".cache", ignore_errors=True)
@@ -69,12 +71,12 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         res = {"cold": cold, "site": _size(site), "en": _size(site / "en") if (site / "en").exists() else 0,
                "pages_fr": sum(1 for p in site.rglob("index.html") if not p.relative_to(site).as_posix().startswith("en/"))}
-        if languages != "[fr]":
+        if languages != ["fr"]:
             changed = bench._change_one_file(content, typical=True)
             log(f"reconstruction des deux éditions après modification de {changed.name}…")
             res["warm"] = bench._measure(bench._atlas_build(cfg, site), work, "build")
-        results[languages] = res
-    fr, both = results["[fr]"], results["[fr, en]"]
+        results[" ".join(languages)] = res
+    fr, both = results["fr"], results["fr en"]
     log(f"build de référence Material nu ({fr['pages_fr']} pages)…")
     bare_cfg = bench._bare_config(fr["pages_fr"], work / "reference")
     bare = bench._measure([sys.executable, "-m", "mkdocs", "build", "-f", str(bare_cfg), "-q"], work / "reference", "build")

@@ -94,6 +94,9 @@ class AtlasPlugin(BasePlugin[AtlasOptions]):
         self.mkdocs_config = None
         self.root_prefix = ""  # from this edition's root to the site's ("../" in English)
         self._alternate_urls: dict[str, set[str]] = {}
+        # `atlas build` builds the other editions itself once MkDocs has returned from the French
+        # one (its pages and files then leave memory); plain `mkdocs build` has them built here.
+        self.editions_after = False
 
     def edition_of(self, main: AtlasPlugin, lang: str) -> None:
         """Called by site/editions.py: this build is the `lang` edition of the site `main` builds;
@@ -292,7 +295,8 @@ class AtlasPlugin(BasePlugin[AtlasOptions]):
             self.run.release()
             self.search_entries, self.ledger = [], reuse.Ledger()
             self.outputs = dataclasses.replace(self.outputs, maps={}, site=None, news=[], feed=None)
-            editions.build_others(self, config)
+            if not self.editions_after:
+                editions.build_others(self, config)
 
     def on_build_error(self, error) -> None:
         self._cancel_images()

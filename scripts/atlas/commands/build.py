@@ -4,6 +4,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import functools
+import gc
 import logging
 import os
 import shutil
@@ -19,7 +20,7 @@ from mkdocs import config as mkconfig
 from mkdocs.commands import build as mkbuild
 from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
-from atlas import pipeline, urls
+from atlas import editions, pipeline, urls
 from atlas.config import from_mkdocs
 
 
@@ -99,7 +100,16 @@ def run(config: Path, site_dir: Path | None = None, strict: bool = False, conten
             cfg.site_url = serve_url  # as `mkdocs serve` does: the preview's own address
         # What did not change is linked from the current site, not written again (site/reuse.py).
         cfg.plugins["atlas"].reuse(target)
+        cfg.plugins["atlas"].editions_after = True
         mkbuild.build(cfg, serve_url=serve_url, dirty=True)
+        # The other languages' editions, once the French build's pages have left memory (kept by
+        # `atlas serve` only, whose first pass renders a saved file's page with them).
+        main = cfg.plugins["atlas"]
+        if not serve_url:
+            main.env = main.files = main.nav = None
+        gc.collect()
+        _give_back_memory()
+        editions.build_others(main, cfg)
         if _terminated:  # the signal landed in a finalizer, which swallowed its SystemExit: stop here
             raise SystemExit(128 + signal.SIGTERM)
         os.chmod(staging, 0o755)  # mkdtemp makes it private; a published site is world-readable
@@ -212,6 +222,15 @@ def _remove_later(old_site: Path, target: Path) -> None:
     except OSError:
         shutil.rmtree(doomed if doomed.exists() else old_site, ignore_errors=True)
     old_site.mkdir(exist_ok=True)  # the caller removes its staging folder, now empty
+
+
+def _give_back_memory() -> None:
+    """What the French build freed goes back to the system before the next edition allocates its own
+    (glibc keeps freed heap otherwise: the two builds' peaks would add up). Elsewhere, nothing."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _exchange(a: Path, b: Path) -> bool:
