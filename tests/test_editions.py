@@ -115,3 +115,19 @@ def test_a_wrong_list_of_languages_is_refused_in_french_and_the_site_stays(tmp_p
     assert said in result.stderr and "langues" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert (repo.root / "site/index.html").read_bytes() == before
+
+
+def test_a_language_without_its_hand_written_pages_is_refused_in_french(tmp_path):
+    """A catalogue is not the whole edition: its home, method and about pages are written by hand
+    in docs/<lang>/; without them the build stops saying so, and the site stays."""
+    import shutil
+
+    repo = Repository(tmp_path / "depot")
+    assert repo.build().returncode == 0
+    before = (repo.root / "site/index.html").read_bytes()
+    shutil.rmtree(repo.root / "docs" / "en")
+    result = repo.build()
+    assert result.returncode == 1
+    assert "n'a pas ses pages écrites à la main" in result.stderr and "docs/en" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert (repo.root / "site/index.html").read_bytes() == before

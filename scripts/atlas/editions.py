@@ -125,6 +125,10 @@ def build_others(main_plugin, config) -> None:
     """After the French edition is written: each other language's edition into <site>/<lang>/."""
     languages = list(main_plugin.settings.languages)
     for lang in languages[1:]:
+        pages = Path(config.docs_dir) / lang
+        if not pages.is_dir():
+            raise AtlasError(f"langues : l'édition « {lang} » n'a pas ses pages écrites à la main : créez {pages}/ avec "
+                             f"index.md, methode.md et a-propos.md dans cette langue (README, « Ajouter une langue »)")
         cfg = _own_config(config.config_file_path, config.strict)
         configure(cfg, lang, config)
         cfg.plugins["atlas"].edition_of(main_plugin, lang)

@@ -20,7 +20,7 @@ from mkdocs import config as mkconfig
 from mkdocs.commands import build as mkbuild
 from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
-from atlas import editions, pipeline, urls
+from atlas import AtlasError, editions, pipeline, urls
 from atlas.config import from_mkdocs
 
 
@@ -117,7 +117,7 @@ def run(config: Path, site_dir: Path | None = None, strict: bool = False, conten
         _remove_later(staging, target)  # the old site: thousands of folders, removed in the background
         if built is not None:
             built(cfg)
-    except (PluginError, ConfigurationError, Abort) as exc:
+    except (PluginError, ConfigurationError, Abort, AtlasError) as exc:
         print(f"erreur : {_in_french(exc)}", file=sys.stderr)
         return 1
     except SystemExit as exc:
