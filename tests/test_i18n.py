@@ -142,3 +142,23 @@ def test_no_message_is_twice_in_a_catalogue(lang):
             twice.append(key[1])
         seen.add(key)
     assert not twice, twice
+
+
+@given(st.text(max_size=200))
+def test_a_typed_text_reaches_an_english_page_as_text_whatever_it_holds(text):
+    """The free-text and code filters add markup of their own only (lang span/div, code): whatever a
+    file holds (tags, quotes, an ampersand, a fake key) is escaped, in both editions."""
+    from markupsafe import escape
+
+    from atlas.site.templating import codes, free_blocks, free_inline
+
+    class Record:
+        description = text + " <script>alert(1)</script>"
+        traductions = {"en": {}}
+
+    with i18n.using("en"):
+        for html in (str(free_blocks(Record, "description")), str(free_inline(Record, "description")),
+                     str(codes(Record.description, ["jumelage", "<b>"]))):
+            assert "<script>" not in html
+            stripped = re.sub(r'</?(?:p|code|span lang="fr"|div lang="fr"|span|div|a href="[^"]*")>', "", html)
+            assert "<" not in stripped.replace(str(escape("<")), "")

@@ -60,8 +60,9 @@ class Outputs:
     timings: dict = field(default_factory=dict)
 
 
-def _fingerprint(folder: Path) -> tuple:
-    """Every file of the content folder with its size and modification time (a cheap stat walk)."""
+def fingerprint(folder: Path | str) -> tuple:
+    """Every file under a folder with its size and modification time (a cheap stat walk): what tells
+    whether a folder changed (the content here; mkdocs.yml, docs/ and the theme for `atlas serve`)."""
     out = []
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames.sort()
@@ -83,7 +84,7 @@ def load(content_dir: Path | str, check_cache: Path | None | bool = True) -> Loa
     folder = Path(content_dir).resolve()
     if check_cache is True:
         check_cache = settings_beside(folder).check_cache
-    return _load(folder, _fingerprint(folder), Path(check_cache) if check_cache else None)
+    return _load(folder, fingerprint(folder), Path(check_cache) if check_cache else None)
 
 
 @functools.lru_cache(maxsize=1)  # the last result, while the content folder is unchanged (module docstring)

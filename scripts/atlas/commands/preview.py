@@ -45,14 +45,7 @@ def _stats(*roots) -> tuple:
             st = os.stat(root)
             out.append((root, st.st_size, st.st_mtime_ns))
             continue
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames.sort()
-            for name in sorted(filenames):
-                try:
-                    st = os.lstat(os.path.join(dirpath, name))
-                except OSError:
-                    continue
-                out.append((dirpath, name, st.st_size, st.st_mtime_ns))
+        out.extend(pipeline.fingerprint(root))
     return tuple(out)
 
 
