@@ -177,22 +177,18 @@ def render(tiles_url: str, tiles_attribution: str, tiles_name: str, site_name: s
     return page.render()
 
 
-def _counted(forms) -> dict[str, str]:
-    return i18n.counted(forms)
-
-
 def words() -> dict:
     """What the map script says (static/carte.js), in the edition's language: `{name}` placeholders,
-    filled by the script; counted phrases by plural category (`_counted`)."""
+    filled by the script; counted phrases by plural category (`i18n.counted`)."""
     return {
         "lang": i18n.language(),
         # counted phrases
-        "partnerships": _counted(lambda n: ngettext("{n} partenariat", "{n} partenariats", n)),
-        "collectivities": _counted(lambda n: ngettext("{n} collectivité", "{n} collectivités", n)),
-        "countries": _counted(lambda n: ngettext("{n} pays", "{n} pays", n)),
-        "shownLinks": _counted(lambda n: ngettext("{n} lien affiché", "{n} liens affichés", n)),
-        "onThisMap": _counted(lambda n: ngettext("{n} partenariat sur cette carte", "{n} partenariats sur cette carte", n)),
-        "unnamedPartners": _counted(lambda n: ngettext("un partenaire non identifié", "{n} partenaires non identifiés", n)),
+        "partnerships": i18n.counted(lambda n: ngettext("{n} partenariat", "{n} partenariats", n)),
+        "collectivities": i18n.counted(lambda n: ngettext("{n} collectivité", "{n} collectivités", n)),
+        "countries": i18n.counted(lambda n: ngettext("{n} pays", "{n} pays", n)),
+        "shownLinks": i18n.counted(lambda n: ngettext("{n} lien affiché", "{n} liens affichés", n)),
+        "onThisMap": i18n.counted(lambda n: ngettext("{n} partenariat sur cette carte", "{n} partenariats sur cette carte", n)),
+        "unnamedPartners": i18n.counted(lambda n: ngettext("un partenaire non identifié", "{n} partenaires non identifiés", n)),
         # tooltips, popups, the keyboard's labels
         "nameCount": _("{name} : {count}"),
         "linkName": _("{collectivity} ↔ {partner} : {count}"),
